@@ -1,0 +1,39 @@
+/* A small blocking client for tuskctl and tests: connect to the daemon's
+ * socket, call a method, and read notifications until its reply. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "common/error.h"
+
+typedef struct TuskClient TuskClient;
+
+/* Called for each notification that arrives while waiting for a reply.
+ * Return 0 to go on, non-zero to stop waiting (the call then fails with
+ * TUSK_ERR_INTERNAL "interrupted"). params is borrowed. */
+typedef int (*TuskNotifyFn)(const char *method, json_t *params, void *userdata);
+
+/* Connect to path. Returns NULL with e set: TUSK_ERR_IO with errno detail
+ * when nothing listens (ENOENT / ECONNREFUSED distinguishable through
+ * *ret_errno if non-NULL). */
+TuskClient *tusk_client_connect(const char *path, int *ret_errno, TuskError *e);
+void tusk_client_free(TuskClient *c);
+int tusk_client_fd(const TuskClient *c);
+
+/* Send a request and wait for its reply, handing notifications to fn.
+ * params is stolen (may be NULL). On success returns 0 and *ret_result (new
+ * reference). On an error reply returns -1 with e filled from the reply. On
+ * a broken connection returns -1 with e set to TUSK_ERR_IO. timeout_ms < 0
+ * waits forever. */
+int tusk_client_call(TuskClient *c, const char *method, json_t *params, json_t **ret_result,
+                     TuskNotifyFn fn, void *userdata, int timeout_ms, TuskError *e);
+
+/* Send a notification or request without waiting (e.g. query.cancel from
+ * a signal-driven path). Returns the id used (>0) or -1. */
+long long tusk_client_send(TuskClient *c, const char *method, json_t *params, TuskError *e);
+/* Send raw bytes (tests). */
+int tusk_client_send_raw(TuskClient *c, const void *buf, size_t len, TuskError *e);
+/* Read one message line (tests): returns a new reference or NULL on
+ * EOF / timeout / error (e set). */
+json_t *tusk_client_read(TuskClient *c, int timeout_ms, TuskError *e);
