@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -65,11 +66,7 @@ static inline void erase_and_freep(void *p)
 
 /* Helpers for the libraries Tusk uses. */
 #include <jansson.h>
-static inline void json_decrefp(json_t **j)
-{
-	if (*j)
-		json_decref(*j);
-}
+/* jansson ≥ 2.9 provides json_decrefp for its own json_auto_t. */
 #define _cleanup_json_ _cleanup_(json_decrefp)
 
 #include <libpq-fe.h>

@@ -56,13 +56,18 @@ typedef struct TuskRpcMessage {
 	json_t *error;      /* responses */
 } TuskRpcMessage;
 
+/* A non-empty array: a batch whose members are validated one by one. An
+ * empty array is not a batch but an invalid request. */
+bool tusk_rpc_is_batch(const json_t *msg);
+
 /* Check one message object against JSON-RPC 2.0. On failure sets e to
  * TUSK_ERR_INVALID_REQUEST and, when the id could be read, *bad_id to it
  * (borrowed) so the error reply can echo it; else *bad_id is NULL. */
 int tusk_rpc_validate(json_t *msg, TuskRpcMessage *out, json_t **bad_id, TuskError *e);
 
 /* ---- encoding -----------------------------------------------------------
- * Builders return new references. id may be NULL (JSON null). params /
+ * Builders return new references. id is borrowed and may be NULL (JSON
+ * null). params /
  * result are stolen (may be NULL: params omitted, result null). */
 json_t *tusk_rpc_request(json_t *id, const char *method, json_t *params);
 json_t *tusk_rpc_notification(const char *method, json_t *params);

@@ -1,11 +1,13 @@
 /* The daemon's local SQLite database: open in WAL mode, numbered
  * migrations, corrupt-file recovery and an in-memory fallback. Knows no
- * JSON-RPC. Runs on the loop thread only (workers get their own handle
- * through storage_open_path when they need one). */
+ * JSON-RPC. A Storage and its handle belong to the loop thread; a worker
+ * that writes (history batches) gets its own handle from
+ * storage_open_handle and uses it from one thread at a time. */
 #pragma once
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
@@ -20,23 +22,55 @@ typedef enum StorageState {
 
 typedef struct Storage Storage;
 
-/* Open (creating) the database at path, migrate it to the newest version.
- * A corrupt file (or one that fails to migrate because it is not a database)
- * is renamed to "<path>.corrupt-YYYYmmdd-HHMMSS" and recreated; if that fails
- * too, an in-memory database is used and storage_warning() says why. Fails
- * (NULL, e set) only when even the in-memory database cannot be made, or a
- * migration of a healthy file fails (TUSK_ERR_MIGRATION; the file is left
- * untouched since each migration runs in a transaction). path NULL → memory. */
+/* Open (creating, mode 0600) the database at path and migrate it to the
+ * newest version. The directory must exist: creating it is the caller's job.
+ * Every handle gets WAL, synchronous=NORMAL, foreign_keys=ON and a 5 s busy
+ * timeout; the file gets PRAGMA quick_check before anything is written.
+ *   - not a database, or corrupt (at the check or during migration): the
+ *     file, its -wal and -shm are renamed to "<path>.corrupt-YYYYmmdd-HHMMSS"
+ *     (local time; "-N" added if taken) and a new file is made: RECOVERED,
+ *     storage_moved_to() says where the old one went.
+ *   - written by a newer Tusk (user_version > storage_schema_version): not
+ *     touched at all; MEMORY.
+ *   - cannot be created / opened / written, or the damaged file cannot be
+ *     moved aside, or the new file fails too: MEMORY.
+ * storage_warning() then says, for a person, what happened and (MEMORY)
+ * that nothing will be saved. Fails (NULL, e set) only when even the
+ * in-memory database cannot be made, or a migration of a healthy file fails
+ * (TUSK_ERR_MIGRATION naming the version and SQLite's message; the file is
+ * left at the last good version since each step is its own transaction).
+ * path NULL → memory, on purpose: MEMORY with no warning. */
 Storage *storage_open(const char *path, TuskError *e);
 void storage_close(Storage *s); /* accepts NULL; checkpoints the WAL */
+static inline void storage_closep(Storage **s)
+{
+	storage_close(*s);
+}
 
 sqlite3 *storage_db(Storage *s);
 StorageState storage_state(const Storage *s);
 const char *storage_state_name(StorageState st); /* "ok" "recovered" "memory" */
 const char *storage_path(const Storage *s);      /* NULL for memory */
 const char *storage_warning(const Storage *s);   /* NULL when none */
-int storage_user_version(Storage *s);
+const char *storage_moved_to(const Storage *s);  /* RECOVERED: the damaged file */
+int storage_user_version(Storage *s);            /* or -EIO */
 
-/* Migrate db from its user_version up to target (≤ storage_schema_version),
- * each step in its own transaction. Exposed for the migration tests. */
+/* A second handle on the same file, configured like the first (WAL,
+ * foreign keys, busy timeout), for a worker thread; close it with
+ * sqlite3_close_v2. An in-memory Storage has no second handle (NULL, e set
+ * TUSK_ERR_STORAGE): callers then do that work on storage_db(). */
+sqlite3 *storage_open_handle(Storage *s, TuskError *e);
+
+/* Run SQL without results (several statements allowed): 0, or -1 with e
+ * set (TUSK_ERR_STORAGE with SQLite's message). */
+int storage_exec(Storage *s, const char *sql, TuskError *e);
+/* The unit of every *_at column: microseconds since the epoch. */
+int64_t storage_now_us(void);
+
+/* Migrate db from its user_version up to target (0 ≤ target ≤
+ * storage_schema_version), each step in its own BEGIN IMMEDIATE transaction
+ * that also sets user_version. A db already at or past target is left as it
+ * is (0); one newer than storage_schema_version is an error. -1 with e set
+ * (TUSK_ERR_MIGRATION "migration to schema version N failed: <sqlite>") on
+ * failure, the db left at N-1. Exposed for the migration tests. */
 int storage_migrate(sqlite3 *db, int target, TuskError *e);

@@ -1,0 +1,139 @@
+/* tuskctl: the Tusk command line. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client-cli/tuskctl.h"
+#include "common/paths.h"
+
+static const struct ctl_command commands[] = {
+    {"ping", "", "check that tuskd answers, and how fast", cmd_ping},
+    {"status", "", "show what the daemon is doing", cmd_status},
+    {"shutdown", "", "stop the daemon gracefully", cmd_shutdown},
+    {"settings", "list | get KEY | set KEY VALUE | reset KEY", "read and change settings",
+     cmd_settings},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: tuskctl [OPTION]... COMMAND [ARG]...\n"
+	           "Talk to tuskd, the Tusk daemon (started on demand).\n\n"
+	           "Options:\n"
+	           "  -S, --socket PATH   daemon socket (default $TUSK_SOCKET, else\n"
+	           "                      $XDG_RUNTIME_DIR/tusk/tuskd.sock)\n"
+	           "  -j, --json          print results as JSON\n"
+	           "      --no-autostart  do not start tuskd when none answers\n"
+	           "      --timeout MS    give up waiting for a reply after MS milliseconds\n"
+	           "  -h, --help          print this help\n"
+	           "      --version       print the version\n\n"
+	           "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		fprintf(f, "  %-9s %-42s %s\n", commands[i].name, commands[i].args,
+		        commands[i].summary);
+	fprintf(f, "\nExit status: 0 ok, 1 the daemon reported an error, 2 usage error,\n"
+	           "3 the daemon could not be reached.\n");
+}
+
+int ctl_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("tuskctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'tuskctl --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+void ctl_print_error(const TuskError *e)
+{
+	fprintf(stderr, "tuskctl: %s\n", tusk_error_message(e));
+	if (e->detail)
+		fprintf(stderr, "  detail: %s\n", e->detail);
+	if (e->hint)
+		fprintf(stderr, "  hint: %s\n", e->hint);
+}
+
+void ctl_print_json(const json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	if (s) {
+		puts(s);
+		free(s);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_NO_AUTOSTART = 256, OPT_TIMEOUT, OPT_VERSION };
+	static const struct option longopts[] = {
+	    {"socket", required_argument, NULL, 'S'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"no-autostart", no_argument, NULL, OPT_NO_AUTOSTART},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct ctl ctl = {.autostart = true, .timeout_ms = -1};
+	const char *socket_opt = NULL;
+	int c;
+
+	/* '+': options end at the command, whose own arguments follow. */
+	while ((c = getopt_long(argc, argv, "+S:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			socket_opt = optarg;
+			break;
+		case 'j':
+			ctl.json = true;
+			break;
+		case OPT_NO_AUTOSTART:
+			ctl.autostart = false;
+			break;
+		case OPT_TIMEOUT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > 86400000)
+				return ctl_usage_error("--timeout takes milliseconds, not '%s'",
+				                       optarg);
+			ctl.timeout_ms = (int)v;
+			break;
+		}
+		case OPT_VERSION:
+			printf("tuskctl %s\n", TUSK_VERSION);
+			return EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return ctl_usage_error("no command given");
+
+	const char *name = argv[optind];
+	const struct ctl_command *cmd = NULL;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			cmd = &commands[i];
+	if (!cmd)
+		return ctl_usage_error("unknown command '%s'", name);
+
+	TuskError e = TUSK_ERROR_INIT;
+	char *path = socket_opt ? strdup(socket_opt) : tusk_path_socket(&e);
+	if (!path) {
+		ctl_print_error(&e);
+		tusk_error_clear(&e);
+		return EXIT_UNREACHABLE;
+	}
+	ctl.socket_path = path;
+	int r = cmd->exec(&ctl, argc - optind, argv + optind);
+	tusk_client_free(ctl.client);
+	free(path);
+	return r;
+}

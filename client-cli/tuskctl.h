@@ -1,0 +1,53 @@
+/* tuskctl: shared declarations of the command-line client. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "protocol/client.h"
+
+/* Exit codes, documented in tuskctl --help and the README. */
+enum {
+	EXIT_OK = 0,
+	EXIT_DAEMON_ERROR = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNREACHABLE = 3,
+};
+
+struct ctl {
+	const char *socket_path; /* resolved */
+	bool json;
+	bool autostart;
+	int timeout_ms;
+	TuskClient *client; /* connected on first use */
+};
+
+struct ctl_command {
+	const char *name;
+	const char *args;
+	const char *summary;
+	int (*exec)(struct ctl *ctl, int argc, char **argv);
+};
+
+/* Connect (starting tuskd when allowed and needed) and say hello. Returns
+ * EXIT_OK, or EXIT_UNREACHABLE after printing why. */
+int ctl_connect(struct ctl *ctl);
+/* Call a method; on failure prints the error and returns its exit code. */
+int ctl_call(struct ctl *ctl, const char *method, json_t *params, json_t **ret_result);
+/* Print an error the way tuskctl does (message, detail, hint). */
+void ctl_print_error(const TuskError *e);
+/* Print a value as indented JSON on stdout. */
+void ctl_print_json(const json_t *v);
+int ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Commands: one file per family. */
+int cmd_ping(struct ctl *ctl, int argc, char **argv);
+int cmd_status(struct ctl *ctl, int argc, char **argv);
+int cmd_shutdown(struct ctl *ctl, int argc, char **argv);
+int cmd_settings(struct ctl *ctl, int argc, char **argv);
+int cmd_conn(struct ctl *ctl, int argc, char **argv);   /* cmd-conn.c */
+int cmd_open(struct ctl *ctl, int argc, char **argv);   /* cmd-conn.c */
+int cmd_close(struct ctl *ctl, int argc, char **argv);  /* cmd-conn.c */
+int cmd_group(struct ctl *ctl, int argc, char **argv);  /* cmd-group.c */
+int cmd_secret(struct ctl *ctl, int argc, char **argv); /* cmd-secret.c */

@@ -1,0 +1,100 @@
+/* Connection pools: one per open connection, keyed by its id (a saved
+ * connection's uuid, or a fresh one for a transient connection). Backends
+ * are libpq connections driven non-blocking from the loop; name resolution,
+ * file checks and keyring look-ups happen on workers first. */
+#pragma once
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/model-connection.h"
+
+struct pool;
+struct backend;
+struct pool_waiter;
+
+/* A backend's state is the list it sits on; backend_set_state is the one
+ * place that changes it and aborts on a transition that cannot happen. */
+enum backend_state {
+	BACKEND_CONNECTING,
+	BACKEND_IDLE,
+	BACKEND_BUSY,
+	BACKEND_PINNED, /* inside a transaction, reserved for one context */
+	BACKEND_BROKEN,
+	_BACKEND_STATE_MAX,
+};
+
+const char *backend_state_name(enum backend_state st);
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* Called once with the pool (now connected: one backend tested) or with the
+ * error that stopped it. */
+typedef void (*pool_open_cb)(struct pool *p, const TuskError *e, void *ud);
+
+/* Open the pool for a saved connection (config copied). Opening an already
+ * open pool answers at once with it. */
+void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud);
+/* Open a transient pool from a URI / conninfo string and the asking
+ * client's PG* environment (env: object of name → string, or NULL). The
+ * same conninfo and env reuse the same pool. Returns -1 with e set for
+ * input libpq cannot parse; otherwise the result comes through cb. */
+int pool_open_transient(const char *conninfo, const json_t *env, pool_open_cb cb, void *ud,
+			TuskError *e);
+/* Connect one backend with cfg / conninfo without keeping a pool
+ * (connections.test). cb gets a description object (server version, TLS,
+ * time taken) or an error. */
+typedef void (*pool_test_cb)(json_t *result, const TuskError *e, void *ud);
+void pool_test_saved(const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud);
+int pool_test_transient(const char *conninfo, const json_t *env, pool_test_cb cb, void *ud,
+			TuskError *e);
+
+struct pool *pool_find(const char *connection_id);
+const char *pool_id(const struct pool *p);
+/* Close: idle backends now, busy ones when released; the pool disappears
+ * from pool_find at once. */
+void pool_close(struct pool *p, const char *reason);
+/* connections.delete / edits: close the pool of that id if one is open. */
+void pool_forget(const char *connection_id);
+void pool_close_all(void);
+
+/* connection.status: see protocol/schema.d/connection.json. New reference. */
+json_t *pool_status_json(struct pool *p);
+/* Every open pool's status, for daemon.status. */
+json_t *pool_list_json(void);
+
+/* ---- using backends (the query engine) ---------------------------------- */
+
+typedef void (*pool_acquire_cb)(struct backend *b, const TuskError *e, void *ud);
+
+/* Hand out an idle backend (FIFO), grow up to pool.max_size, or wait up to
+ * pool.acquire_timeout_ms (then TUSK_ERR_POOL_TIMEOUT, or the last connect
+ * error when backends could not be made). cb always runs from the loop,
+ * never inside this call. Returns a handle to cancel the wait. */
+struct pool_waiter *pool_acquire(struct pool *p, pool_acquire_cb cb, void *ud);
+void pool_acquire_cancel(struct pool_waiter *w);
+/* Give a BUSY backend back: clean and idle → IDLE; inside a transaction →
+ * ROLLBACK first; bad → BROKEN and replaced. */
+void pool_release(struct backend *b);
+/* Keep a BUSY backend for its context (in a transaction) / take it again. */
+void pool_pin(struct backend *b);
+void pool_unpin(struct backend *b); /* PINNED → BUSY */
+
+PGconn *backend_conn(struct backend *b);
+struct pool *backend_pool(struct backend *b);
+int backend_pid(const struct backend *b);
+enum backend_state backend_state(const struct backend *b);
+/* While BUSY the user drives the socket: fn runs on EV_READ / EV_WRITE as
+ * asked with backend_watch. NULL fn restores the pool's idle watcher. */
+typedef void (*backend_io_fn)(struct backend *b, short what, void *ud);
+void backend_set_io(struct backend *b, backend_io_fn fn, void *ud);
+void backend_watch(struct backend *b, short what);
+/* The user saw the connection die (PQstatus bad): mark it; pool_release
+ * then drops it. */
+void backend_mark_broken(struct backend *b);
+
+/* Periodic work (health checks); called by the daemon's janitor timer. */
+void pool_janitor(void);

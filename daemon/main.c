@@ -1,0 +1,260 @@
+/* tuskd: the per-user Tusk daemon. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/paths.h"
+#include "daemon/server.h"
+#include "daemon/storage/settings.h"
+#include "daemon/storage/storage.h"
+#include "daemon/tuskd.h"
+#include "daemon/worker.h"
+
+struct tuskd tuskd = {.keyring_state = "unknown"};
+
+static struct event *stop_event;
+
+uint64_t tuskd_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void on_stop(evutil_socket_t fd, short what, void *data)
+{
+	event_base_loopexit(tuskd.base, NULL);
+}
+
+void tuskd_request_stop(const char *why)
+{
+	if (tuskd.stopping)
+		return;
+	tuskd.stopping = true;
+	log_info("tuskd", "stopping (%s)", why);
+	sd_notify(0, "STOPPING=1");
+	server_stop_accepting(tuskd.server);
+	event_active(stop_event, 0, 0);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *data)
+{
+	if (sig == SIGHUP) {
+		log_info("tuskd", "SIGHUP: reopening the log file");
+		tusk_log_reopen();
+		return;
+	}
+	tuskd_request_stop(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: tuskd [OPTION]...\n"
+	        "The Tusk daemon: owns connection pools, queries, history and\n"
+	        "credentials for one user, and serves tuskctl and the Tusk window.\n\n"
+	        "  --socket PATH      listen on PATH (default $TUSK_SOCKET, else\n"
+	        "                     $XDG_RUNTIME_DIR/tusk/tuskd.sock)\n"
+	        "  --data-dir DIR     keep tusk.db in DIR (default $TUSK_DATA_DIR, else\n"
+	        "                     $XDG_DATA_HOME/tusk)\n"
+	        "  --log-level SPEC   e.g. info or warn,db=debug (default $TUSK_LOG, else info)\n"
+	        "  --foreground       accepted for clarity; tuskd always runs in the foreground\n"
+	        "  --version          print the version and exit\n"
+	        "  --help             print this help and exit\n");
+}
+
+struct options {
+	char *socket;
+	char *data_dir;
+	const char *log_spec;
+};
+
+/* Returns 0 to run, 1 to exit 0 at once, -1 for a usage error. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_SOCKET = 256, OPT_DATA_DIR, OPT_LOG_LEVEL, OPT_FOREGROUND, OPT_VERSION };
+	static const struct option longopts[] = {
+	    {"socket", required_argument, NULL, OPT_SOCKET},
+	    {"data-dir", required_argument, NULL, OPT_DATA_DIR},
+	    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	    {"foreground", no_argument, NULL, OPT_FOREGROUND},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SOCKET:
+			free(o->socket);
+			o->socket = strdup(optarg);
+			break;
+		case OPT_DATA_DIR:
+			free(o->data_dir);
+			o->data_dir = strdup(optarg);
+			break;
+		case OPT_LOG_LEVEL:
+			o->log_spec = optarg;
+			break;
+		case OPT_FOREGROUND:
+			break;
+		case OPT_VERSION:
+			printf("tuskd %s\n", TUSK_VERSION);
+			return 1;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tuskd: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int fail(const char *what, const TuskError *e)
+{
+	log_error("tuskd", "%s: %s", what, tusk_error_message(e));
+	fprintf(stderr, "tuskd: %s\n", tusk_error_message(e));
+	return 1;
+}
+
+static int open_log(void)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	_cleanup_free_ char *dir = tusk_path_log_dir(&e);
+	if (!dir) {
+		log_warn("tuskd", "logging to the console only: %s", tusk_error_message(&e));
+		tusk_error_clear(&e);
+		return -1;
+	}
+	return tusk_log_open_file(dir, "tuskd.log",
+	                          (unsigned)settings_int(tuskd.settings, "log.retention_days"));
+}
+
+static int run(struct options *o)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	int ret = 1;
+
+	tuskd.started_us = tuskd_now_us();
+	tuskd.validate_replies = getenv("TUSK_VALIDATE_REPLIES") != NULL;
+
+	tuskd.socket_path = o->socket ? strdup(o->socket) : tusk_path_socket(&e);
+	tuskd.data_dir = o->data_dir ? strdup(o->data_dir) : tusk_path_data_dir(&e);
+	if (!tuskd.socket_path || !tuskd.data_dir)
+		return fail("cannot find my places", &e);
+	if (tusk_mkdir_p(tuskd.data_dir, 0700, &e) < 0)
+		return fail("cannot create the data directory", &e);
+
+	_cleanup_free_ char *db_path = NULL;
+	if (asprintf(&db_path, "%s/tusk.db", tuskd.data_dir) < 0)
+		return 1;
+	tuskd.storage = storage_open(db_path, &e);
+	if (!tuskd.storage)
+		return fail("cannot open local storage", &e);
+	if (storage_warning(tuskd.storage))
+		log_warn("storage", "%s", storage_warning(tuskd.storage));
+	tuskd.settings = settings_new(tuskd.storage, &e);
+	if (!tuskd.settings) {
+		storage_close(tuskd.storage);
+		return fail("cannot load settings", &e);
+	}
+	open_log();
+
+	tuskd.base = event_base_new();
+	if (!tuskd.base) {
+		fprintf(stderr, "tuskd: cannot create the event loop\n");
+		return 1;
+	}
+	stop_event = event_new(tuskd.base, -1, 0, on_stop, NULL);
+	struct event *sigs[] = {
+	    evsignal_new(tuskd.base, SIGTERM, on_signal, NULL),
+	    evsignal_new(tuskd.base, SIGINT, on_signal, NULL),
+	    evsignal_new(tuskd.base, SIGHUP, on_signal, NULL),
+	};
+	for (size_t i = 0; i < 3; i++)
+		event_add(sigs[i], NULL);
+
+	tuskd.workers =
+	    worker_pool_new(tuskd.base, (unsigned)settings_int(tuskd.settings, "workers.threads"));
+	if (!tuskd.workers) {
+		fprintf(stderr, "tuskd: cannot start worker threads\n");
+		goto out;
+	}
+	tuskd.server = server_new(tuskd.base, tuskd.socket_path, &e);
+	if (!tuskd.server) {
+		fail("cannot listen", &e);
+		goto out;
+	}
+	tuskd.socket_activated = server_socket_activated(tuskd.server);
+
+	log_info("tuskd", "tuskd %s ready on %s%s (pid %d, data %s, storage %s) in %.1f ms",
+	         TUSK_VERSION, server_path(tuskd.server),
+	         tuskd.socket_activated ? " (socket-activated)" : "", (int)getpid(), tuskd.data_dir,
+	         storage_state_name(storage_state(tuskd.storage)),
+	         (double)(tuskd_now_us() - tuskd.started_us) / 1000.0);
+	sd_notifyf(0, "READY=1\nSTATUS=Serving %s\nMAINPID=%d", server_path(tuskd.server),
+	           (int)getpid());
+
+	event_base_dispatch(tuskd.base);
+	ret = 0;
+out:
+	tuskd.stopping = true;
+	server_stop_accepting(tuskd.server);
+	/* Workers finish first: their done callbacks still reply to clients. */
+	worker_pool_free(tuskd.workers);
+	server_free(tuskd.server);
+	settings_free(tuskd.settings);
+	storage_close(tuskd.storage);
+	for (size_t i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	event_free(stop_event);
+	event_base_free(tuskd.base);
+	log_info("tuskd", "stopped");
+	tusk_log_close();
+	free(tuskd.socket_path);
+	free(tuskd.data_dir);
+	tusk_error_clear(&e);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {0};
+	int r = parse_args(argc, argv, &o);
+	if (r != 0) {
+		free(o.socket);
+		free(o.data_dir);
+		return r > 0 ? 0 : 2;
+	}
+	const char *spec = o.log_spec ? o.log_spec : getenv("TUSK_LOG");
+	if (spec && tusk_log_set_spec(spec) < 0) {
+		fprintf(stderr,
+		        "tuskd: invalid log level '%s' (use error, warn, info, debug or "
+		        "trace, e.g. info,db=debug)\n",
+		        spec);
+		free(o.socket);
+		free(o.data_dir);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	r = run(&o);
+	free(o.socket);
+	free(o.data_dir);
+	return r;
+}

@@ -1,0 +1,208 @@
+/* Request dispatch: validation against the schema, the method table,
+ * replies, and JSON-RPC batches (whose replies go out as one array once
+ * every member has answered). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "daemon/rpc.h"
+#include "daemon/server.h"
+#include "daemon/tuskd.h"
+#include "protocol/jsonrpc.h"
+#include "protocol/schema.h"
+
+static const struct rpc_method *const *const rpc_families[] = {
+    rpc_daemon_methods,      rpc_settings_methods, rpc_events_methods,      rpc_debug_methods,
+    rpc_connections_methods, rpc_groups_methods,   rpc_credentials_methods, rpc_connection_methods,
+};
+
+struct rpc_batch {
+	struct client *client;
+	json_t *replies;
+	unsigned pending; /* members not yet answered, +1 while dispatching */
+};
+
+const struct rpc_method *rpc_find(const char *name)
+{
+	for (size_t f = 0; f < sizeof(rpc_families) / sizeof(*rpc_families); f++)
+		for (const struct rpc_method *const *m = rpc_families[f]; *m; m++)
+			if (strcmp((*m)->name, name) == 0)
+				return *m;
+	return NULL;
+}
+
+static void batch_done_one(struct rpc_batch *b)
+{
+	if (--b->pending > 0)
+		return;
+	if (json_array_size(b->replies) > 0)
+		client_send(b->client, b->replies);
+	json_decref(b->replies);
+	client_unref(b->client);
+	free(b);
+}
+
+/* Route a reply (steals msg): into its batch, or straight to the client. */
+static void deliver(struct client *c, struct rpc_batch *b, json_t *msg)
+{
+	if (b) {
+		if (msg)
+			json_array_append_new(b->replies, msg);
+		batch_done_one(b);
+		return;
+	}
+	if (msg) {
+		client_send(c, msg);
+		json_decref(msg);
+	}
+}
+
+static void request_free(struct rpc_request *req)
+{
+	client_request_end(req->client);
+	client_unref(req->client);
+	json_decref(req->id);
+	json_decref(req->params);
+	json_decref(req->result);
+	free(req->method);
+	free(req);
+}
+
+void rpc_reply_result(struct rpc_request *req, json_t *result)
+{
+	if (!result)
+		result = json_null();
+	if (tuskd.validate_replies) {
+		TuskError e = TUSK_ERROR_INIT;
+		if (tusk_schema_validate_result(req->method, result, &e) < 0) {
+			log_error("rpc", "%s: reply does not match the schema: %s", req->method,
+			          tusk_error_message(&e));
+			json_decref(result);
+			tusk_error_set(
+			    &e, TUSK_ERR_INTERNAL,
+			    "%s produced a reply that does not match the protocol schema",
+			    req->method);
+			rpc_reply_error(req, &e);
+			tusk_error_clear(&e);
+			return;
+		}
+	}
+	log_trace("rpc", "client %u: %s answered in %llu µs", client_id(req->client), req->method,
+	          (unsigned long long)(tuskd_now_us() - req->started_us));
+	json_t *msg = req->id ? tusk_rpc_result(req->id, result) : NULL;
+	if (!req->id)
+		json_decref(result);
+	deliver(req->client, req->batch, msg);
+	request_free(req);
+}
+
+void rpc_reply_error(struct rpc_request *req, const TuskError *e)
+{
+	log_debug("rpc", "client %u: %s failed: %s", client_id(req->client), req->method,
+	          tusk_error_message(e));
+	json_t *msg = req->id ? tusk_rpc_error(req->id, e) : NULL;
+	deliver(req->client, req->batch, msg);
+	request_free(req);
+}
+
+void rpc_reply_parse_error(struct client *c, const TuskError *e)
+{
+	json_t *msg = tusk_rpc_error(NULL, e);
+	client_send(c, msg);
+	json_decref(msg);
+}
+
+static void error_reply(struct client *c, struct rpc_batch *b, json_t *id, TuskErrorKind kind,
+                        const char *what, const char *arg)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_error_set(&e, kind, "%s%s", what, arg);
+	deliver(c, b, tusk_rpc_error(id, &e));
+	tusk_error_clear(&e);
+}
+
+static void dispatch_one(struct client *c, struct rpc_batch *b, json_t *msg)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	TuskRpcMessage m;
+	json_t *bad_id = NULL;
+
+	if (b)
+		b->pending++;
+	if (tusk_rpc_validate(msg, &m, &bad_id, &e) < 0) {
+		deliver(c, b, tusk_rpc_error(bad_id, &e));
+		tusk_error_clear(&e);
+		return;
+	}
+	if (m.kind == TUSK_RPC_RESPONSE) {
+		/* The daemon sends no requests, so no response is expected. */
+		error_reply(c, b, m.id, TUSK_ERR_INVALID_REQUEST,
+		            "unexpected response: ", "the daemon sent no request to answer");
+		return;
+	}
+	const struct rpc_method *entry = rpc_find(m.method);
+	if (m.kind == TUSK_RPC_NOTIFICATION && (!entry || !client_request_begin(c))) {
+		/* JSON-RPC: a notification is never answered, not even with an
+		 * error. */
+		deliver(c, b, NULL);
+		return;
+	}
+	if (!entry) {
+		error_reply(c, b, m.id, TUSK_ERR_METHOD_NOT_FOUND, "method not found: ", m.method);
+		return;
+	}
+	if (m.kind == TUSK_RPC_REQUEST && !client_request_begin(c)) {
+		error_reply(c, b, m.id, TUSK_ERR_LIMIT_EXCEEDED,
+		            "too many requests in flight on this connection; not run: ", m.method);
+		return;
+	}
+
+	struct rpc_request *req = calloc(1, sizeof(*req));
+	req->client = client_ref(c);
+	req->id = m.kind == TUSK_RPC_REQUEST ? json_incref(m.id) : NULL;
+	req->method = strdup(m.method);
+	req->params = m.params ? json_incref(m.params) : json_object();
+	req->batch = b;
+	req->started_us = tuskd_now_us();
+	log_trace("rpc", "client %u: %s", client_id(c), m.method);
+
+	if (tusk_schema_validate_params(req->method, req->params, &e) < 0) {
+		rpc_reply_error(req, &e);
+		tusk_error_clear(&e);
+		return;
+	}
+	switch (entry->exec(req, &e)) {
+	case RPC_OK:
+		rpc_reply_result(req, json_incref(req->result));
+		break;
+	case RPC_ERROR:
+		if (e.kind == TUSK_ERR_NONE)
+			tusk_error_set(&e, TUSK_ERR_INTERNAL, "%s failed", entry->name);
+		rpc_reply_error(req, &e);
+		break;
+	case RPC_WAIT:
+		break;
+	}
+	tusk_error_clear(&e);
+}
+
+void rpc_handle_message(struct client *c, json_t *msg)
+{
+	if (!json_is_array(msg)) {
+		dispatch_one(c, NULL, msg);
+		return;
+	}
+	if (json_array_size(msg) == 0) {
+		error_reply(c, NULL, NULL, TUSK_ERR_INVALID_REQUEST,
+		            "an empty batch is not a valid request", "");
+		return;
+	}
+	struct rpc_batch *b = calloc(1, sizeof(*b));
+	b->client = client_ref(c);
+	b->replies = json_array();
+	b->pending = 1;
+	size_t i;
+	json_t *member;
+	json_array_foreach(msg, i, member) dispatch_one(c, b, member);
+	batch_done_one(b);
+}

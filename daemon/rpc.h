@@ -1,0 +1,53 @@
+/* Method dispatch. Each family lives in rpc/rpc-<family>.c and exports one
+ * `const struct rpc_method` per method; rpc.c lists them in one table. Params
+ * are validated against protocol/schema.json before exec runs. */
+#pragma once
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+struct client;
+struct rpc_batch;
+
+enum rpc_ret {
+	RPC_OK,    /* req->result holds the result */
+	RPC_ERROR, /* e holds the error */
+	RPC_WAIT,  /* the method replies later with rpc_reply_result/_error */
+};
+
+struct rpc_request {
+	struct client *client; /* holds a reference; may have disconnected */
+	json_t *id;            /* NULL for a notification: no reply is sent */
+	char *method;
+	json_t *params; /* always an object or array ({} when absent) */
+	json_t *result; /* set by exec on RPC_OK */
+	struct rpc_batch *batch;
+	uint64_t started_us;
+};
+
+struct rpc_method {
+	const char *name;
+	enum rpc_ret (*exec)(struct rpc_request *req, TuskError *e);
+};
+
+/* Handle one parsed message (object or batch array) from client. */
+void rpc_handle_message(struct client *c, json_t *msg);
+/* Reply to a request that returned RPC_WAIT. Both free req. */
+void rpc_reply_result(struct rpc_request *req, json_t *result);
+void rpc_reply_error(struct rpc_request *req, const TuskError *e);
+/* Send an error reply for a line that could not be parsed. */
+void rpc_reply_parse_error(struct client *c, const TuskError *e);
+const struct rpc_method *rpc_find(const char *name);
+
+/* One NULL-terminated list per method family, each defined in its
+ * rpc/rpc-<family>.c; rpc.c's table lists the families. */
+extern const struct rpc_method *const rpc_daemon_methods[];
+extern const struct rpc_method *const rpc_settings_methods[];
+extern const struct rpc_method *const rpc_events_methods[];
+extern const struct rpc_method *const rpc_debug_methods[];
+extern const struct rpc_method *const rpc_connections_methods[];
+extern const struct rpc_method *const rpc_groups_methods[];
+extern const struct rpc_method *const rpc_credentials_methods[];
+extern const struct rpc_method *const rpc_connection_methods[];

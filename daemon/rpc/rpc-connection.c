@@ -1,0 +1,8 @@
+/* connection.* methods. */
+#include <stddef.h>
+
+#include "daemon/rpc.h"
+
+const struct rpc_method *const rpc_connection_methods[] = {
+    NULL,
+};

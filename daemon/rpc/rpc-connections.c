@@ -1,0 +1,8 @@
+/* connections.* methods. */
+#include <stddef.h>
+
+#include "daemon/rpc.h"
+
+const struct rpc_method *const rpc_connections_methods[] = {
+    NULL,
+};

@@ -1,0 +1,80 @@
+/* settings.get, settings.set, settings.list, settings.reset */
+#include "daemon/rpc.h"
+#include "daemon/storage/settings.h"
+#include "daemon/tuskd.h"
+#include "protocol/jsonrpc.h"
+
+/* The protocol's setting object carries its own key. */
+static json_t *describe(const char *key, TuskError *e)
+{
+	json_t *d = settings_get_json(tuskd.settings, key, e);
+	if (d && !json_object_get(d, "key"))
+		json_object_set_new(d, "key", json_string(key));
+	return d;
+}
+
+static enum rpc_ret settings_get_exec(struct rpc_request *req, TuskError *e)
+{
+	const char *key;
+	if (tusk_param_string(req->params, "key", true, &key, e) < 0)
+		return RPC_ERROR;
+	req->result = describe(key, e);
+	return req->result ? RPC_OK : RPC_ERROR;
+}
+
+static const struct rpc_method rpc_settings_get = {.name = "settings.get",
+                                                   .exec = settings_get_exec};
+
+static enum rpc_ret settings_set_exec(struct rpc_request *req, TuskError *e)
+{
+	const char *key;
+	json_t *value;
+	if (tusk_param_string(req->params, "key", true, &key, e) < 0 ||
+	    tusk_param_value(req->params, "value", true, &value, e) < 0)
+		return RPC_ERROR;
+	if (settings_set(tuskd.settings, key, value, e) < 0)
+		return RPC_ERROR;
+	req->result = describe(key, e);
+	return req->result ? RPC_OK : RPC_ERROR;
+}
+
+static const struct rpc_method rpc_settings_set = {.name = "settings.set",
+                                                   .exec = settings_set_exec};
+
+static enum rpc_ret settings_reset_exec(struct rpc_request *req, TuskError *e)
+{
+	const char *key;
+	if (tusk_param_string(req->params, "key", true, &key, e) < 0)
+		return RPC_ERROR;
+	if (settings_reset(tuskd.settings, key, e) < 0)
+		return RPC_ERROR;
+	req->result = describe(key, e);
+	return req->result ? RPC_OK : RPC_ERROR;
+}
+
+static const struct rpc_method rpc_settings_reset = {.name = "settings.reset",
+                                                     .exec = settings_reset_exec};
+
+static enum rpc_ret settings_list_exec(struct rpc_request *req, TuskError *e)
+{
+	size_t n;
+	const SettingDef *defs = settings_registry(&n);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *d = describe(defs[i].key, e);
+		if (!d) {
+			json_decref(list);
+			return RPC_ERROR;
+		}
+		json_array_append_new(list, d);
+	}
+	req->result = json_pack("{s:o}", "settings", list);
+	return RPC_OK;
+}
+
+static const struct rpc_method rpc_settings_list = {.name = "settings.list",
+                                                    .exec = settings_list_exec};
+
+const struct rpc_method *const rpc_settings_methods[] = {
+    &rpc_settings_get, &rpc_settings_set, &rpc_settings_list, &rpc_settings_reset, NULL,
+};

@@ -1,0 +1,15 @@
+# ctest protocol-doc-current: PROTOCOL.md must be exactly what tusk-protodoc
+# prints from the schema. cmake -DPROTODOC=… -DEXPECTED=… -DACTUAL=… -P
+execute_process(COMMAND ${PROTODOC} OUTPUT_FILE ${ACTUAL} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "tusk-protodoc failed (${rc})")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${ACTUAL} ${EXPECTED}
+                RESULT_VARIABLE differ)
+if(NOT differ EQUAL 0)
+  # Show what changed when diff is at hand; the verdict does not need it.
+  execute_process(COMMAND diff -u ${EXPECTED} ${ACTUAL})
+  # NOTICE prints the line unwrapped, so it can be copied as it stands.
+  message(NOTICE "PROTOCOL.md is stale: run build/protocol/tusk-protodoc > protocol/PROTOCOL.md")
+  message(FATAL_ERROR "protocol/PROTOCOL.md differs from the schema")
+endif()

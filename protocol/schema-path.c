@@ -1,0 +1,69 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/schema-internal.h"
+
+static void path_vappend(TuskSchemaPath *p, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void path_vappend(TuskSchemaPath *p, const char *fmt, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0) {
+		p->oom = 1;
+		return;
+	}
+	size_t need = p->len + (size_t)n + 1;
+	if (need > p->cap) {
+		size_t cap = p->cap ? p->cap : 64;
+		while (cap < need)
+			cap *= 2;
+		char *s = realloc(p->s, cap);
+		if (!s) {
+			p->oom = 1;
+			return;
+		}
+		p->s = s;
+		p->cap = cap;
+	}
+	vsnprintf(p->s + p->len, (size_t)n + 1, fmt, ap);
+	p->len += (size_t)n;
+}
+
+size_t tusk_schema_path_push(TuskSchemaPath *p, const char *fmt, ...)
+{
+	size_t old = p->len;
+	va_list ap;
+	va_start(ap, fmt);
+	path_vappend(p, fmt, ap);
+	va_end(ap);
+	return old;
+}
+
+size_t tusk_schema_path_push_key(TuskSchemaPath *p, const char *key)
+{
+	return p->len == 0 ? tusk_schema_path_push(p, "%s", key)
+	                   : tusk_schema_path_push(p, ".%s", key);
+}
+
+void tusk_schema_path_pop(TuskSchemaPath *p, size_t len)
+{
+	if (len < p->len) {
+		p->len = len;
+		p->s[len] = '\0';
+	}
+}
+
+const char *tusk_schema_path_str(const TuskSchemaPath *p)
+{
+	return p->len ? p->s : "";
+}
+
+void tusk_schema_path_done(TuskSchemaPath *p)
+{
+	free(p->s);
+	*p = (TuskSchemaPath){0};
+}
