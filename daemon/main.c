@@ -14,6 +14,9 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/paths.h"
+#include "daemon/db/pool.h"
+#include "daemon/keyring.h"
+#include "daemon/rpc.h"
 #include "daemon/server.h"
 #include "daemon/storage/settings.h"
 #include "daemon/storage/storage.h"
@@ -23,6 +26,26 @@
 struct tuskd tuskd = {.keyring_state = "unknown"};
 
 static struct event *stop_event;
+static struct event *janitor_event;
+
+#define JANITOR_INTERVAL_SEC 5
+
+/* Periodic work in one place, as PgBouncer's janitor: pool health checks
+ * now, idle contexts and history retention as they arrive. */
+static void on_janitor(evutil_socket_t fd, short what, void *data)
+{
+	pool_janitor();
+}
+
+static void on_keyring_probed(KeyringState st, void *ud)
+{
+	tuskd.keyring_state = keyring_state_name(st);
+	if (st != KEYRING_OK)
+		log_warn("keyring",
+		         "Secret Service %s: secrets are kept in memory for this "
+		         "session only",
+		         tuskd.keyring_state);
+}
 
 uint64_t tuskd_now_us(void)
 {
@@ -202,6 +225,10 @@ static int run(struct options *o)
 		goto out;
 	}
 	tuskd.socket_activated = server_socket_activated(tuskd.server);
+	rpc_connection_init();
+	keyring_init(tuskd.workers, on_keyring_probed, NULL);
+	janitor_event = event_new(tuskd.base, -1, EV_PERSIST, on_janitor, NULL);
+	event_add(janitor_event, &(struct timeval){.tv_sec = JANITOR_INTERVAL_SEC});
 
 	log_info("tuskd", "tuskd %s ready on %s%s (pid %d, data %s, storage %s) in %.1f ms",
 	         TUSK_VERSION, server_path(tuskd.server),
@@ -216,8 +243,12 @@ static int run(struct options *o)
 out:
 	tuskd.stopping = true;
 	server_stop_accepting(tuskd.server);
+	if (janitor_event)
+		event_free(janitor_event);
+	pool_close_all();
 	/* Workers finish first: their done callbacks still reply to clients. */
 	worker_pool_free(tuskd.workers);
+	keyring_shutdown();
 	server_free(tuskd.server);
 	settings_free(tuskd.settings);
 	storage_close(tuskd.storage);

@@ -51,3 +51,4 @@ extern const struct rpc_method *const rpc_connections_methods[];
 extern const struct rpc_method *const rpc_groups_methods[];
 extern const struct rpc_method *const rpc_credentials_methods[];
 extern const struct rpc_method *const rpc_connection_methods[];
+void rpc_connection_init(void); /* rpc/rpc-connection.c: route pool events */

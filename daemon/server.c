@@ -73,6 +73,10 @@ static int make_listener(const char *path, int *ret_lock, TuskError *e)
 	if (lock < 0)
 		return -1;
 
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return tusk_error_set(e, TUSK_ERR_IO,
+		                      "%s exists and is not a socket; not replacing it", path);
 	if (socket_is_live(&sa))
 		return tusk_error_set(e, TUSK_ERR_IO, "another tuskd is already running on %s",
 		                      path);

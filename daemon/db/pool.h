@@ -43,14 +43,14 @@ void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud)
  * same conninfo and env reuse the same pool. Returns -1 with e set for
  * input libpq cannot parse; otherwise the result comes through cb. */
 int pool_open_transient(const char *conninfo, const json_t *env, pool_open_cb cb, void *ud,
-			TuskError *e);
+                        TuskError *e);
 /* Connect one backend with cfg / conninfo without keeping a pool
  * (connections.test). cb gets a description object (server version, TLS,
  * time taken) or an error. */
 typedef void (*pool_test_cb)(json_t *result, const TuskError *e, void *ud);
 void pool_test_saved(const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud);
 int pool_test_transient(const char *conninfo, const json_t *env, pool_test_cb cb, void *ud,
-			TuskError *e);
+                        TuskError *e);
 
 struct pool *pool_find(const char *connection_id);
 const char *pool_id(const struct pool *p);
@@ -98,3 +98,6 @@ void backend_mark_broken(struct backend *b);
 
 /* Periodic work (health checks); called by the daemon's janitor timer. */
 void pool_janitor(void);
+/* Where connection.* events go (the rpc layer sends them to subscribers);
+ * params are stolen by fn. */
+void pool_set_event_hook(void (*fn)(const char *event, json_t *params));

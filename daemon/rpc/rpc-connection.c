@@ -1,8 +1,167 @@
-/* connection.* methods. */
-#include <stddef.h>
+/* connection.open, connection.close, connection.status (live pools) and
+ * connections.test (connect once, keep nothing). A connection is named by
+ * a saved id or name, or given inline as a transient URI / conninfo with the
+ * asking client's PG* environment. */
+#include <stdlib.h>
+#include <string.h>
 
+#include "common/log.h"
+#include "daemon/db/pool.h"
 #include "daemon/rpc.h"
+#include "daemon/server.h"
+#include "daemon/storage/connections.h"
+#include "daemon/tuskd.h"
+#include "protocol/jsonrpc.h"
+
+static void emit_event(const char *event, json_t *params)
+{
+	server_emit(tuskd.server, TOPIC_CONNECTION, event, params);
+}
+
+void rpc_connection_init(void)
+{
+	pool_set_event_hook(emit_event);
+}
+
+/* Exactly one of id, conninfo (with optional env), config. */
+struct target {
+	const char *id;
+	const char *conninfo;
+	json_t *env;
+	json_t *config;
+};
+
+static int read_target(struct rpc_request *req, struct target *t, bool allow_config, TuskError *e)
+{
+	memset(t, 0, sizeof(*t));
+	if (tusk_param_string(req->params, "id", false, &t->id, e) < 0 ||
+	    tusk_param_string(req->params, "conninfo", false, &t->conninfo, e) < 0 ||
+	    tusk_param_value(req->params, "env", false, &t->env, e) < 0 ||
+	    tusk_param_value(req->params, "config", false, &t->config, e) < 0)
+		return -1;
+	int n = !!t->id + !!t->conninfo + !!t->config;
+	if (n != 1 || (t->config && !allow_config))
+		return tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
+		                      allow_config
+		                          ? "params: give exactly one of id, conninfo or config"
+		                          : "params: give exactly one of id or conninfo");
+	return 0;
+}
+
+static void opened(struct pool *p, const TuskError *e, void *ud)
+{
+	struct rpc_request *req = ud;
+	if (!p)
+		rpc_reply_error(req, e);
+	else
+		rpc_reply_result(req, pool_status_json(p));
+}
+
+static enum rpc_ret connection_open(struct rpc_request *req, TuskError *e)
+{
+	struct target t;
+	if (read_target(req, &t, false, e) < 0)
+		return RPC_ERROR;
+	if (t.conninfo)
+		return pool_open_transient(t.conninfo, t.env, opened, req, e) < 0 ? RPC_ERROR
+		                                                                  : RPC_WAIT;
+	struct pool *p = pool_find(t.id);
+	TuskConnectionConfig *cfg = NULL;
+	if (connections_get(tuskd.storage, t.id, &cfg, e) < 0) {
+		/* A transient pool is known by its id only. */
+		if (p) {
+			tusk_error_clear(e);
+			req->result = pool_status_json(p);
+			return RPC_OK;
+		}
+		return RPC_ERROR;
+	}
+	pool_open_saved(cfg, opened, req);
+	tusk_connection_config_free(cfg);
+	return RPC_WAIT;
+}
+
+static const struct rpc_method rpc_connection_open = {.name = "connection.open",
+                                                      .exec = connection_open};
+
+static enum rpc_ret connection_close(struct rpc_request *req, TuskError *e)
+{
+	const char *id;
+	if (tusk_param_string(req->params, "id", true, &id, e) < 0)
+		return RPC_ERROR;
+	struct pool *p = pool_find(id);
+	if (!p)
+		return tusk_error_set(e, TUSK_ERR_NO_ACTIVE_CONNECTION,
+		                      "connection '%s' is not open", id),
+		       RPC_ERROR;
+	req->result = json_pack("{s:s, s:b}", "connection_id", pool_id(p), "closed", 1);
+	pool_close(p, "closed on request");
+	return RPC_OK;
+}
+
+static const struct rpc_method rpc_connection_close = {.name = "connection.close",
+                                                       .exec = connection_close};
+
+static enum rpc_ret connection_status(struct rpc_request *req, TuskError *e)
+{
+	const char *id = NULL;
+	if (tusk_param_string(req->params, "id", false, &id, e) < 0)
+		return RPC_ERROR;
+	if (!id) {
+		req->result = json_pack("{s:o}", "connections", pool_list_json());
+		return RPC_OK;
+	}
+	struct pool *p = pool_find(id);
+	if (!p) {
+		/* Saved but not open is not an error: say it is closed. */
+		TuskConnectionConfig *cfg = NULL;
+		if (connections_get(tuskd.storage, id, &cfg, e) < 0)
+			return RPC_ERROR;
+		req->result = json_pack("{s:[{s:s, s:s, s:s}]}", "connections", "connection_id",
+		                        cfg->id, "name", cfg->name, "status", "disconnected");
+		tusk_connection_config_free(cfg);
+		return RPC_OK;
+	}
+	req->result = json_pack("{s:[o]}", "connections", pool_status_json(p));
+	return RPC_OK;
+}
+
+static const struct rpc_method rpc_connection_status = {.name = "connection.status",
+                                                        .exec = connection_status};
+
+static void tested(json_t *result, const TuskError *e, void *ud)
+{
+	struct rpc_request *req = ud;
+	if (!result)
+		rpc_reply_error(req, e);
+	else
+		rpc_reply_result(req, json_incref(result));
+}
+
+static enum rpc_ret connections_test(struct rpc_request *req, TuskError *e)
+{
+	struct target t;
+	if (read_target(req, &t, true, e) < 0)
+		return RPC_ERROR;
+	if (t.conninfo)
+		return pool_test_transient(t.conninfo, t.env, tested, req, e) < 0 ? RPC_ERROR
+		                                                                  : RPC_WAIT;
+	TuskConnectionConfig *cfg = NULL;
+	if (t.config ? tusk_connection_config_from_json(t.config, &cfg, e) < 0
+	             : connections_get(tuskd.storage, t.id, &cfg, e) < 0)
+		return RPC_ERROR;
+	pool_test_saved(cfg, tested, req);
+	tusk_connection_config_free(cfg);
+	return RPC_WAIT;
+}
+
+static const struct rpc_method rpc_connections_test = {.name = "connections.test",
+                                                       .exec = connections_test};
 
 const struct rpc_method *const rpc_connection_methods[] = {
+    &rpc_connection_open,
+    &rpc_connection_close,
+    &rpc_connection_status,
+    &rpc_connections_test,
     NULL,
 };

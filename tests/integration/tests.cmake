@@ -10,4 +10,5 @@ if(TARGET tuskd AND TARGET tusk-testlib)
   endfunction()
 
   tusk_integration_test(integration-rpc-raw SOURCES integration/test-rpc-raw.c)
+  tusk_integration_test(integration-pool SOURCES integration/test-pool.c)
 endif()

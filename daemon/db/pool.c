@@ -1,0 +1,785 @@
+/* Pools: the registry of open connections, opening (secrets and file checks
+ * first, then one tested backend), handing out backends to waiters in
+ * order, growth, loss and recovery, closing, and status. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/uuid.h"
+#include "daemon/db/pool-internal.h"
+#include "daemon/db/tls.h"
+#include "daemon/keyring.h"
+#include "daemon/storage/settings.h"
+#include "daemon/tuskd.h"
+#include "daemon/worker.h"
+
+static struct pool *pools;
+static void (*event_hook)(const char *event, json_t *params);
+
+void pool_set_event_hook(void (*fn)(const char *event, json_t *params))
+{
+	event_hook = fn;
+}
+
+struct pool *pool_ref(struct pool *p)
+{
+	p->refs++;
+	return p;
+}
+
+void pool_unref(struct pool *p)
+{
+	if (--p->refs > 0)
+		return;
+	connparams_free(p->params);
+	if (p->key_passphrase) {
+		explicit_bzero(p->key_passphrase, strlen(p->key_passphrase));
+		free(p->key_passphrase);
+	}
+	if (p->identity) {
+		explicit_bzero(p->identity, strlen(p->identity));
+		free(p->identity);
+	}
+	free(p->name);
+	free(p->display);
+	free(p->server_version);
+	json_decref(p->tls);
+	tusk_error_clear(&p->last_error);
+	free(p);
+}
+
+const char *pool_id(const struct pool *p)
+{
+	return p->id;
+}
+
+struct pool *pool_find(const char *connection_id)
+{
+	for (struct pool *p = pools; p; p = p->next)
+		if (strcmp(p->id, connection_id) == 0 ||
+		    (p->name && !p->transient && strcmp(p->name, connection_id) == 0))
+			return p;
+	return NULL;
+}
+
+static unsigned live(const struct pool *p)
+{
+	return p->counts[BACKEND_IDLE] + p->counts[BACKEND_BUSY] + p->counts[BACKEND_PINNED];
+}
+
+static unsigned total(const struct pool *p)
+{
+	return live(p) + p->counts[BACKEND_CONNECTING];
+}
+
+static const char *status_name(const struct pool *p)
+{
+	return tusk_connection_status_name(p->status);
+}
+
+void pool_emit(const char *event, struct pool *p, json_t *extra)
+{
+	if (!event_hook || p->ephemeral) {
+		json_decref(extra);
+		return;
+	}
+	json_t *params = json_pack("{s:s, s:s, s:s}", "connection_id", p->id, "name",
+	                           p->name ? p->name : p->display, "status", status_name(p));
+	if (extra)
+		json_object_update(params, extra);
+	json_decref(extra);
+	event_hook(event, params);
+}
+
+static void set_status(struct pool *p, TuskConnectionStatus st)
+{
+	if (p->status == st)
+		return;
+	p->status = st;
+	pool_emit("connection.status_changed", p, NULL);
+}
+
+/* ---- waiters ------------------------------------------------------------ */
+
+static void waiter_finish(struct pool_waiter *w, struct backend *b, const TuskError *e)
+{
+	struct pool *p = w->pool;
+	if (w->queued) {
+		TAILQ_REMOVE(&p->waiters, w, link);
+		p->nwaiters--;
+	}
+	event_free(w->timer);
+	pool_acquire_cb cb = w->cb;
+	void *ud = w->ud;
+	free(w);
+	cb(b, e, ud);
+	pool_unref(p);
+}
+
+static void on_waiter_timer(evutil_socket_t fd, short what, void *ud)
+{
+	struct pool_waiter *w = ud;
+	if (w->granted) {
+		waiter_finish(w, w->granted, NULL);
+		return;
+	}
+	TuskError e = TUSK_ERROR_INIT;
+	if (w->pool->failures > 0 && w->pool->last_error.kind != TUSK_ERR_NONE) {
+		tusk_error_copy(&e, &w->pool->last_error);
+	} else {
+		tusk_error_set(&e, TUSK_ERR_POOL_TIMEOUT,
+		               "no connection of %s became free within %lld ms (%u in use)",
+		               w->pool->name ? w->pool->name : w->pool->display,
+		               settings_int(tuskd.settings, "pool.acquire_timeout_ms"),
+		               live(w->pool));
+	}
+	waiter_finish(w, NULL, &e);
+	tusk_error_clear(&e);
+}
+
+/* Hand b to w on the next loop turn (never inside the caller's call). */
+static void grant(struct pool_waiter *w, struct backend *b)
+{
+	struct pool *p = w->pool;
+	TAILQ_REMOVE(&p->waiters, w, link);
+	p->nwaiters--;
+	w->queued = false;
+	backend_set_state(b, BACKEND_BUSY);
+	w->granted = b;
+	event_del(w->timer);
+	event_active(w->timer, EV_TIMEOUT, 0);
+}
+
+static void fail_waiters(struct pool *p, const TuskError *e)
+{
+	struct pool_waiter *w;
+	while ((w = TAILQ_FIRST(&p->waiters))) {
+		TAILQ_REMOVE(&p->waiters, w, link);
+		p->nwaiters--;
+		w->queued = false;
+		waiter_finish(w, NULL, e);
+	}
+}
+
+static void start_backend(struct pool *p)
+{
+	struct backend *b = backend_new(p);
+	if (b)
+		backend_connect(b);
+}
+
+/* Match idle backends with waiters, then grow for those still waiting. */
+static void dispatch(struct pool *p)
+{
+	struct backend *b;
+	struct pool_waiter *w;
+	while ((w = TAILQ_FIRST(&p->waiters)) && (b = TAILQ_FIRST(&p->lists[BACKEND_IDLE])))
+		grant(w, b);
+	unsigned max = (unsigned)settings_int(tuskd.settings, "pool.max_size");
+	while (!p->closing && p->nwaiters > p->counts[BACKEND_CONNECTING] && total(p) < max)
+		start_backend(p);
+}
+
+struct pool_waiter *pool_acquire(struct pool *p, pool_acquire_cb cb, void *ud)
+{
+	struct pool_waiter *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->pool = pool_ref(p);
+	w->cb = cb;
+	w->ud = ud;
+	w->timer = evtimer_new(tuskd.base, on_waiter_timer, w);
+	long long ms = settings_int(tuskd.settings, "pool.acquire_timeout_ms");
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+	evtimer_add(w->timer, &tv);
+	TAILQ_INSERT_TAIL(&p->waiters, w, link);
+	p->nwaiters++;
+	w->queued = true;
+	if (p->closing) {
+		TuskError e = TUSK_ERROR_INIT;
+		tusk_error_set(&e, TUSK_ERR_NO_ACTIVE_CONNECTION, "the connection is closing");
+		TAILQ_REMOVE(&p->waiters, w, link);
+		p->nwaiters--;
+		w->queued = false;
+		/* Deliver on the next turn like every other outcome. */
+		tusk_error_copy(&p->last_error, &e);
+		p->failures++;
+		event_del(w->timer);
+		event_active(w->timer, EV_TIMEOUT, 0);
+		tusk_error_clear(&e);
+		return w;
+	}
+	dispatch(p);
+	return w;
+}
+
+void pool_acquire_cancel(struct pool_waiter *w)
+{
+	if (!w)
+		return;
+	if (w->granted) {
+		/* Already handed a backend: give it back. */
+		struct backend *b = w->granted;
+		w->granted = NULL;
+		w->cb = NULL;
+		pool_release(b);
+	}
+	struct pool *p = w->pool;
+	if (w->queued) {
+		TAILQ_REMOVE(&p->waiters, w, link);
+		p->nwaiters--;
+	}
+	event_free(w->timer);
+	free(w);
+	pool_unref(p);
+}
+
+/* ---- backends coming and going ------------------------------------------ */
+
+static void answer_openers(struct pool *p, const TuskError *e)
+{
+	struct open_request *o = p->openers;
+	p->openers = NULL;
+	while (o) {
+		struct open_request *next = o->next;
+		o->cb(e ? NULL : p, e, o->ud);
+		free(o);
+		o = next;
+	}
+}
+
+static void unregister(struct pool *p)
+{
+	for (struct pool **pp = &pools; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			p->next = NULL;
+			return;
+		}
+}
+
+void pool_backend_connected(struct backend *b)
+{
+	struct pool *p = b->pool;
+	bool recovered = p->opened && live(p) == 0;
+	backend_set_state(b, BACKEND_IDLE);
+	p->failures = 0;
+	tusk_error_clear(&p->last_error);
+	log_debug("pool", "%s: backend %d connected in %.1f ms", p->display, b->pid,
+	          (double)(tuskd_now_us() - b->connect_started_us) / 1000.0);
+	if (!p->opened || recovered) {
+		p->opened = true;
+		free(p->server_version);
+		const char *v = PQparameterStatus(b->conn, "server_version");
+		p->server_version = v ? strdup(v) : NULL;
+		json_decref(p->tls);
+		p->tls = tls_describe(b->conn);
+		set_status(p, TUSK_CONNECTION_CONNECTED);
+		pool_emit("connection.connected", p,
+		          json_pack("{s:s?}", "server_version", p->server_version));
+		if (recovered)
+			log_info("pool", "%s: connected again", p->display);
+	}
+	pool_ref(p);
+	answer_openers(p, NULL);
+	dispatch(p);
+	pool_unref(p);
+}
+
+void pool_backend_failed(struct backend *b, const TuskError *e)
+{
+	struct pool *p = pool_ref(b->pool);
+	backend_set_state(b, BACKEND_BROKEN);
+	backend_free(b);
+	p->failures++;
+	tusk_error_copy(&p->last_error, e);
+	log_info("pool", "%s: connect failed: %s", p->display, tusk_error_message(e));
+	pool_emit("connection.error", p, json_pack("{s:o}", "error", tusk_error_info_to_json(e)));
+
+	if (!p->opened) {
+		answer_openers(p, e);
+		pool_close(p, "could not connect");
+	} else if (live(p) == 0 && p->counts[BACKEND_CONNECTING] == 0) {
+		/* The server is gone: say so now rather than after the acquire
+		 * timeout. The next request tries again. */
+		set_status(p, TUSK_CONNECTION_ERROR);
+		fail_waiters(p, e);
+	}
+	pool_unref(p);
+}
+
+void pool_backend_lost(struct backend *b)
+{
+	struct pool *p = pool_ref(b->pool);
+	log_info("pool", "%s: backend %d lost: %s", p->display, b->pid,
+	         b->conn ? PQerrorMessage(b->conn) : "");
+	if (b->state != BACKEND_BROKEN)
+		backend_set_state(b, BACKEND_BROKEN);
+	backend_free(b);
+	if (!p->closing && live(p) == 0) {
+		pool_emit("connection.disconnected", p,
+		          json_pack("{s:s, s:b}", "reason", "the server closed the connection",
+		                    "will_reconnect", 1));
+	}
+	if (!p->closing)
+		dispatch(p);
+	pool_unref(p);
+}
+
+/* ---- releasing ---------------------------------------------------------- */
+
+void pool_release(struct backend *b)
+{
+	struct pool *p = b->pool;
+	backend_set_io(b, NULL, NULL);
+	if (b->marked_broken || PQstatus(b->conn) != CONNECTION_OK) {
+		pool_backend_lost(b);
+		return;
+	}
+	switch (PQtransactionStatus(b->conn)) {
+	case PQTRANS_IDLE:
+		break;
+	case PQTRANS_INTRANS:
+	case PQTRANS_INERROR:
+		/* Never hand the next user someone else's transaction. */
+		b->checking = true;
+		if (!PQsendQuery(b->conn, "ROLLBACK")) {
+			b->checking = false;
+			pool_backend_lost(b);
+		} else {
+			backend_watch(b, EV_READ);
+		}
+		return;
+	default:
+		pool_backend_lost(b);
+		return;
+	}
+	if (p->closing) {
+		backend_set_state(b, BACKEND_BROKEN);
+		backend_free(b);
+		return;
+	}
+	backend_set_state(b, BACKEND_IDLE);
+	pool_ref(p);
+	dispatch(p);
+	pool_unref(p);
+}
+
+void pool_pin(struct backend *b)
+{
+	backend_set_state(b, BACKEND_PINNED);
+}
+void pool_unpin(struct backend *b)
+{
+	backend_set_state(b, BACKEND_BUSY);
+}
+
+/* ---- opening and closing ----------------------------------------------- */
+
+static struct pool *pool_new(const char *id, const char *name, struct connparams *params)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	p->name = name ? strdup(name) : NULL;
+	p->params = params;
+	p->display = connparams_display(params);
+	p->status = TUSK_CONNECTION_CONNECTING;
+	p->opened_at_us = tuskd_now_us();
+	p->refs = 1; /* the registry's, or the tester's */
+	for (int i = 0; i < _BACKEND_STATE_MAX; i++)
+		TAILQ_INIT(&p->lists[i]);
+	TAILQ_INIT(&p->waiters);
+	return p;
+}
+
+static void add_opener(struct pool *p, pool_open_cb cb, void *ud)
+{
+	struct open_request *o = calloc(1, sizeof(*o));
+	o->cb = cb;
+	o->ud = ud;
+	o->next = p->openers;
+	p->openers = o;
+}
+
+/* Files are checked on a worker before the first connect, so a bad
+ * certificate or key gets a clear error of its own. */
+struct check_job {
+	struct pool *p;
+	TuskConnectionConfig *cfg;
+	TuskError e;
+	int r;
+};
+
+static void check_work(void *arg)
+{
+	struct check_job *j = arg;
+	j->r = tls_check_files(j->cfg, j->p->key_passphrase, &j->e);
+}
+
+static void check_done(void *arg)
+{
+	struct check_job *j = arg;
+	struct pool *p = j->p;
+	if (j->r < 0) {
+		p->failures++;
+		tusk_error_copy(&p->last_error, &j->e);
+		pool_emit("connection.error", p,
+		          json_pack("{s:o}", "error", tusk_error_info_to_json(&j->e)));
+		answer_openers(p, &j->e);
+		pool_close(p, "certificate or key files are not usable");
+	} else if (!p->closing) {
+		start_backend(p);
+	}
+	tusk_connection_config_free(j->cfg);
+	tusk_error_clear(&j->e);
+	free(j);
+	pool_unref(p);
+}
+
+static void begin_connect(struct pool *p, const TuskConnectionConfig *cfg)
+{
+	if (!cfg || (!cfg->ssl_ca_cert && !cfg->ssl_client_cert && !cfg->ssl_client_key)) {
+		start_backend(p);
+		return;
+	}
+	struct check_job *j = calloc(1, sizeof(*j));
+	j->p = pool_ref(p);
+	j->cfg = tusk_connection_config_copy(cfg);
+	if (worker_submit(tuskd.workers, check_work, check_done, j) < 0) {
+		j->r = 0;
+		check_done(j);
+	}
+}
+
+/* Secrets come from the keyring (on a worker) before anything connects. */
+struct secrets_job {
+	struct pool *p;
+	TuskConnectionConfig *cfg;
+	bool want_password, want_passphrase;
+};
+
+static void got_passphrase(int r, char *secret, bool in_memory, const TuskError *e, void *ud)
+{
+	struct secrets_job *j = ud;
+	if (secret) {
+		j->p->key_passphrase = secret; /* erased with the pool */
+	}
+	if (!j->p->closing)
+		begin_connect(j->p, j->cfg);
+	pool_unref(j->p);
+	tusk_connection_config_free(j->cfg);
+	free(j);
+}
+
+static void got_password(int r, char *secret, bool in_memory, const TuskError *e, void *ud)
+{
+	struct secrets_job *j = ud;
+	if (secret) {
+		connparams_set(j->p->params, "password", secret);
+		explicit_bzero(secret, strlen(secret));
+		free(secret);
+	} else if (e && e->kind != TUSK_ERR_CREDENTIAL_NOT_FOUND) {
+		log_warn("pool", "%s: password not read from the keyring: %s", j->p->display,
+		         tusk_error_message(e));
+	}
+	if (j->want_passphrase &&
+	    keyring_lookup(SECRET_SSL_PASSPHRASE, j->p->id, got_passphrase, j) == 0)
+		return;
+	got_passphrase(0, NULL, false, NULL, j);
+}
+
+static void register_pool(struct pool *p)
+{
+	p->next = pools;
+	pools = p;
+}
+
+void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud)
+{
+	struct pool *p = pool_find(cfg->id);
+	if (p && !p->closing) {
+		if (p->opened) {
+			cb(p, NULL, ud);
+		} else {
+			add_opener(p, cb, ud);
+		}
+		return;
+	}
+	TuskError e = TUSK_ERROR_INIT;
+	struct connparams *params = connparams_from_config(cfg, &e);
+	if (!params || !(p = pool_new(cfg->id, cfg->name, params))) {
+		connparams_free(params);
+		if (e.kind == TUSK_ERR_NONE)
+			tusk_error_set(&e, TUSK_ERR_INTERNAL, "out of memory");
+		cb(NULL, &e, ud);
+		tusk_error_clear(&e);
+		return;
+	}
+	register_pool(p);
+	add_opener(p, cb, ud);
+	pool_emit("connection.status_changed", p, NULL);
+
+	struct secrets_job *j = calloc(1, sizeof(*j));
+	j->p = pool_ref(p);
+	j->cfg = tusk_connection_config_copy(cfg);
+	j->want_passphrase = cfg->ssl_client_key != NULL;
+	if (cfg->password_in_keyring &&
+	    keyring_lookup(SECRET_PASSWORD, cfg->id, got_password, j) == 0)
+		return;
+	got_password(0, NULL, false, NULL, j);
+}
+
+/* A transient connection's files are checked like a saved one's. */
+static TuskConnectionConfig *config_for_checks(const struct connparams *cp)
+{
+	const char *ca = connparams_get(cp, "sslrootcert");
+	const char *cert = connparams_get(cp, "sslcert");
+	const char *key = connparams_get(cp, "sslkey");
+	if (!ca && !cert && !key)
+		return NULL;
+	TuskConnectionConfig *cfg = tusk_connection_config_new("transient", "", "");
+	if (!cfg)
+		return NULL;
+	const char *mode = connparams_get(cp, "sslmode");
+	int m = mode ? tusk_ssl_mode_from_name(mode) : -1;
+	if (m >= 0)
+		cfg->ssl_mode = (TuskSslMode)m;
+	cfg->ssl_ca_cert = ca ? strdup(ca) : NULL;
+	cfg->ssl_client_cert = cert ? strdup(cert) : NULL;
+	cfg->ssl_client_key = key ? strdup(key) : NULL;
+	return cfg;
+}
+
+static struct pool *transient_pool(const char *conninfo, const json_t *env, TuskError *e)
+{
+	struct connparams *params = connparams_from_conninfo(conninfo, env, e);
+	if (!params)
+		return NULL;
+	char *identity = connparams_identity(params);
+	for (struct pool *p = pools; p; p = p->next)
+		if (p->transient && !p->closing && identity && strcmp(p->identity, identity) == 0) {
+			connparams_free(params);
+			explicit_bzero(identity, strlen(identity));
+			free(identity);
+			return p;
+		}
+	char id[TUSK_UUID_STRLEN + 1];
+	tusk_uuid_v4(id);
+	struct pool *p = pool_new(id, NULL, params);
+	if (!p) {
+		connparams_free(params);
+		free(identity);
+		tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	p->transient = true;
+	p->identity = identity;
+	return p;
+}
+
+int pool_open_transient(const char *conninfo, const json_t *env, pool_open_cb cb, void *ud,
+                        TuskError *e)
+{
+	struct pool *p = transient_pool(conninfo, env, e);
+	if (!p)
+		return -1;
+	if (p->next || pools == p) {
+		/* Already registered: reuse. */
+		if (p->opened)
+			cb(p, NULL, ud);
+		else
+			add_opener(p, cb, ud);
+		return 0;
+	}
+	register_pool(p);
+	add_opener(p, cb, ud);
+	pool_emit("connection.status_changed", p, NULL);
+	TuskConnectionConfig *cfg = config_for_checks(p->params);
+	begin_connect(p, cfg);
+	tusk_connection_config_free(cfg);
+	return 0;
+}
+
+void pool_close(struct pool *p, const char *reason)
+{
+	if (p->closing)
+		return;
+	p->closing = true;
+	pool_ref(p);
+	unregister(p);
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_error_set(&e, TUSK_ERR_NO_ACTIVE_CONNECTION, "the connection was closed (%s)", reason);
+	answer_openers(p, &e);
+	fail_waiters(p, &e);
+	tusk_error_clear(&e);
+	struct backend *b;
+	while ((b = TAILQ_FIRST(&p->lists[BACKEND_IDLE]))) {
+		backend_set_state(b, BACKEND_BROKEN);
+		backend_free(b);
+	}
+	while ((b = TAILQ_FIRST(&p->lists[BACKEND_CONNECTING]))) {
+		backend_set_state(b, BACKEND_BROKEN);
+		backend_free(b);
+	}
+	/* Busy and pinned backends go when their users release them. */
+	set_status(p, TUSK_CONNECTION_DISCONNECTED);
+	pool_emit("connection.disconnected", p,
+	          json_pack("{s:s, s:b}", "reason", reason, "will_reconnect", 0));
+	log_info("pool", "%s: closed (%s)", p->display, reason);
+	pool_unref(p); /* ours */
+	pool_unref(p); /* the registry's */
+}
+
+void pool_forget(const char *connection_id)
+{
+	struct pool *p = pool_find(connection_id);
+	if (p)
+		pool_close(p, "the saved connection changed or was deleted");
+}
+
+/* ---- connections.test: one backend, no pool kept ----------------------- */
+
+struct test_job {
+	pool_test_cb cb;
+	void *ud;
+	uint64_t started_us;
+};
+
+static void test_opened(struct pool *p, const TuskError *e, void *ud)
+{
+	struct test_job *t = ud;
+	if (!p) {
+		t->cb(NULL, e, t->ud);
+	} else {
+		struct backend *b = TAILQ_FIRST(&p->lists[BACKEND_IDLE]);
+		json_t *r = json_pack(
+		    "{s:b, s:s?, s:i, s:s, s:s?, s:O, s:f}", "ok", 1, "server_version",
+		    p->server_version, "backend_pid", b ? b->pid : 0, "display", p->display, "user",
+		    b ? PQuser(b->conn) : NULL, "tls", p->tls ? p->tls : json_null(), "connect_ms",
+		    (double)(tuskd_now_us() - t->started_us) / 1000.0);
+		t->cb(r, NULL, t->ud);
+		json_decref(r);
+		pool_close(p, "test finished");
+	}
+	free(t);
+}
+
+static void start_test(struct pool *p, const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud)
+{
+	struct test_job *t = calloc(1, sizeof(*t));
+	t->cb = cb;
+	t->ud = ud;
+	t->started_us = tuskd_now_us();
+	p->ephemeral = true;
+	add_opener(p, test_opened, t);
+	begin_connect(p, cfg);
+}
+
+void pool_test_saved(const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	struct connparams *params = connparams_from_config(cfg, &e);
+	struct pool *p = params ? pool_new(cfg->id, cfg->name, params) : NULL;
+	if (!p) {
+		connparams_free(params);
+		if (e.kind == TUSK_ERR_NONE)
+			tusk_error_set(&e, TUSK_ERR_INTERNAL, "out of memory");
+		cb(NULL, &e, ud);
+		tusk_error_clear(&e);
+		return;
+	}
+	p->ephemeral = true;
+	struct test_job *t = calloc(1, sizeof(*t));
+	t->cb = cb;
+	t->ud = ud;
+	t->started_us = tuskd_now_us();
+	add_opener(p, test_opened, t);
+	struct secrets_job *j = calloc(1, sizeof(*j));
+	j->p = pool_ref(p);
+	j->cfg = tusk_connection_config_copy(cfg);
+	j->want_passphrase = cfg->ssl_client_key != NULL;
+	if (cfg->password_in_keyring &&
+	    keyring_lookup(SECRET_PASSWORD, cfg->id, got_password, j) == 0)
+		return;
+	got_password(0, NULL, false, NULL, j);
+}
+
+int pool_test_transient(const char *conninfo, const json_t *env, pool_test_cb cb, void *ud,
+                        TuskError *e)
+{
+	struct connparams *params = connparams_from_conninfo(conninfo, env, e);
+	if (!params)
+		return -1;
+	char id[TUSK_UUID_STRLEN + 1];
+	tusk_uuid_v4(id);
+	struct pool *p = pool_new(id, NULL, params);
+	if (!p) {
+		connparams_free(params);
+		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
+	}
+	p->transient = true;
+	TuskConnectionConfig *cfg = config_for_checks(params);
+	start_test(p, cfg, cb, ud);
+	tusk_connection_config_free(cfg);
+	return 0;
+}
+
+void pool_close_all(void)
+{
+	while (pools)
+		pool_close(pools, "the daemon is stopping");
+}
+
+/* ---- status ------------------------------------------------------------- */
+
+json_t *pool_status_json(struct pool *p)
+{
+	json_t *pids = json_array();
+	for (int st = BACKEND_IDLE; st <= BACKEND_PINNED; st++) {
+		struct backend *b;
+		TAILQ_FOREACH(b, &p->lists[st], link)
+		json_array_append_new(pids, json_integer(b->pid));
+	}
+	json_t *err = p->last_error.kind != TUSK_ERR_NONE ? tusk_error_info_to_json(&p->last_error)
+	                                                  : json_null();
+	return json_pack(
+	    "{s:s, s:s?, s:s, s:b, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:s?, s:o,"
+	    " s:O, s:n, s:o, s:I, s:b}",
+	    "connection_id", p->id, "name", p->name, "display", p->display, "transient",
+	    p->transient, "status", status_name(p), "size", (int)live(p), "available",
+	    (int)p->counts[BACKEND_IDLE], "busy", (int)p->counts[BACKEND_BUSY], "pinned",
+	    (int)p->counts[BACKEND_PINNED], "connecting", (int)p->counts[BACKEND_CONNECTING],
+	    "waiting", (int)p->nwaiters, "max", (int)settings_int(tuskd.settings, "pool.max_size"),
+	    "server_version", p->server_version, "backend_pids", pids, "tls",
+	    p->tls ? p->tls : json_null(), "tunnel", "last_error", err, "uptime_ms",
+	    (json_int_t)((tuskd_now_us() - p->opened_at_us) / 1000), "readonly",
+	    p->params->readonly);
+}
+
+json_t *pool_list_json(void)
+{
+	json_t *list = json_array();
+	for (struct pool *p = pools; p; p = p->next)
+		json_array_append_new(list, pool_status_json(p));
+	return list;
+}
+
+/* ---- janitor ------------------------------------------------------------ */
+
+void pool_janitor(void)
+{
+	uint64_t interval =
+	    (uint64_t)settings_int(tuskd.settings, "pool.health_check_interval_sec") * 1000000u;
+	uint64_t now = tuskd_now_us();
+	for (struct pool *p = pools; p; p = p->next) {
+		struct backend *b, *next;
+		for (b = TAILQ_FIRST(&p->lists[BACKEND_IDLE]); b; b = next) {
+			next = TAILQ_NEXT(b, link);
+			if (now - b->since_us >= interval)
+				backend_health_check(b);
+		}
+	}
+}

@@ -1,0 +1,26 @@
+# Integration tests written in bash on tests/harness/: each starts the real
+# tuskd (and whatever else it needs) in a temp dir and tears it down.
+# Included from tests/CMakeLists.txt, so paths are relative to tests/.
+set(TUSK_SHELL_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/integration)
+
+function(tusk_shell_test name script)
+  add_test(NAME ${name} COMMAND bash ${TUSK_SHELL_TEST_DIR}/${script})
+  set_tests_properties(${name} PROPERTIES LABELS "integration" TIMEOUT 180
+    SKIP_RETURN_CODE 77
+    ENVIRONMENT "TUSKD=$<TARGET_FILE:tuskd>;TUSKCTL=$<TARGET_FILE:tuskctl>;${ARGN}")
+endfunction()
+
+if(TARGET tuskd AND TARGET tuskctl)
+  tusk_shell_test(shell-harness test-harness.sh)
+  tusk_shell_test(shell-socket test-socket.sh)
+  tusk_shell_test(shell-single-instance test-single-instance.sh)
+  tusk_shell_test(shell-signals test-signals.sh)
+  tusk_shell_test(shell-socket-activation test-socket-activation.sh)
+  tusk_shell_test(shell-peer-uid test-peer-uid.sh)
+  tusk_shell_test(shell-autostart test-autostart.sh)
+  tusk_shell_test(shell-tuskctl test-tuskctl.sh)
+  tusk_shell_test(shell-systemd-units test-systemd-units.sh
+    "TUSK_BUILD_DIR=${CMAKE_BINARY_DIR}"
+    "TUSK_INSTALL_BINDIR=${CMAKE_INSTALL_FULL_BINDIR}"
+    "TUSK_UNIT_DIR=${CMAKE_INSTALL_PREFIX}/${TUSK_SYSTEMD_USER_UNIT_DIR}")
+endif()

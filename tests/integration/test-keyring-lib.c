@@ -1,0 +1,364 @@
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/uuid.h"
+#include "tests/integration/test-keyring-lib.h"
+
+#define SECRETS_NAME "org.freedesktop.secrets"
+#define SECRETS_PATH "/org/freedesktop/secrets"
+#define LOGIN_PATH   "/org/freedesktop/secrets/collection/login"
+
+static GDBusConnection *session_bus(void)
+{
+	GError *err = NULL;
+	GDBusConnection *c = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &err);
+	ck_assert_msg(c, "no session bus: %s", err ? err->message : "?");
+	g_dbus_connection_set_exit_on_close(c, FALSE);
+	return c;
+}
+
+static GVariant *bus_call(GDBusConnection *c, const char *dest, const char *path,
+                          const char *iface, const char *method, GVariant *args)
+{
+	GError *err = NULL;
+	GVariant *r = g_dbus_connection_call_sync(c, dest, path, iface, method, args, NULL,
+	                                          G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &err);
+	ck_assert_msg(r, "%s.%s failed: %s", iface, method, err ? err->message : "?");
+	return r;
+}
+
+void tk_require_keyring(void)
+{
+	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+	if (!addr || !*addr) {
+		fprintf(stderr,
+		        "FAIL: DBUS_SESSION_BUS_ADDRESS is not set, so there is no Secret Service "
+		        "to test against.\nRun this suite through "
+		        "tests/integration/test-keyring-session.sh (ctest does), or inside\n"
+		        "  dbus-run-session -- sh -c 'eval \"$(printf %%s PASSWORD | "
+		        "gnome-keyring-daemon --unlock --components=secrets)\"; exec SUITE'\n");
+		exit(1);
+	}
+	GError *err = NULL;
+	GDBusConnection *c = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &err);
+	bool owned = false;
+	if (c) {
+		GVariant *r = g_dbus_connection_call_sync(
+		    c, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+		    "NameHasOwner", g_variant_new("(s)", SECRETS_NAME), G_VARIANT_TYPE("(b)"),
+		    G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &err);
+		if (r) {
+			g_variant_get(r, "(b)", &owned);
+			g_variant_unref(r);
+		}
+		g_object_unref(c);
+	}
+	if (!owned) {
+		fprintf(stderr,
+		        "FAIL: no Secret Service owns %s on the session bus (%s). Start "
+		        "gnome-keyring-daemon --unlock --components=secrets first.\n",
+		        SECRETS_NAME, err ? err->message : "not running");
+		exit(1);
+	}
+}
+
+void tk_uuid(char out[37])
+{
+	ck_assert_int_eq(tusk_uuid_v4(out), 0);
+}
+
+void tk_secret(char *out, size_t size)
+{
+	char id[37];
+	tk_uuid(id);
+	/* Starts with a quote and holds a space: the kind of bytes a shell or
+	 * a log formatter would mangle. */
+	snprintf(out, size, "\"s3cret %.8s%.4s", id, id + 9);
+}
+
+static char *capture(const char *cmd, int *ret_status)
+{
+	FILE *p = popen(cmd, "re");
+	ck_assert_ptr_nonnull(p);
+	size_t cap = 256, len = 0;
+	char *buf = malloc(cap);
+	size_t n;
+	while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+		len += n;
+		if (len + 1 >= cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	*ret_status = pclose(p);
+	return buf;
+}
+
+char *tk_secret_tool_lookup(const char *key)
+{
+	char cmd[256];
+	int status;
+	snprintf(cmd, sizeof(cmd), "secret-tool lookup service com.tusk.app key '%s'", key);
+	char *out = capture(cmd, &status);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+char *tk_secret_tool_search(const char *key)
+{
+	char cmd[256];
+	int status;
+	snprintf(cmd, sizeof(cmd), "secret-tool search --all service com.tusk.app key '%s' 2>&1",
+	         key);
+	return capture(cmd, &status);
+}
+
+void tk_lock(void)
+{
+	GDBusConnection *c = session_bus();
+	const char *objs[] = {LOGIN_PATH, NULL};
+	GVariant *r = bus_call(c, SECRETS_NAME, SECRETS_PATH, "org.freedesktop.Secret.Service",
+	                       "Lock", g_variant_new("(^ao)", objs));
+	g_variant_unref(r);
+	g_object_unref(c);
+	ck_assert_msg(tk_locked(), "the login collection did not lock");
+}
+
+void tk_unlock(void)
+{
+	const char *pw = getenv("TUSK_KEYRING_PASSWORD");
+	if (!pw)
+		pw = "tusk-test-password";
+	GDBusConnection *c = session_bus();
+	/* A "plain" session: the password travels unencrypted over the
+	 * private test bus, which is what secret-tool does too. */
+	GVariant *s = bus_call(c, SECRETS_NAME, SECRETS_PATH, "org.freedesktop.Secret.Service",
+	                       "OpenSession", g_variant_new("(sv)", "plain", g_variant_new_string("")));
+	const char *session = NULL;
+	GVariant *out = NULL;
+	g_variant_get(s, "(v&o)", &out, &session);
+	GVariant *master = g_variant_new(
+	    "(o@ay@ays)", session, g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, "", 0, 1),
+	    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, pw, strlen(pw), 1), "text/plain");
+	GVariant *r = bus_call(c, SECRETS_NAME, SECRETS_PATH,
+	                       "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+	                       "UnlockWithMasterPassword", g_variant_new("(o@(oayays))", LOGIN_PATH, master));
+	g_variant_unref(r);
+	g_variant_unref(out);
+	g_variant_unref(s);
+	g_object_unref(c);
+	ck_assert_msg(!tk_locked(), "the login collection did not unlock");
+}
+
+bool tk_locked(void)
+{
+	GDBusConnection *c = session_bus();
+	GVariant *r = bus_call(c, SECRETS_NAME, LOGIN_PATH, "org.freedesktop.DBus.Properties", "Get",
+	                       g_variant_new("(ss)", "org.freedesktop.Secret.Collection", "Locked"));
+	GVariant *v = NULL;
+	g_variant_get(r, "(v)", &v);
+	bool locked = g_variant_get_boolean(v);
+	g_variant_unref(v);
+	g_variant_unref(r);
+	g_object_unref(c);
+	return locked;
+}
+
+pid_t tk_keyring_pid(void)
+{
+	GDBusConnection *c = session_bus();
+	GVariant *r = bus_call(c, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+	                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+	                       g_variant_new("(s)", SECRETS_NAME));
+	guint32 pid = 0;
+	g_variant_get(r, "(u)", &pid);
+	g_variant_unref(r);
+	g_object_unref(c);
+	ck_assert_int_gt(pid, 1);
+	return (pid_t)pid;
+}
+
+static int next_id = 1;
+
+json_t *tk_ok(int fd, const char *method, json_t *params)
+{
+	json_t *reply = tt_call(fd, next_id++, method, params);
+	json_t *result = json_object_get(reply, "result");
+	if (!result) {
+		char *s = json_dumps(reply, JSON_COMPACT);
+		ck_abort_msg("%s failed: %s", method, s);
+	}
+	json_incref(result);
+	json_decref(reply);
+	return result;
+}
+
+int tk_err(int fd, const char *method, json_t *params, char **ret_reply_text)
+{
+	json_t *reply = tt_call(fd, next_id++, method, params);
+	int code = tt_error_code(reply);
+	ck_assert_msg(code != 0, "%s succeeded where it should fail", method);
+	if (ret_reply_text)
+		*ret_reply_text = json_dumps(reply, JSON_COMPACT);
+	json_decref(reply);
+	return code;
+}
+
+const char *tk_str(const json_t *obj, const char *member)
+{
+	const char *s = json_string_value(json_object_get(obj, member));
+	ck_assert_msg(s, "no string member %s", member);
+	return s;
+}
+
+bool tk_bool(const json_t *obj, const char *member)
+{
+	json_t *v = json_object_get(obj, member);
+	ck_assert_msg(json_is_boolean(v), "no boolean member %s", member);
+	return json_is_true(v);
+}
+
+void tk_wait_state(int fd, const char *want, int ms)
+{
+	char last[32] = "";
+	for (double end = tt_now_ms() + ms; tt_now_ms() < end; usleep(20000)) {
+		json_t *st = tk_ok(fd, "daemon.status", NULL);
+		snprintf(last, sizeof(last), "%s", tk_str(st, "keyring"));
+		json_decref(st);
+		if (strcmp(last, want) == 0)
+			return;
+	}
+	ck_abort_msg("keyring state is \"%s\", not \"%s\", after %d ms", last, want, ms);
+}
+
+void tk_daemon_restart(struct tt_daemon *d, const char *const *extra_env)
+{
+	int status = -1;
+	kill(d->pid, SIGTERM);
+	ck_assert_int_eq(waitpid(d->pid, &status, 0), d->pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	              "tuskd did not stop cleanly (status %d); see %s", status, d->log_path);
+	unlink(d->socket);
+
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char state[300], cache[300];
+		snprintf(state, sizeof(state), "%s/state", d->dir);
+		snprintf(cache, sizeof(cache), "%s/cache", d->dir);
+		setenv("TUSK_STATE_DIR", state, 1);
+		setenv("TUSK_CACHE_DIR", cache, 1);
+		setenv("TUSK_VALIDATE_REPLIES", "1", 1);
+		for (const char *const *env = extra_env; env && *env; env++) {
+			const char *eq = strchr(*env, '=');
+			if (eq && eq[1] == '\0') {
+				char name[128];
+				snprintf(name, sizeof(name), "%.*s", (int)(eq - *env), *env);
+				unsetenv(name);
+			} else {
+				putenv((char *)*env);
+			}
+		}
+		/* Append: the first run's log stays for the grep tests. */
+		int log = open(d->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (log >= 0) {
+			dup2(log, 1);
+			dup2(log, 2);
+		}
+		execl(getenv("TUSKD"), "tuskd", "--socket", d->socket, "--data-dir", d->data_dir,
+		      (char *)NULL);
+		_exit(127);
+	}
+	d->pid = pid;
+	for (int i = 0; i < 500; i++) {
+		if (access(d->socket, F_OK) == 0) {
+			int fd = tt_connect(d->socket);
+			close(fd);
+			return;
+		}
+		usleep(10000);
+	}
+	ck_abort_msg("tuskd did not come back on %s", d->socket);
+}
+
+static bool file_contains(const char *path, const char *needle)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+	while ((n = read(fd, buf + len, cap - len)) > 0) {
+		len += (size_t)n;
+		if (len == cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	close(fd);
+	bool found = memmem(buf, len, needle, strlen(needle)) != NULL;
+	free(buf);
+	return found;
+}
+
+bool tk_dir_contains(const char *dir, const char *needle, char *found, size_t size)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	struct dirent *de;
+	bool hit = false;
+	while (!hit && (de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		struct stat st;
+		if (lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			hit = tk_dir_contains(path, needle, found, size);
+		else if (S_ISREG(st.st_mode) && file_contains(path, needle)) {
+			hit = true;
+			if (found)
+				snprintf(found, size, "%s", path);
+		}
+	}
+	closedir(d);
+	return hit;
+}
+
+bool tk_proc_contains(const char *needle, char *found, size_t size)
+{
+	DIR *d = opendir("/proc");
+	ck_assert_ptr_nonnull(d);
+	struct dirent *de;
+	bool hit = false;
+	while (!hit && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		const char *parts[] = {"cmdline", "environ"};
+		for (size_t i = 0; i < 2 && !hit; i++) {
+			char path[300];
+			snprintf(path, sizeof(path), "/proc/%s/%s", de->d_name, parts[i]);
+			if (file_contains(path, needle)) {
+				hit = true;
+				if (found)
+					snprintf(found, size, "%s", path);
+			}
+		}
+	}
+	closedir(d);
+	return hit;
+}
