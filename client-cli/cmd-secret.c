@@ -28,16 +28,19 @@ struct secret_args {
 	bool from_stdin;
 };
 
+#define SECRET_USAGE                                                                           \
+	"usage: tuskctl secret set NAME|ID [--ssh | --passphrase | --ssl-passphrase] "         \
+	"[--password-stdin]\n"                                                                 \
+	"       tuskctl secret rm NAME|ID [--ssh | --passphrase | --ssl-passphrase | --all]\n" \
+	"       tuskctl secret has NAME|ID [--ssh | --passphrase | --ssl-passphrase]\n"        \
+	"  No option: the connection's password; --ssh: the SSH tunnel's password;\n"          \
+	"  --passphrase: the SSH key's passphrase; --ssl-passphrase: the TLS client\n"         \
+	"  key's passphrase. set asks on the terminal with echo off, or reads one line\n"      \
+	"  from stdin with --password-stdin. has exits 1 when the secret is not stored."
+
 static int secret_usage(void)
 {
-	return ctl_usage_error(
-	    "usage: tuskctl secret set NAME|ID [--ssh | --passphrase | --ssl-passphrase] "
-	    "[--password-stdin]\n"
-	    "       tuskctl secret rm NAME|ID [--ssh | --passphrase | --ssl-passphrase | --all]\n"
-	    "       tuskctl secret has NAME|ID [--ssh | --passphrase | --ssl-passphrase]\n"
-	    "  (no option: the connection's password; --ssh: the SSH tunnel's password;\n"
-	    "  --passphrase: the SSH key's passphrase; --ssl-passphrase: the TLS client\n"
-	    "  key's passphrase. 'has' exits 1 when the secret is not stored.)");
+	return ctl_usage_error("%s", SECRET_USAGE);
 }
 
 static int parse_args(int argc, char **argv, struct secret_args *a)
@@ -45,6 +48,10 @@ static int parse_args(int argc, char **argv, struct secret_args *a)
 	*a = (struct secret_args){.what = "password", .title = "Password"};
 	if (argc < 2)
 		return secret_usage();
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		puts(SECRET_USAGE);
+		return -1;
+	}
 	a->sub = argv[1];
 	if (strcmp(a->sub, "set") != 0 && strcmp(a->sub, "rm") != 0 && strcmp(a->sub, "has") != 0)
 		return secret_usage();
@@ -341,7 +348,7 @@ int cmd_secret(struct ctl *ctl, int argc, char **argv)
 	struct secret_args a;
 	int r = parse_args(argc, argv, &a);
 	if (r != EXIT_OK)
-		return r;
+		return r < 0 ? EXIT_OK : r; /* < 0: --help was printed */
 	char id[TUSK_UUID_STRLEN + 1];
 	char *name = NULL;
 	r = resolve(ctl, a.target, id, &name);

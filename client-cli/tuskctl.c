@@ -14,6 +14,18 @@ static const struct ctl_command commands[] = {
     {"shutdown", "", "stop the daemon gracefully", cmd_shutdown},
     {"settings", "list | get KEY | set KEY VALUE | reset KEY", "read and change settings",
      cmd_settings},
+    {"query", "[-d NAME|URI] [-c SQL | -f FILE] [--format F]", "run SQL, print the results",
+     cmd_query},
+    {"cancel", "QUERY_ID", "cancel a running query", cmd_cancel},
+    {"history", "[-d NAME] [--search TEXT] | rm ID | clear", "past queries: list, search, delete",
+     cmd_history},
+    {"conn", "list | add | edit | rm | show | test | import | status", "saved connections",
+     cmd_conn},
+    {"group", "list | add | rm", "connection groups", cmd_group},
+    {"open", "NAME", "open a connection's pool in the daemon", cmd_open},
+    {"close", "NAME", "close a connection's pool", cmd_close},
+    {"secret", "set | rm | has NAME|ID [--ssh | --passphrase | --ssl-passphrase | --all]",
+     "passwords in the keyring (--password-stdin)", cmd_secret},
 };
 
 static void usage(FILE *f)
@@ -67,8 +79,24 @@ void ctl_print_json(const json_t *v)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NO_AUTOSTART = 256, OPT_TIMEOUT, OPT_VERSION };
+	enum {
+		OPT_NO_AUTOSTART = 256,
+		OPT_TIMEOUT,
+		OPT_VERSION,
+		OPT_FORMAT,
+		OPT_CSV,
+		OPT_SESSION,
+		OPT_TYPED
+	};
 	static const struct option longopts[] = {
+	    {"dbname", required_argument, NULL, 'd'},
+	    {"command", required_argument, NULL, 'c'},
+	    {"file", required_argument, NULL, 'f'},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"csv", no_argument, NULL, OPT_CSV},
+	    {"session", required_argument, NULL, OPT_SESSION},
+	    {"typed", no_argument, NULL, OPT_TYPED},
+	    {"quiet", no_argument, NULL, 'q'},
 	    {"socket", required_argument, NULL, 'S'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"no-autostart", no_argument, NULL, OPT_NO_AUTOSTART},
@@ -78,12 +106,45 @@ int main(int argc, char **argv)
 	    {0},
 	};
 	struct ctl ctl = {.autostart = true, .timeout_ms = -1};
+	struct query_args qa = {0};
+	bool query_opts = false;
 	const char *socket_opt = NULL;
 	int c;
 
 	/* '+': options end at the command, whose own arguments follow. */
-	while ((c = getopt_long(argc, argv, "+S:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+S:jhd:c:f:q", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'd':
+			qa.target = optarg;
+			query_opts = true;
+			break;
+		case 'c':
+			qa.sql = optarg;
+			query_opts = true;
+			break;
+		case 'f':
+			qa.file = optarg;
+			query_opts = true;
+			break;
+		case 'q':
+			qa.quiet = true;
+			break;
+		case OPT_FORMAT:
+			qa.format = optarg;
+			query_opts = true;
+			break;
+		case OPT_CSV:
+			qa.format = "csv";
+			query_opts = true;
+			break;
+		case OPT_SESSION:
+			qa.session = optarg;
+			query_opts = true;
+			break;
+		case OPT_TYPED:
+			qa.typed = true;
+			query_opts = true;
+			break;
 		case 'S':
 			socket_opt = optarg;
 			break;
@@ -113,10 +174,10 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc && !query_opts)
 		return ctl_usage_error("no command given");
 
-	const char *name = argv[optind];
+	const char *name = optind < argc ? argv[optind] : "query";
 	const struct ctl_command *cmd = NULL;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		if (strcmp(commands[i].name, name) == 0)
@@ -132,7 +193,16 @@ int main(int argc, char **argv)
 		return EXIT_UNREACHABLE;
 	}
 	ctl.socket_path = path;
-	int r = cmd->exec(&ctl, argc - optind, argv + optind);
+	int r;
+	if (optind >= argc) {
+		/* psql-style: tuskctl -d NAME -c SQL */
+		if (qa.sql && qa.file)
+			r = ctl_usage_error("give -c or -f, not both");
+		else
+			r = ctl_run_query(&ctl, &qa);
+	} else {
+		r = cmd->exec(&ctl, argc - optind, argv + optind);
+	}
 	tusk_client_free(ctl.client);
 	free(path);
 	return r;

@@ -41,13 +41,29 @@ void ctl_print_error(const TuskError *e);
 void ctl_print_json(const json_t *v);
 int ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* tuskctl query's options, also accepted before any command psql-style
+ * (tuskctl -d NAME -c SQL). */
+struct query_args {
+	const char *target; /* -d: saved name or id, or a URI / conninfo */
+	const char *sql;    /* -c */
+	const char *file;   /* -f (- for stdin) */
+	const char *format;
+	const char *session;
+	bool typed;
+	bool quiet;
+};
+int ctl_run_query(struct ctl *ctl, const struct query_args *a);
+
 /* Commands: one file per family. */
 int cmd_ping(struct ctl *ctl, int argc, char **argv);
 int cmd_status(struct ctl *ctl, int argc, char **argv);
 int cmd_shutdown(struct ctl *ctl, int argc, char **argv);
 int cmd_settings(struct ctl *ctl, int argc, char **argv);
-int cmd_conn(struct ctl *ctl, int argc, char **argv);   /* cmd-conn.c */
-int cmd_open(struct ctl *ctl, int argc, char **argv);   /* cmd-conn.c */
-int cmd_close(struct ctl *ctl, int argc, char **argv);  /* cmd-conn.c */
-int cmd_group(struct ctl *ctl, int argc, char **argv);  /* cmd-group.c */
-int cmd_secret(struct ctl *ctl, int argc, char **argv); /* cmd-secret.c */
+int cmd_query(struct ctl *ctl, int argc, char **argv);   /* cmd-query.c */
+int cmd_cancel(struct ctl *ctl, int argc, char **argv);  /* cmd-query.c */
+int cmd_history(struct ctl *ctl, int argc, char **argv); /* cmd-history.c */
+int cmd_conn(struct ctl *ctl, int argc, char **argv);    /* cmd-conn.c */
+int cmd_open(struct ctl *ctl, int argc, char **argv);    /* cmd-conn.c */
+int cmd_close(struct ctl *ctl, int argc, char **argv);   /* cmd-conn.c */
+int cmd_group(struct ctl *ctl, int argc, char **argv);   /* cmd-group.c */
+int cmd_secret(struct ctl *ctl, int argc, char **argv);  /* cmd-secret.c */

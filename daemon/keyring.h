@@ -30,7 +30,7 @@ typedef enum SecretKind {
 /* Start the probe on a worker; on_probed (may be NULL) runs on the loop
  * when the state is known. Returns 0 or a negative errno. */
 int keyring_init(struct worker_pool *workers, void (*on_probed)(KeyringState st, void *ud),
-		 void *ud);
+                 void *ud);
 /* Erase and free the in-memory secrets. */
 void keyring_shutdown(void);
 KeyringState keyring_state(void);
@@ -48,7 +48,7 @@ typedef void (*keyring_cb)(int r, char *secret, bool in_memory, const TuskError 
 
 /* Each copies what it needs before returning; cb may be NULL. */
 int keyring_store(SecretKind kind, const char *connection_id, const char *secret, keyring_cb cb,
-		  void *ud);
+                  void *ud);
 int keyring_lookup(SecretKind kind, const char *connection_id, keyring_cb cb, void *ud);
 /* Deleting what is not there succeeds. */
 int keyring_delete(SecretKind kind, const char *connection_id, keyring_cb cb, void *ud);

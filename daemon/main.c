@@ -18,6 +18,7 @@
 #include "daemon/keyring.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
+#include "daemon/storage/history.h"
 #include "daemon/storage/settings.h"
 #include "daemon/storage/storage.h"
 #include "daemon/tuskd.h"
@@ -35,16 +36,15 @@ static struct event *janitor_event;
 static void on_janitor(evutil_socket_t fd, short what, void *data)
 {
 	pool_janitor();
-}
-
-static void on_keyring_probed(KeyringState st, void *ud)
-{
-	tuskd.keyring_state = keyring_state_name(st);
-	if (st != KEYRING_OK)
-		log_warn("keyring",
-		         "Secret Service %s: secrets are kept in memory for this "
-		         "session only",
-		         tuskd.keyring_state);
+	TuskError e = TUSK_ERROR_INIT;
+	if (tuskd.history && history_apply_retention(
+	                         tuskd.history, settings_int(tuskd.settings, "history.max_entries"),
+	                         settings_int(tuskd.settings, "history.retention_days"), &e) < 0)
+		log_warn("history", "retention: %s", tusk_error_message(&e));
+	tusk_error_clear(&e);
+	if (tuskd.history && history_take_error(tuskd.history, &e))
+		log_warn("history", "writing query history failed: %s", tusk_error_message(&e));
+	tusk_error_clear(&e);
 }
 
 uint64_t tuskd_now_us(void)
@@ -219,6 +219,11 @@ static int run(struct options *o)
 		fprintf(stderr, "tuskd: cannot start worker threads\n");
 		goto out;
 	}
+	tuskd.history = history_new(tuskd.storage, tuskd.workers, &e);
+	if (!tuskd.history) {
+		fail("cannot start the history writer", &e);
+		goto out;
+	}
 	tuskd.server = server_new(tuskd.base, tuskd.socket_path, &e);
 	if (!tuskd.server) {
 		fail("cannot listen", &e);
@@ -226,7 +231,8 @@ static int run(struct options *o)
 	}
 	tuskd.socket_activated = server_socket_activated(tuskd.server);
 	rpc_connection_init();
-	keyring_init(tuskd.workers, on_keyring_probed, NULL);
+	/* keyring.c keeps tuskd.keyring_state current and logs changes. */
+	keyring_init(tuskd.workers, NULL, NULL);
 	janitor_event = event_new(tuskd.base, -1, EV_PERSIST, on_janitor, NULL);
 	event_add(janitor_event, &(struct timeval){.tv_sec = JANITOR_INTERVAL_SEC});
 
@@ -248,6 +254,10 @@ out:
 	pool_close_all();
 	/* Workers finish first: their done callbacks still reply to clients. */
 	worker_pool_free(tuskd.workers);
+	/* After the workers (the last job's callbacks are answered), before
+	 * the server (queued history callbacks still reply) and storage. */
+	history_free(tuskd.history);
+	tuskd.history = NULL;
 	keyring_shutdown();
 	server_free(tuskd.server);
 	settings_free(tuskd.settings);

@@ -14,6 +14,7 @@
 static const struct rpc_method *const *const rpc_families[] = {
     rpc_daemon_methods,      rpc_settings_methods, rpc_events_methods,      rpc_debug_methods,
     rpc_connections_methods, rpc_groups_methods,   rpc_credentials_methods, rpc_connection_methods,
+    rpc_query_methods,       rpc_history_methods,
 };
 
 struct rpc_batch {
@@ -101,6 +102,18 @@ void rpc_reply_error(struct rpc_request *req, const TuskError *e)
 	log_debug("rpc", "client %u: %s failed: %s", client_id(req->client), req->method,
 	          tusk_error_message(e));
 	json_t *msg = req->id ? tusk_rpc_error(req->id, e) : NULL;
+	deliver(req->client, req->batch, msg);
+	request_free(req);
+}
+
+void rpc_reply_error_json(struct rpc_request *req, json_t *error_obj)
+{
+	json_t *msg = NULL;
+	if (req->id)
+		msg = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", req->id, "error",
+		                error_obj);
+	else
+		json_decref(error_obj);
 	deliver(req->client, req->batch, msg);
 	request_free(req);
 }

@@ -37,6 +37,8 @@ void rpc_handle_message(struct client *c, json_t *msg);
 /* Reply to a request that returned RPC_WAIT. Both free req. */
 void rpc_reply_result(struct rpc_request *req, json_t *result);
 void rpc_reply_error(struct rpc_request *req, const TuskError *e);
+/* An error object already built ({code, message, data}), stolen. */
+void rpc_reply_error_json(struct rpc_request *req, json_t *error_obj);
 /* Send an error reply for a line that could not be parsed. */
 void rpc_reply_parse_error(struct client *c, const TuskError *e);
 const struct rpc_method *rpc_find(const char *name);
@@ -52,3 +54,11 @@ extern const struct rpc_method *const rpc_groups_methods[];
 extern const struct rpc_method *const rpc_credentials_methods[];
 extern const struct rpc_method *const rpc_connection_methods[];
 void rpc_connection_init(void); /* rpc/rpc-connection.c: route pool events */
+extern const struct rpc_method *const rpc_query_methods[];
+extern const struct rpc_method *const rpc_history_methods[];
+
+/* Hooks from the server: a client's output drained below the low-water
+ * mark (paused streams resume), or the client went away (its streams are
+ * cancelled and its unnamed contexts rolled back). */
+void rpc_client_drained(struct client *c);
+void rpc_client_closed(struct client *c);

@@ -86,17 +86,11 @@ static void update_read_pause(struct client *c)
 	}
 }
 
-int client_send(struct client *c, const json_t *msg)
+int client_send_raw(struct client *c, const void *buf, size_t len)
 {
 	if (c->dead)
 		return -EPIPE;
-	size_t len;
-	char *buf = tusk_rpc_dump(msg, &len);
-	if (!buf)
-		return -ENOMEM;
-	int r = evbuffer_add(bufferevent_get_output(c->bev), buf, len);
-	free(buf);
-	if (r < 0)
+	if (evbuffer_add(bufferevent_get_output(c->bev), buf, len) < 0)
 		return -ENOMEM;
 	if (client_unsent_bytes(c) > max_output()) {
 		log_warn("server", "client %u: %zu bytes unsent (limit %zu); disconnecting it",
@@ -106,6 +100,19 @@ int client_send(struct client *c, const json_t *msg)
 	}
 	update_read_pause(c);
 	return 0;
+}
+
+int client_send(struct client *c, const json_t *msg)
+{
+	if (c->dead)
+		return -EPIPE;
+	size_t len;
+	char *buf = tusk_rpc_dump(msg, &len);
+	if (!buf)
+		return -ENOMEM;
+	int r = client_send_raw(c, buf, len);
+	free(buf);
+	return r;
 }
 
 static void handle_line(struct client *c, const char *line, size_t len)
@@ -162,6 +169,7 @@ static void on_read(struct bufferevent *bev, void *data)
 static void on_write(struct bufferevent *bev, void *data)
 {
 	struct client *c = data;
+	rpc_client_drained(c);
 	if (c->read_paused) {
 		update_read_pause(c);
 		/* Bytes that arrived while paused are waiting in the input. */
@@ -203,7 +211,8 @@ struct client *client_new(struct server *s, int fd, pid_t pid)
 		return NULL;
 	}
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
-	bufferevent_setwatermark(c->bev, EV_WRITE, max_output() / 8, 0);
+	/* Called back when output drains below this: paused queries resume. */
+	bufferevent_setwatermark(c->bev, EV_WRITE, CLIENT_LOW_WATER, 0);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 
 	c->next = s->clients;
@@ -237,6 +246,7 @@ void client_close(struct client *c, bool flush)
 	if (c->dead)
 		return;
 	c->dead = true;
+	rpc_client_closed(c);
 	if (flush)
 		flush_blocking(bufferevent_getfd(c->bev), bufferevent_get_output(c->bev));
 	bufferevent_free(c->bev);

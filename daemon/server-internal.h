@@ -33,6 +33,9 @@ struct client {
 	unsigned pending; /* requests received and not yet answered */
 };
 
+/* Below this many unsent bytes a client's paused queries read again. */
+#define CLIENT_LOW_WATER (1024 * 1024)
+
 struct client *client_new(struct server *s, int fd, pid_t pid);
 /* Disconnect: flush what is queued when flush is true, drop the socket,
  * unlink from the server. The struct lives on while requests hold refs. */

@@ -46,6 +46,8 @@ void client_set_topics(struct client *c, unsigned topics);
 /* Queue one message (a JSON value, serialised with a trailing newline).
  * Does nothing for a client that has gone. Returns 0 or -errno. */
 int client_send(struct client *c, const json_t *msg);
+/* Queue bytes that already are one NDJSON message with its newline. */
+int client_send_raw(struct client *c, const void *buf, size_t len);
 size_t client_unsent_bytes(const struct client *c);
 /* Request bookkeeping for the per-client limit (rpc.c). */
 bool client_request_begin(struct client *c); /* false: over the limit */

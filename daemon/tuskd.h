@@ -11,6 +11,7 @@ struct worker_pool;
 struct server;
 struct Storage;
 struct Settings;
+struct history;
 
 struct tuskd {
 	struct event_base *base;
@@ -18,6 +19,7 @@ struct tuskd {
 	struct worker_pool *workers;
 	struct Storage *storage;
 	struct Settings *settings;
+	struct history *history; /* query history writer (storage/history.h) */
 
 	char *socket_path;
 	char *data_dir;

@@ -86,21 +86,15 @@ static json_t *collect(PQconninfoOption *opts, const PQconninfoOption *defaults)
 	return values;
 }
 
-int main(void)
+/* The lookup itself; in is the parsed input. */
+static int lookup(json_t *in)
 {
 	const char *keywords[MAX_KEYWORDS + 2];
 	const char *vals[MAX_KEYWORDS + 2];
 	size_t n = 0;
-
-	alarm(10);
-	size_t len = read_input();
-	json_t *in = len ? json_loadb(input, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
-	explicit_bzero(input, len);
-	if (!json_is_object(in))
-		return fail("tusk-conninfo: expected a JSON object on stdin");
-
 	const char *key;
 	json_t *v;
+
 	json_object_foreach(in, key, v)
 	{
 		if (!json_is_string(v) || n >= MAX_KEYWORDS)
@@ -116,30 +110,36 @@ int main(void)
 	PGconn *conn = PQconnectStartParams(keywords, vals, 0);
 	if (!conn)
 		return fail("out of memory");
+	int r;
 	const char *msg = PQerrorMessage(conn);
 	if (PQstatus(conn) != CONNECTION_BAD) {
-		PQfinish(conn);
-		return fail("tusk-conninfo: libpq began to connect; refusing to go on");
+		r = fail("tusk-conninfo: libpq began to connect; refusing to go on");
+	} else if (!strstr(msg, STOPPER)) {
+		r = fail(msg);
+	} else {
+		PQconninfoOption *opts = PQconninfo(conn);
+		PQconninfoOption *defaults = PQconndefaults();
+		json_t *values = opts ? collect(opts, defaults) : NULL;
+		PQconninfoFree(opts);
+		PQconninfoFree(defaults);
+		r = values ? reply(json_pack("{s:O}", "values", values)) : fail("out of memory");
+		json_t *pw = json_object_get(values, "password");
+		if (pw)
+			explicit_bzero((char *)json_string_value(pw), json_string_length(pw));
+		json_decref(values);
 	}
-	if (!strstr(msg, STOPPER)) {
-		int r = fail(msg);
-		PQfinish(conn);
-		return r;
-	}
-
-	PQconninfoOption *opts = PQconninfo(conn);
-	PQconninfoOption *defaults = PQconndefaults();
-	json_t *values = opts ? collect(opts, defaults) : NULL;
-	PQconninfoFree(opts);
-	PQconninfoFree(defaults);
 	PQfinish(conn);
+	return r;
+}
+
+int main(void)
+{
+	alarm(10);
+	size_t len = read_input();
+	json_t *in = len ? json_loadb(input, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	explicit_bzero(input, len);
+	int r = json_is_object(in) ? lookup(in)
+	                           : fail("tusk-conninfo: expected a JSON object on stdin");
 	json_decref(in);
-	if (!values)
-		return fail("out of memory");
-	int r = reply(json_pack("{s:O}", "values", values));
-	json_t *pw = json_object_get(values, "password");
-	if (pw)
-		explicit_bzero((char *)json_string_value(pw), json_string_length(pw));
-	json_decref(values);
 	return r;
 }

@@ -22,28 +22,31 @@
 
 #define MAX_REPLY_BYTES (1024 * 1024)
 
+/* Where the build may say the install puts it; the search below finds it
+ * anyway for the usual layouts. */
 #ifndef TUSK_CONNINFO_HELPER
-#define TUSK_CONNINFO_HELPER "/usr/libexec/tusk/tusk-conninfo"
+#define TUSK_CONNINFO_HELPER "/usr/libexec/tusk-conninfo"
 #endif
 
-/* $TUSK_CONNINFO_HELPER, beside the running tuskd (the build tree), or
- * where the install put it. */
+/* $TUSK_CONNINFO_HELPER, else beside the running tuskd (the build tree),
+ * in ../libexec or ../libexec/tusk from it (an install), else the built-in
+ * path. */
 static char *helper_path(void)
 {
+	static const char *const rel[] = {"", "/../libexec", "/../libexec/tusk"};
 	const char *env = getenv("TUSK_CONNINFO_HELPER");
 	if (env && *env)
 		return strdup(env);
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
+	char *slash = n > 0 ? (self[n] = '\0', strrchr(self, '/')) : NULL;
+	for (size_t i = 0; slash && i < sizeof(rel) / sizeof(*rel); i++) {
 		char *p = NULL;
-		if (slash && asprintf(&p, "%.*s/tusk-conninfo", (int)(slash - self), self) >= 0) {
-			if (access(p, X_OK) == 0)
-				return p;
-			free(p);
-		}
+		if (asprintf(&p, "%.*s%s/tusk-conninfo", (int)(slash - self), self, rel[i]) < 0)
+			return NULL;
+		if (access(p, X_OK) == 0)
+			return p;
+		free(p);
 	}
 	return strdup(TUSK_CONNINFO_HELPER);
 }

@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/uuid.h"
+#include "daemon/db/context.h"
 #include "daemon/db/pool-internal.h"
 #include "daemon/db/tls.h"
 #include "daemon/keyring.h"
@@ -404,19 +405,26 @@ static void add_opener(struct pool *p, pool_open_cb cb, void *ud)
 	p->openers = o;
 }
 
-/* Files are checked on a worker before the first connect, so a bad
- * certificate or key gets a clear error of its own. */
+/* Certificate and key files are checked on a worker before the first
+ * connect, so a bad one gets a clear error of its own rather than libpq's.
+ * The check reads the pool's own libpq keywords, saved or transient. */
 struct check_job {
 	struct pool *p;
-	TuskConnectionConfig *cfg;
+	char *sslmode, *sslrootcert, *sslcert, *sslkey, *passphrase;
 	TuskError e;
 	int r;
 };
 
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
 static void check_work(void *arg)
 {
 	struct check_job *j = arg;
-	j->r = tls_check_files(j->cfg, j->p->key_passphrase, &j->e);
+	j->r = tls_check_params(j->sslmode, j->sslrootcert, j->sslcert, j->sslkey, j->passphrase,
+	                        &j->e);
 }
 
 static void check_done(void *arg)
@@ -433,21 +441,33 @@ static void check_done(void *arg)
 	} else if (!p->closing) {
 		start_backend(p);
 	}
-	tusk_connection_config_free(j->cfg);
+	free(j->sslmode);
+	free(j->sslrootcert);
+	free(j->sslcert);
+	free(j->sslkey);
+	if (j->passphrase) {
+		explicit_bzero(j->passphrase, strlen(j->passphrase));
+		free(j->passphrase);
+	}
 	tusk_error_clear(&j->e);
 	free(j);
 	pool_unref(p);
 }
 
-static void begin_connect(struct pool *p, const TuskConnectionConfig *cfg)
+static void begin_connect(struct pool *p)
 {
-	if (!cfg || (!cfg->ssl_ca_cert && !cfg->ssl_client_cert && !cfg->ssl_client_key)) {
+	const char *mode = connparams_get(p->params, "sslmode");
+	if (mode && strcmp(mode, "disable") == 0) {
 		start_backend(p);
 		return;
 	}
 	struct check_job *j = calloc(1, sizeof(*j));
 	j->p = pool_ref(p);
-	j->cfg = tusk_connection_config_copy(cfg);
+	j->sslmode = dup_or_null(mode);
+	j->sslrootcert = dup_or_null(connparams_get(p->params, "sslrootcert"));
+	j->sslcert = dup_or_null(connparams_get(p->params, "sslcert"));
+	j->sslkey = dup_or_null(connparams_get(p->params, "sslkey"));
+	j->passphrase = dup_or_null(p->key_passphrase);
 	if (worker_submit(tuskd.workers, check_work, check_done, j) < 0) {
 		j->r = 0;
 		check_done(j);
@@ -457,7 +477,6 @@ static void begin_connect(struct pool *p, const TuskConnectionConfig *cfg)
 /* Secrets come from the keyring (on a worker) before anything connects. */
 struct secrets_job {
 	struct pool *p;
-	TuskConnectionConfig *cfg;
 	bool want_password, want_passphrase;
 };
 
@@ -468,9 +487,8 @@ static void got_passphrase(int r, char *secret, bool in_memory, const TuskError 
 		j->p->key_passphrase = secret; /* erased with the pool */
 	}
 	if (!j->p->closing)
-		begin_connect(j->p, j->cfg);
+		begin_connect(j->p);
 	pool_unref(j->p);
-	tusk_connection_config_free(j->cfg);
 	free(j);
 }
 
@@ -524,33 +542,11 @@ void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud)
 
 	struct secrets_job *j = calloc(1, sizeof(*j));
 	j->p = pool_ref(p);
-	j->cfg = tusk_connection_config_copy(cfg);
 	j->want_passphrase = cfg->ssl_client_key != NULL;
 	if (cfg->password_in_keyring &&
 	    keyring_lookup(SECRET_PASSWORD, cfg->id, got_password, j) == 0)
 		return;
 	got_password(0, NULL, false, NULL, j);
-}
-
-/* A transient connection's files are checked like a saved one's. */
-static TuskConnectionConfig *config_for_checks(const struct connparams *cp)
-{
-	const char *ca = connparams_get(cp, "sslrootcert");
-	const char *cert = connparams_get(cp, "sslcert");
-	const char *key = connparams_get(cp, "sslkey");
-	if (!ca && !cert && !key)
-		return NULL;
-	TuskConnectionConfig *cfg = tusk_connection_config_new("transient", "", "");
-	if (!cfg)
-		return NULL;
-	const char *mode = connparams_get(cp, "sslmode");
-	int m = mode ? tusk_ssl_mode_from_name(mode) : -1;
-	if (m >= 0)
-		cfg->ssl_mode = (TuskSslMode)m;
-	cfg->ssl_ca_cert = ca ? strdup(ca) : NULL;
-	cfg->ssl_client_cert = cert ? strdup(cert) : NULL;
-	cfg->ssl_client_key = key ? strdup(key) : NULL;
-	return cfg;
 }
 
 static struct pool *transient_pool(const char *conninfo, const json_t *env, TuskError *e)
@@ -597,9 +593,7 @@ int pool_open_transient(const char *conninfo, const json_t *env, pool_open_cb cb
 	register_pool(p);
 	add_opener(p, cb, ud);
 	pool_emit("connection.status_changed", p, NULL);
-	TuskConnectionConfig *cfg = config_for_checks(p->params);
-	begin_connect(p, cfg);
-	tusk_connection_config_free(cfg);
+	begin_connect(p);
 	return 0;
 }
 
@@ -624,7 +618,8 @@ void pool_close(struct pool *p, const char *reason)
 		backend_set_state(b, BACKEND_BROKEN);
 		backend_free(b);
 	}
-	/* Busy and pinned backends go when their users release them. */
+	context_pool_closed(p);
+	/* Busy backends go when their users release them. */
 	set_status(p, TUSK_CONNECTION_DISCONNECTED);
 	pool_emit("connection.disconnected", p,
 	          json_pack("{s:s, s:b}", "reason", reason, "will_reconnect", 0));
@@ -667,7 +662,7 @@ static void test_opened(struct pool *p, const TuskError *e, void *ud)
 	free(t);
 }
 
-static void start_test(struct pool *p, const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud)
+static void start_test(struct pool *p, pool_test_cb cb, void *ud)
 {
 	struct test_job *t = calloc(1, sizeof(*t));
 	t->cb = cb;
@@ -675,7 +670,7 @@ static void start_test(struct pool *p, const TuskConnectionConfig *cfg, pool_tes
 	t->started_us = tuskd_now_us();
 	p->ephemeral = true;
 	add_opener(p, test_opened, t);
-	begin_connect(p, cfg);
+	begin_connect(p);
 }
 
 void pool_test_saved(const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud)
@@ -699,7 +694,6 @@ void pool_test_saved(const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud)
 	add_opener(p, test_opened, t);
 	struct secrets_job *j = calloc(1, sizeof(*j));
 	j->p = pool_ref(p);
-	j->cfg = tusk_connection_config_copy(cfg);
 	j->want_passphrase = cfg->ssl_client_key != NULL;
 	if (cfg->password_in_keyring &&
 	    keyring_lookup(SECRET_PASSWORD, cfg->id, got_password, j) == 0)
@@ -721,9 +715,7 @@ int pool_test_transient(const char *conninfo, const json_t *env, pool_test_cb cb
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
 	}
 	p->transient = true;
-	TuskConnectionConfig *cfg = config_for_checks(params);
-	start_test(p, cfg, cb, ud);
-	tusk_connection_config_free(cfg);
+	start_test(p, cb, ud);
 	return 0;
 }
 

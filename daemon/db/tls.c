@@ -368,30 +368,39 @@ static const char *libpq_default(const char *env, const char *file, char *buf, s
 	return home_file(file, buf, size) == 0 ? buf : NULL;
 }
 
-int tls_check_files(const TuskConnectionConfig *cfg, const char *key_passphrase, TuskError *e)
+static const char *nonempty(const char *s)
 {
-	/* libpq reads none of the files without TLS. */
-	if (cfg->ssl_mode == TUSK_SSL_DISABLE)
-		return 0;
+	return s && s[0] ? s : NULL;
+}
 
-	/* Without ssl_ca_cert libpq takes PGSSLROOTCERT or ~/.postgresql/root.crt
-	 * when that exists, in every mode (require then behaves as verify-ca),
-	 * so a broken default fails the connection just the same. */
+int tls_check_params(const char *sslmode, const char *sslrootcert, const char *sslcert,
+                     const char *sslkey, const char *key_passphrase, TuskError *e)
+{
+	/* libpq reads none of the files without TLS; "allow" and "prefer"
+	 * may end up with TLS and then read them as "require" does. */
+	if (!sslmode)
+		sslmode = "prefer";
+	if (strcmp(sslmode, "disable") == 0)
+		return 0;
+	bool verify = strcmp(sslmode, "verify-ca") == 0 || strcmp(sslmode, "verify-full") == 0;
+
+	/* Without a root certificate libpq takes PGSSLROOTCERT or
+	 * ~/.postgresql/root.crt when that exists, in every mode (require then
+	 * behaves as verify-ca), so a broken default fails the connection
+	 * just the same. */
 	char defbuf[PATH_MAX];
-	const char *ca = cfg->ssl_ca_cert && cfg->ssl_ca_cert[0] ? cfg->ssl_ca_cert : NULL;
+	const char *ca = nonempty(sslrootcert);
 	if (!ca) {
 		const char *def =
 		    libpq_default("PGSSLROOTCERT", "root.crt", defbuf, sizeof(defbuf));
-		bool verify =
-		    cfg->ssl_mode == TUSK_SSL_VERIFY_CA || cfg->ssl_mode == TUSK_SSL_VERIFY_FULL;
 		if (def && access(def, F_OK) == 0) {
 			ca = def;
 		} else if (verify) {
 			ssl_fail(e,
 			         "sslmode %s needs a root certificate to check the server "
 			         "against, and none is set%s%s%s",
-			         tusk_ssl_mode_libpq_name(cfg->ssl_mode), def ? " (" : "",
-			         def ? def : "", def ? " does not exist)" : "");
+			         sslmode, def ? " (" : "", def ? def : "",
+			         def ? " does not exist)" : "");
 			tusk_error_set_hint(e, "Set ssl_ca_cert to the CA certificate that signed "
 			                       "the server's certificate.");
 			return -1;
@@ -400,10 +409,8 @@ int tls_check_files(const TuskConnectionConfig *cfg, const char *key_passphrase,
 	if (ca && check_ca(ca, e) < 0)
 		return -1;
 
-	const char *cert_path =
-	    cfg->ssl_client_cert && cfg->ssl_client_cert[0] ? cfg->ssl_client_cert : NULL;
-	const char *key_path =
-	    cfg->ssl_client_key && cfg->ssl_client_key[0] ? cfg->ssl_client_key : NULL;
+	const char *cert_path = nonempty(sslcert);
+	const char *key_path = nonempty(sslkey);
 	if (!cert_path) {
 		/* libpq ignores a key without a certificate, and its own default
 		 * files are its business. */
@@ -434,6 +441,16 @@ int tls_check_files(const TuskConnectionConfig *cfg, const char *key_passphrase,
 	EVP_PKEY_free(key);
 	X509_free(cert);
 	return r;
+}
+
+int tls_check_files(const TuskConnectionConfig *cfg, const char *key_passphrase, TuskError *e)
+{
+	/* A caller's bug, but one that must not take the daemon down. */
+	if (!cfg)
+		return tusk_error_set(e, TUSK_ERR_INTERNAL,
+		                      "TLS check without a connection config");
+	return tls_check_params(tusk_ssl_mode_libpq_name(cfg->ssl_mode), cfg->ssl_ca_cert,
+	                        cfg->ssl_client_cert, cfg->ssl_client_key, key_passphrase, e);
 }
 
 size_t tls_libpq_params(const TuskConnectionConfig *cfg, const char **keys, const char **values)

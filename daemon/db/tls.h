@@ -28,6 +28,14 @@
  * wiped from memory after the check. Returns 0 or -1 with e set. */
 int tls_check_files(const TuskConnectionConfig *cfg, const char *key_passphrase, TuskError *e);
 
+/* The same checks from libpq keywords, for a transient conninfo that has
+ * no TuskConnectionConfig (and may hold what a config may not, e.g. sslkey
+ * without sslcert): sslmode as libpq spells it ("verify-full"; NULL means
+ * libpq's default, prefer; "allow" checks as prefer does), each file NULL
+ * or "" when unset. Blocking: call on a worker. */
+int tls_check_params(const char *sslmode, const char *sslrootcert, const char *sslcert,
+                     const char *sslkey, const char *key_passphrase, TuskError *e);
+
 /* libpq's TLS keywords for cfg: sslmode always, sslrootcert / sslcert /
  * sslkey when set. Writes at most TLS_LIBPQ_PARAMS_MAX entries to keys[]
  * and values[] (values point into cfg) and returns how many. Never

@@ -295,8 +295,8 @@ static void import_done(void *arg)
 	j->password_found = j->imp->password != NULL;
 	if (j->password_found)
 		erase_source_param(j->req);
-	if (apply_request(j, &e) < 0 || (j->save && connections_save(tuskd.storage, j->imp->config,
-	                                                              NULL, &e) < 0)) {
+	if (apply_request(j, &e) < 0 ||
+	    (j->save && connections_save(tuskd.storage, j->imp->config, NULL, &e) < 0)) {
 		import_fail(j, &e);
 		tusk_error_clear(&e);
 		return;
@@ -305,9 +305,10 @@ static void import_done(void *arg)
 		import_finish(j, j->imp->config, j->save);
 		return;
 	}
-	int r = keyring_store(SECRET_PASSWORD, j->imp->config->id, j->imp->password, import_stored,
-	                      j);
+	int r =
+	    keyring_store(SECRET_PASSWORD, j->imp->config->id, j->imp->password, import_stored, j);
 	erase_and_freep(&j->imp->password);
+	j->imp->password = NULL;
 	if (r < 0) {
 		tusk_error_set(&e, TUSK_ERR_KEYRING, "%s", strerror(-r));
 		add_warning(j, "the password was not stored", &e);
@@ -367,8 +368,8 @@ static enum rpc_ret connections_import_exec(struct rpc_request *req, TuskError *
 		goto fail;
 	/* Checked now so a bad group fails before any work. */
 	if (j->group_id) {
-		int r = tusk_uuid_valid(j->group_id) ? groups_exists(tuskd.storage, j->group_id, e)
-		                                     : 0;
+		int r =
+		    tusk_uuid_valid(j->group_id) ? groups_exists(tuskd.storage, j->group_id, e) : 0;
 		if (r < 0)
 			goto fail;
 		if (r == 0) {

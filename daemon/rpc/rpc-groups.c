@@ -25,8 +25,7 @@ static enum rpc_ret groups_list_exec(struct rpc_request *req, TuskError *e)
 	return RPC_OK;
 }
 
-static const struct rpc_method rpc_groups_list = {.name = "groups.list",
-                                                  .exec = groups_list_exec};
+static const struct rpc_method rpc_groups_list = {.name = "groups.list", .exec = groups_list_exec};
 
 static enum rpc_ret groups_save_exec(struct rpc_request *req, TuskError *e)
 {
@@ -42,8 +41,7 @@ static enum rpc_ret groups_save_exec(struct rpc_request *req, TuskError *e)
 	return RPC_OK;
 }
 
-static const struct rpc_method rpc_groups_save = {.name = "groups.save",
-                                                  .exec = groups_save_exec};
+static const struct rpc_method rpc_groups_save = {.name = "groups.save", .exec = groups_save_exec};
 
 static enum rpc_ret groups_delete_exec(struct rpc_request *req, TuskError *e)
 {

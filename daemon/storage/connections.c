@@ -117,8 +117,7 @@ static void lowercase_id(char out[TUSK_UUID_STRLEN + 1], const char *s)
 	out[i] = '\0';
 }
 
-int connections_get(Storage *s, const char *id_or_name, TuskConnectionConfig **ret,
-                    TuskError *e)
+int connections_get(Storage *s, const char *id_or_name, TuskConnectionConfig **ret, TuskError *e)
 {
 	sqlite3 *db = storage_db(s);
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
@@ -246,8 +245,7 @@ static void rollback(sqlite3 *db)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int connections_save(Storage *s, const TuskConnectionConfig *c, bool *ret_created,
-                     TuskError *e)
+int connections_save(Storage *s, const TuskConnectionConfig *c, bool *ret_created, TuskError *e)
 {
 	sqlite3 *db = storage_db(s);
 	_cleanup_json_ json_t *j = tusk_connection_config_to_json(c);

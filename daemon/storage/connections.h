@@ -35,8 +35,7 @@ int connections_list(Storage *st, ConnectionList **ret, size_t *ret_skipped, Tus
 
 /* By id (any case), else by name. Unknown: TUSK_ERR_CONNECTION_NOT_FOUND
  * "no saved connection 'x'". An unreadable row: TUSK_ERR_STORAGE. */
-int connections_get(Storage *st, const char *id_or_name, TuskConnectionConfig **ret,
-                    TuskError *e);
+int connections_get(Storage *st, const char *id_or_name, TuskConnectionConfig **ret, TuskError *e);
 
 /* What save would refuse, without writing: the model's validation, then
  * TUSK_ERR_INVALID_INPUT "name: a connection named 'x' already exists" (for
@@ -46,8 +45,7 @@ int connections_check(Storage *st, const TuskConnectionConfig *c, TuskError *e);
 /* Insert, or update the row with c's id (created_at and sort_order kept),
  * after connections_check, in one transaction. *ret_created (may be NULL)
  * tells which. */
-int connections_save(Storage *st, const TuskConnectionConfig *c, bool *ret_created,
-                     TuskError *e);
+int connections_save(Storage *st, const TuskConnectionConfig *c, bool *ret_created, TuskError *e);
 
 /* Delete by id or name; ret_id (may be NULL) receives the deleted row's
  * id, for the caller to drop its secrets and pool. Unknown:

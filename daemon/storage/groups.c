@@ -70,10 +70,11 @@ int groups_list(Storage *s, GroupList **ret, size_t *ret_skipped, TuskError *e)
 
 	if (!l)
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
-	rc = sqlite3_prepare_v2(db,
-	                        "SELECT id, name, parent_id, sort_order, color FROM connection_groups"
-	                        " ORDER BY sort_order, name, id",
-	                        -1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+	    db,
+	    "SELECT id, name, parent_id, sort_order, color FROM connection_groups"
+	    " ORDER BY sort_order, name, id",
+	    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return sql_fail(db, rc, e);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -132,8 +133,8 @@ int groups_exists(Storage *s, const char *id, TuskError *e)
 {
 	sqlite3 *db = storage_db(s);
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM connection_groups WHERE id = ?", -1, &st,
-	                            NULL);
+	int rc =
+	    sqlite3_prepare_v2(db, "SELECT 1 FROM connection_groups WHERE id = ?", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (rc != SQLITE_OK)
@@ -196,11 +197,12 @@ static int check_with(GroupList *l, const TuskConnectionGroup *g, bool *ret_crea
 static int upsert(sqlite3 *db, const TuskConnectionGroup *g, TuskError *e)
 {
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db,
-	                            "INSERT INTO connection_groups (id, name, parent_id, sort_order,"
-	                            " color) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
-	                            " name = ?2, parent_id = ?3, sort_order = ?4, color = ?5",
-	                            -1, &st, NULL);
+	int rc =
+	    sqlite3_prepare_v2(db,
+	                       "INSERT INTO connection_groups (id, name, parent_id, sort_order,"
+	                       " color) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
+	                       " name = ?2, parent_id = ?3, sort_order = ?4, color = ?5",
+	                       -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(st, 1, g->id, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
@@ -261,8 +263,8 @@ static int count_subtree(sqlite3 *db, const char *id, GroupDeleteStats *ret, Tus
 static int delete_row(sqlite3 *db, const char *id, TuskError *e)
 {
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, "DELETE FROM connection_groups WHERE id = ?", -1, &st,
-	                            NULL);
+	int rc =
+	    sqlite3_prepare_v2(db, "DELETE FROM connection_groups WHERE id = ?", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)

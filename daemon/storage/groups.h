@@ -51,5 +51,4 @@ typedef struct GroupDeleteStats {
 } GroupDeleteStats;
 
 /* Delete by id or name (see groups_find) with the semantics above. */
-int groups_delete(Storage *st, const char *id_or_name, GroupDeleteStats *ret_stats,
-                  TuskError *e);
+int groups_delete(Storage *st, const char *id_or_name, GroupDeleteStats *ret_stats, TuskError *e);

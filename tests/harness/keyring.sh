@@ -44,6 +44,20 @@ keyring_unlock() {
 		esac
 	done <<<"$out"
 	export TUSK_KEYRING_DIR=$dir
+	# --unlock returns before the daemon owns org.freedesktop.secrets; a
+	# client that came first would D-Bus-activate a second, unconfigured
+	# gnome-keyring-daemon.
+	local i
+	for ((i = 0; i < 200; i++)); do
+		if dbus-send --session --print-reply --dest=org.freedesktop.DBus \
+			/org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner \
+			string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "keyring.sh: gnome-keyring-daemon did not take org.freedesktop.secrets" >&2
+	return 1
 }
 
 keyring_reexec() {
@@ -56,11 +70,18 @@ keyring_reexec() {
 
 # shellcheck disable=SC2016 # expanded by the inner bash
 keyring_run() {
-	_TUSK_KEYRING_SESSION=1 dbus-run-session -- bash -c '
+	local dir=${TUSK_KEYRING_DIR:-} made=0 rc=0
+	if [[ -z $dir ]]; then
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/tusk-keyring.XXXXXX")
+		made=1
+	fi
+	_TUSK_KEYRING_SESSION=1 TUSK_KEYRING_DIR=$dir dbus-run-session -- bash -c '
 		set -euo pipefail
 		. "$0"
-		keyring_unlock "${TUSK_KEYRING_DIR:-}"
-		exec "$@"' "$TUSK_HARNESS_DIR/keyring.sh" "$@"
+		keyring_unlock "$TUSK_KEYRING_DIR"
+		exec "$@"' "$TUSK_HARNESS_DIR/keyring.sh" "$@" || rc=$?
+	[[ $made -eq 0 ]] || rm -rf "$dir"
+	return "$rc"
 }
 
 keyring_unavailable() {

@@ -121,8 +121,8 @@ OUT=
 ERR=
 run() {
 	local o e
-	o=$(mktemp "$T/run.out.XXXXXX")
-	e=$(mktemp "$T/run.err.XXXXXX")
+	o=$(mktemp "${T:-${TMPDIR:-/tmp}}/run.out.XXXXXX")
+	e=$(mktemp "${T:-${TMPDIR:-/tmp}}/run.err.XXXXXX")
 	RC=0
 	"$@" >"$o" 2>"$e" || RC=$?
 	OUT=$(cat "$o")

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,24 +20,43 @@
 #define SECRETS_PATH "/org/freedesktop/secrets"
 #define LOGIN_PATH   "/org/freedesktop/secrets/collection/login"
 
+/* Outside a test (main, unchecked fixtures) Check's assertions cannot
+ * report: there a failure is printed and the run exits 1. */
+static bool outside_test;
+
+static void die(const char *what, GError *err)
+{
+	if (!outside_test)
+		ck_abort_msg("%s: %s", what, err ? err->message : "?");
+	fprintf(stderr, "FAIL: %s: %s\n", what, err ? err->message : "?");
+	exit(1);
+}
+
 static GDBusConnection *session_bus(void)
 {
 	GError *err = NULL;
 	GDBusConnection *c = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &err);
-	ck_assert_msg(c, "no session bus: %s", err ? err->message : "?");
+	if (!c)
+		die("no session bus", err);
 	g_dbus_connection_set_exit_on_close(c, FALSE);
 	return c;
 }
 
-static GVariant *bus_call(GDBusConnection *c, const char *dest, const char *path,
-                          const char *iface, const char *method, GVariant *args)
+static GVariant *bus_call(GDBusConnection *c, const char *dest, const char *path, const char *iface,
+                          const char *method, GVariant *args)
 {
 	GError *err = NULL;
 	GVariant *r = g_dbus_connection_call_sync(c, dest, path, iface, method, args, NULL,
 	                                          G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &err);
-	ck_assert_msg(r, "%s.%s failed: %s", iface, method, err ? err->message : "?");
+	if (!r)
+		die(method, err);
 	return r;
 }
+
+/* The parent process must never start GDBus: Check forks it for every
+ * test, and a child inherits GDBus's worker-thread singleton without the
+ * thread, so its first call hangs. The parent uses dbus-send instead. */
+static char *capture(const char *cmd, int *ret_status);
 
 void tk_require_keyring(void)
 {
@@ -49,25 +70,51 @@ void tk_require_keyring(void)
 		        "gnome-keyring-daemon --unlock --components=secrets)\"; exec SUITE'\n");
 		exit(1);
 	}
-	GError *err = NULL;
-	GDBusConnection *c = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &err);
-	bool owned = false;
-	if (c) {
-		GVariant *r = g_dbus_connection_call_sync(
-		    c, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-		    "NameHasOwner", g_variant_new("(s)", SECRETS_NAME), G_VARIANT_TYPE("(b)"),
-		    G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &err);
-		if (r) {
-			g_variant_get(r, "(b)", &owned);
-			g_variant_unref(r);
-		}
-		g_object_unref(c);
-	}
-	if (!owned) {
+	int status;
+	char *out = capture("dbus-send --session --print-reply --dest=org.freedesktop.DBus "
+	                    "/org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner "
+	                    "string:" SECRETS_NAME " 2>&1",
+	                    &status);
+	if (!strstr(out, "boolean true")) {
 		fprintf(stderr,
 		        "FAIL: no Secret Service owns %s on the session bus (%s). Start "
 		        "gnome-keyring-daemon --unlock --components=secrets first.\n",
-		        SECRETS_NAME, err ? err->message : "not running");
+		        SECRETS_NAME, out);
+		exit(1);
+	}
+	free(out);
+}
+
+pid_t tk_keyring_pid(void)
+{
+	int status;
+	char *out = capture("dbus-send --session --print-reply --dest=org.freedesktop.DBus "
+	                    "/org/freedesktop/DBus org.freedesktop.DBus.GetConnectionUnixProcessID "
+	                    "string:" SECRETS_NAME " 2>&1",
+	                    &status);
+	char *n = strstr(out, "uint32 ");
+	long pid = n ? strtol(n + 7, NULL, 10) : 0;
+	if (pid <= 1) {
+		fprintf(stderr, "FAIL: cannot find gnome-keyring-daemon's pid: %s\n", out);
+		exit(1);
+	}
+	free(out);
+	return (pid_t)pid;
+}
+
+void tk_restore_unlocked(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		outside_test = true;
+		if (tk_locked())
+			tk_unlock();
+		_exit(0);
+	}
+	int status = -1;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "FAIL: cannot unlock the keyring again\n");
 		exit(1);
 	}
 }
@@ -81,15 +128,20 @@ void tk_secret(char *out, size_t size)
 {
 	char id[37];
 	tk_uuid(id);
-	/* Starts with a quote and holds a space: the kind of bytes a shell or
-	 * a log formatter would mangle. */
+	/* Starts with a quote and holds a space: bytes a shell or a log
+	 * formatter would mangle. Tests grep for it from its second byte on,
+	 * which matches the raw and the JSON-escaped form alike. */
 	snprintf(out, size, "\"s3cret %.8s%.4s", id, id + 9);
 }
 
 static char *capture(const char *cmd, int *ret_status)
 {
+	fflush(NULL);
 	FILE *p = popen(cmd, "re");
-	ck_assert_ptr_nonnull(p);
+	if (!p) { /* no Check here: capture also runs outside tests */
+		fprintf(stderr, "FAIL: popen %s: %s\n", cmd, strerror(errno));
+		exit(1);
+	}
 	size_t cap = 256, len = 0;
 	char *buf = malloc(cap);
 	size_t n;
@@ -133,7 +185,8 @@ void tk_lock(void)
 	                       "Lock", g_variant_new("(^ao)", objs));
 	g_variant_unref(r);
 	g_object_unref(c);
-	ck_assert_msg(tk_locked(), "the login collection did not lock");
+	if (!tk_locked())
+		die("Lock", NULL);
 }
 
 void tk_unlock(void)
@@ -144,29 +197,33 @@ void tk_unlock(void)
 	GDBusConnection *c = session_bus();
 	/* A "plain" session: the password travels unencrypted over the
 	 * private test bus, which is what secret-tool does too. */
-	GVariant *s = bus_call(c, SECRETS_NAME, SECRETS_PATH, "org.freedesktop.Secret.Service",
-	                       "OpenSession", g_variant_new("(sv)", "plain", g_variant_new_string("")));
+	GVariant *s =
+	    bus_call(c, SECRETS_NAME, SECRETS_PATH, "org.freedesktop.Secret.Service", "OpenSession",
+	             g_variant_new("(sv)", "plain", g_variant_new_string("")));
 	const char *session = NULL;
 	GVariant *out = NULL;
 	g_variant_get(s, "(v&o)", &out, &session);
 	GVariant *master = g_variant_new(
 	    "(o@ay@ays)", session, g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, "", 0, 1),
 	    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, pw, strlen(pw), 1), "text/plain");
-	GVariant *r = bus_call(c, SECRETS_NAME, SECRETS_PATH,
-	                       "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
-	                       "UnlockWithMasterPassword", g_variant_new("(o@(oayays))", LOGIN_PATH, master));
+	GVariant *r =
+	    bus_call(c, SECRETS_NAME, SECRETS_PATH,
+	             "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+	             "UnlockWithMasterPassword", g_variant_new("(o@(oayays))", LOGIN_PATH, master));
 	g_variant_unref(r);
 	g_variant_unref(out);
 	g_variant_unref(s);
 	g_object_unref(c);
-	ck_assert_msg(!tk_locked(), "the login collection did not unlock");
+	if (tk_locked())
+		die("UnlockWithMasterPassword left the collection locked", NULL);
 }
 
 bool tk_locked(void)
 {
 	GDBusConnection *c = session_bus();
-	GVariant *r = bus_call(c, SECRETS_NAME, LOGIN_PATH, "org.freedesktop.DBus.Properties", "Get",
-	                       g_variant_new("(ss)", "org.freedesktop.Secret.Collection", "Locked"));
+	GVariant *r =
+	    bus_call(c, SECRETS_NAME, LOGIN_PATH, "org.freedesktop.DBus.Properties", "Get",
+	             g_variant_new("(ss)", "org.freedesktop.Secret.Collection", "Locked"));
 	GVariant *v = NULL;
 	g_variant_get(r, "(v)", &v);
 	bool locked = g_variant_get_boolean(v);
@@ -174,20 +231,6 @@ bool tk_locked(void)
 	g_variant_unref(r);
 	g_object_unref(c);
 	return locked;
-}
-
-pid_t tk_keyring_pid(void)
-{
-	GDBusConnection *c = session_bus();
-	GVariant *r = bus_call(c, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-	                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
-	                       g_variant_new("(s)", SECRETS_NAME));
-	guint32 pid = 0;
-	g_variant_get(r, "(u)", &pid);
-	g_variant_unref(r);
-	g_object_unref(c);
-	ck_assert_int_gt(pid, 1);
-	return (pid_t)pid;
 }
 
 static int next_id = 1;
@@ -283,11 +326,16 @@ void tk_daemon_restart(struct tt_daemon *d, const char *const *extra_env)
 	}
 	d->pid = pid;
 	for (int i = 0; i < 500; i++) {
-		if (access(d->socket, F_OK) == 0) {
-			int fd = tt_connect(d->socket);
-			close(fd);
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%.*s", (int)sizeof(sa.sun_path) - 1,
+		         d->socket);
+		int r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		close(fd);
+		if (r == 0)
 			return;
-		}
+		ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0,
+		              "tuskd exited on restart (status %d); see %s", status, d->log_path);
 		usleep(10000);
 	}
 	ck_abort_msg("tuskd did not come back on %s", d->socket);

@@ -12,6 +12,12 @@
 /* Fails the whole run (exit 1) with a clear message when there is no
  * session bus or no Secret Service on it: these suites never skip. */
 void tk_require_keyring(void);
+/* For the parent process (main, unchecked fixtures), which must not use
+ * GDBus itself: the pid owning org.freedesktop.secrets
+ * (gnome-keyring-daemon), and unlocking the login collection in a child.
+ * Both print and exit(1) on failure. */
+pid_t tk_keyring_pid(void);
+void tk_restore_unlocked(void);
 
 /* A fresh lower-case UUID; a secret no test could meet by chance. */
 void tk_uuid(char out[37]);
@@ -29,8 +35,6 @@ char *tk_secret_tool_search(const char *key);
 void tk_lock(void);
 void tk_unlock(void);
 bool tk_locked(void);
-/* The pid that owns org.freedesktop.secrets (gnome-keyring-daemon). */
-pid_t tk_keyring_pid(void);
 
 /* Call on fd and return the result (new reference); fails the test on an
  * error reply. Ids are taken from a counter. */

@@ -11,4 +11,7 @@ if(TARGET tuskd AND TARGET tusk-testlib)
 
   tusk_integration_test(integration-rpc-raw SOURCES integration/test-rpc-raw.c)
   tusk_integration_test(integration-pool SOURCES integration/test-pool.c)
+  tusk_integration_test(integration-query SOURCES integration/test-query.c)
+  tusk_integration_test(integration-backpressure SOURCES integration/test-backpressure.c)
+  set_tests_properties(integration-backpressure PROPERTIES TIMEOUT 900)
 endif()

@@ -108,6 +108,15 @@ START_TEST(complete_set_passes)
 }
 END_TEST
 
+START_TEST(no_config_is_an_error_not_a_crash)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	ck_assert_int_eq(tls_check_files(NULL, NULL, &e), -1);
+	ck_assert_int_eq(e.kind, TUSK_ERR_INTERNAL);
+	tusk_error_clear(&e);
+}
+END_TEST
+
 START_TEST(disable_reads_nothing)
 {
 	expect_ok(cfg_new(TUSK_SSL_DISABLE, P("none.crt"), P("none.crt"), P("none.key")), NULL);
@@ -407,6 +416,36 @@ START_TEST(unreadable_file)
 }
 END_TEST
 
+/* The keyword form a transient conninfo uses. */
+START_TEST(check_from_libpq_keywords)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	char crt[400], key[400], other[400];
+	snprintf(crt, sizeof(crt), "%s", P("alice.crt"));
+	snprintf(key, sizeof(key), "%s", P("alice.key"));
+	tt_certs_client(&c, "bob", "bob");
+	snprintf(other, sizeof(other), "%s", P("bob.key"));
+
+	ck_assert_int_eq(tls_check_params("verify-full", c.ca_crt, crt, key, NULL, &e), 0);
+	ck_assert_int_eq(tls_check_params(NULL, NULL, NULL, NULL, NULL, &e), 0);
+	ck_assert_int_eq(tls_check_params("disable", "/nonexistent", crt, other, NULL, &e), 0);
+	/* libpq ignores a key without a certificate: so do we. */
+	ck_assert_int_eq(tls_check_params("require", NULL, NULL, "/nonexistent", NULL, &e), 0);
+	ck_assert_int_eq(e.kind, TUSK_ERR_NONE);
+
+	ck_assert_int_eq(tls_check_params("verify-ca", "", NULL, NULL, NULL, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.message, "sslmode verify-ca needs a root certificate"));
+	tusk_error_clear(&e);
+	/* allow and prefer read the files once TLS is on, so they are checked. */
+	ck_assert_int_eq(tls_check_params("allow", NULL, crt, other, NULL, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.message, "does not match certificate"));
+	tusk_error_clear(&e);
+	ck_assert_int_eq(tls_check_params(NULL, "/nonexistent/ca.crt", NULL, NULL, NULL, &e), -1);
+	ck_assert_str_eq(e.message, "SSL root certificate /nonexistent/ca.crt does not exist");
+	tusk_error_clear(&e);
+}
+END_TEST
+
 START_TEST(libpq_keywords)
 {
 	TuskConnectionConfig *cfg =
@@ -435,6 +474,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, complete_set_passes);
 	tcase_add_test(tc, disable_reads_nothing);
+	tcase_add_test(tc, no_config_is_an_error_not_a_crash);
 	tcase_add_test(tc, root_certificate_problems);
 	tcase_add_test(tc, verify_modes_need_a_root_certificate);
 	tcase_add_test(tc, client_certificate_problems);
@@ -445,6 +485,7 @@ int main(void)
 	tcase_add_test(tc, encrypted_key_pkcs8);
 	tcase_add_test(tc, encrypted_key_traditional);
 	tcase_add_test(tc, unreadable_file);
+	tcase_add_test(tc, check_from_libpq_keywords);
 	tcase_add_test(tc, libpq_keywords);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -1,0 +1,302 @@
+/* tuskctl query (and psql-style tuskctl -d NAME -c SQL): run SQL through
+ * the daemon and print the streamed results; cancel, cancel QUERY_ID. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "client-cli/format.h"
+#include "client-cli/tuskctl.h"
+#include "common/uuid.h"
+
+extern char **environ;
+
+/* What the SIGINT handler needs, prepared before the query is sent: it
+ * only calls async-signal-safe functions (socket, connect, write, close). */
+static struct sockaddr_un cancel_addr;
+static char cancel_line[256];
+static size_t cancel_len;
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	if (interrupted) {
+		/* A second Ctrl-C: leave now. */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	interrupted = 1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (struct sockaddr *)&cancel_addr, sizeof(cancel_addr)) == 0)
+		(void)!write(fd, cancel_line, cancel_len);
+	close(fd);
+}
+
+static char *read_all(FILE *f)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	size_t n;
+	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (len + 1 == cap) {
+			char *nb = realloc(buf, cap *= 2);
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+	}
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+/* PG* variables of this process, for a transient connection. */
+static json_t *pg_environment(void)
+{
+	json_t *env = json_object();
+	for (char **e = environ; *e; e++) {
+		if (strncmp(*e, "PG", 2) != 0)
+			continue;
+		const char *eq = strchr(*e, '=');
+		if (!eq)
+			continue;
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - *e), *e);
+		json_object_set_new(env, name, json_string(eq + 1));
+	}
+	return env;
+}
+
+static bool looks_like_conninfo(const char *s)
+{
+	return strstr(s, "://") || strchr(s, '=');
+}
+
+struct stream {
+	struct formatter *f;
+	const char *query_id;
+	int write_error;
+	bool quiet_notices;
+};
+
+static void print_notice(const json_t *n)
+{
+	const char *sev = json_string_value(json_object_get(n, "severity"));
+	fprintf(stderr, "%s:  %s\n", sev ? sev : "NOTICE",
+	        json_string_value(json_object_get(n, "message")));
+	const char *detail = json_string_value(json_object_get(n, "detail"));
+	if (detail)
+		fprintf(stderr, "DETAIL:  %s\n", detail);
+	const char *hint = json_string_value(json_object_get(n, "hint"));
+	if (hint)
+		fprintf(stderr, "HINT:  %s\n", hint);
+}
+
+static int on_notification(const char *method, json_t *params, void *ud)
+{
+	struct stream *s = ud;
+	const char *qid = json_string_value(json_object_get(params, "query_id"));
+	if (!qid || strcmp(qid, s->query_id) != 0)
+		return 0;
+	if (strcmp(method, "query.columns") == 0)
+		formatter_columns(s->f, json_object_get(params, "columns"));
+	else if (strcmp(method, "query.rows") == 0)
+		formatter_rows(s->f, json_object_get(params, "rows"));
+	else if (strcmp(method, "query.result") == 0)
+		formatter_result_end(s->f, json_object_get(params, "result"));
+	else if (strcmp(method, "query.notice") == 0 && !s->quiet_notices)
+		print_notice(json_object_get(params, "notice"));
+	return 0;
+}
+
+static void print_query_error(const TuskError *e)
+{
+	if (e->kind == TUSK_ERR_QUERY_FAILED) {
+		fprintf(stderr, "%s:  %s\n", e->severity ? e->severity : "ERROR",
+		        tusk_error_message(e));
+		if (e->detail)
+			fprintf(stderr, "DETAIL:  %s\n", e->detail);
+		if (e->hint)
+			fprintf(stderr, "HINT:  %s\n", e->hint);
+		if (e->context)
+			fprintf(stderr, "CONTEXT:  %s\n", e->context);
+		if (e->position)
+			fprintf(stderr, "(at character %u of the SQL)\n", e->position);
+		return;
+	}
+	ctl_print_error(e);
+}
+
+int ctl_run_query(struct ctl *ctl, const struct query_args *a)
+{
+	int fmt = format_kind_from_name(a->format ? a->format : "aligned");
+	if (fmt < 0)
+		return ctl_usage_error("unknown format '%s' (aligned, csv, tsv, json, jsonl)",
+		                       a->format);
+	char *sql = NULL;
+	if (a->sql) {
+		sql = strdup(a->sql);
+	} else {
+		FILE *in = stdin;
+		if (a->file && strcmp(a->file, "-") != 0 && !(in = fopen(a->file, "re"))) {
+			fprintf(stderr, "tuskctl: %s: %s\n", a->file, strerror(errno));
+			return EXIT_USAGE;
+		}
+		sql = read_all(in);
+		if (in != stdin)
+			fclose(in);
+	}
+	if (!sql)
+		return ctl_usage_error("cannot read the SQL");
+
+	int r = ctl_connect(ctl);
+	if (r != EXIT_OK) {
+		free(sql);
+		return r;
+	}
+
+	char qid[TUSK_UUID_STRLEN + 1];
+	tusk_uuid_v4(qid);
+	json_t *params =
+	    json_pack("{s:s, s:s, s:b}", "sql", sql, "query_id", qid, "typed", a->typed);
+	free(sql);
+	const char *target = a->target ? a->target : getenv("TUSK_DATABASE");
+	if (target && !looks_like_conninfo(target)) {
+		json_object_set_new(params, "connection_id", json_string(target));
+	} else {
+		json_object_set_new(params, "conninfo", json_string(target ? target : ""));
+		json_object_set_new(params, "env", pg_environment());
+	}
+	if (a->session)
+		json_object_set_new(params, "context", json_string(a->session));
+	if (ctl->timeout_ms > 0)
+		json_object_set_new(params, "timeout_ms", json_integer(ctl->timeout_ms));
+
+	cancel_addr.sun_family = AF_UNIX;
+	snprintf(cancel_addr.sun_path, sizeof(cancel_addr.sun_path), "%s", ctl->socket_path);
+	cancel_len = (size_t)snprintf(cancel_line, sizeof(cancel_line),
+	                              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"query.cancel\","
+	                              "\"params\":{\"query_id\":\"%s\"}}\n",
+	                              qid);
+	struct sigaction sa = {.sa_handler = on_sigint};
+	sigaction(SIGINT, &sa, NULL);
+
+	struct stream s = {.f = formatter_new((enum format_kind)fmt, stdout),
+	                   .query_id = qid,
+	                   .quiet_notices = a->quiet};
+	json_t *result = NULL;
+	TuskError e = TUSK_ERROR_INIT;
+	r = tusk_client_call(ctl->client, "query.execute", params, &result, on_notification, &s, -1,
+	                     &e);
+	int werr = formatter_finish(s.f);
+	formatter_free(s.f);
+	signal(SIGINT, SIG_DFL);
+	if (r < 0) {
+		print_query_error(&e);
+		int code = e.kind == TUSK_ERR_IO ? EXIT_UNREACHABLE : EXIT_DAEMON_ERROR;
+		tusk_error_clear(&e);
+		return code;
+	}
+	if (ctl->json) {
+		fflush(stdout);
+		ctl_print_json(result);
+	}
+	json_decref(result);
+	if (werr < 0 && werr != -EPIPE) {
+		fprintf(stderr, "tuskctl: cannot write the output: %s\n", strerror(-werr));
+		return EXIT_DAEMON_ERROR;
+	}
+	return EXIT_OK;
+}
+
+static int parse_query_args(int argc, char **argv, struct query_args *a, struct ctl *ctl)
+{
+	enum { OPT_FORMAT = 256, OPT_SESSION, OPT_TYPED, OPT_CSV };
+	static const struct option longopts[] = {
+	    {"dbname", required_argument, NULL, 'd'},
+	    {"command", required_argument, NULL, 'c'},
+	    {"file", required_argument, NULL, 'f'},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"csv", no_argument, NULL, OPT_CSV},
+	    {"session", required_argument, NULL, OPT_SESSION},
+	    {"typed", no_argument, NULL, OPT_TYPED},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {0},
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:c:f:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			a->target = optarg;
+			break;
+		case 'c':
+			a->sql = optarg;
+			break;
+		case 'f':
+			a->file = optarg;
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case OPT_FORMAT:
+			a->format = optarg;
+			break;
+		case OPT_CSV:
+			a->format = "csv";
+			break;
+		case OPT_SESSION:
+			a->session = optarg;
+			break;
+		case OPT_TYPED:
+			a->typed = true;
+			break;
+		default:
+			return ctl_usage_error(
+			    "usage: tuskctl query [-d NAME|URI] [-c SQL | -f FILE] "
+			    "[--format F] [--session NAME] [--typed]");
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_error("unexpected argument '%s'", argv[optind]);
+	if (a->sql && a->file)
+		return ctl_usage_error("give -c or -f, not both");
+	(void)ctl;
+	return EXIT_OK;
+}
+
+int cmd_query(struct ctl *ctl, int argc, char **argv)
+{
+	struct query_args a = {0};
+	/* Options given before the command (tuskctl -d X query -c …) stand. */
+	int r = parse_query_args(argc, argv, &a, ctl);
+	return r == EXIT_OK ? ctl_run_query(ctl, &a) : r;
+}
+
+int cmd_cancel(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc != 2)
+		return ctl_usage_error("usage: tuskctl cancel QUERY_ID");
+	json_t *result = NULL;
+	int r = ctl_call(ctl, "query.cancel", json_pack("{s:s}", "query_id", argv[1]), &result);
+	if (r == EXIT_OK) {
+		if (ctl->json)
+			ctl_print_json(result);
+		else
+			printf("cancel sent to query %s\n", argv[1]);
+	}
+	json_decref(result);
+	return r;
+}

@@ -1,0 +1,173 @@
+/* Contexts: which backend a tab or a session holds while in a transaction,
+ * and for how long. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "daemon/db/context.h"
+#include "daemon/db/pool.h"
+#include "daemon/storage/settings.h"
+#include "daemon/tuskd.h"
+
+struct context {
+	struct pool *pool;
+	char *name; /* NULL: unnamed, owned by one client */
+	unsigned owner;
+	struct backend *pinned;
+	struct event *idle_timer;
+	bool busy;
+	struct context *next;
+};
+
+static struct context *contexts;
+
+static bool matches(const struct context *c, struct pool *p, const char *name, unsigned owner)
+{
+	if (c->pool != p)
+		return false;
+	if (!name)
+		return !c->name && c->owner == owner;
+	return c->name && strcmp(c->name, name) == 0;
+}
+
+static void context_free(struct context *c)
+{
+	for (struct context **pp = &contexts; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	if (c->idle_timer)
+		event_free(c->idle_timer);
+	free(c->name);
+	free(c);
+}
+
+/* Give the pinned backend back to the pool, which rolls back whatever
+ * transaction it is in. */
+static void unpin(struct context *c)
+{
+	struct backend *b = c->pinned;
+	if (!b)
+		return;
+	c->pinned = NULL;
+	evtimer_del(c->idle_timer);
+	pool_unpin(b);
+	pool_release(b);
+}
+
+static void on_idle(evutil_socket_t fd, short what, void *ud)
+{
+	struct context *c = ud;
+	log_info("context", "context %s: idle in a transaction for too long; rolling back",
+	         c->name ? c->name : "(unnamed)");
+	unpin(c);
+	if (!c->busy)
+		context_free(c);
+}
+
+struct context *context_get(struct pool *p, const char *name, unsigned owner)
+{
+	for (struct context *c = contexts; c; c = c->next)
+		if (matches(c, p, name, owner))
+			return c;
+	struct context *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->pool = p;
+	c->name = name ? strdup(name) : NULL;
+	c->owner = owner;
+	c->idle_timer = evtimer_new(tuskd.base, on_idle, c);
+	c->next = contexts;
+	contexts = c;
+	return c;
+}
+
+struct backend *context_take(struct context *c)
+{
+	struct backend *b = c->pinned;
+	if (!b)
+		return NULL;
+	c->pinned = NULL;
+	evtimer_del(c->idle_timer);
+	pool_unpin(b);
+	return b;
+}
+
+void context_put(struct context *c, struct backend *b)
+{
+	PGTransactionStatusType st = PQtransactionStatus(backend_conn(b));
+	if (st == PQTRANS_INTRANS || st == PQTRANS_INERROR) {
+		pool_pin(b);
+		c->pinned = b;
+		long long sec = settings_int(tuskd.settings, "query.context_idle_timeout_sec");
+		evtimer_add(c->idle_timer, &(struct timeval){.tv_sec = sec});
+		return;
+	}
+	pool_release(b);
+}
+
+bool context_busy(const struct context *c)
+{
+	return c->busy;
+}
+
+void context_set_busy(struct context *c, bool busy)
+{
+	c->busy = busy;
+	/* A context with nothing pinned and nothing running holds nothing. */
+	if (!busy && !c->pinned)
+		context_free(c);
+}
+
+const char *context_name(const struct context *c)
+{
+	return c->name;
+}
+
+const char *context_transaction_state(const struct context *c)
+{
+	if (!c->pinned)
+		return "idle";
+	switch (PQtransactionStatus(backend_conn(c->pinned))) {
+	case PQTRANS_INTRANS:
+		return "in_transaction";
+	case PQTRANS_INERROR:
+		return "in_error";
+	default:
+		return "idle";
+	}
+}
+
+void context_client_gone(unsigned owner)
+{
+	struct context *c = contexts, *next;
+	for (; c; c = next) {
+		next = c->next;
+		if (!c->name && c->owner == owner && !c->busy) {
+			unpin(c);
+			context_free(c);
+		}
+	}
+}
+
+void context_pool_closed(struct pool *p)
+{
+	struct context *c = contexts, *next;
+	for (; c; c = next) {
+		next = c->next;
+		if (c->pool == p && !c->busy) {
+			unpin(c);
+			context_free(c);
+		}
+	}
+}
+
+void context_close_all(void)
+{
+	while (contexts) {
+		struct context *c = contexts;
+		unpin(c);
+		context_free(c);
+	}
+}

@@ -1,0 +1,31 @@
+/* Contexts keep a backend across calls while it is inside a transaction:
+ * BEGIN, UPDATE, COMMIT sent as three calls run on one backend. A named
+ * context (an editor tab, tuskctl --session NAME) is shared by every client
+ * of the user and outlives them, up to query.context_idle_timeout_sec of
+ * idleness in a transaction; an unnamed one belongs to one client and is
+ * rolled back when that client goes. Keyed by (connection, name). */
+#pragma once
+
+#include <stdbool.h>
+
+struct pool;
+struct backend;
+struct context;
+
+/* Find or make. owner is the client id for an unnamed context (name NULL). */
+struct context *context_get(struct pool *p, const char *name, unsigned owner);
+/* The pinned backend (PINNED → BUSY for the caller), or NULL when none. */
+struct backend *context_take(struct context *c);
+/* After a query: a backend inside a transaction stays pinned to the context
+ * (idle timer restarts); otherwise it goes back to the pool. */
+void context_put(struct context *c, struct backend *b);
+bool context_busy(const struct context *c); /* a query of it is running */
+void context_set_busy(struct context *c, bool busy);
+const char *context_name(const struct context *c);
+/* "idle" | "in_transaction" | "in_error" | "none" */
+const char *context_transaction_state(const struct context *c);
+/* A client left: roll back and drop its unnamed contexts. */
+void context_client_gone(unsigned owner);
+/* A pool closes: drop its contexts (their backends go with the pool). */
+void context_pool_closed(struct pool *p);
+void context_close_all(void);

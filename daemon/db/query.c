@@ -1,0 +1,638 @@
+/* The query engine: acquire, send, stream results in single-row mode with
+ * backpressure, cancel and time out, release or pin the backend. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "common/cellvalue.h"
+#include "common/log.h"
+#include "common/model-query.h"
+#include "common/uuid.h"
+#include "daemon/db/context.h"
+#include "daemon/db/pool.h"
+#include "daemon/db/query.h"
+#include "daemon/db/rowjson.h"
+#include "daemon/tuskd.h"
+#include "daemon/worker.h"
+
+enum query_state {
+	QUERY_WAITING, /* for a backend */
+	QUERY_RUNNING,
+	QUERY_DRAINING, /* detached or failed: reading to the end, reporting nothing */
+	QUERY_FINISHED,
+};
+
+struct query {
+	char id[TUSK_UUID_STRLEN + 1];
+	enum query_state state;
+	struct pool *pool;
+	struct context *ctx;
+	struct backend *b;
+	struct pool_waiter *waiter;
+	const struct query_sink *sink;
+	void *ud;
+	bool detached;
+
+	char *sql;
+	json_t *params;
+	unsigned batch_rows;
+	size_t batch_bytes;
+	int64_t timeout_ms;
+	int64_t max_rows;
+	bool typed;
+
+	uint64_t started_us, sent_us, result_started_us, last_progress_us;
+	struct event *timeout_timer;
+	bool cancel_requested, timed_out, truncated, paused;
+
+	/* The result set being read. */
+	unsigned result_index;
+	bool columns_sent;
+	int ncols;
+	TuskOid *col_types;
+	uint64_t result_rows;
+	struct evbuffer *batch;
+	unsigned batch_count;
+
+	uint64_t total_rows;
+	json_t *results; /* summaries of finished result sets */
+	TuskError error;
+	unsigned error_statement;
+
+	struct query *next;
+};
+
+static struct query *queries;
+
+static void step(struct query *q);
+
+struct query *query_find(const char *id)
+{
+	for (struct query *q = queries; q; q = q->next)
+		if (strcmp(q->id, id) == 0)
+			return q;
+	return NULL;
+}
+
+const char *query_id(const struct query *q)
+{
+	return q->id;
+}
+const char *query_sql(const struct query *q)
+{
+	return q->sql;
+}
+uint64_t query_rows(const struct query *q)
+{
+	return q->total_rows;
+}
+
+static void query_free(struct query *q)
+{
+	for (struct query **pp = &queries; *pp; pp = &(*pp)->next)
+		if (*pp == q) {
+			*pp = q->next;
+			break;
+		}
+	if (q->timeout_timer)
+		event_free(q->timeout_timer);
+	if (q->batch)
+		evbuffer_free(q->batch);
+	free(q->col_types);
+	free(q->sql);
+	json_decref(q->params);
+	json_decref(q->results);
+	tusk_error_clear(&q->error);
+	free(q);
+}
+
+static const char *txn_name(PGTransactionStatusType st)
+{
+	switch (st) {
+	case PQTRANS_IDLE:
+		return "idle";
+	case PQTRANS_ACTIVE:
+		return "active";
+	case PQTRANS_INTRANS:
+		return "in_transaction";
+	case PQTRANS_INERROR:
+		return "in_error";
+	default:
+		return "unknown";
+	}
+}
+
+static double ms_since(uint64_t us)
+{
+	return (double)(tuskd_now_us() - us) / 1000.0;
+}
+
+/* The backend goes back to the pool or stays with the context; then the
+ * sink hears the outcome once. */
+static void finish(struct query *q)
+{
+	const char *txn = "unknown";
+	q->state = QUERY_FINISHED;
+	if (q->timeout_timer)
+		evtimer_del(q->timeout_timer);
+	if (q->b) {
+		struct backend *b = q->b;
+		q->b = NULL;
+		txn = txn_name(PQtransactionStatus(backend_conn(b)));
+		PQsetNoticeReceiver(backend_conn(b), NULL, NULL);
+		backend_set_io(b, NULL, NULL);
+		if (q->ctx && !(q->detached && !context_name(q->ctx)))
+			context_put(q->ctx, b);
+		else
+			pool_release(b);
+	}
+	if (q->ctx)
+		context_set_busy(q->ctx, false);
+
+	/* A detached query's sink still hears the end, to free what it holds
+	 * and write history; it sends nothing to a client that has gone. */
+	{
+		if (q->error.kind != TUSK_ERR_NONE) {
+			json_t *extra = json_pack("{s:i, s:i, s:O, s:s}", "statement_index",
+			                          (int)q->error_statement, "completed_results",
+			                          (int)json_array_size(q->results), "results",
+			                          q->results, "transaction_status", txn);
+			q->sink->done(q->ud, q, NULL, &q->error, extra);
+			json_decref(extra);
+		} else {
+			json_t *summary =
+			    json_pack("{s:s, s:O, s:I, s:f, s:s, s:b}", "query_id", q->id,
+			              "results", q->results, "rows", (json_int_t)q->total_rows,
+			              "duration_ms", ms_since(q->started_us), "transaction_status",
+			              txn, "truncated", q->truncated);
+			q->sink->done(q->ud, q, summary, NULL, NULL);
+			json_decref(summary);
+		}
+	}
+	query_free(q);
+}
+
+static void fail_now(struct query *q, const TuskError *e)
+{
+	if (q->error.kind == TUSK_ERR_NONE)
+		tusk_error_copy(&q->error, e);
+	finish(q);
+}
+
+/* ---- rows ---------------------------------------------------------------- */
+
+static void flush_batch(struct query *q)
+{
+	if (q->batch_count == 0)
+		return;
+	evbuffer_add(q->batch, "]", 1);
+	size_t len = evbuffer_get_length(q->batch);
+	const char *json = (const char *)evbuffer_pullup(q->batch, -1);
+	if (!q->detached && q->state == QUERY_RUNNING)
+		q->sink->rows(q->ud, q, q->result_index, json, len, q->batch_count);
+	evbuffer_drain(q->batch, len);
+	q->batch_count = 0;
+}
+
+static void send_columns(struct query *q, const PGresult *res)
+{
+	q->ncols = PQnfields(res);
+	free(q->col_types);
+	q->col_types = calloc((size_t)q->ncols + 1, sizeof(*q->col_types));
+	json_t *cols = json_array();
+	for (int i = 0; i < q->ncols; i++) {
+		q->col_types[i] = PQftype(res, i);
+		json_array_append_new(cols, json_pack("{s:s, s:I, s:n, s:i, s:I, s:i, s:n}", "name",
+		                                      PQfname(res, i), "type_oid",
+		                                      (json_int_t)PQftype(res, i), "type_name",
+		                                      "type_modifier", PQfmod(res, i), "table_oid",
+		                                      (json_int_t)PQftable(res, i), "column_number",
+		                                      PQftablecol(res, i), "nullable"));
+	}
+	q->columns_sent = true;
+	if (!q->detached && q->state == QUERY_RUNNING)
+		q->sink->columns(q->ud, q, q->result_index, cols);
+	json_decref(cols);
+}
+
+static void add_row(struct query *q, const PGresult *res)
+{
+	if (q->max_rows > 0 && (int64_t)q->total_rows >= q->max_rows) {
+		if (!q->truncated) {
+			q->truncated = true;
+			query_cancel(q);
+		}
+		return;
+	}
+	evbuffer_add(q->batch, q->batch_count ? "," : "[", 1);
+	rowjson_append(q->batch, res, 0, q->ncols, q->typed ? q->col_types : NULL);
+	q->batch_count++;
+	q->result_rows++;
+	q->total_rows++;
+	if (q->batch_count >= q->batch_rows || evbuffer_get_length(q->batch) >= q->batch_bytes)
+		flush_batch(q);
+	uint64_t now = tuskd_now_us();
+	if (now - q->last_progress_us >= 100000) {
+		q->last_progress_us = now;
+		if (!q->detached)
+			q->sink->progress(q->ud, q, q->total_rows, (now - q->started_us) / 1000);
+	}
+}
+
+static void end_result(struct query *q, const PGresult *res)
+{
+	flush_batch(q);
+	const char *tag = PQcmdStatus((PGresult *)res);
+	const char *affected = PQcmdTuples((PGresult *)res);
+	bool has_rows = PQresultStatus(res) == PGRES_TUPLES_OK;
+	json_t *s =
+	    json_pack("{s:i, s:s, s:o, s:s, s:I, s:b, s:f}", "result_index", (int)q->result_index,
+	              "command_tag", tag ? tag : "", "rows_affected",
+	              affected && *affected ? json_integer(atoll(affected)) : json_null(),
+	              "query_type", tusk_query_type_name(tusk_query_type_from_command_tag(tag)),
+	              "row_count", (json_int_t)q->result_rows, "has_rows", has_rows,
+	              "execution_time_ms", ms_since(q->result_started_us));
+	json_array_append_new(q->results, s);
+	if (q->state == QUERY_RUNNING && !q->detached)
+		q->sink->result(q->ud, q, s);
+	q->result_index++;
+	q->result_rows = 0;
+	q->columns_sent = false;
+	q->result_started_us = tuskd_now_us();
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+static void record_error(struct query *q, const PGresult *res)
+{
+	if (q->error.kind != TUSK_ERR_NONE)
+		return;
+	tusk_error_from_pgresult(&q->error, res);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	bool cancelled = state && strcmp(state, "57014") == 0;
+	if (cancelled && q->truncated) {
+		/* Our own cancel after max_rows: not an error. */
+		tusk_error_clear(&q->error);
+		return;
+	}
+	if (cancelled && q->timed_out) {
+		tusk_error_clear(&q->error);
+		tusk_error_set(&q->error, TUSK_ERR_QUERY_TIMEOUT, "Query timeout after %lldms",
+		               (long long)q->timeout_ms);
+	} else if (cancelled && q->cancel_requested) {
+		tusk_error_clear(&q->error);
+		tusk_error_set(&q->error, TUSK_ERR_QUERY_CANCELLED, "Query cancelled");
+	}
+	/* libpq files a bind or protocol complaint (class 08) under connection
+	 * errors, but a backend that is still up only refused this query. */
+	if (q->error.kind == TUSK_ERR_CONNECTION_FAILED && q->b &&
+	    PQstatus(backend_conn(q->b)) == CONNECTION_OK)
+		q->error.kind = TUSK_ERR_QUERY_FAILED;
+	q->error_statement = q->result_index;
+}
+
+/* Consume what libpq has parsed. Returns false when the query ended. */
+static bool drain_results(struct query *q)
+{
+	PGconn *conn = backend_conn(q->b);
+	while (!PQisBusy(conn)) {
+		if (q->state == QUERY_RUNNING && !q->detached && q->sink->congested(q->ud, q)) {
+			q->paused = true;
+			backend_watch(q->b, 0);
+			return true;
+		}
+		PGresult *res = PQgetResult(conn);
+		if (!res) {
+			finish(q);
+			return false;
+		}
+		switch (PQresultStatus(res)) {
+		case PGRES_SINGLE_TUPLE:
+			if (!q->columns_sent)
+				send_columns(q, res);
+			add_row(q, res);
+			break;
+		case PGRES_TUPLES_OK:
+			if (!q->columns_sent)
+				send_columns(q, res);
+			end_result(q, res);
+			break;
+		case PGRES_COMMAND_OK:
+			end_result(q, res);
+			break;
+		case PGRES_EMPTY_QUERY:
+			break;
+		case PGRES_COPY_IN:
+			PQputCopyEnd(conn, "COPY FROM STDIN is not supported through Tusk");
+			break;
+		case PGRES_COPY_OUT: {
+			/* Not streamed yet: read it to the end and say so. */
+			char *buf;
+			int n;
+			while ((n = PQgetCopyData(conn, &buf, 1)) > 0)
+				PQfreemem(buf);
+			if (n == 0) {
+				PQclear(res);
+				return true; /* more COPY data to come */
+			}
+			if (q->error.kind == TUSK_ERR_NONE)
+				tusk_error_set(&q->error, TUSK_ERR_INVALID_INPUT,
+				               "COPY TO STDOUT is not supported through Tusk");
+			break;
+		}
+		default:
+			record_error(q, res);
+			break;
+		}
+		PQclear(res);
+	}
+	return true;
+}
+
+static void on_io(struct backend *b, short what, void *ud)
+{
+	struct query *q = ud;
+	PGconn *conn = backend_conn(b);
+	if (what & EV_WRITE) {
+		int r = PQflush(conn);
+		if (r < 0)
+			goto lost;
+		if (r == 0)
+			backend_watch(b, EV_READ);
+	}
+	if (what & EV_READ) {
+		if (!PQconsumeInput(conn))
+			goto lost;
+		step(q);
+	}
+	return;
+lost : {
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_error_set(&e, TUSK_ERR_CONNECTION_FAILED, "the connection to the server was lost");
+	tusk_error_set_detail(&e, "%s", PQerrorMessage(conn));
+	backend_mark_broken(b);
+	fail_now(q, &e);
+	tusk_error_clear(&e);
+}
+}
+
+static void step(struct query *q)
+{
+	if (!drain_results(q))
+		return;
+	if (!q->paused && PQstatus(backend_conn(q->b)) == CONNECTION_BAD) {
+		TuskError e = TUSK_ERROR_INIT;
+		tusk_error_set(&e, TUSK_ERR_CONNECTION_FAILED,
+		               "the connection to the server was lost");
+		backend_mark_broken(q->b);
+		fail_now(q, &e);
+		tusk_error_clear(&e);
+	}
+}
+
+void query_resume(struct query *q)
+{
+	if (!q->paused || !q->b)
+		return;
+	q->paused = false;
+	backend_watch(q->b, EV_READ);
+	step(q);
+}
+
+/* ---- sending ------------------------------------------------------------- */
+
+static void on_notice(void *arg, const PGresult *res)
+{
+	struct query *q = arg;
+	if (q->detached || !q->sink->notice)
+		return;
+	TuskError n = TUSK_ERROR_INIT;
+	tusk_error_from_pgresult(&n, res);
+	json_t *info = tusk_error_info_to_json(&n);
+	json_object_del(info, "error_type");
+	json_object_del(info, "kind");
+	q->sink->notice(q->ud, q, info);
+	json_decref(info);
+	tusk_error_clear(&n);
+}
+
+static int send_query(struct query *q)
+{
+	PGconn *conn = backend_conn(q->b);
+	int ok;
+	PQsetNoticeReceiver(conn, on_notice, q);
+	if (q->params) {
+		size_t n = json_array_size(q->params);
+		const char **values = calloc(n + 1, sizeof(*values));
+		char **owned = calloc(n + 1, sizeof(*owned));
+		for (size_t i = 0; i < n; i++) {
+			json_t *v = json_array_get(q->params, i);
+			if (json_is_string(v))
+				values[i] = json_string_value(v);
+			else if (!json_is_null(v))
+				values[i] = owned[i] = json_dumps(v, JSON_ENCODE_ANY);
+		}
+		ok = PQsendQueryParams(conn, q->sql, (int)n, NULL, values, NULL, NULL, 0);
+		for (size_t i = 0; i < n; i++)
+			free(owned[i]);
+		free(owned);
+		free(values);
+	} else {
+		ok = PQsendQuery(conn, q->sql);
+	}
+	if (!ok)
+		return -1;
+	PQsetSingleRowMode(conn);
+	q->sent_us = q->result_started_us = q->last_progress_us = tuskd_now_us();
+	backend_set_io(q->b, on_io, q);
+	backend_watch(q->b, PQflush(conn) == 1 ? EV_READ | EV_WRITE : EV_READ);
+	return 0;
+}
+
+static void run_on(struct query *q, struct backend *b)
+{
+	q->b = b;
+	q->state = QUERY_RUNNING;
+	if (send_query(q) < 0) {
+		TuskError e = TUSK_ERROR_INIT;
+		tusk_error_set(&e, TUSK_ERR_CONNECTION_FAILED, "cannot send the query");
+		tusk_error_set_detail(&e, "%s", PQerrorMessage(backend_conn(b)));
+		backend_mark_broken(b);
+		fail_now(q, &e);
+		tusk_error_clear(&e);
+	}
+}
+
+static void on_acquired(struct backend *b, const TuskError *e, void *ud)
+{
+	struct query *q = ud;
+	q->waiter = NULL;
+	if (!b) {
+		fail_now(q, e);
+		return;
+	}
+	if (q->cancel_requested || q->detached) {
+		TuskError c = TUSK_ERROR_INIT;
+		tusk_error_set(&c, q->timed_out ? TUSK_ERR_QUERY_TIMEOUT : TUSK_ERR_QUERY_CANCELLED,
+		               q->timed_out ? "Query timeout after %lldms" : "Query cancelled",
+		               (long long)q->timeout_ms);
+		q->b = b;
+		fail_now(q, &c);
+		tusk_error_clear(&c);
+		return;
+	}
+	run_on(q, b);
+}
+
+static void on_timeout(evutil_socket_t fd, short what, void *ud)
+{
+	struct query *q = ud;
+	q->timed_out = true;
+	query_cancel(q);
+}
+
+struct query *query_start(struct pool *p, struct context *ctx, const struct query_options *o,
+                          const struct query_sink *sink, void *ud, TuskError *e)
+{
+	if (!o->sql || strspn(o->sql, " \t\r\n") == strlen(o->sql)) {
+		tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "the SQL is empty");
+		return NULL;
+	}
+	if (o->query_id && query_find(o->query_id)) {
+		tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "a query with id '%s' is already running",
+		               o->query_id);
+		return NULL;
+	}
+	if (ctx && context_busy(ctx)) {
+		tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
+		               "context '%s' is running another query; wait for it or cancel it",
+		               context_name(ctx) ? context_name(ctx) : "(unnamed)");
+		return NULL;
+	}
+	struct query *q = calloc(1, sizeof(*q));
+	if (!q) {
+		tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	if (o->query_id)
+		snprintf(q->id, sizeof(q->id), "%s", o->query_id);
+	else
+		tusk_uuid_v4(q->id);
+	q->pool = p;
+	q->ctx = ctx;
+	q->sink = sink;
+	q->ud = ud;
+	q->sql = strdup(o->sql);
+	q->params = o->params ? json_incref(o->params) : NULL;
+	q->batch_rows = o->batch_rows ? o->batch_rows : 1000;
+	q->batch_bytes = o->batch_bytes ? o->batch_bytes : 1024 * 1024;
+	q->timeout_ms = o->timeout_ms;
+	q->max_rows = o->max_rows;
+	q->typed = o->typed;
+	q->results = json_array();
+	q->batch = evbuffer_new();
+	q->started_us = tuskd_now_us();
+	q->state = QUERY_WAITING;
+	q->next = queries;
+	queries = q;
+	if (q->timeout_ms > 0) {
+		q->timeout_timer = evtimer_new(tuskd.base, on_timeout, q);
+		struct timeval tv = {.tv_sec = q->timeout_ms / 1000,
+		                     .tv_usec = (q->timeout_ms % 1000) * 1000};
+		evtimer_add(q->timeout_timer, &tv);
+	}
+	if (ctx) {
+		context_set_busy(ctx, true);
+		struct backend *b = context_take(ctx);
+		if (b) {
+			run_on(q, b);
+			return q;
+		}
+	}
+	q->waiter = pool_acquire(p, on_acquired, q);
+	return q;
+}
+
+/* ---- cancel ---------------------------------------------------------------- */
+
+struct cancel_job {
+	PGcancel *cancel;
+	char err[256];
+	int ok;
+};
+
+static void cancel_work(void *arg)
+{
+	struct cancel_job *j = arg;
+	j->ok = PQcancel(j->cancel, j->err, sizeof(j->err));
+}
+
+static void cancel_done(void *arg)
+{
+	struct cancel_job *j = arg;
+	if (!j->ok)
+		log_warn("query", "cancel request failed: %s", j->err);
+	PQfreeCancel(j->cancel);
+	free(j);
+}
+
+void query_cancel(struct query *q)
+{
+	if (q->state == QUERY_WAITING) {
+		q->cancel_requested = true;
+		if (q->waiter) {
+			struct pool_waiter *w = q->waiter;
+			q->waiter = NULL;
+			pool_acquire_cancel(w);
+			TuskError e = TUSK_ERROR_INIT;
+			tusk_error_set(
+			    &e, q->timed_out ? TUSK_ERR_QUERY_TIMEOUT : TUSK_ERR_QUERY_CANCELLED,
+			    q->timed_out ? "Query timeout after %lldms" : "Query cancelled",
+			    (long long)q->timeout_ms);
+			fail_now(q, &e);
+			tusk_error_clear(&e);
+		}
+		return;
+	}
+	if (q->state != QUERY_RUNNING || !q->b)
+		return;
+	if (!q->truncated)
+		q->cancel_requested = true;
+	struct cancel_job *j = calloc(1, sizeof(*j));
+	/* PQgetCancel only copies keys: no I/O on the loop. The request
+	 * itself (a new connection to the server) runs on a worker. */
+	j->cancel = PQgetCancel(backend_conn(q->b));
+	if (!j->cancel || worker_submit(tuskd.workers, cancel_work, cancel_done, j) < 0) {
+		if (j->cancel)
+			PQfreeCancel(j->cancel);
+		free(j);
+	}
+}
+
+void query_detach(struct query *q)
+{
+	q->detached = true;
+	if (q->state == QUERY_RUNNING && q->paused) {
+		q->paused = false;
+		backend_watch(q->b, EV_READ);
+	}
+	query_cancel(q);
+	if (q->state == QUERY_RUNNING && q->b)
+		step(q);
+}
+
+json_t *query_list_json(void)
+{
+	json_t *list = json_array();
+	for (struct query *q = queries; q; q = q->next)
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:s, s:s, s:I, s:f, s:b}", "query_id", q->id,
+		                                "connection_id", pool_id(q->pool), "state",
+		                                q->state == QUERY_WAITING ? "waiting" : "running",
+		                                "rows", (json_int_t)q->total_rows, "elapsed_ms",
+		                                ms_since(q->started_us), "paused", q->paused));
+	return list;
+}

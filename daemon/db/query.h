@@ -1,0 +1,75 @@
+/* One execution of SQL on a pool backend, streamed in single-row mode (the
+ * chunked mode where libpq has it): result sets, row batches, notices and a
+ * final summary go to a sink; the sink can pause the query when its
+ * consumer falls behind (backpressure) and resume it. Knows no JSON-RPC:
+ * rows are handed over as ready-made JSON text. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+struct pool;
+struct backend;
+struct query;
+struct context;
+
+struct query_sink {
+	/* A result set with rows starts: columns is an array of column
+	 * descriptions (borrowed). */
+	void (*columns)(void *ud, struct query *q, unsigned result_index, json_t *columns);
+	/* A batch of rows as JSON text "[[…],[…]]" (len bytes, borrowed). */
+	void (*rows)(void *ud, struct query *q, unsigned result_index, const char *json, size_t len,
+	             unsigned nrows);
+	/* A result set ended: its summary (borrowed), as also listed in the
+	 * final reply. */
+	void (*result)(void *ud, struct query *q, json_t *summary);
+	/* Progress at most every 100 ms while rows arrive. */
+	void (*progress)(void *ud, struct query *q, uint64_t rows, uint64_t elapsed_ms);
+	/* A server notice (borrowed ErrorInfo-shaped object). */
+	void (*notice)(void *ud, struct query *q, json_t *notice);
+	/* Finished: summary is the reply's result object (borrowed) or e the
+	 * error (with data extras in extra, borrowed, may be NULL). The query
+	 * is freed after this returns. */
+	void (*done)(void *ud, struct query *q, json_t *summary, const TuskError *e, json_t *extra);
+	/* True while the consumer has too much unsent: the query stops reading
+	 * its socket until query_resume. */
+	bool (*congested)(void *ud, struct query *q);
+};
+
+struct query_options {
+	const char *sql;
+	json_t *params; /* array of string|null|number|bool, or NULL: simple protocol */
+	unsigned batch_rows;
+	size_t batch_bytes;
+	int64_t timeout_ms; /* 0: none */
+	int64_t max_rows;   /* 0: all */
+	bool typed;
+	const char *query_id; /* client-chosen, or NULL for a fresh uuid */
+};
+
+/* Start: waits for a backend of p (or takes the context's pinned one), then
+ * runs. Returns NULL with e set for bad input (empty SQL, NUL bytes,
+ * a query_id already running). */
+struct query *query_start(struct pool *p, struct context *ctx, const struct query_options *o,
+                          const struct query_sink *sink, void *ud, TuskError *e);
+/* Best effort: cancel on the server (PQcancel on a worker) or stop waiting
+ * for a backend. The query then ends through sink->done with
+ * TUSK_ERR_QUERY_CANCELLED, unless it finished first. */
+void query_cancel(struct query *q);
+/* The sink's consumer drained: read again. */
+void query_resume(struct query *q);
+/* The sink's consumer went away: cancel, drain and release the backend
+ * cleanly; only sink->done is called again. */
+void query_detach(struct query *q);
+
+struct query *query_find(const char *query_id);
+const char *query_id(const struct query *q);
+const char *query_sql(const struct query *q);
+uint64_t query_rows(const struct query *q);
+
+/* Every running query (for daemon.status / query.list). */
+json_t *query_list_json(void);

@@ -1,0 +1,165 @@
+/* history.list, delete, clear: the query history kept by
+ * daemon/storage/history.c, and debug.history_add, which queues entries
+ * the way the query engine does so that history can be tested end to end.
+ *
+ * Every method first lets the history writer catch up (the list must show
+ * what was just run, a delete or clear must come after the records queued
+ * before it); the wait is a callback from the writer, never a block of the
+ * loop. delete and clear run on the writer itself. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/timestamp.h"
+#include "common/uuid.h"
+#include "daemon/rpc.h"
+#include "daemon/storage/history.h"
+#include "daemon/tuskd.h"
+#include "protocol/jsonrpc.h"
+
+static bool history_ready(TuskError *e)
+{
+	if (tuskd.history)
+		return true;
+	tusk_error_set(e, TUSK_ERR_STORAGE, "query history is not available");
+	return false;
+}
+
+static enum rpc_ret queued_or_oom(int r, TuskError *e)
+{
+	if (r == 0)
+		return RPC_WAIT;
+	tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
+	return RPC_ERROR;
+}
+
+/* ---- history.list --------------------------------------------------------- */
+
+static void list_flushed(int r, int64_t count, const TuskError *fe, void *ud)
+{
+	struct rpc_request *req = ud;
+	TuskError e = TUSK_ERROR_INIT;
+	/* A failed flush was kept for the janitor to report; what is on
+	 * disk can still be listed. */
+	json_t *result = history_list(tuskd.history, req->params, &e);
+	if (result)
+		rpc_reply_result(req, result);
+	else
+		rpc_reply_error(req, &e);
+	tusk_error_clear(&e);
+}
+
+static enum rpc_ret history_list_exec(struct rpc_request *req, TuskError *e)
+{
+	if (!history_ready(e))
+		return RPC_ERROR;
+	return queued_or_oom(history_flush_async(tuskd.history, list_flushed, req), e);
+}
+
+static const struct rpc_method rpc_history_list = {.name = "history.list",
+                                                   .exec = history_list_exec};
+
+/* ---- history.delete / history.clear --------------------------------------- */
+
+static void delete_done(int r, int64_t count, const TuskError *e, void *ud)
+{
+	if (r < 0)
+		rpc_reply_error(ud, e);
+	else
+		rpc_reply_result(ud, json_pack("{s:b}", "deleted", 1));
+}
+
+static enum rpc_ret history_delete_exec(struct rpc_request *req, TuskError *e)
+{
+	const char *id;
+	if (!history_ready(e) || tusk_param_string(req->params, "id", true, &id, e) < 0)
+		return RPC_ERROR;
+	return queued_or_oom(history_delete_async(tuskd.history, id, delete_done, req), e);
+}
+
+static const struct rpc_method rpc_history_delete = {.name = "history.delete",
+                                                     .exec = history_delete_exec};
+
+static void clear_done(int r, int64_t count, const TuskError *e, void *ud)
+{
+	if (r < 0)
+		rpc_reply_error(ud, e);
+	else
+		rpc_reply_result(ud, json_pack("{s:I}", "deleted", (json_int_t)count));
+}
+
+static enum rpc_ret history_clear_exec(struct rpc_request *req, TuskError *e)
+{
+	const char *connection_id = NULL;
+	if (!history_ready(e) ||
+	    tusk_param_string(req->params, "connection_id", false, &connection_id, e) < 0)
+		return RPC_ERROR;
+	return queued_or_oom(history_clear_async(tuskd.history, connection_id, clear_done, req), e);
+}
+
+static const struct rpc_method rpc_history_clear = {.name = "history.clear",
+                                                    .exec = history_clear_exec};
+
+/* ---- debug.history_add ---------------------------------------------------- */
+
+static enum rpc_ret debug_history_add_exec(struct rpc_request *req, TuskError *e)
+{
+	HistoryRecord rec = {.rows = -1};
+	const char *sql, *status, *connection_id = NULL, *database = NULL, *error = NULL;
+	const char *executed_at = NULL, *query_type = NULL;
+	long long duration_ms = 0, rows = -1, count = 1;
+	if (!history_ready(e) || tusk_param_string(req->params, "sql", true, &sql, e) < 0 ||
+	    tusk_param_string(req->params, "status", true, &status, e) < 0 ||
+	    tusk_param_string(req->params, "connection_id", false, &connection_id, e) < 0 ||
+	    tusk_param_string(req->params, "database", false, &database, e) < 0 ||
+	    tusk_param_string(req->params, "error", false, &error, e) < 0 ||
+	    tusk_param_string(req->params, "query_type", false, &query_type, e) < 0 ||
+	    tusk_param_string(req->params, "executed_at", false, &executed_at, e) < 0 ||
+	    tusk_param_int(req->params, "duration_ms", false, &duration_ms, e) < 0 ||
+	    tusk_param_int(req->params, "rows", false, &rows, e) < 0 ||
+	    tusk_param_int(req->params, "count", false, &count, e) < 0)
+		return RPC_ERROR;
+	/* history_add copies; the record only borrows the params' strings. */
+	rec.sql = (char *)sql;
+	rec.connection_id = (char *)connection_id;
+	rec.database = (char *)database;
+	rec.error = (char *)error;
+	if (executed_at && tusk_timestamp_parse(executed_at, &rec.started_at_us) < 0) {
+		tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
+		               "params.executed_at: not an ISO-8601 time: %s", executed_at);
+		return RPC_ERROR;
+	}
+	rec.status = status;
+	rec.query_type = query_type;
+	rec.duration_ms = duration_ms;
+	rec.rows = rows;
+	if (!rec.started_at_us)
+		rec.started_at_us = tusk_now_us();
+
+	struct history_stats before, after;
+	history_get_stats(tuskd.history, &before);
+	char first[TUSK_UUID_STRLEN + 1];
+	if (tusk_uuid_v4(first) < 0) {
+		tusk_error_set(e, TUSK_ERR_INTERNAL, "cannot make an id");
+		return RPC_ERROR;
+	}
+	memcpy(rec.uuid, first, sizeof(first));
+	for (long long i = 0; i < count; i++) {
+		history_add(tuskd.history, &rec);
+		rec.uuid[0] = '\0'; /* the rest get fresh ids */
+	}
+	history_get_stats(tuskd.history, &after);
+	req->result =
+	    json_pack("{s:I, s:s, s:I}", "queued",
+	              (json_int_t)(count - (long long)(after.dropped - before.dropped)), "id",
+	              first, "dropped", (json_int_t)(after.dropped - before.dropped));
+	return req->result ? RPC_OK
+	                   : (tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory"), RPC_ERROR);
+}
+
+static const struct rpc_method rpc_debug_history_add = {.name = "debug.history_add",
+                                                        .exec = debug_history_add_exec};
+
+const struct rpc_method *const rpc_history_methods[] = {
+    &rpc_history_list, &rpc_history_delete, &rpc_history_clear, &rpc_debug_history_add, NULL,
+};

@@ -1,0 +1,331 @@
+/* query.execute, query.cancel, query.list: streams a query's results to the
+ * client that asked, as notifications, and events to subscribers of the
+ * "query" topic. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "daemon/db/context.h"
+#include "daemon/db/pool.h"
+#include "daemon/db/query.h"
+#include "daemon/rpc.h"
+#include "daemon/server.h"
+#include "daemon/storage/connections.h"
+#include "daemon/storage/settings.h"
+#include "daemon/tuskd.h"
+#include "protocol/jsonrpc.h"
+
+/* A client with more than this unsent makes its stream queries stop
+ * reading from PostgreSQL until it has read most of it. */
+#define STREAM_HIGH_WATER (4 * 1024 * 1024)
+
+struct exec {
+	struct rpc_request *req;
+	struct client *client;
+	struct query *q;
+	char query_id[40];
+	char *connection_id;
+	struct exec *next;
+	/* Until a pool is ready: the options to start with. */
+	char *sql;
+	char *context;
+	json_t *params;
+	struct query_options o;
+};
+
+static struct exec *execs;
+
+static void exec_free(struct exec *x)
+{
+	for (struct exec **pp = &execs; *pp; pp = &(*pp)->next)
+		if (*pp == x) {
+			*pp = x->next;
+			break;
+		}
+	client_unref(x->client);
+	free(x->connection_id);
+	free(x->sql);
+	free(x->context);
+	json_decref(x->params);
+	free(x);
+}
+
+static void notify(struct exec *x, const char *method, json_t *params)
+{
+	json_t *msg = tusk_rpc_notification(method, params);
+	client_send(x->client, msg);
+	json_decref(msg);
+}
+
+static void emit(const char *method, json_t *params)
+{
+	server_emit(tuskd.server, TOPIC_QUERY, method, params);
+}
+
+/* ---- the sink ------------------------------------------------------------ */
+
+static void sink_columns(void *ud, struct query *q, unsigned idx, json_t *columns)
+{
+	struct exec *x = ud;
+	notify(x, "query.columns",
+	       json_pack("{s:s, s:i, s:O}", "query_id", x->query_id, "result_index", (int)idx,
+	                 "columns", columns));
+}
+
+static void sink_rows(void *ud, struct query *q, unsigned idx, const char *json, size_t len,
+                      unsigned nrows)
+{
+	struct exec *x = ud;
+	char head[160];
+	int n = snprintf(head, sizeof(head),
+	                 "{\"jsonrpc\":\"2.0\",\"method\":\"query.rows\",\"params\":{\"query_id\":"
+	                 "\"%s\",\"result_index\":%u,\"rows\":",
+	                 x->query_id, idx);
+	client_send_raw(x->client, head, (size_t)n);
+	client_send_raw(x->client, json, len);
+	client_send_raw(x->client, "}}\n", 3);
+}
+
+static void sink_result(void *ud, struct query *q, json_t *summary)
+{
+	struct exec *x = ud;
+	notify(x, "query.result",
+	       json_pack("{s:s, s:O}", "query_id", x->query_id, "result", summary));
+}
+
+static void sink_progress(void *ud, struct query *q, uint64_t rows, uint64_t elapsed_ms)
+{
+	struct exec *x = ud;
+	json_t *p = json_pack("{s:s, s:s, s:I, s:I}", "query_id", x->query_id, "connection_id",
+	                      x->connection_id, "rows", (json_int_t)rows, "elapsed_ms",
+	                      (json_int_t)elapsed_ms);
+	notify(x, "query.progress", json_incref(p));
+	emit("query.progress", p);
+}
+
+static void sink_notice(void *ud, struct query *q, json_t *notice)
+{
+	struct exec *x = ud;
+	notify(x, "query.notice",
+	       json_pack("{s:s, s:O}", "query_id", x->query_id, "notice", notice));
+}
+
+static bool sink_congested(void *ud, struct query *q)
+{
+	struct exec *x = ud;
+	return client_alive(x->client) && client_unsent_bytes(x->client) > STREAM_HIGH_WATER;
+}
+
+static void sink_done(void *ud, struct query *q, json_t *summary, const TuskError *e, json_t *extra)
+{
+	struct exec *x = ud;
+	if (summary) {
+		emit("query.completed",
+		     json_pack("{s:s, s:s, s:O, s:O}", "query_id", x->query_id, "connection_id",
+		               x->connection_id, "rows", json_object_get(summary, "rows"),
+		               "duration_ms", json_object_get(summary, "duration_ms")));
+		rpc_reply_result(x->req, json_incref(summary));
+	} else {
+		bool cancelled = e->kind == TUSK_ERR_QUERY_CANCELLED;
+		emit(cancelled ? "query.cancelled" : "query.failed",
+		     json_pack("{s:s, s:s, s:o}", "query_id", x->query_id, "connection_id",
+		               x->connection_id, "error", tusk_error_info_to_json(e)));
+		/* The ErrorInfo plus where the script stopped. */
+		json_t *err = tusk_error_to_rpc_json(e);
+		json_t *data = json_object_get(err, "data");
+		if (extra && data)
+			json_object_update(data, extra);
+		json_object_set_new(data, "query_id", json_string(x->query_id));
+		rpc_reply_error_json(x->req, err);
+	}
+	exec_free(x);
+}
+
+static const struct query_sink sink = {
+    .columns = sink_columns,
+    .rows = sink_rows,
+    .result = sink_result,
+    .progress = sink_progress,
+    .notice = sink_notice,
+    .done = sink_done,
+    .congested = sink_congested,
+};
+
+/* ---- query.execute -------------------------------------------------------- */
+
+static void start(struct exec *x, struct pool *p)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	free(x->connection_id);
+	x->connection_id = strdup(pool_id(p));
+	struct context *ctx = context_get(p, x->context, client_id(x->client));
+	x->o.sql = x->sql;
+	x->o.params = x->params;
+	x->q = query_start(p, ctx, &x->o, &sink, x, &e);
+	if (!x->q) {
+		if (ctx && !context_busy(ctx))
+			context_set_busy(ctx, false);
+		rpc_reply_error(x->req, &e);
+		tusk_error_clear(&e);
+		exec_free(x);
+		return;
+	}
+	snprintf(x->query_id, sizeof(x->query_id), "%s", query_id(x->q));
+	json_t *started =
+	    json_pack("{s:s, s:s}", "query_id", x->query_id, "connection_id", x->connection_id);
+	notify(x, "query.started", json_incref(started));
+	emit("query.started", started);
+}
+
+static void pool_ready(struct pool *p, const TuskError *e, void *ud)
+{
+	struct exec *x = ud;
+	if (!p) {
+		rpc_reply_error(x->req, e);
+		exec_free(x);
+		return;
+	}
+	start(x, p);
+}
+
+static int read_options(struct rpc_request *req, struct exec *x, TuskError *e)
+{
+	const char *sql, *context = NULL, *qid = NULL, *mode = NULL;
+	long long batch_rows = 0, timeout_ms = 0, max_rows = 0;
+	bool typed = false;
+	if (tusk_param_string(req->params, "sql", true, &sql, e) < 0 ||
+	    tusk_param_string(req->params, "context", false, &context, e) < 0 ||
+	    tusk_param_string(req->params, "query_id", false, &qid, e) < 0 ||
+	    tusk_param_string(req->params, "mode", false, &mode, e) < 0 ||
+	    tusk_param_int(req->params, "batch_rows", false, &batch_rows, e) < 0 ||
+	    tusk_param_int(req->params, "timeout_ms", false, &timeout_ms, e) < 0 ||
+	    tusk_param_int(req->params, "max_rows", false, &max_rows, e) < 0 ||
+	    tusk_param_bool(req->params, "typed", false, &typed, e) < 0 ||
+	    tusk_param_value(req->params, "params", false, &x->params, e) < 0)
+		return -1;
+	if (mode && strcmp(mode, "stream") != 0)
+		return tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
+		                      "params.mode: only \"stream\" is available");
+	x->params = x->params ? json_incref(x->params) : NULL;
+	x->sql = strdup(sql);
+	x->context = context ? strdup(context) : NULL;
+	if (qid)
+		snprintf(x->query_id, sizeof(x->query_id), "%s", qid);
+	x->o.query_id = qid ? x->query_id : NULL;
+	x->o.batch_rows = batch_rows > 0
+	                      ? (unsigned)batch_rows
+	                      : (unsigned)settings_int(tuskd.settings, "query.batch_rows");
+	x->o.timeout_ms = timeout_ms;
+	x->o.max_rows = max_rows;
+	x->o.typed = typed;
+	return 0;
+}
+
+static enum rpc_ret query_execute(struct rpc_request *req, TuskError *e)
+{
+	const char *id = NULL, *conninfo = NULL;
+	json_t *env = NULL;
+	bool open = true;
+	if (tusk_param_string(req->params, "connection_id", false, &id, e) < 0 ||
+	    tusk_param_string(req->params, "conninfo", false, &conninfo, e) < 0 ||
+	    tusk_param_value(req->params, "env", false, &env, e) < 0 ||
+	    tusk_param_bool(req->params, "open", false, &open, e) < 0)
+		return RPC_ERROR;
+	if (!!id == !!conninfo)
+		return tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
+		                      "params: give exactly one of connection_id or conninfo"),
+		       RPC_ERROR;
+
+	struct exec *x = calloc(1, sizeof(*x));
+	x->req = req;
+	x->client = client_ref(req->client);
+	x->connection_id = strdup(id ? id : "");
+	x->next = execs;
+	execs = x;
+	if (read_options(req, x, e) < 0) {
+		exec_free(x);
+		return RPC_ERROR;
+	}
+	if (conninfo) {
+		if (pool_open_transient(conninfo, env, pool_ready, x, e) < 0) {
+			exec_free(x);
+			return RPC_ERROR;
+		}
+		return RPC_WAIT;
+	}
+	struct pool *p = pool_find(id);
+	if (p) {
+		start(x, p);
+		return RPC_WAIT;
+	}
+	if (!open) {
+		exec_free(x);
+		return tusk_error_set(e, TUSK_ERR_NO_ACTIVE_CONNECTION,
+		                      "connection '%s' is not open", id),
+		       RPC_ERROR;
+	}
+	TuskConnectionConfig *cfg = NULL;
+	if (connections_get(tuskd.storage, id, &cfg, e) < 0) {
+		exec_free(x);
+		return RPC_ERROR;
+	}
+	pool_open_saved(cfg, pool_ready, x);
+	tusk_connection_config_free(cfg);
+	return RPC_WAIT;
+}
+
+static const struct rpc_method rpc_query_execute = {.name = "query.execute", .exec = query_execute};
+
+static enum rpc_ret query_cancel_exec(struct rpc_request *req, TuskError *e)
+{
+	const char *id;
+	if (tusk_param_string(req->params, "query_id", true, &id, e) < 0)
+		return RPC_ERROR;
+	struct query *q = query_find(id);
+	if (!q)
+		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
+		                      "no running query has id '%s' (it may have finished)", id),
+		       RPC_ERROR;
+	query_cancel(q);
+	req->result = json_pack("{s:s, s:b}", "query_id", id, "cancel_requested", 1);
+	return RPC_OK;
+}
+
+static const struct rpc_method rpc_query_cancel = {.name = "query.cancel",
+                                                   .exec = query_cancel_exec};
+
+static enum rpc_ret query_list_exec(struct rpc_request *req, TuskError *e)
+{
+	req->result = json_pack("{s:o}", "queries", query_list_json());
+	return RPC_OK;
+}
+
+static const struct rpc_method rpc_query_list = {.name = "query.list", .exec = query_list_exec};
+
+const struct rpc_method *const rpc_query_methods[] = {
+    &rpc_query_execute,
+    &rpc_query_cancel,
+    &rpc_query_list,
+    NULL,
+};
+
+/* ---- client hooks --------------------------------------------------------- */
+
+void rpc_client_drained(struct client *c)
+{
+	for (struct exec *x = execs; x; x = x->next)
+		if (x->client == c && x->q)
+			query_resume(x->q);
+}
+
+void rpc_client_closed(struct client *c)
+{
+	struct exec *x, *next;
+	for (x = execs; x; x = next) {
+		next = x->next;
+		if (x->client == c && x->q)
+			query_detach(x->q);
+	}
+	context_client_gone(client_id(c));
+}
