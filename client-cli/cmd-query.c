@@ -141,7 +141,9 @@ static void print_query_error(const TuskError *e)
 
 int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 {
-	int fmt = format_kind_from_name(a->format ? a->format : "aligned");
+	/* Cells arrive as text; json and jsonl type them here (--typed picks
+	 * json when no format is named). */
+	int fmt = format_kind_from_name(a->format ? a->format : a->typed ? "json" : "aligned");
 	if (fmt < 0)
 		return ctl_usage_error("unknown format '%s' (aligned, csv, tsv, json, jsonl)",
 		                       a->format);
@@ -169,8 +171,7 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 
 	char qid[TUSK_UUID_STRLEN + 1];
 	tusk_uuid_v4(qid);
-	json_t *params =
-	    json_pack("{s:s, s:s, s:b}", "sql", sql, "query_id", qid, "typed", a->typed);
+	json_t *params = json_pack("{s:s, s:s}", "sql", sql, "query_id", qid);
 	free(sql);
 	const char *target = a->target ? a->target : getenv("TUSK_DATABASE");
 	if (target && !looks_like_conninfo(target)) {
@@ -196,6 +197,7 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	struct stream s = {.f = formatter_new((enum format_kind)fmt, stdout),
 	                   .query_id = qid,
 	                   .quiet_notices = a->quiet};
+	formatter_set_quiet(s.f, a->quiet);
 	json_t *result = NULL;
 	TuskError e = TUSK_ERROR_INIT;
 	r = tusk_client_call(ctl->client, "query.execute", params, &result, on_notification, &s, -1,

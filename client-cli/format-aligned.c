@@ -84,6 +84,17 @@ static void cf_format(struct cellfmt *c, const char *s, size_t n, int enc)
 	if (!l)
 		return;
 	while (n > 0 && *s) {
+		/* Printable ASCII, most of any table: one column each. */
+		if (*s >= 0x20 && *s < 0x7f) {
+			size_t k = 1;
+			while (k < n && s[k] >= 0x20 && s[k] < 0x7f)
+				k++;
+			cf_put(c, s, k);
+			width += (int)k;
+			s += k;
+			n -= k;
+			continue;
+		}
 		int chlen = PQmblen(s, enc);
 		if (chlen < 1 || (size_t)chlen > n)
 			break;

@@ -2,6 +2,7 @@
  * are written as rows arrive; the aligned table holds one result set (its
  * column widths depend on every row); JSON is streamed row by row. */
 #include "client-cli/format-internal.h"
+#include "common/render.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -85,26 +86,9 @@ const char *format_cell_text(const json_t *cell, size_t *len, char **tofree)
 	return *tofree ? *tofree : "";
 }
 
-/* psql's csv_print_field: quote when the field holds the separator, a
- * quote, CR or LF, or is exactly \. (COPY's end-of-data marker). */
-static void csv_field(FILE *out, const char *s, size_t n)
+static void emit_file(void *ud, const char *buf, size_t len)
 {
-	bool quote = n == 2 && s[0] == '\\' && s[1] == '.';
-	for (size_t i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-	if (!quote) {
-		fwrite(s, 1, n, out);
-		return;
-	}
-	fputc('"', out);
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '"') {
-			fwrite(s + run, 1, i + 1 - run, out);
-			run = i;
-		}
-	fwrite(s + run, 1, n - run, out);
-	fputc('"', out);
+	fwrite(buf, 1, len, ud);
 }
 
 /* A line of fields: csv quotes as psql --csv does, tsv writes them as
@@ -121,20 +105,31 @@ static void text_line(struct formatter *f, const json_t *row, bool header)
 		} else {
 			s = format_cell_text(json_array_get(row, i), &n, &tofree);
 		}
+		TuskRender r = f->kind == FORMAT_CSV ? TUSK_RENDER_CSV : TUSK_RENDER_TSV;
 		if (i > 0)
-			fputc(f->kind == FORMAT_CSV ? ',' : '\t', f->out);
-		if (f->kind == FORMAT_CSV)
-			csv_field(f->out, s, n);
-		else
-			fwrite(s, 1, n, f->out);
+			fputc(tusk_render_separator(r), f->out);
+		tusk_render_field(r, s, n, emit_file, f->out);
 	}
 	fputc('\n', f->out);
 }
 
+/* Close the open result set without its summary (an error or a cancel
+ * mid-set, or a new set without one): the rows that came are shown, as
+ * the streaming formats already did. */
+static void set_end(struct formatter *f)
+{
+	if (!f->in_set)
+		return;
+	if (f->kind == FORMAT_ALIGNED && !f->error)
+		format_aligned_print(f);
+	else if (f->kind == FORMAT_JSON || f->kind == FORMAT_JSONL)
+		format_json_end(f);
+	set_clear(f);
+}
+
 void formatter_columns(struct formatter *f, const json_t *columns)
 {
-	if (f->in_set)
-		set_clear(f);
+	set_end(f);
 	size_t n = json_array_size(columns);
 	f->in_set = true;
 	f->names = calloc(n ? n : 1, sizeof(*f->names));
@@ -195,6 +190,16 @@ void formatter_rows(struct formatter *f, const json_t *rows)
 	format_check(f);
 }
 
+void formatter_text(struct formatter *f, const char *text, size_t len, size_t nrows)
+{
+	if (!f->in_set || f->error)
+		return;
+	if (f->ncols > 0)
+		fwrite(text, 1, len, f->out);
+	f->nrows += nrows;
+	format_check(f);
+}
+
 static bool returns_rows_and_tag(const char *tag)
 {
 	/* psql 15 prints the status after the rows only for these. */
@@ -209,12 +214,8 @@ void formatter_result_end(struct formatter *f, const json_t *result)
 	bool print_tag = text && !f->quiet && tag && *tag;
 
 	if (f->in_set) {
-		if (f->kind == FORMAT_ALIGNED && !f->error)
-			format_aligned_print(f);
-		else if (f->kind == FORMAT_JSON || f->kind == FORMAT_JSONL)
-			format_json_end(f);
+		set_end(f);
 		print_tag = print_tag && returns_rows_and_tag(tag);
-		set_clear(f);
 	}
 	if (print_tag && !f->error)
 		fprintf(f->out, "%s\n", tag);
@@ -223,15 +224,7 @@ void formatter_result_end(struct formatter *f, const json_t *result)
 
 int formatter_finish(struct formatter *f)
 {
-	if (f->in_set) {
-		/* Ended without its summary (an error or a cancel mid-set):
-		 * show the rows that came, as the streaming formats did. */
-		if (f->kind == FORMAT_ALIGNED && !f->error)
-			format_aligned_print(f);
-		else if (f->kind == FORMAT_JSON || f->kind == FORMAT_JSONL)
-			format_json_end(f);
-		set_clear(f);
-	}
+	set_end(f);
 	if (fflush(f->out) != 0 && f->error == 0)
 		f->error = errno ? -errno : -EIO;
 	format_check(f);

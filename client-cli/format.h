@@ -19,8 +19,8 @@
  *   json     per result set with rows, one array of objects, one object
  *            per line: "[\n{…},\n{…}\n]\n" ("[]\n" when empty)
  *   jsonl    one object per row and line
- * json/jsonl values use the typed mapping (common/cellvalue.h), numbers as
- * PostgreSQL printed them; keys are column names, a repeated name gets
+ * json/jsonl values use the typed mapping (common/cellvalue.h), float
+ * columns as PostgreSQL printed them; keys are column names, a repeated name gets
  * "_2", "_3", … (the first that is no other column's name); statements
  * without rows print nothing, so the output stays JSON. */
 enum format_kind {
@@ -47,6 +47,9 @@ void formatter_columns(struct formatter *f, const json_t *columns);
  * (typed values, from typed: true, are printed as exact JSON text). The
  * aligned format keeps a reference to rows until the set ends. */
 void formatter_rows(struct formatter *f, const json_t *rows);
+/* Rows of the current result set already rendered by the daemon
+ * (query.text, for csv and tsv): written as they are. */
+void formatter_text(struct formatter *f, const char *text, size_t len, size_t nrows);
 /* A result set ended: result is one entry of query.execute's "results"
  * ({command_tag, rows_affected, row_count, has_rows, …}). Formats print the
  * command tag for statements without rows as psql does (or not, where psql

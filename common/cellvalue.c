@@ -4,6 +4,7 @@
 #include "common/cellvalue.h"
 
 #include <errno.h>
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -133,8 +134,27 @@ static void render_digits(double d, int p, char *digits, int *exp10)
 
 static bool digits_read_back(double d, const char *digits, int exp10)
 {
-	char tmp[48];
-	snprintf(tmp, sizeof(tmp), "%c.%se%d", digits[0], digits + 1, exp10);
+	/* Built by hand: this runs up to 4 times per double. */
+	char tmp[48], *o = tmp;
+	size_t n = strlen(digits);
+	*o++ = digits[0];
+	*o++ = '.';
+	memcpy(o, digits + 1, n - 1);
+	o += n - 1;
+	*o++ = 'e';
+	if (exp10 < 0) {
+		*o++ = '-';
+		exp10 = -exp10;
+	}
+	char rev[8];
+	int k = 0;
+	do {
+		rev[k++] = (char)('0' + exp10 % 10);
+		exp10 /= 10;
+	} while (exp10 > 0);
+	while (k > 0)
+		*o++ = rev[--k];
+	*o = '\0';
 	return strtod_c(tmp, NULL) == fabs(d);
 }
 
@@ -201,18 +221,31 @@ size_t tusk_double_text(double d, char *buf)
 		*o = '\0';
 		return (size_t)(o - buf);
 	}
-	/* The fewest digits that read back: read-back is monotonic in the
-	 * number of digits, 17 always suffice. */
+	/* Fewest digits that read back. When some decimal of at most 15
+	 * digits reads back, it is within 2^-53 of d, far inside half the
+	 * spacing of 15-digit decimals: so it is d's nearest 15-digit decimal
+	 * with trailing zeros (stripped below). Otherwise 16 digits may do;
+	 * 17 always do. Normal numbers only: the bound is relative. */
 	char digits[24];
-	int exp10, lo = 1, hi = 17;
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-		if (shortest_candidate(d, mid, digits, &exp10))
-			hi = mid;
-		else
-			lo = mid + 1;
+	int exp10;
+	if (fabs(d) >= DBL_MIN) {
+		render_digits(d, 15, digits, &exp10);
+		if (!digits_read_back(d, digits, exp10) &&
+		    !shortest_candidate(d, 16, digits, &exp10))
+			shortest_candidate(d, 17, digits, &exp10);
+	} else {
+		/* Subnormals hold fewer bits: search (read-back is monotonic
+		 * in the number of digits). */
+		int lo = 1, hi = 17;
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+			if (shortest_candidate(d, mid, digits, &exp10))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		shortest_candidate(d, lo, digits, &exp10);
 	}
-	shortest_candidate(d, lo, digits, &exp10);
 	int n = (int)strlen(digits);
 	while (n > 1 && digits[n - 1] == '0')
 		digits[--n] = '\0';

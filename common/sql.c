@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/sql-objects.h"
 
 #ifdef TUSK_PGQ_HAS_SCS
 /* The scanner's GUCs, thread-local inside libpg_query: the server's
@@ -413,6 +414,8 @@ static int classify(TuskSqlStatement *st, const json_t *stmt)
 		st->type = TUSK_QUERY_CREATE;
 	else
 		st->type = tusk_query_type_from_command_tag(st->tag);
+	if (st->is_ddl)
+		return tusk_sql_objects_collect(st, node, n);
 	return 0;
 }
 
@@ -650,8 +653,10 @@ void tusk_sql_script_clear(TuskSqlScript *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		free(s->stmts[i].tag);
+		tusk_sql_objects_clear(&s->stmts[i]);
+	}
 	free(s->stmts);
 	*s = (TuskSqlScript){0};
 }

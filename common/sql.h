@@ -14,6 +14,20 @@
 #include "common/error.h"
 #include "common/model-query.h"
 
+/* An object a DDL statement names, for a schema cache to reload: kind is
+ * "table", "view", "materialized view", "foreign table", "index",
+ * "sequence", "function", "procedure", "type", "domain", "schema",
+ * "extension", "role", … (static text). schema is NULL when the name was
+ * not qualified (resolve it with the backend's search_path). Members of a
+ * table (columns, constraints, triggers, policies, rules) are reported as
+ * their table; an index being created also names its table; a rename or
+ * SET SCHEMA names the object under its old and its new name. */
+typedef struct TuskSqlObject {
+	const char *kind;
+	char *schema;
+	char *name;
+} TuskSqlObject;
+
 typedef struct TuskSqlStatement {
 	size_t offset;      /* byte offset of the statement in the script */
 	size_t length;      /* bytes, without the terminating semicolon */
@@ -31,6 +45,11 @@ typedef struct TuskSqlStatement {
 	 * and for EXECUTE (the prepared statement's tag). NULL when the
 	 * statement does not parse. */
 	char *tag;
+	/* DDL only: what it creates, alters or drops, as far as the parse
+	 * tree names it (GRANT/REVOKE on tables and functions, COMMENT,
+	 * TRUNCATE included; DO, CALL and functions cannot be seen into). */
+	TuskSqlObject *objects;
+	size_t nobjects;
 } TuskSqlStatement;
 
 typedef struct TuskSqlScript {
@@ -75,3 +94,8 @@ char *tusk_sql_fingerprint(const char *sql);
  * errors of another class, such as 0A000, are reported as 42601 too). */
 int tusk_sql_check_syntax(const char *sql, TuskError *e);
 int tusk_sql_check_syntax_flags(const char *sql, unsigned flags, TuskError *e);
+
+/* The SQL to keep in history: as typed, unless it mentions a password (or
+ * passwd, secret): then libpg_query's normalised form, with every literal
+ * replaced by a placeholder. Newly allocated. */
+char *tusk_sql_redact(const char *sql);

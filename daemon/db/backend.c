@@ -139,6 +139,13 @@ static void on_connect_timeout(evutil_socket_t fd, short what, void *ud)
 	tusk_error_clear(&e);
 }
 
+/* Notices that arrive while no query owns the backend (a server shutting
+ * down says why): nobody to show them to. */
+void backend_idle_notice(void *arg, const PGresult *res)
+{
+	log_debug("pool", "notice on an idle backend: %s", PQresultErrorMessage(res));
+}
+
 static void poll_connect(struct backend *b)
 {
 	switch (PQconnectPoll(b->conn)) {
@@ -151,6 +158,7 @@ static void poll_connect(struct backend *b)
 	case PGRES_POLLING_OK:
 		event_del(b->timer);
 		PQsetnonblocking(b->conn, 1);
+		PQsetNoticeReceiver(b->conn, backend_idle_notice, NULL);
 		b->pid = PQbackendPID(b->conn);
 		backend_watch(b, EV_READ);
 		pool_backend_connected(b);
@@ -389,4 +397,9 @@ void backend_set_io(struct backend *b, backend_io_fn fn, void *ud)
 void backend_mark_broken(struct backend *b)
 {
 	b->marked_broken = true;
+}
+
+void backend_mark_dirty(struct backend *b)
+{
+	b->discard = true;
 }

@@ -55,6 +55,12 @@ const char *pool_id(const struct pool *p)
 	return p->id;
 }
 
+const char *pool_database(const struct pool *p)
+{
+	const char *db = connparams_get(p->params, "dbname");
+	return db ? db : connparams_get(p->params, "user");
+}
+
 struct pool *pool_find(const char *connection_id)
 {
 	for (struct pool *p = pools; p; p = p->next)
@@ -340,6 +346,20 @@ void pool_release(struct backend *b)
 	}
 	switch (PQtransactionStatus(b->conn)) {
 	case PQTRANS_IDLE:
+		if (b->discard) {
+			/* The last user changed session state (SET, temp tables,
+			 * prepared statements…): the next one gets a clean session,
+			 * as a new psql would. */
+			b->discard = false;
+			b->checking = true;
+			if (!PQsendQuery(b->conn, "DISCARD ALL")) {
+				b->checking = false;
+				pool_backend_lost(b);
+			} else {
+				backend_watch(b, EV_READ);
+			}
+			return;
+		}
 		break;
 	case PQTRANS_INTRANS:
 	case PQTRANS_INERROR:

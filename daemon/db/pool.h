@@ -54,6 +54,8 @@ int pool_test_transient(const char *conninfo, const json_t *env, pool_test_cb cb
 
 struct pool *pool_find(const char *connection_id);
 const char *pool_id(const struct pool *p);
+/* The database the pool connects to (dbname, else the user name), or NULL. */
+const char *pool_database(const struct pool *p);
 /* Close: idle backends now, busy ones when released; the pool disappears
  * from pool_find at once. */
 void pool_close(struct pool *p, const char *reason);
@@ -95,6 +97,10 @@ void backend_watch(struct backend *b, short what);
 /* The user saw the connection die (PQstatus bad): mark it; pool_release
  * then drops it. */
 void backend_mark_broken(struct backend *b);
+/* The user changed session state: reset it before anyone else uses b. */
+void backend_mark_dirty(struct backend *b);
+/* The notice receiver of a backend no query owns. */
+void backend_idle_notice(void *arg, const PGresult *res);
 
 /* Periodic work (health checks); called by the daemon's janitor timer. */
 void pool_janitor(void);

@@ -43,6 +43,7 @@ struct query {
 	int64_t timeout_ms;
 	int64_t max_rows;
 	bool typed;
+	TuskRender render;
 
 	uint64_t started_us, sent_us, result_started_us, last_progress_us;
 	struct event *timeout_timer;
@@ -142,7 +143,8 @@ static void finish(struct query *q)
 		struct backend *b = q->b;
 		q->b = NULL;
 		txn = txn_name(PQtransactionStatus(backend_conn(b)));
-		PQsetNoticeReceiver(backend_conn(b), NULL, NULL);
+		/* NULL would leave ours in place (libpq ignores it). */
+		PQsetNoticeReceiver(backend_conn(b), backend_idle_notice, NULL);
 		backend_set_io(b, NULL, NULL);
 		if (q->ctx && !(q->detached && !context_name(q->ctx)))
 			context_put(q->ctx, b);
@@ -188,11 +190,16 @@ static void flush_batch(struct query *q)
 {
 	if (q->batch_count == 0)
 		return;
-	evbuffer_add(q->batch, "]", 1);
+	if (!q->render)
+		evbuffer_add(q->batch, "]", 1);
 	size_t len = evbuffer_get_length(q->batch);
-	const char *json = (const char *)evbuffer_pullup(q->batch, -1);
-	if (!q->detached && q->state == QUERY_RUNNING)
-		q->sink->rows(q->ud, q, q->result_index, json, len, q->batch_count);
+	const char *data = (const char *)evbuffer_pullup(q->batch, -1);
+	if (!q->detached && q->state == QUERY_RUNNING) {
+		if (q->render)
+			q->sink->text(q->ud, q, q->result_index, data, len, q->batch_count);
+		else
+			q->sink->rows(q->ud, q, q->result_index, data, len, q->batch_count);
+	}
 	evbuffer_drain(q->batch, len);
 	q->batch_count = 0;
 }
@@ -218,6 +225,25 @@ static void send_columns(struct query *q, const PGresult *res)
 	json_decref(cols);
 }
 
+static void emit_evbuffer(void *ud, const char *buf, size_t len)
+{
+	evbuffer_add(ud, buf, len);
+}
+
+/* One row as a csv / tsv line, exactly as the client would print it. */
+static void render_row(struct query *q, const PGresult *res)
+{
+	char sep = tusk_render_separator(q->render);
+	for (int c = 0; c < q->ncols; c++) {
+		if (c)
+			evbuffer_add(q->batch, &sep, 1);
+		if (!PQgetisnull(res, 0, c))
+			tusk_render_field(q->render, PQgetvalue(res, 0, c),
+			                  (size_t)PQgetlength(res, 0, c), emit_evbuffer, q->batch);
+	}
+	evbuffer_add(q->batch, "\n", 1);
+}
+
 static void add_row(struct query *q, const PGresult *res)
 {
 	if (q->max_rows > 0 && (int64_t)q->total_rows >= q->max_rows) {
@@ -227,8 +253,12 @@ static void add_row(struct query *q, const PGresult *res)
 		}
 		return;
 	}
-	evbuffer_add(q->batch, q->batch_count ? "," : "[", 1);
-	rowjson_append(q->batch, res, 0, q->ncols, q->typed ? q->col_types : NULL);
+	if (q->render) {
+		render_row(q, res);
+	} else {
+		evbuffer_add(q->batch, q->batch_count ? "," : "[", 1);
+		rowjson_append(q->batch, res, 0, q->ncols, q->typed ? q->col_types : NULL);
+	}
 	q->batch_count++;
 	q->result_rows++;
 	q->total_rows++;
@@ -240,6 +270,22 @@ static void add_row(struct query *q, const PGresult *res)
 		if (!q->detached)
 			q->sink->progress(q->ud, q, q->total_rows, (now - q->started_us) / 1000);
 	}
+}
+
+/* Command tags after which a backend's session differs from a fresh one. */
+static bool changes_session(const char *tag)
+{
+	static const char *const prefixes[] = {
+	    "SET",         "RESET",           "PREPARE",         "DEALLOCATE",
+	    "LISTEN",      "UNLISTEN",        "DECLARE CURSOR",  "CREATE TABLE",
+	    "CREATE VIEW", "CREATE SEQUENCE", "CREATE FUNCTION", "LOAD",
+	};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncmp(tag, prefixes[i], n) == 0 && (tag[n] == '\0' || tag[n] == ' '))
+			return true;
+	}
+	return false;
 }
 
 static void end_result(struct query *q, const PGresult *res)
@@ -256,6 +302,8 @@ static void end_result(struct query *q, const PGresult *res)
 	              "row_count", (json_int_t)q->result_rows, "has_rows", has_rows,
 	              "execution_time_ms", ms_since(q->result_started_us));
 	json_array_append_new(q->results, s);
+	if (tag && changes_session(tag))
+		backend_mark_dirty(q->b);
 	if (q->state == QUERY_RUNNING && !q->detached)
 		q->sink->result(q->ud, q, s);
 	q->result_index++;
@@ -532,6 +580,7 @@ struct query *query_start(struct pool *p, struct context *ctx, const struct quer
 	q->timeout_ms = o->timeout_ms;
 	q->max_rows = o->max_rows;
 	q->typed = o->typed;
+	q->render = o->render;
 	q->results = json_array();
 	q->batch = evbuffer_new();
 	q->started_us = tuskd_now_us();

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/render.h"
 
 struct pool;
 struct backend;
@@ -23,6 +24,10 @@ struct query_sink {
 	void (*columns)(void *ud, struct query *q, unsigned result_index, json_t *columns);
 	/* A batch of rows as JSON text "[[…],[…]]" (len bytes, borrowed). */
 	void (*rows)(void *ud, struct query *q, unsigned result_index, const char *json, size_t len,
+	             unsigned nrows);
+	/* With a render kind: a batch of rows rendered as text lines
+	 * (borrowed), instead of rows(). */
+	void (*text)(void *ud, struct query *q, unsigned result_index, const char *text, size_t len,
 	             unsigned nrows);
 	/* A result set ended: its summary (borrowed), as also listed in the
 	 * final reply. */
@@ -48,6 +53,7 @@ struct query_options {
 	int64_t timeout_ms; /* 0: none */
 	int64_t max_rows;   /* 0: all */
 	bool typed;
+	TuskRender render;    /* csv / tsv: rows rendered here, sent as text */
 	const char *query_id; /* client-chosen, or NULL for a fresh uuid */
 };
 

@@ -39,9 +39,10 @@ static void list_flushed(int r, int64_t count, const TuskError *fe, void *ud)
 {
 	struct rpc_request *req = ud;
 	TuskError e = TUSK_ERROR_INIT;
-	/* A failed flush was kept for the janitor to report; what is on
-	 * disk can still be listed. */
-	json_t *result = history_list(tuskd.history, req->params, &e);
+	/* Everything queued before the request is on disk now (a failed
+	 * batch was kept for the janitor to report); records queued since
+	 * need not be waited for. */
+	json_t *result = history_list_written(tuskd.history, req->params, &e);
 	if (result)
 		rpc_reply_result(req, result);
 	else

@@ -4,14 +4,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "daemon/db/context.h"
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
+#include "daemon/db/rowjson.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
+#include "common/sql.h"
+#include "common/uuid.h"
 #include "daemon/storage/connections.h"
+#include "daemon/storage/history.h"
 #include "daemon/storage/settings.h"
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
@@ -26,6 +31,9 @@ struct exec {
 	struct query *q;
 	char query_id[40];
 	char *connection_id;
+	char *database;
+	int64_t wall_started_us;
+	uint64_t started_us;
 	struct exec *next;
 	/* Until a pool is ready: the options to start with. */
 	char *sql;
@@ -45,6 +53,7 @@ static void exec_free(struct exec *x)
 		}
 	client_unref(x->client);
 	free(x->connection_id);
+	free(x->database);
 	free(x->sql);
 	free(x->context);
 	json_decref(x->params);
@@ -87,6 +96,23 @@ static void sink_rows(void *ud, struct query *q, unsigned idx, const char *json,
 	client_send_raw(x->client, "}}\n", 3);
 }
 
+static void sink_text(void *ud, struct query *q, unsigned idx, const char *text, size_t len,
+                      unsigned nrows)
+{
+	struct exec *x = ud;
+	struct evbuffer *msg = evbuffer_new();
+	evbuffer_add_printf(
+	    msg,
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"query.text\",\"params\":{\"query_id\":"
+	    "\"%s\",\"result_index\":%u,\"rows\":%u,\"text\":",
+	    x->query_id, idx, nrows);
+	rowjson_string(msg, text, len);
+	evbuffer_add(msg, "}}\n", 3);
+	size_t n = evbuffer_get_length(msg);
+	client_send_raw(x->client, evbuffer_pullup(msg, -1), n);
+	evbuffer_free(msg);
+}
+
 static void sink_result(void *ud, struct query *q, json_t *summary)
 {
 	struct exec *x = ud;
@@ -117,9 +143,43 @@ static bool sink_congested(void *ud, struct query *q)
 	return client_alive(x->client) && client_unsent_bytes(x->client) > STREAM_HIGH_WATER;
 }
 
+static int64_t wall_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Every execution goes to history: failed and cancelled ones too. */
+static void record_history(struct exec *x, json_t *summary, const TuskError *e)
+{
+	if (!tuskd.history)
+		return;
+	json_t *results = summary ? json_object_get(summary, "results") : NULL;
+	json_t *last = json_array_get(results, json_array_size(results) - 1);
+	char *sql = tusk_sql_redact(x->sql);
+	HistoryRecord rec = {
+	    .connection_id = x->connection_id,
+	    .database = x->database,
+	    .sql = sql,
+	    .started_at_us = x->wall_started_us,
+	    .duration_ms = (int64_t)((tuskd_now_us() - x->started_us) / 1000),
+	    .rows = summary ? (int64_t)json_integer_value(json_object_get(summary, "rows")) : -1,
+	    .query_type = last ? json_string_value(json_object_get(last, "query_type")) : "other",
+	    .status = !e                                    ? "ok"
+	              : e->kind == TUSK_ERR_QUERY_CANCELLED ? "cancelled"
+	                                                    : "error",
+	    .error = e ? (char *)tusk_error_message(e) : NULL,
+	};
+	tusk_uuid_v4(rec.uuid);
+	history_add(tuskd.history, &rec);
+	free(sql);
+}
+
 static void sink_done(void *ud, struct query *q, json_t *summary, const TuskError *e, json_t *extra)
 {
 	struct exec *x = ud;
+	record_history(x, summary, e);
 	if (summary) {
 		emit("query.completed",
 		     json_pack("{s:s, s:s, s:O, s:O}", "query_id", x->query_id, "connection_id",
@@ -145,6 +205,7 @@ static void sink_done(void *ud, struct query *q, json_t *summary, const TuskErro
 static const struct query_sink sink = {
     .columns = sink_columns,
     .rows = sink_rows,
+    .text = sink_text,
     .result = sink_result,
     .progress = sink_progress,
     .notice = sink_notice,
@@ -159,6 +220,8 @@ static void start(struct exec *x, struct pool *p)
 	TuskError e = TUSK_ERROR_INIT;
 	free(x->connection_id);
 	x->connection_id = strdup(pool_id(p));
+	free(x->database);
+	x->database = pool_database(p) ? strdup(pool_database(p)) : NULL;
 	struct context *ctx = context_get(p, x->context, client_id(x->client));
 	x->o.sql = x->sql;
 	x->o.params = x->params;
@@ -191,13 +254,14 @@ static void pool_ready(struct pool *p, const TuskError *e, void *ud)
 
 static int read_options(struct rpc_request *req, struct exec *x, TuskError *e)
 {
-	const char *sql, *context = NULL, *qid = NULL, *mode = NULL;
+	const char *sql, *context = NULL, *qid = NULL, *mode = NULL, *render = NULL;
 	long long batch_rows = 0, timeout_ms = 0, max_rows = 0;
 	bool typed = false;
 	if (tusk_param_string(req->params, "sql", true, &sql, e) < 0 ||
 	    tusk_param_string(req->params, "context", false, &context, e) < 0 ||
 	    tusk_param_string(req->params, "query_id", false, &qid, e) < 0 ||
 	    tusk_param_string(req->params, "mode", false, &mode, e) < 0 ||
+	    tusk_param_string(req->params, "render", false, &render, e) < 0 ||
 	    tusk_param_int(req->params, "batch_rows", false, &batch_rows, e) < 0 ||
 	    tusk_param_int(req->params, "timeout_ms", false, &timeout_ms, e) < 0 ||
 	    tusk_param_int(req->params, "max_rows", false, &max_rows, e) < 0 ||
@@ -219,6 +283,9 @@ static int read_options(struct rpc_request *req, struct exec *x, TuskError *e)
 	x->o.timeout_ms = timeout_ms;
 	x->o.max_rows = max_rows;
 	x->o.typed = typed;
+	x->o.render = tusk_render_from_name(render);
+	if (render && !x->o.render)
+		return tusk_error_set(e, TUSK_ERR_INVALID_PARAMS, "params.render: csv or tsv");
 	return 0;
 }
 
@@ -241,6 +308,8 @@ static enum rpc_ret query_execute(struct rpc_request *req, TuskError *e)
 	x->req = req;
 	x->client = client_ref(req->client);
 	x->connection_id = strdup(id ? id : "");
+	x->wall_started_us = wall_us();
+	x->started_us = tuskd_now_us();
 	x->next = execs;
 	execs = x;
 	if (read_options(req, x, e) < 0) {

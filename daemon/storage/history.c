@@ -544,6 +544,11 @@ json_t *history_list(struct history *h, const json_t *filter, TuskError *e)
 	return history_sql_list(storage_db(h->st), filter, e);
 }
 
+json_t *history_list_written(struct history *h, const json_t *filter, TuskError *e)
+{
+	return history_sql_list(storage_db(h->st), filter, e);
+}
+
 /* The synchronous forms queue the operation like the async ones — so it
  * keeps its place behind queued records — and then write everything. */
 struct sync_result {

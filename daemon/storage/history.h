@@ -90,8 +90,8 @@ int history_clear_async(struct history *h, const char *connection_id, history_do
 int history_sync(struct history *h, TuskError *e);
 
 /* Read on the loop's handle. Anything still queued is written first with
- * history_sync — the RPC layer calls history_flush_async before, so that
- * this rarely has to wait.
+ * history_sync (blocking; the RPC layer uses history_flush_async and
+ * history_list_written instead).
  * filter: {connection_id?, search? (words of the SQL, see below), status?,
  * limit (default 50, 1..1000), offset (default 0), before_us?} → {entries:
  * [{id, connection_id, database, sql, executed_at (ISO-8601 UTC),
@@ -102,6 +102,11 @@ int history_sync(struct history *h, TuskError *e);
  * is quoted word by word, so no input is an FTS syntax error. Words with
  * no letter or digit ("*", "(") are matched as plain substrings. */
 json_t *history_list(struct history *h, const json_t *filter, TuskError *e);
+/* history_list without writing first: what is on disk now. The RPC layer
+ * calls it from history_flush_async's callback, which already guarantees
+ * everything queued before the request is there, so the loop never waits
+ * for a running job. */
+json_t *history_list_written(struct history *h, const json_t *filter, TuskError *e);
 /* Synchronous forms of the writer's delete and clear (history_sync, then
  * the same statements on the loop's handle). */
 int history_delete(struct history *h, const char *uuid,

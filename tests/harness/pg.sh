@@ -94,6 +94,9 @@ pg_start() {
 	# A Unix socket path is limited to 107 bytes.
 	if [[ ${#PG_SOCKDIR} -gt 80 ]]; then
 		PG_SOCKDIR=$(mktemp -d "${TMPDIR:-/tmp}/tusk-pgsock.XXXXXX")
+		if declare -F at_exit >/dev/null; then
+			at_exit "rm -rf '$PG_SOCKDIR'"
+		fi
 	fi
 	mkdir -p "$PG_SOCKDIR"
 	if [[ $(id -u) -eq 0 ]]; then

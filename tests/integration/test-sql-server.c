@@ -15,22 +15,32 @@ static struct tt_pg pg;
 static char db[64];
 static PGconn *conn;
 
-static void setup(void)
+/* One database for the run (dropped even when a test fails); a
+ * connection per test. */
+static void create_db(void)
 {
 	tt_pg_shared(&pg);
 	snprintf(db, sizeof(db), "tusk_sql_%d", (int)getpid());
 	char sql[128];
 	snprintf(sql, sizeof(sql), "create database %s", db);
 	tt_pg_exec(&pg, NULL, sql);
+}
+
+static void drop_db(void)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "drop database %s with (force)", db);
+	tt_pg_exec(&pg, NULL, sql);
+}
+
+static void setup(void)
+{
 	conn = tt_pg_connect(&pg, db);
 }
 
 static void teardown(void)
 {
 	PQfinish(conn);
-	char sql[128];
-	snprintf(sql, sizeof(sql), "drop database %s", db);
-	tt_pg_exec(&pg, NULL, sql);
 }
 
 /* "INSERT 0 1" → "INSERT", "SELECT 3" → "SELECT", "CREATE TABLE" as is. */
@@ -301,6 +311,7 @@ int main(void)
 	Suite *s = suite_create("integration-sql");
 	TCase *tc = tcase_create("sql");
 	tcase_set_timeout(tc, 120);
+	tcase_add_unchecked_fixture(tc, create_db, drop_db);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, script_matches_server);
 	tcase_add_loop_test(tc, syntax_errors_match_server, 0,

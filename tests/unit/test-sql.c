@@ -292,6 +292,77 @@ START_TEST(ddl_tags)
 }
 END_TEST
 
+struct named {
+	const char *sql;
+	const char *objects; /* "kind schema.name, …" with "-" for no schema */
+};
+
+static const struct named nameds[] = {
+    {"create table s.t (a int)", "table s.t"},
+    {"create table t (a int)", "table -.t"},
+    {"create temp table x as select 1", "table -.x"},
+    {"select 1 into s.x", "table s.x"},
+    {"create materialized view s.m as select 1", "materialized view s.m"},
+    {"create view v as select 1", "view -.v"},
+    {"create index i on s.t (a)", "index s.i, table s.t"},
+    {"create index on t (a)", "table -.t"},
+    {"create sequence s.q", "sequence s.q"},
+    {"create function s.f() returns int language sql as 'select 1'", "function s.f"},
+    {"create procedure p() language sql as ''", "procedure -.p"},
+    {"create type s.e as enum ('a')", "type s.e"},
+    {"create type s.pair as (a int)", "type s.pair"},
+    {"create domain s.d as int", "domain s.d"},
+    {"create schema s2", "schema -.s2"},
+    {"create extension hstore", "extension -.hstore"},
+    {"create trigger tr after insert on s.t for each row execute function f()", "table s.t"},
+    {"create policy p on s.t using (true)", "table s.t"},
+    {"alter table s.t add column b int", "table s.t"},
+    {"alter table t alter column a set not null", "table -.t"},
+    {"alter index s.i set tablespace pg_default", "index s.i"},
+    {"alter view v owner to r", "view -.v"},
+    {"alter table s.t rename to t2", "table s.t, table s.t2"},
+    {"alter table s.t rename column a to b", "table s.t"},
+    {"alter view s.v rename column a to b", "view s.v"},
+    {"alter function f() rename to g", "function -.f, function -.g"},
+    {"alter table t set schema s", "table -.t, table s.t"},
+    {"alter type s.e add value 'b'", "type s.e"},
+    {"alter type s.e rename to e2", "type s.e, type s.e2"},
+    {"alter domain s.d set not null", "domain s.d"},
+    {"alter sequence s.q restart", "sequence s.q"},
+    {"drop table s.t, u", "table s.t, table -.u"},
+    {"drop view if exists v", "view -.v"},
+    {"drop function f(int), s.g()", "function -.f, function s.g"},
+    {"drop type s.e", "type s.e"},
+    {"drop schema a, b cascade", "schema -.a, schema -.b"},
+    {"drop trigger tr on s.t", "table s.t"},
+    {"drop index s.i", "index s.i"},
+    {"comment on table s.t is 'x'", "table s.t"},
+    {"comment on column s.t.c is 'x'", "table s.t"},
+    {"comment on function f(int) is 'x'", "function -.f"},
+    {"grant select on s.t, u to r", "table s.t, table -.u"},
+    {"revoke execute on function s.f(int) from r", "function s.f"},
+    {"truncate s.t, u", "table s.t, table -.u"},
+    {"create role r", "role -.r"},
+    {"select 1", ""},
+    {"insert into t values (1)", ""},
+};
+
+START_TEST(ddl_objects)
+{
+	const struct named *k = &nameds[_i];
+	TuskSqlScript s = analyse(k->sql);
+	ck_assert_uint_eq(s.n, 1);
+	char got[512] = "";
+	for (size_t i = 0; i < s.stmts[0].nobjects; i++) {
+		const TuskSqlObject *o = &s.stmts[0].objects[i];
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s %s.%s", i ? ", " : "",
+		         o->kind, o->schema ? o->schema : "-", o->name);
+	}
+	ck_assert_msg(strcmp(got, k->objects) == 0, "%s: [%s], want [%s]", k->sql, got, k->objects);
+	tusk_sql_script_clear(&s);
+}
+END_TEST
+
 START_TEST(classify_script)
 {
 	const char *sql = "begin; create table t (a int); insert into t values (1) returning a; "
@@ -479,6 +550,7 @@ int main(void)
 	tcase_add_loop_test(tc, classify_statements, 0, (int)(sizeof(kinds) / sizeof(kinds[0])));
 	tcase_add_test(tc, classify_script);
 	tcase_add_test(tc, ddl_tags);
+	tcase_add_loop_test(tc, ddl_objects, 0, (int)(sizeof(nameds) / sizeof(nameds[0])));
 	tcase_add_test(tc, position_in_characters);
 	tcase_add_test(tc, fingerprints);
 	tcase_add_test(tc, syntax_check);

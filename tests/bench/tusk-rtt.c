@@ -1,0 +1,183 @@
+/* tusk-rtt: round trips through tuskd as a long-lived client sees them,
+ * for tests/bench. Not a test: it prints numbers.
+ *
+ *   tusk-rtt SOCKET CONNINFO select N CLIENTS
+ *       N query.execute "select 1" per client over one connection each;
+ *       prints "latency_ms_median tps"
+ *   tusk-rtt SOCKET CONNINFO ping N
+ *       N daemon.ping; prints the median round trip in ms
+ *   tusk-rtt SOCKET CONNINFO cancel N
+ *       N times: start pg_sleep(60), cancel it from a second connection,
+ *       time from sending query.cancel to the cancelled reply; prints the
+ *       median in ms */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "protocol/client.h"
+
+static const char *sock_path, *conninfo;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static TuskClient *connect_or_die(void)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	TuskClient *c = tusk_client_connect(sock_path, NULL, &e);
+	if (!c) {
+		fprintf(stderr, "tusk-rtt: %s\n", tusk_error_message(&e));
+		exit(1);
+	}
+	return c;
+}
+
+static int call(TuskClient *c, const char *method, json_t *params)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	json_t *r = NULL;
+	int rc = tusk_client_call(c, method, params, &r, NULL, NULL, -1, &e);
+	json_decref(r);
+	if (rc < 0)
+		fprintf(stderr, "tusk-rtt: %s: %s\n", method, tusk_error_message(&e));
+	tusk_error_clear(&e);
+	return rc;
+}
+
+struct worker {
+	int n;
+	double *lat;
+	pthread_barrier_t *start;
+};
+
+static void *select_worker(void *arg)
+{
+	struct worker *w = arg;
+	TuskClient *c = connect_or_die();
+	/* Warm: the pool opens once for every client of the user. */
+	call(c, "query.execute", json_pack("{s:s, s:s}", "conninfo", conninfo, "sql", "select 1"));
+	pthread_barrier_wait(w->start);
+	for (int i = 0; i < w->n; i++) {
+		double t0 = now_ms();
+		if (call(c, "query.execute",
+		         json_pack("{s:s, s:s}", "conninfo", conninfo, "sql", "select 1")) < 0)
+			exit(1);
+		w->lat[i] = now_ms() - t0;
+	}
+	tusk_client_free(c);
+	return NULL;
+}
+
+static void run_select(int n, int clients)
+{
+	pthread_t th[64];
+	struct worker w[64];
+	pthread_barrier_t start;
+	pthread_barrier_init(&start, NULL, (unsigned)clients + 1);
+	for (int i = 0; i < clients; i++) {
+		w[i] = (struct worker){
+		    .n = n, .lat = calloc((size_t)n, sizeof(double)), .start = &start};
+		pthread_create(&th[i], NULL, select_worker, &w[i]);
+	}
+	pthread_barrier_wait(&start);
+	double t0 = now_ms();
+	for (int i = 0; i < clients; i++)
+		pthread_join(th[i], NULL);
+	double total = now_ms() - t0;
+	double *all = calloc((size_t)n * (size_t)clients, sizeof(double));
+	for (int i = 0; i < clients; i++) {
+		memcpy(all + (size_t)i * (size_t)n, w[i].lat, (size_t)n * sizeof(double));
+		free(w[i].lat);
+	}
+	printf("%.4f %.1f\n", median(all, n * clients), (double)n * clients / (total / 1000.0));
+	free(all);
+}
+
+static void run_ping(int n)
+{
+	TuskClient *c = connect_or_die();
+	double *v = calloc((size_t)n, sizeof(double));
+	for (int i = 0; i < n; i++) {
+		double t0 = now_ms();
+		call(c, "daemon.ping", NULL);
+		v[i] = now_ms() - t0;
+	}
+	printf("%.4f\n", median(v, n));
+	free(v);
+	tusk_client_free(c);
+}
+
+static void run_cancel(int n)
+{
+	TuskClient *a = connect_or_die(), *b = connect_or_die();
+	call(a, "query.execute", json_pack("{s:s, s:s}", "conninfo", conninfo, "sql", "select 1"));
+	double *v = calloc((size_t)n, sizeof(double));
+	for (int i = 0; i < n; i++) {
+		char qid[32];
+		snprintf(qid, sizeof(qid), "bench-cancel-%d", i);
+		TuskError e = TUSK_ERROR_INIT;
+		if (tusk_client_send(a, "query.execute",
+		                     json_pack("{s:s, s:s, s:s}", "conninfo", conninfo, "sql",
+		                               "select pg_sleep(60)", "query_id", qid),
+		                     &e) < 0)
+			exit(1);
+		usleep(100000); /* it is running on the server */
+		double t0 = now_ms();
+		call(b, "query.cancel", json_pack("{s:s}", "query_id", qid));
+		/* Read a's messages until the reply (an error) arrives. */
+		for (;;) {
+			json_t *m = tusk_client_read(a, 10000, &e);
+			if (!m)
+				exit(1);
+			bool reply = json_object_get(m, "id") != NULL;
+			json_decref(m);
+			if (reply)
+				break;
+		}
+		v[i] = now_ms() - t0;
+	}
+	printf("%.3f\n", median(v, n));
+	free(v);
+	tusk_client_free(a);
+	tusk_client_free(b);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 5) {
+		fprintf(stderr, "usage: tusk-rtt SOCKET CONNINFO select|ping|cancel N [CLIENTS]\n");
+		return 2;
+	}
+	sock_path = argv[1];
+	conninfo = argv[2];
+	int n = atoi(argv[4]);
+	if (strcmp(argv[3], "select") == 0)
+		run_select(n, argc > 5 ? atoi(argv[5]) : 1);
+	else if (strcmp(argv[3], "ping") == 0)
+		run_ping(n);
+	else if (strcmp(argv[3], "cancel") == 0)
+		run_cancel(n);
+	else
+		return 2;
+	return 0;
+}
