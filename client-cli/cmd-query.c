@@ -112,6 +112,10 @@ static int on_notification(const char *method, json_t *params, void *ud)
 		return 0;
 	if (strcmp(method, "query.columns") == 0)
 		formatter_columns(s->f, json_object_get(params, "columns"));
+	else if (strcmp(method, "query.text") == 0)
+		formatter_text(s->f, json_string_value(json_object_get(params, "text")),
+		               json_string_length(json_object_get(params, "text")),
+		               (size_t)json_integer_value(json_object_get(params, "rows")));
 	else if (strcmp(method, "query.rows") == 0)
 		formatter_rows(s->f, json_object_get(params, "rows"));
 	else if (strcmp(method, "query.result") == 0)
@@ -180,6 +184,11 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 		json_object_set_new(params, "conninfo", json_string(target ? target : ""));
 		json_object_set_new(params, "env", pg_environment());
 	}
+	/* csv and tsv are rendered by the daemon: one string per batch
+	 * instead of a JSON array per row. */
+	if (fmt == FORMAT_CSV || fmt == FORMAT_TSV)
+		json_object_set_new(params, "render",
+		                    json_string(fmt == FORMAT_CSV ? "csv" : "tsv"));
 	if (a->session)
 		json_object_set_new(params, "context", json_string(a->session));
 	if (ctl->timeout_ms > 0)

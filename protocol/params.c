@@ -26,7 +26,7 @@ static int wrong_type(TuskError *e, const char *name, const char *want)
 int tusk_param_string(const json_t *params, const char *name, bool required, const char **out,
                       TuskError *e)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int r = lookup(params, name, required, &v, e);
 	if (r != 0)
 		return r;
@@ -39,7 +39,7 @@ int tusk_param_string(const json_t *params, const char *name, bool required, con
 int tusk_param_int(const json_t *params, const char *name, bool required, long long *out,
                    TuskError *e)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int r = lookup(params, name, required, &v, e);
 	if (r != 0)
 		return r;
@@ -51,7 +51,7 @@ int tusk_param_int(const json_t *params, const char *name, bool required, long l
 
 int tusk_param_bool(const json_t *params, const char *name, bool required, bool *out, TuskError *e)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int r = lookup(params, name, required, &v, e);
 	if (r != 0)
 		return r;

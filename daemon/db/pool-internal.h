@@ -74,6 +74,7 @@ struct pool {
 	uint64_t opened_at_us;
 	struct pool *next;
 	int refs;
+	struct meta_cache *meta; /* column descriptions (db/meta.h), made on first use */
 };
 
 /* backend.c */

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/uuid.h"
 #include "daemon/db/context.h"
+#include "daemon/db/meta.h"
 #include "daemon/db/pool-internal.h"
 #include "daemon/db/tls.h"
 #include "daemon/keyring.h"
@@ -46,8 +47,16 @@ void pool_unref(struct pool *p)
 	free(p->display);
 	free(p->server_version);
 	json_decref(p->tls);
+	meta_cache_free(p->meta);
 	tusk_error_clear(&p->last_error);
 	free(p);
+}
+
+struct meta_cache *pool_meta(struct pool *p)
+{
+	if (!p->meta)
+		p->meta = meta_cache_new();
+	return p->meta;
 }
 
 const char *pool_id(const struct pool *p)

@@ -85,6 +85,10 @@ void pool_release(struct backend *b);
 void pool_pin(struct backend *b);
 void pool_unpin(struct backend *b); /* PINNED → BUSY */
 
+/* The pool's cache of column descriptions (db/meta.h); lives as long as
+ * the pool. NULL only when out of memory. */
+struct meta_cache *pool_meta(struct pool *p);
+
 PGconn *backend_conn(struct backend *b);
 struct pool *backend_pool(struct backend *b);
 int backend_pid(const struct backend *b);

@@ -10,8 +10,10 @@
 #include "common/cellvalue.h"
 #include "common/log.h"
 #include "common/model-query.h"
+#include "common/sql.h"
 #include "common/uuid.h"
 #include "daemon/db/context.h"
+#include "daemon/db/meta.h"
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
 #include "daemon/db/rowjson.h"
@@ -57,6 +59,11 @@ struct query {
 	uint64_t result_rows;
 	struct evbuffer *batch;
 	unsigned batch_count;
+	/* Columns being described (db/meta.h): reading stops, and the first
+	 * result of the set waits here, until they are. */
+	struct meta_request *meta_wait;
+	PGresult *meta_res;
+	bool in_describe;
 
 	uint64_t total_rows;
 	json_t *results; /* summaries of finished result sets */
@@ -102,6 +109,8 @@ static void query_free(struct query *q)
 		event_free(q->timeout_timer);
 	if (q->batch)
 		evbuffer_free(q->batch);
+	meta_request_cancel(q->meta_wait);
+	PQclear(q->meta_res);
 	free(q->col_types);
 	free(q->sql);
 	json_decref(q->params);
@@ -204,25 +213,51 @@ static void flush_batch(struct query *q)
 	q->batch_count = 0;
 }
 
-static void send_columns(struct query *q, const PGresult *res)
+static void add_row(struct query *q, const PGresult *res);
+static void end_result(struct query *q, const PGresult *res);
+
+static void columns_ready(json_t *cols, const TuskError *e, void *ud)
+{
+	struct query *q = ud;
+	if (e)
+		log_debug("query", "%s: columns described in part: %s", q->id,
+		          tusk_error_message(e));
+	if (cols && !q->detached && q->state == QUERY_RUNNING)
+		q->sink->columns(q->ud, q, q->result_index, cols);
+	if (q->in_describe)
+		return; /* described at once: send_columns goes on */
+	q->meta_wait = NULL;
+	PGresult *res = q->meta_res;
+	q->meta_res = NULL;
+	if (PQresultStatus(res) == PGRES_SINGLE_TUPLE)
+		add_row(q, res);
+	else
+		end_result(q, res);
+	PQclear(res);
+	if (q->b && !q->paused) {
+		backend_watch(q->b, EV_READ);
+		step(q);
+	}
+}
+
+/* Describe the result set's columns. false: the description needs a
+ * catalog look-up; res is kept and handled when it is done. */
+static bool send_columns(struct query *q, PGresult *res)
 {
 	q->ncols = PQnfields(res);
 	free(q->col_types);
 	q->col_types = calloc((size_t)q->ncols + 1, sizeof(*q->col_types));
-	json_t *cols = json_array();
-	for (int i = 0; i < q->ncols; i++) {
+	for (int i = 0; i < q->ncols; i++)
 		q->col_types[i] = PQftype(res, i);
-		json_array_append_new(cols, json_pack("{s:s, s:I, s:n, s:i, s:I, s:i, s:n}", "name",
-		                                      PQfname(res, i), "type_oid",
-		                                      (json_int_t)PQftype(res, i), "type_name",
-		                                      "type_modifier", PQfmod(res, i), "table_oid",
-		                                      (json_int_t)PQftable(res, i), "column_number",
-		                                      PQftablecol(res, i), "nullable"));
-	}
 	q->columns_sent = true;
-	if (!q->detached && q->state == QUERY_RUNNING)
-		q->sink->columns(q->ud, q, q->result_index, cols);
-	json_decref(cols);
+	q->in_describe = true;
+	q->meta_wait = meta_describe(q->pool, pool_meta(q->pool), res, columns_ready, q);
+	q->in_describe = false;
+	if (!q->meta_wait)
+		return true;
+	q->meta_res = res;
+	backend_watch(q->b, 0);
+	return false;
 }
 
 static void emit_evbuffer(void *ud, const char *buf, size_t len)
@@ -302,6 +337,9 @@ static void end_result(struct query *q, const PGresult *res)
 	              "row_count", (json_int_t)q->result_rows, "has_rows", has_rows,
 	              "execution_time_ms", ms_since(q->result_started_us));
 	json_array_append_new(q->results, s);
+	/* The catalog may have changed: forget cached column facts. */
+	if (tusk_sql_tag_is_ddl(tag))
+		meta_cache_invalidate(pool_meta(q->pool));
 	if (tag && changes_session(tag))
 		backend_mark_dirty(q->b);
 	if (q->state == QUERY_RUNNING && !q->detached)
@@ -347,6 +385,8 @@ static bool drain_results(struct query *q)
 {
 	PGconn *conn = backend_conn(q->b);
 	while (!PQisBusy(conn)) {
+		if (q->meta_wait)
+			return true; /* columns_ready reads on */
 		if (q->state == QUERY_RUNNING && !q->detached && q->sink->congested(q->ud, q)) {
 			q->paused = true;
 			backend_watch(q->b, 0);
@@ -359,13 +399,13 @@ static bool drain_results(struct query *q)
 		}
 		switch (PQresultStatus(res)) {
 		case PGRES_SINGLE_TUPLE:
-			if (!q->columns_sent)
-				send_columns(q, res);
+			if (!q->columns_sent && !send_columns(q, res))
+				return true; /* res is kept until the columns are described */
 			add_row(q, res);
 			break;
 		case PGRES_TUPLES_OK:
-			if (!q->columns_sent)
-				send_columns(q, res);
+			if (!q->columns_sent && !send_columns(q, res))
+				return true;
 			end_result(q, res);
 			break;
 		case PGRES_COMMAND_OK:
@@ -446,6 +486,8 @@ void query_resume(struct query *q)
 	if (!q->paused || !q->b)
 		return;
 	q->paused = false;
+	if (q->meta_wait)
+		return; /* columns_ready reads on */
 	backend_watch(q->b, EV_READ);
 	step(q);
 }
@@ -666,7 +708,8 @@ void query_detach(struct query *q)
 	q->detached = true;
 	if (q->state == QUERY_RUNNING && q->paused) {
 		q->paused = false;
-		backend_watch(q->b, EV_READ);
+		if (!q->meta_wait)
+			backend_watch(q->b, EV_READ);
 	}
 	query_cancel(q);
 	if (q->state == QUERY_RUNNING && q->b)

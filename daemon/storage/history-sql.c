@@ -175,7 +175,7 @@ static int run_retention(sqlite3 *db, long long max_entries, long long days, int
 			return -1;
 	}
 	if (max_entries > 0) {
-		int64_t n;
+		int64_t n = 0;
 		if (count_rows(db, &n, e) < 0)
 			return -1;
 		if (n > max_entries &&

@@ -6,7 +6,8 @@
 #   keyring_reexec "$@"     at the top of a test script, before
 #                           tusk_test_init: re-runs the script inside
 #                           dbus-run-session (unless already in one made
-#                           by this harness), then unlocks the keyring
+#                           by this harness), then unlocks the keyring;
+#                           the outer run waits and passes on the status
 #   keyring_unlock [DIR]    start + unlock gnome-keyring on the current
 #                           session bus; exports DBUS_SESSION_BUS_ADDRESS
 #                           (already set) and GNOME_KEYRING_CONTROL
@@ -62,10 +63,16 @@ keyring_unlock() {
 
 keyring_reexec() {
 	if [[ -z ${_TUSK_KEYRING_SESSION:-} ]]; then
-		export _TUSK_KEYRING_SESSION=1
-		exec dbus-run-session -- bash "$0" "$@"
+		local dir=${TUSK_KEYRING_DIR:-} made=0 rc=0
+		if [[ -z $dir ]]; then
+			dir=$(mktemp -d "${TMPDIR:-/tmp}/tusk-keyring.XXXXXX")
+			made=1
+		fi
+		_TUSK_KEYRING_SESSION=1 TUSK_KEYRING_DIR=$dir dbus-run-session -- bash "$0" "$@" || rc=$?
+		[[ $made -eq 0 ]] || rm -rf "$dir"
+		exit "$rc"
 	fi
-	keyring_unlock "${TUSK_KEYRING_DIR:-}"
+	keyring_unlock "$TUSK_KEYRING_DIR"
 }
 
 # shellcheck disable=SC2016 # expanded by the inner bash

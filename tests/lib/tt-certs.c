@@ -32,8 +32,11 @@
 const char *tt_certs_path(struct tt_certs *c, const char *file)
 {
 	char *b = c->buf[c->next_buf++ % 4];
-	int n = snprintf(b, sizeof(c->buf[0]), "%s/%s", c->dir, file);
-	ck_assert_msg(n > 0 && (size_t)n < sizeof(c->buf[0]), "tt-certs: path too long");
+	char tmp[sizeof(c->buf[0])];
+	/* Through tmp: file may itself be one of the rotating buffers. */
+	int n = snprintf(tmp, sizeof(tmp), "%s/%s", c->dir, file);
+	ck_assert_msg(n > 0 && (size_t)n < sizeof(tmp), "tt-certs: path too long");
+	memcpy(b, tmp, (size_t)n + 1);
 	return b;
 }
 
