@@ -253,8 +253,20 @@ const char *event_topic_name(unsigned topic)
 	return NULL;
 }
 
+bool server_has_subscribers(const struct server *s, unsigned topic)
+{
+	for (struct client *c = s->clients; c; c = c->next)
+		if (c->topics & topic)
+			return true;
+	return false;
+}
+
 void server_emit(struct server *s, unsigned topic, const char *method, json_t *params)
 {
+	if (!server_has_subscribers(s, topic)) {
+		json_decref(params);
+		return;
+	}
 	json_t *msg = tusk_rpc_notification(method, params);
 	for (struct client *c = s->clients; c; c = c->next)
 		if (c->topics & topic)

@@ -33,6 +33,8 @@ enum event_topic {
 };
 int event_topic_from_name(const char *name); /* 0 if unknown */
 const char *event_topic_name(unsigned topic);
+/* Whether any client listens to topic (skip building events nobody reads). */
+bool server_has_subscribers(const struct server *s, unsigned topic);
 /* Send a notification to every client subscribed to topic. params stolen. */
 void server_emit(struct server *s, unsigned topic, const char *method, json_t *params);
 

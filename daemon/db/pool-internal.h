@@ -55,6 +55,7 @@ struct pool {
 	char *name;
 	char *display;
 	char *identity; /* transient pools: reuse key */
+	char *raw_key;  /* transient pools: conninfo and env as first given */
 	bool transient;
 	bool ephemeral; /* connections.test: not registered, emits nothing */
 	bool closing;

@@ -43,6 +43,10 @@ void pool_unref(struct pool *p)
 		explicit_bzero(p->identity, strlen(p->identity));
 		free(p->identity);
 	}
+	if (p->raw_key) {
+		explicit_bzero(p->raw_key, strlen(p->raw_key));
+		free(p->raw_key);
+	}
 	free(p->name);
 	free(p->display);
 	free(p->server_version);
@@ -578,7 +582,48 @@ void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud)
 	got_password(0, NULL, false, NULL, j);
 }
 
+static struct pool *transient_pool_parse(const char *conninfo, const json_t *env, TuskError *e);
+
+/* The request as given, for a cheap second look-up: parsing a conninfo
+ * with libpq (and its defaults table) costs more than the query itself. */
+static char *raw_key(const char *conninfo, const json_t *env)
+{
+	char *envtext = env ? json_dumps(env, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *key = NULL;
+	if (asprintf(&key, "%s\x1f%s", conninfo, envtext ? envtext : "") < 0)
+		key = NULL;
+	if (envtext) {
+		explicit_bzero(envtext, strlen(envtext));
+		free(envtext);
+	}
+	return key;
+}
+
+static void erase_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
 static struct pool *transient_pool(const char *conninfo, const json_t *env, TuskError *e)
+{
+	char *raw = raw_key(conninfo, env);
+	for (struct pool *p = pools; raw && p; p = p->next)
+		if (p->transient && !p->closing && p->raw_key && strcmp(p->raw_key, raw) == 0) {
+			erase_free(raw);
+			return p;
+		}
+	struct pool *found = transient_pool_parse(conninfo, env, e);
+	if (found && !found->raw_key)
+		found->raw_key = raw;
+	else
+		erase_free(raw);
+	return found;
+}
+
+static struct pool *transient_pool_parse(const char *conninfo, const json_t *env, TuskError *e)
 {
 	struct connparams *params = connparams_from_conninfo(conninfo, env, e);
 	if (!params)

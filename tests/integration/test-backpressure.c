@@ -64,7 +64,7 @@ START_TEST(slow_reader_keeps_memory_flat)
 	/* Under ASan, freed memory sits in a quarantine (256 MiB by default)
 	 * and would count as growth: keep it small for this measurement. */
 	static const char *const env[] = {
-		"ASAN_OPTIONS=quarantine_size_mb=8:detect_leaks=1:abort_on_error=0", NULL};
+	    "ASAN_OPTIONS=quarantine_size_mb=8:detect_leaks=1:abort_on_error=0", NULL};
 	tt_daemon_start(&d, getenv("ASAN_OPTIONS") ? env : NULL);
 	int fd = tt_connect(d.socket);
 	char line[512];
