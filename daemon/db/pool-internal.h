@@ -75,7 +75,10 @@ struct pool {
 	uint64_t opened_at_us;
 	struct pool *next;
 	int refs;
-	struct meta_cache *meta; /* column descriptions (db/meta.h), made on first use */
+	struct meta_cache *meta;
+	void *attachments[_POOL_SLOT_MAX];
+	void (*attachment_free[_POOL_SLOT_MAX])(
+	    void *); /* column descriptions (db/meta.h), made on first use */
 };
 
 /* backend.c */

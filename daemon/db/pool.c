@@ -52,6 +52,9 @@ void pool_unref(struct pool *p)
 	free(p->server_version);
 	json_decref(p->tls);
 	meta_cache_free(p->meta);
+	for (int i = 0; i < _POOL_SLOT_MAX; i++)
+		if (p->attachments[i] && p->attachment_free[i])
+			p->attachment_free[i](p->attachments[i]);
 	tusk_error_clear(&p->last_error);
 	free(p);
 }
@@ -66,6 +69,49 @@ struct meta_cache *pool_meta(struct pool *p)
 const char *pool_id(const struct pool *p)
 {
 	return p->id;
+}
+
+static void (*ddl_hook)(struct pool *p, const char *sql);
+static void (*open_hook)(struct pool *p);
+
+void *pool_attachment(struct pool *p, enum pool_slot slot)
+{
+	return p->attachments[slot];
+}
+
+void pool_set_attachment(struct pool *p, enum pool_slot slot, void *data,
+                         void (*free_fn)(void *data))
+{
+	if (p->attachments[slot] && p->attachment_free[slot])
+		p->attachment_free[slot](p->attachments[slot]);
+	p->attachments[slot] = data;
+	p->attachment_free[slot] = free_fn;
+}
+
+void pool_set_ddl_hook(void (*fn)(struct pool *p, const char *sql))
+{
+	ddl_hook = fn;
+}
+
+void pool_ran_ddl(struct pool *p, const char *sql)
+{
+	if (ddl_hook && !p->closing)
+		ddl_hook(p, sql);
+}
+
+void pool_set_open_hook(void (*fn)(struct pool *p))
+{
+	open_hook = fn;
+}
+
+const struct connparams *pool_params(const struct pool *p)
+{
+	return p->params;
+}
+
+bool pool_is_closing(const struct pool *p)
+{
+	return p->closing;
 }
 
 const char *pool_database(const struct pool *p)
@@ -296,6 +342,8 @@ void pool_backend_connected(struct backend *b)
 		json_decref(p->tls);
 		p->tls = tls_describe(b->conn);
 		set_status(p, TUSK_CONNECTION_CONNECTED);
+		if (open_hook && !p->ephemeral)
+			open_hook(p);
 		pool_emit("connection.connected", p,
 		          json_pack("{s:s?}", "server_version", p->server_version));
 		if (recovered)

@@ -111,3 +111,25 @@ void pool_janitor(void);
 /* Where connection.* events go (the rpc layer sends them to subscribers);
  * params are stolen by fn. */
 void pool_set_event_hook(void (*fn)(const char *event, json_t *params));
+
+/* ---- for other modules ---------------------------------------------------- */
+
+/* Per-pool data other modules keep (the schema cache, an SSH tunnel): held
+ * until the pool is freed, then released with free_fn. */
+enum pool_slot {
+	POOL_SLOT_SCHEMA,
+	POOL_SLOT_TUNNEL,
+	_POOL_SLOT_MAX,
+};
+void *pool_attachment(struct pool *p, enum pool_slot slot);
+void pool_set_attachment(struct pool *p, enum pool_slot slot, void *data,
+                         void (*free_fn)(void *data));
+/* Called after a query that ran DDL (a CREATE / ALTER / DROP / COMMENT /
+ * GRANT … command tag) finished on p, with its SQL. */
+void pool_set_ddl_hook(void (*fn)(struct pool *p, const char *sql));
+void pool_ran_ddl(struct pool *p, const char *sql);
+/* Called when a pool connects its first backend (opened). */
+void pool_set_open_hook(void (*fn)(struct pool *p));
+/* The pool's libpq keywords (host, port, dbname, user, …): read-only. */
+const struct connparams *pool_params(const struct pool *p);
+bool pool_is_closing(const struct pool *p);

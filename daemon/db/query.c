@@ -50,6 +50,7 @@ struct query {
 	uint64_t started_us, sent_us, result_started_us, last_progress_us;
 	struct event *timeout_timer;
 	bool cancel_requested, timed_out, truncated, paused;
+	bool ran_ddl;
 
 	/* The result set being read. */
 	unsigned result_index;
@@ -162,6 +163,8 @@ static void finish(struct query *q)
 	}
 	if (q->ctx)
 		context_set_busy(q->ctx, false);
+	if (q->ran_ddl)
+		pool_ran_ddl(q->pool, q->sql);
 
 	/* A detached query's sink still hears the end, to free what it holds
 	 * and write history; it sends nothing to a client that has gone. */
@@ -338,8 +341,10 @@ static void end_result(struct query *q, const PGresult *res)
 	              "execution_time_ms", ms_since(q->result_started_us));
 	json_array_append_new(q->results, s);
 	/* The catalog may have changed: forget cached column facts. */
-	if (tusk_sql_tag_is_ddl(tag))
+	if (tusk_sql_tag_is_ddl(tag)) {
 		meta_cache_invalidate(pool_meta(q->pool));
+		q->ran_ddl = true;
+	}
 	if (tag && changes_session(tag))
 		backend_mark_dirty(q->b);
 	if (q->state == QUERY_RUNNING && !q->detached)
