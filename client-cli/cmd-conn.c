@@ -230,6 +230,8 @@ static int conn_show(struct ctl *ctl, int argc, char **argv)
 struct import_opts {
 	const char *name, *group, *color;
 	bool readonly, dry_run, password_stdin;
+	const char *ssh, *ssh_key; /* --ssh USER@HOST[:PORT], --ssh-key PATH */
+	bool ssh_agent, ssh_password_stdin;
 };
 
 /* One line of stdin, without its line end; erase it after use. */
@@ -311,6 +313,73 @@ static int set_password(struct ctl *ctl, const char *id, char *password)
 	return EXIT_OK;
 }
 
+/* --ssh USER@HOST[:PORT] and its auth options into an ssh_tunnel object;
+ * NULL after a usage message. Auth: --ssh-key, else --ssh-password-stdin,
+ * else the agent. */
+static json_t *ssh_tunnel_json(const struct import_opts *o)
+{
+	_cleanup_free_ char *spec = strdup(o->ssh);
+	char *host = strchr(spec, '@');
+	const char *user = getenv("USER");
+	if (host) {
+		*host++ = '\0';
+		user = spec;
+	} else {
+		host = spec;
+	}
+	long port = 22;
+	char *colon = strrchr(host, ':');
+	if (colon && !strchr(colon + 1, ']')) {
+		char *end;
+		*colon = '\0';
+		port = strtol(colon + 1, &end, 10);
+		if (*end || port < 1 || port > 65535) {
+			ctl_usage_error("--ssh: bad port in %s", o->ssh);
+			return NULL;
+		}
+	}
+	if (!*host || !user || !*user) {
+		ctl_usage_error("--ssh: expected USER@HOST[:PORT], got %s", o->ssh);
+		return NULL;
+	}
+	if ((o->ssh_key != NULL) + o->ssh_agent + o->ssh_password_stdin > 1) {
+		ctl_usage_error(
+		    "--ssh-key, --ssh-agent and --ssh-password-stdin exclude each other");
+		return NULL;
+	}
+	const char *auth = o->ssh_key ? "key" : o->ssh_password_stdin ? "password" : "agent";
+	json_t *t =
+	    json_pack("{s:b, s:s, s:i, s:s, s:s, s:b}", "enabled", 1, "host", host, "port",
+	              (int)port, "username", user, "auth", auth, "passphrase_in_keyring", 0);
+	if (o->ssh_key) {
+		/* The daemon may run elsewhere than the shell's directory. */
+		_cleanup_free_ char *abs = realpath(o->ssh_key, NULL);
+		json_object_set_new(t, "key_path", json_string(abs ? abs : o->ssh_key));
+	}
+	return t;
+}
+
+/* Put the tunnel on the connection just imported; *res gets the config
+ * as saved, and the SSH password goes to the keyring. */
+static int add_tunnel(struct ctl *ctl, json_t *res, json_t *tunnel, char *ssh_password)
+{
+	json_t *cfg = json_deep_copy(json_object_get(res, "config"));
+	json_object_set_new(cfg, "ssh_tunnel", tunnel);
+	json_t *saved = NULL;
+	int r = ctl_call(ctl, "connections.save", json_pack("{s:o}", "config", cfg), &saved);
+	if (r != EXIT_OK)
+		return r;
+	json_object_set_new(res, "config", saved);
+	if (!ssh_password)
+		return EXIT_OK;
+	json_t *params = json_pack("{s:s, s:s, s:s}", "connection_id", str(saved, "id"), "kind",
+	                           "ssh_password", "secret", ssh_password);
+	json_t *result = NULL;
+	r = ctl_call(ctl, "credentials.set", params, &result);
+	json_decref(result);
+	return r;
+}
+
 static int do_import(struct ctl *ctl, char *source, const struct import_opts *o, bool verbose)
 {
 	static const char *const service_env[] = {"PGSERVICEFILE", "PGSYSCONFDIR", NULL};
@@ -319,8 +388,14 @@ static int do_import(struct ctl *ctl, char *source, const struct import_opts *o,
 	json_t *params, *res = NULL;
 	int r;
 
+	_cleanup_erase_ char *ssh_password = NULL;
+	_cleanup_json_ json_t *tunnel = NULL;
 	if (o->password_stdin && !(password = read_password()))
 		return ctl_usage_error("--password-stdin: no password on stdin");
+	if (o->ssh && !(tunnel = ssh_tunnel_json(o)))
+		return EXIT_USAGE;
+	if (o->ssh_password_stdin && !(ssh_password = read_password()))
+		return ctl_usage_error("--ssh-password-stdin: no SSH password on stdin");
 	/* A bare word is a service name of pg_service.conf. */
 	if (is_conninfo(source))
 		params = json_pack("{s:s}", "source", source);
@@ -347,6 +422,11 @@ static int do_import(struct ctl *ctl, char *source, const struct import_opts *o,
 	r = ctl_call(ctl, "connections.import", params, &res);
 	if (r != EXIT_OK)
 		return r;
+	if (tunnel && json_is_true(json_object_get(res, "saved")) &&
+	    (r = add_tunnel(ctl, res, json_incref(tunnel), ssh_password)) != EXIT_OK) {
+		json_decref(res);
+		return r;
+	}
 	if (ctl->json)
 		ctl_print_json(res);
 	else
@@ -359,7 +439,7 @@ static int do_import(struct ctl *ctl, char *source, const struct import_opts *o,
 
 static int parse_import_opts(int argc, char **argv, struct import_opts *o, bool for_add)
 {
-	enum { OPT_DRY_RUN = 256, OPT_PW_STDIN };
+	enum { OPT_DRY_RUN = 256, OPT_PW_STDIN, OPT_SSH, OPT_SSH_KEY, OPT_SSH_AGENT, OPT_SSH_PW };
 	static const struct option longopts[] = {
 	    {"name", required_argument, NULL, 'n'},
 	    {"group", required_argument, NULL, 'g'},
@@ -367,6 +447,10 @@ static int parse_import_opts(int argc, char **argv, struct import_opts *o, bool 
 	    {"readonly", no_argument, NULL, 'r'},
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {"password-stdin", no_argument, NULL, OPT_PW_STDIN},
+	    {"ssh", required_argument, NULL, OPT_SSH},
+	    {"ssh-key", required_argument, NULL, OPT_SSH_KEY},
+	    {"ssh-agent", no_argument, NULL, OPT_SSH_AGENT},
+	    {"ssh-password-stdin", no_argument, NULL, OPT_SSH_PW},
 	    {0},
 	};
 	int c;
@@ -391,11 +475,25 @@ static int parse_import_opts(int argc, char **argv, struct import_opts *o, bool 
 		case OPT_PW_STDIN:
 			o->password_stdin = true;
 			break;
+		case OPT_SSH:
+			o->ssh = optarg;
+			break;
+		case OPT_SSH_KEY:
+			o->ssh_key = optarg;
+			break;
+		case OPT_SSH_AGENT:
+			o->ssh_agent = true;
+			break;
+		case OPT_SSH_PW:
+			o->ssh_password_stdin = true;
+			break;
 		default:
 			return -1;
 		}
 	}
 	if (for_add && (o->name || o->dry_run))
+		return -1;
+	if (!o->ssh && (o->ssh_key || o->ssh_agent || o->ssh_password_stdin))
 		return -1;
 	return 0;
 }
@@ -404,8 +502,13 @@ static int conn_add(struct ctl *ctl, int argc, char **argv)
 {
 	struct import_opts o = {0};
 	if (parse_import_opts(argc, argv, &o, true) < 0 || optind != argc - 2)
-		return ctl_usage_error("usage: tuskctl conn add NAME URI_OR_CONNINFO [--group G] "
-		                       "[--color C] [--readonly] [--password-stdin]");
+		return ctl_usage_error(
+		    "usage: tuskctl conn add NAME URI_OR_CONNINFO [--group G] [--color C] "
+		    "[--readonly] "
+		    "[--password-stdin] [--ssh USER@HOST[:PORT] [--ssh-key PATH | --ssh-agent | "
+		    "--ssh-password-stdin]] (with both -stdin options: the database password on "
+		    "the "
+		    "first line, the SSH password on the second)");
 	o.name = argv[optind];
 	return do_import(ctl, argv[optind + 1], &o, false);
 }

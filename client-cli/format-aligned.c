@@ -6,7 +6,6 @@
 #include "client-cli/format-internal.h"
 
 #include <errno.h>
-#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,10 +94,10 @@ static void cf_format(struct cellfmt *c, const char *s, size_t n, int enc)
 			n -= k;
 			continue;
 		}
-		int chlen = PQmblen(s, enc);
+		int chlen = format_mblen(s);
 		if (chlen < 1 || (size_t)chlen > n)
 			break;
-		int w = PQdsplen(s, enc);
+		int w = format_dsplen(s);
 		if (chlen == 1 && *s == '\n') {
 			c->lines[li].len = c->len - c->lines[li].off;
 			c->lines[li].width = width;
@@ -254,7 +253,7 @@ static void print_row(struct formatter *f, struct cellfmt *cf, const int *width,
 void format_aligned_print(struct formatter *f)
 {
 	size_t n = f->ncols;
-	int enc = pg_char_to_encoding("UTF8");
+	int enc = 0; /* all text is UTF-8 (client_encoding) */
 	_cleanup_free_ int *width = calloc(n ? n : 1, sizeof(*width));
 	_cleanup_free_ bool *right = calloc(n ? n : 1, sizeof(*right));
 	_cleanup_free_ struct cellfmt *cf = calloc(n ? n : 1, sizeof(*cf));

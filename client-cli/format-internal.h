@@ -38,3 +38,8 @@ int format_json_begin(struct formatter *f);
 void format_json_rows(struct formatter *f, const json_t *rows);
 void format_json_end(struct formatter *f);
 void format_json_clear(struct formatter *f);
+
+/* format-width.c: a UTF-8 character's byte length and display width as
+ * libpq (and so psql) measure them; -1 width for a control character. */
+int format_mblen(const char *s);
+int format_dsplen(const char *s);

@@ -26,6 +26,12 @@ static const struct ctl_command commands[] = {
     {"close", "NAME", "close a connection's pool", cmd_close},
     {"secret", "set | rm | has NAME|ID [--ssh | --passphrase | --ssl-passphrase | --all]",
      "passwords in the keyring (--password-stdin)", cmd_secret},
+    {"schema", "[-d NAME] [PATTERN] [--kind K] [--refresh]", "list a database's objects",
+     cmd_schema},
+    {"describe", "-d NAME OBJECT [--ddl] [--format json]", "one object, like psql's \\d",
+     cmd_describe},
+    {"complete", "-d NAME PREFIX [--context SQL]", "completion candidates", cmd_complete},
+    {"ssh", "trust NAME [--fingerprint FP | --yes]", "trust an SSH tunnel's host key", cmd_ssh},
 };
 
 static void usage(FILE *f)

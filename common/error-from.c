@@ -1,5 +1,6 @@
-/* TuskError from what the libraries report: libpq results and connections,
- * SQLite, errno and jansson. */
+/* TuskError from what libpq reports: results and connections. (SQLite,
+ * errno and jansson are in error-from-misc.c, so that a client that needs
+ * no libpq links none.) */
 #include "common/error.h"
 
 #include <ctype.h>
@@ -202,48 +203,5 @@ int tusk_error_from_pgconn(TuskError *e, const PGconn *conn, unsigned connect_ti
 	else
 		tusk_error_set(e, kind, "%s", msg ? msg : "Connection failed");
 	e->detail = trimmed_copy(text);
-	return -1;
-}
-
-int tusk_error_from_sqlite(TuskError *e, sqlite3 *db, int rc)
-{
-	if (!e)
-		return -1;
-	const char *msg = NULL;
-	/* sqlite3_errmsg() describes the last call on db, which need not be
-	 * the one that returned rc (e.g. after a finalize). */
-	if (db && (sqlite3_extended_errcode(db) & 0xff) == (rc & 0xff))
-		msg = sqlite3_errmsg(db);
-	if (!msg || !msg[0])
-		msg = sqlite3_errstr(rc);
-	tusk_error_set(e, TUSK_ERR_STORAGE, "%s", msg);
-	tusk_error_set_detail(e, "SQLite result code %d (%s)", rc, sqlite3_errstr(rc));
-	return -1;
-}
-
-int tusk_error_from_errno(TuskError *e, int errnum, const char *what)
-{
-	if (!e)
-		return -1;
-	if (errnum < 0)
-		errnum = -errnum;
-	if (what && what[0])
-		return tusk_error_set(e, TUSK_ERR_IO, "%s: %s", what, strerror(errnum));
-	return tusk_error_set(e, TUSK_ERR_IO, "%s", strerror(errnum));
-}
-
-int tusk_error_from_json(TuskError *e, const json_error_t *jerr)
-{
-	if (!e)
-		return -1;
-	if (!jerr)
-		return tusk_error_set(e, TUSK_ERR_SERIALIZATION, "invalid JSON");
-	if (jerr->line > 0)
-		tusk_error_set(e, TUSK_ERR_SERIALIZATION, "invalid JSON: %s (line %d, column %d)",
-		               jerr->text, jerr->line, jerr->column);
-	else
-		tusk_error_set(e, TUSK_ERR_SERIALIZATION, "invalid JSON: %s", jerr->text);
-	if (jerr->position > 0 && (unsigned)jerr->position <= UINT_MAX)
-		e->position = (unsigned)jerr->position;
 	return -1;
 }

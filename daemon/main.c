@@ -231,6 +231,7 @@ static int run(struct options *o)
 	}
 	tuskd.socket_activated = server_socket_activated(tuskd.server);
 	rpc_connection_init();
+	rpc_schema_init();
 	/* keyring.c keeps tuskd.keyring_state current and logs changes. */
 	keyring_init(tuskd.workers, NULL, NULL);
 	janitor_event = event_new(tuskd.base, -1, EV_PERSIST, on_janitor, NULL);

@@ -56,6 +56,9 @@ extern const struct rpc_method *const rpc_connection_methods[];
 void rpc_connection_init(void); /* rpc/rpc-connection.c: route pool events */
 extern const struct rpc_method *const rpc_query_methods[];
 extern const struct rpc_method *const rpc_history_methods[];
+extern const struct rpc_method *const rpc_schema_methods[];
+void rpc_schema_init(void); /* rpc/rpc-schema.c: the schema cache's pool hooks */
+extern const struct rpc_method *const rpc_ssh_methods[];
 
 /* Hooks from the server: a client's output drained below the low-water
  * mark (paused streams resume), or the client went away (its streams are

@@ -62,6 +62,7 @@ struct pool {
 	bool opened; /* a first backend connected */
 	struct connparams *params;
 	char *key_passphrase; /* SSL client key, from the keyring */
+	TuskConnectionConfig *tunnel_cfg; /* saved connections with ssh_tunnel.enabled */
 	TuskConnectionStatus status;
 	struct backend_list lists[_BACKEND_STATE_MAX];
 	unsigned counts[_BACKEND_STATE_MAX];

@@ -11,6 +11,7 @@
 #include "daemon/db/meta.h"
 #include "daemon/db/pool-internal.h"
 #include "daemon/db/tls.h"
+#include "daemon/db/tunnel.h"
 #include "daemon/keyring.h"
 #include "daemon/storage/settings.h"
 #include "daemon/tuskd.h"
@@ -35,6 +36,7 @@ void pool_unref(struct pool *p)
 	if (--p->refs > 0)
 		return;
 	connparams_free(p->params);
+	tusk_connection_config_free(p->tunnel_cfg);
 	if (p->key_passphrase) {
 		explicit_bzero(p->key_passphrase, strlen(p->key_passphrase));
 		free(p->key_passphrase);
@@ -358,6 +360,12 @@ void pool_backend_connected(struct backend *b)
 void pool_backend_failed(struct backend *b, const TuskError *e)
 {
 	struct pool *p = pool_ref(b->pool);
+	/* Through a tunnel that is down, libpq only saw a closed socket: the
+	 * tunnel's own error says why. */
+	TuskError tunnel_e = TUSK_ERROR_INIT;
+	struct tunnel *t = pool_attachment(p, POOL_SLOT_TUNNEL);
+	if (t && tunnel_error(t, &tunnel_e))
+		e = &tunnel_e;
 	backend_set_state(b, BACKEND_BROKEN);
 	backend_free(b);
 	p->failures++;
@@ -374,6 +382,7 @@ void pool_backend_failed(struct backend *b, const TuskError *e)
 		set_status(p, TUSK_CONNECTION_ERROR);
 		fail_waiters(p, e);
 	}
+	tusk_error_clear(&tunnel_e);
 	pool_unref(p);
 }
 
@@ -555,6 +564,106 @@ static void begin_connect(struct pool *p)
 	}
 }
 
+/* ---- SSH tunnel: set up before the first backend connects ---------------- */
+
+static void open_failed(struct pool *p, const TuskError *e, const char *reason)
+{
+	p->failures++;
+	tusk_error_copy(&p->last_error, e);
+	pool_emit("connection.error", p, json_pack("{s:o}", "error", tusk_error_info_to_json(e)));
+	answer_openers(p, e);
+	pool_close(p, reason);
+}
+
+/* libpq connects to the tunnel's listener by hostaddr/port and keeps host
+ * (the database host as the SSH server sees it) for TLS verify-full. */
+static void tunnel_ready(struct tunnel *t, const TuskError *e, void *ud)
+{
+	struct pool *p = ud;
+	if (p->closing)
+		return;
+	if (e) {
+		open_failed(p, e, "the SSH tunnel could not be opened");
+		return;
+	}
+	char port[8];
+	snprintf(port, sizeof(port), "%d", tunnel_local_port(t));
+	connparams_set(p->params, "hostaddr", "127.0.0.1");
+	connparams_set(p->params, "port", port);
+	begin_connect(p);
+}
+
+static void start_tunnel(struct pool *p, const char *secret)
+{
+	const TuskConnectionConfig *cfg = p->tunnel_cfg;
+	const TuskSshTunnelConfig *st = cfg->ssh_tunnel;
+	struct tunnel_conf conf = {
+	    .connection_id = cfg->id,
+	    .ssh_host = st->host,
+	    .ssh_port = st->port,
+	    .ssh_user = st->username,
+	    .auth = st->auth,
+	    .key_path = st->key_path,
+	    .passphrase = st->auth == TUSK_SSH_AUTH_KEY ? secret : NULL,
+	    .password = st->auth == TUSK_SSH_AUTH_PASSWORD ? secret : NULL,
+	    .remote_host = cfg->host && *cfg->host ? cfg->host : "127.0.0.1",
+	    .remote_port = cfg->port,
+	    .connect_timeout_sec = cfg->options.connect_timeout_sec,
+	    .keepalive_sec =
+	        (unsigned)settings_int(tuskd.settings, "ssh.keepalive_interval_sec"),
+	};
+	struct tunnel *t = tunnel_start(&conf, tunnel_ready, p);
+	if (!t) {
+		TuskError e = TUSK_ERROR_INIT;
+		tusk_error_set(&e, TUSK_ERR_SSH, "cannot start the SSH tunnel");
+		open_failed(p, &e, "the SSH tunnel could not be started");
+		tusk_error_clear(&e);
+		return;
+	}
+	/* Freed with the pool, which also stops its callback. */
+	pool_set_attachment(p, POOL_SLOT_TUNNEL, t, tunnel_free);
+}
+
+static void got_ssh_secret(int r, char *secret, bool in_memory, const TuskError *e, void *ud)
+{
+	struct pool *p = ud;
+	if (!secret && e && e->kind != TUSK_ERR_CREDENTIAL_NOT_FOUND)
+		log_warn("pool", "%s: SSH secret not read from the keyring: %s", p->display,
+		         tusk_error_message(e));
+	if (!p->closing)
+		start_tunnel(p, secret);
+	if (secret) {
+		explicit_bzero(secret, strlen(secret));
+		free(secret);
+	}
+	pool_unref(p);
+}
+
+/* A pool with a tunnel: its SSH secret, then the tunnel, then libpq. */
+static void tunnel_then_connect(struct pool *p)
+{
+	if (!p->tunnel_cfg) {
+		begin_connect(p);
+		return;
+	}
+	const TuskSshTunnelConfig *st = p->tunnel_cfg->ssh_tunnel;
+	int kind = st->auth == TUSK_SSH_AUTH_PASSWORD ? SECRET_SSH_PASSWORD
+	           : st->auth == TUSK_SSH_AUTH_KEY && st->passphrase_in_keyring
+	               ? SECRET_SSH_PASSPHRASE
+	               : -1;
+	if (kind >= 0 && keyring_lookup((SecretKind)kind, p->id, got_ssh_secret, pool_ref(p)) == 0)
+		return;
+	if (kind >= 0)
+		pool_unref(p);
+	start_tunnel(p, NULL);
+}
+
+static void keep_tunnel_config(struct pool *p, const TuskConnectionConfig *cfg)
+{
+	if (cfg->ssh_tunnel && cfg->ssh_tunnel->enabled)
+		p->tunnel_cfg = tusk_connection_config_copy(cfg);
+}
+
 /* Secrets come from the keyring (on a worker) before anything connects. */
 struct secrets_job {
 	struct pool *p;
@@ -568,7 +677,7 @@ static void got_passphrase(int r, char *secret, bool in_memory, const TuskError 
 		j->p->key_passphrase = secret; /* erased with the pool */
 	}
 	if (!j->p->closing)
-		begin_connect(j->p);
+		tunnel_then_connect(j->p);
 	pool_unref(j->p);
 	free(j);
 }
@@ -617,6 +726,7 @@ void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud)
 		tusk_error_clear(&e);
 		return;
 	}
+	keep_tunnel_config(p, cfg);
 	register_pool(p);
 	add_opener(p, cb, ud);
 	pool_emit("connection.status_changed", p, NULL);
@@ -809,6 +919,7 @@ void pool_test_saved(const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud)
 		return;
 	}
 	p->ephemeral = true;
+	keep_tunnel_config(p, cfg);
 	struct test_job *t = calloc(1, sizeof(*t));
 	t->cb = cb;
 	t->ud = ud;
@@ -851,6 +962,8 @@ void pool_close_all(void)
 
 json_t *pool_status_json(struct pool *p)
 {
+	struct tunnel *tun = pool_attachment(p, POOL_SLOT_TUNNEL);
+	json_t *tunnel = tun ? tunnel_status_json(tun) : json_null();
 	json_t *pids = json_array();
 	for (int st = BACKEND_IDLE; st <= BACKEND_PINNED; st++) {
 		struct backend *b;
@@ -861,14 +974,14 @@ json_t *pool_status_json(struct pool *p)
 	                                                  : json_null();
 	return json_pack(
 	    "{s:s, s:s?, s:s, s:b, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:s?, s:o,"
-	    " s:O, s:n, s:o, s:I, s:b}",
+	    " s:O, s:o, s:o, s:I, s:b}",
 	    "connection_id", p->id, "name", p->name, "display", p->display, "transient",
 	    p->transient, "status", status_name(p), "size", (int)live(p), "available",
 	    (int)p->counts[BACKEND_IDLE], "busy", (int)p->counts[BACKEND_BUSY], "pinned",
 	    (int)p->counts[BACKEND_PINNED], "connecting", (int)p->counts[BACKEND_CONNECTING],
 	    "waiting", (int)p->nwaiters, "max", (int)settings_int(tuskd.settings, "pool.max_size"),
 	    "server_version", p->server_version, "backend_pids", pids, "tls",
-	    p->tls ? p->tls : json_null(), "tunnel", "last_error", err, "uptime_ms",
+	    p->tls ? p->tls : json_null(), "tunnel", tunnel, "last_error", err, "uptime_ms",
 	    (json_int_t)((tuskd_now_us() - p->opened_at_us) / 1000), "readonly",
 	    p->params->readonly);
 }

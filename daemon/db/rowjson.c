@@ -121,9 +121,9 @@ void rowjson_append(struct evbuffer *out, const PGresult *res, int row, int ncol
 			continue;
 		}
 		json_t *typed = tusk_cell_typed(types[c], v, len);
-		char *text = typed ? json_dumps(typed, JSON_ENCODE_ANY | JSON_COMPACT |
-		                                           JSON_REAL_PRECISION(17))
-		                   : NULL;
+		/* Floats exactly as PostgreSQL printed them, not jansson's
+		 * 17-digit form of the same value. */
+		char *text = typed ? tusk_json_dumps_exact(typed) : NULL;
 		if (text) {
 			evbuffer_add(out, text, strlen(text));
 			free(text);

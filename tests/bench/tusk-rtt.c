@@ -9,7 +9,9 @@
  *   tusk-rtt SOCKET CONNINFO cancel N
  *       N times: start pg_sleep(60), cancel it from a second connection,
  *       time from sending query.cancel to the cancelled reply; prints the
- *       median in ms */
+ *       median in ms
+ *   CONNINFO may be --id=ID: a saved connection's id or name instead
+ *       (query.execute connection_id), e.g. one with an SSH tunnel */
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "protocol/client.h"
 
 static const char *sock_path, *conninfo;
+static const char *target_key = "conninfo"; /* or "connection_id" (--id=) */
 
 static double now_ms(void)
 {
@@ -75,12 +78,12 @@ static void *select_worker(void *arg)
 	struct worker *w = arg;
 	TuskClient *c = connect_or_die();
 	/* Warm: the pool opens once for every client of the user. */
-	call(c, "query.execute", json_pack("{s:s, s:s}", "conninfo", conninfo, "sql", "select 1"));
+	call(c, "query.execute", json_pack("{s:s, s:s}", target_key, conninfo, "sql", "select 1"));
 	pthread_barrier_wait(w->start);
 	for (int i = 0; i < w->n; i++) {
 		double t0 = now_ms();
 		if (call(c, "query.execute",
-		         json_pack("{s:s, s:s}", "conninfo", conninfo, "sql", "select 1")) < 0)
+		         json_pack("{s:s, s:s}", target_key, conninfo, "sql", "select 1")) < 0)
 			exit(1);
 		w->lat[i] = now_ms() - t0;
 	}
@@ -130,14 +133,14 @@ static void run_ping(int n)
 static void run_cancel(int n)
 {
 	TuskClient *a = connect_or_die(), *b = connect_or_die();
-	call(a, "query.execute", json_pack("{s:s, s:s}", "conninfo", conninfo, "sql", "select 1"));
+	call(a, "query.execute", json_pack("{s:s, s:s}", target_key, conninfo, "sql", "select 1"));
 	double *v = calloc((size_t)n, sizeof(double));
 	for (int i = 0; i < n; i++) {
 		char qid[32];
 		snprintf(qid, sizeof(qid), "bench-cancel-%d", i);
 		TuskError e = TUSK_ERROR_INIT;
 		if (tusk_client_send(a, "query.execute",
-		                     json_pack("{s:s, s:s, s:s}", "conninfo", conninfo, "sql",
+		                     json_pack("{s:s, s:s, s:s}", target_key, conninfo, "sql",
 		                               "select pg_sleep(60)", "query_id", qid),
 		                     &e) < 0)
 			exit(1);
@@ -165,11 +168,16 @@ static void run_cancel(int n)
 int main(int argc, char **argv)
 {
 	if (argc < 5) {
-		fprintf(stderr, "usage: tusk-rtt SOCKET CONNINFO select|ping|cancel N [CLIENTS]\n");
+		fprintf(stderr,
+		        "usage: tusk-rtt SOCKET CONNINFO|--id=ID select|ping|cancel N [CLIENTS]\n");
 		return 2;
 	}
 	sock_path = argv[1];
 	conninfo = argv[2];
+	if (strncmp(conninfo, "--id=", 5) == 0) {
+		target_key = "connection_id";
+		conninfo += 5;
+	}
 	int n = atoi(argv[4]);
 	if (strcmp(argv[3], "select") == 0)
 		run_select(n, argc > 5 ? atoi(argv[5]) : 1);

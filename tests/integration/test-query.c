@@ -194,6 +194,16 @@ START_TEST(script_error_says_where)
 	/* The server's position counts characters in the whole script. */
 	ck_assert_int_eq(json_integer_value(json_object_get(data, "position")), 25);
 	json_decref(r);
+
+	/* A syntax error stops the script before anything runs: the server
+	 * completed nothing, yet the failing statement is still named. */
+	r = execute("select 1; select 2; selec 3", NULL);
+	ck_assert_str_eq(kind(r), "query_failed");
+	data = json_object_get(json_object_get(r, "error"), "data");
+	ck_assert_str_eq(json_string_value(json_object_get(data, "code")), "42601");
+	ck_assert_int_eq(json_integer_value(json_object_get(data, "completed_results")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(data, "statement_index")), 2);
+	json_decref(r);
 	ck_assert(tt_ping(fd, 1000));
 }
 END_TEST

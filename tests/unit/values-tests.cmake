@@ -8,5 +8,6 @@ tusk_unit_test(test-format
           ${PROJECT_SOURCE_DIR}/client-cli/format.c
           ${PROJECT_SOURCE_DIR}/client-cli/format-aligned.c
           ${PROJECT_SOURCE_DIR}/client-cli/format-json.c
+          ${PROJECT_SOURCE_DIR}/client-cli/format-width.c
   LIBS tusk-common m)
 target_include_directories(test-format PRIVATE ${PROJECT_SOURCE_DIR}/client-cli)

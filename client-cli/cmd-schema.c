@@ -1,0 +1,297 @@
+/* schema [-d NAME] [PATTERN] [--kind K] [--refresh] [--system] [--json]
+ * describe -d NAME OBJECT [--json | --format json] [--ddl]
+ * complete -d NAME PREFIX [--context SQL] [--json]
+ * The daemon's shared schema cache (schema.get / describe / complete). */
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client-cli/tuskctl.h"
+
+extern char **environ;
+
+struct schema_args {
+	const char *target;
+	const char *kind;
+	const char *context;
+	bool refresh, system, ddl;
+};
+
+static int parse(struct ctl *ctl, int argc, char **argv, struct schema_args *a, const char *usage)
+{
+	enum {
+		OPT_KIND = 256,
+		OPT_REFRESH,
+		OPT_SYSTEM,
+		OPT_JSON,
+		OPT_FORMAT,
+		OPT_CONTEXT,
+		OPT_DDL
+	};
+	static const struct option longopts[] = {
+	    {"dbname", required_argument, NULL, 'd'},
+	    {"kind", required_argument, NULL, OPT_KIND},
+	    {"refresh", no_argument, NULL, OPT_REFRESH},
+	    {"system", no_argument, NULL, OPT_SYSTEM},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"context", required_argument, NULL, OPT_CONTEXT},
+	    {"ddl", no_argument, NULL, OPT_DDL},
+	    {0},
+	};
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "d:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			a->target = optarg;
+			break;
+		case OPT_KIND:
+			a->kind = optarg;
+			break;
+		case OPT_REFRESH:
+			a->refresh = true;
+			break;
+		case OPT_SYSTEM:
+			a->system = true;
+			break;
+		case OPT_JSON:
+			ctl->json = true;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				ctl->json = true;
+			else if (strcmp(optarg, "text") != 0)
+				return ctl_usage_error("--format takes text or json, not '%s'",
+				                       optarg);
+			break;
+		case OPT_CONTEXT:
+			a->context = optarg;
+			break;
+		case OPT_DDL:
+			a->ddl = true;
+			break;
+		default:
+			return ctl_usage_error("%s", usage);
+		}
+	}
+	if (!a->target)
+		a->target = getenv("TUSK_DATABASE");
+	if (!a->target)
+		return ctl_usage_error("%s\n(-d NAME, or TUSK_DATABASE, names the connection)",
+		                       usage);
+	return EXIT_OK;
+}
+
+/* The connection_id for the target: a saved id or name as it is; a URI or
+ * conninfo is opened as a transient connection with this process's PG*
+ * environment. */
+static int target_id(struct ctl *ctl, const char *target, char **ret)
+{
+	if (!strstr(target, "://") && !strchr(target, '=')) {
+		*ret = strdup(target);
+		return EXIT_OK;
+	}
+	json_t *env = json_object();
+	for (char **e = environ; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (strncmp(*e, "PG", 2) != 0 || !eq)
+			continue;
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - *e), *e);
+		json_object_set_new(env, name, json_string(eq + 1));
+	}
+	json_t *st = NULL;
+	int r = ctl_call(ctl, "connection.open",
+	                 json_pack("{s:s, s:o}", "conninfo", target, "env", env), &st);
+	if (r != EXIT_OK)
+		return r;
+	*ret = strdup(json_string_value(json_object_get(st, "connection_id")));
+	json_decref(st);
+	return EXIT_OK;
+}
+
+static const char *sv(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static void list_member(const json_t *node, const char *member, const char *kind,
+                        const char *pattern)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(node, member), i, o)
+	{
+		char full[1024];
+		snprintf(full, sizeof(full), "%s.%s", sv(node, "name"), sv(o, "name"));
+		if (pattern && fnmatch(pattern, sv(o, "name"), 0) != 0 &&
+		    fnmatch(pattern, full, 0) != 0)
+			continue;
+		const char *k = json_object_get(o, "kind") ? sv(o, "kind") : kind;
+		if (json_object_get(o, "arguments"))
+			printf("%-18s %s(%s)\n", k, full, sv(o, "arguments"));
+		else
+			printf("%-18s %s\n", k, full);
+	}
+}
+
+int cmd_schema(struct ctl *ctl, int argc, char **argv)
+{
+	static const char usage[] = "usage: tuskctl schema [-d NAME] [PATTERN] [--kind K] "
+	                            "[--refresh] [--system] [--json]";
+	struct schema_args a = {0};
+	int r = parse(ctl, argc, argv, &a, usage);
+	if (r != EXIT_OK)
+		return r;
+	const char *pattern = optind < argc ? argv[optind] : NULL;
+	char *id = NULL;
+	if ((r = target_id(ctl, a.target, &id)) != EXIT_OK)
+		return r;
+	json_t *params = json_pack("{s:s, s:b}", "connection_id", id, "include_system", a.system);
+	if (a.kind && !a.refresh)
+		json_object_set_new(params, "kind", json_string(a.kind));
+	free(id);
+	json_t *tree = NULL;
+	r = ctl_call(ctl, a.refresh ? "schema.refresh" : "schema.get", params, &tree);
+	if (r != EXIT_OK)
+		return r;
+	if (ctl->json) {
+		ctl_print_json(tree);
+		json_decref(tree);
+		return EXIT_OK;
+	}
+	size_t i;
+	json_t *node;
+	json_array_foreach(json_object_get(tree, "schemas"), i, node)
+	{
+		if (!pattern && (!a.kind || strcmp(a.kind, "schema") == 0))
+			printf("%-18s %s\n", "schema", sv(node, "name"));
+		list_member(node, "relations", NULL, pattern);
+		list_member(node, "functions", NULL, pattern);
+		list_member(node, "sequences", "sequence", pattern);
+		list_member(node, "types", NULL, pattern);
+	}
+	json_decref(tree);
+	return EXIT_OK;
+}
+
+/* psql's \d, roughly: columns, then indexes, constraints, triggers. */
+static void print_relation(const json_t *d)
+{
+	const json_t *o = json_object_get(d, "object");
+	printf("%s \"%s.%s\"\n", sv(d, "kind"), sv(d, "schema"), sv(d, "name"));
+	size_t wn = strlen("Column"), wt = strlen("Type"), i;
+	json_t *c;
+	json_array_foreach(json_object_get(o, "columns"), i, c)
+	{
+		if (strlen(sv(c, "name")) > wn)
+			wn = strlen(sv(c, "name"));
+		if (strlen(sv(c, "type")) > wt)
+			wt = strlen(sv(c, "type"));
+	}
+	printf(" %-*s | %-*s | Nullable | Default\n", (int)wn, "Column", (int)wt, "Type");
+	json_array_foreach(json_object_get(o, "columns"), i, c)
+	{
+		const char *def = sv(c, "default");
+		char gen[512] = "";
+		if (json_is_string(json_object_get(c, "identity")))
+			snprintf(gen, sizeof(gen), "generated %s as identity", sv(c, "identity"));
+		else if (json_is_string(json_object_get(c, "generated")))
+			snprintf(gen, sizeof(gen), "generated always as %s stored",
+			         sv(c, "generated"));
+		printf(" %-*s | %-*s | %-8s | %s\n", (int)wn, sv(c, "name"), (int)wt, sv(c, "type"),
+		       json_is_true(json_object_get(c, "nullable")) ? "" : "not null",
+		       gen[0] ? gen : def);
+	}
+	static const char *const sections[][2] = {
+	    {"indexes", "Indexes:"},
+	    {"constraints", "Constraints:"},
+	    {"triggers", "Triggers:"},
+	    {"policies", "Policies:"},
+	};
+	for (size_t s = 0; s < sizeof(sections) / sizeof(*sections); s++) {
+		json_t *list = json_object_get(o, sections[s][0]);
+		if (json_array_size(list) == 0)
+			continue;
+		printf("%s\n", sections[s][1]);
+		json_array_foreach(list, i, c)
+		{
+			if (s == 3)
+				printf("    \"%s\" FOR %s%s%s\n", sv(c, "name"), sv(c, "command"),
+				       json_is_string(json_object_get(c, "using")) ? " USING " : "",
+				       sv(c, "using"));
+			else
+				printf("    \"%s\" %s\n", sv(c, "name"), sv(c, "definition"));
+		}
+	}
+	if (json_is_string(json_object_get(o, "comment")))
+		printf("Comment: %s\n", sv(o, "comment"));
+}
+
+int cmd_describe(struct ctl *ctl, int argc, char **argv)
+{
+	static const char usage[] =
+	    "usage: tuskctl describe -d NAME OBJECT [--kind K] [--ddl] [--json|--format json]";
+	struct schema_args a = {0};
+	int r = parse(ctl, argc, argv, &a, usage);
+	if (r != EXIT_OK)
+		return r;
+	if (optind + 1 != argc)
+		return ctl_usage_error("%s", usage);
+	char *id = NULL;
+	if ((r = target_id(ctl, a.target, &id)) != EXIT_OK)
+		return r;
+	json_t *params = json_pack("{s:s, s:s}", "connection_id", id, "object", argv[optind]);
+	free(id);
+	if (a.kind)
+		json_object_set_new(params, "kind", json_string(a.kind));
+	json_t *d = NULL;
+	if ((r = ctl_call(ctl, "schema.describe", params, &d)) != EXIT_OK)
+		return r;
+	const char *kind = sv(d, "kind");
+	if (ctl->json)
+		ctl_print_json(d);
+	else if (a.ddl || !json_object_get(json_object_get(d, "object"), "columns") ||
+	         strcmp(kind, "function") == 0)
+		printf("%s\n", sv(d, "ddl"));
+	else
+		print_relation(d);
+	json_decref(d);
+	return EXIT_OK;
+}
+
+int cmd_complete(struct ctl *ctl, int argc, char **argv)
+{
+	static const char usage[] =
+	    "usage: tuskctl complete -d NAME PREFIX [--context SQL] [--json]";
+	struct schema_args a = {0};
+	int r = parse(ctl, argc, argv, &a, usage);
+	if (r != EXIT_OK)
+		return r;
+	if (optind + 1 != argc)
+		return ctl_usage_error("%s", usage);
+	char *id = NULL;
+	if ((r = target_id(ctl, a.target, &id)) != EXIT_OK)
+		return r;
+	json_t *params = json_pack("{s:s, s:s}", "connection_id", id, "prefix", argv[optind]);
+	free(id);
+	if (a.context)
+		json_object_set_new(params, "context", json_string(a.context));
+	json_t *res = NULL;
+	if ((r = ctl_call(ctl, "schema.complete", params, &res)) != EXIT_OK)
+		return r;
+	if (ctl->json) {
+		ctl_print_json(res);
+	} else {
+		size_t i;
+		json_t *c;
+		json_array_foreach(json_object_get(res, "candidates"), i, c)
+		    printf("%s\t%s\t%s\n", sv(c, "text"), sv(c, "kind"), sv(c, "detail"));
+	}
+	json_decref(res);
+	return EXIT_OK;
+}

@@ -1,0 +1,334 @@
+/* Completion from the schema cache. After each load every schema,
+ * relation, function, sequence and type gets an entry keyed by its
+ * lower-case name; the entries are sorted once, so a prefix is a binary
+ * search plus a scan of what matches. Columns come from the relations the
+ * SQL around the cursor names (by name, schema.name or alias), ranked
+ * first. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "daemon/db/schema-catalog.h"
+#include "daemon/db/schema-internal.h"
+
+enum {
+	RANK_COLUMN = 0,
+	RANK_RELATION = 10,
+	RANK_SCHEMA = 20,
+	RANK_FUNCTION = 30,
+	RANK_SYSTEM = 40, /* anything in pg_catalog / information_schema */
+	RANK_KEYWORD = 50,
+};
+
+static const char *const keywords[] = {
+    "ALTER",  "AND",    "AS",      "ASC",     "BEGIN", "BETWEEN",   "BY",        "CASE",
+    "COMMIT", "CREATE", "CROSS",   "DELETE",  "DESC",  "DISTINCT",  "DROP",      "ELSE",
+    "END",    "EXCEPT", "EXISTS",  "EXPLAIN", "FALSE", "FROM",      "FULL",      "GROUP",
+    "HAVING", "ILIKE",  "IN",      "INDEX",   "INNER", "INSERT",    "INTERSECT", "INTO",
+    "IS",     "JOIN",   "LATERAL", "LEFT",    "LIKE",  "LIMIT",     "NOT",       "NULL",
+    "OFFSET", "ON",     "OR",      "ORDER",   "OUTER", "RETURNING", "RIGHT",     "ROLLBACK",
+    "SCHEMA", "SELECT", "SET",     "TABLE",   "THEN",  "TRUE",      "TRUNCATE",  "UNION",
+    "UPDATE", "USING",  "VALUES",  "VIEW",    "WHEN",  "WHERE",     "WITH",
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct schema_entry *)a)->key, ((const struct schema_entry *)b)->key);
+}
+
+struct builder {
+	struct schema_entry *v;
+	size_t n, cap;
+	char *arena;
+	size_t used, size;
+	bool counting;
+};
+
+static void add(struct builder *b, const char *text, const char *kind, const char *detail, int rank)
+{
+	size_t len = strlen(text) + 1;
+	if (b->counting) {
+		b->n++;
+		b->size += len;
+		return;
+	}
+	char *key = b->arena + b->used;
+	for (size_t i = 0; i < len; i++)
+		key[i] = (char)tolower((unsigned char)text[i]);
+	b->used += len;
+	b->v[b->n++] = (struct schema_entry){
+	    .key = key, .text = text, .kind = kind, .detail = detail, .rank = rank};
+}
+
+static void add_relation_names(json_t *by_name, const char *key, json_t *rel)
+{
+	char lower[512];
+	size_t i = 0;
+	for (; key[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)key[i]);
+	lower[i] = '\0';
+	json_t *list = json_object_get(by_name, lower);
+	if (!list) {
+		list = json_array();
+		json_object_set_new(by_name, lower, list);
+	}
+	json_array_append(list, rel);
+}
+
+static void walk(struct schema_cache *c, struct builder *b)
+{
+	const char *name;
+	json_t *node;
+	json_object_foreach(json_object_get(c->tree, "schemas"), name, node)
+	{
+		int sys = json_is_true(json_object_get(node, "system")) ? RANK_SYSTEM : 0;
+		const char *nsp = json_string_value(json_object_get(node, "name"));
+		add(b, nsp, "schema", NULL, sys ? sys : RANK_SCHEMA);
+		size_t i;
+		json_t *o;
+		json_array_foreach(json_object_get(node, "relations"), i, o)
+		{
+			const char *rel = json_string_value(json_object_get(o, "name"));
+			add(b, rel, json_string_value(json_object_get(o, "kind")), nsp,
+			    sys ? sys : RANK_RELATION);
+			if (!b->counting) {
+				char qualified[512];
+				snprintf(qualified, sizeof(qualified), "%s.%s", nsp, rel);
+				add_relation_names(c->relations_by_name, rel, o);
+				add_relation_names(c->relations_by_name, qualified, o);
+			}
+		}
+		const char *last = NULL;
+		json_array_foreach(json_object_get(node, "functions"), i, o)
+		{
+			const char *fn = json_string_value(json_object_get(o, "name"));
+			if (last && strcmp(last, fn) == 0)
+				continue; /* overloads: one candidate */
+			last = fn;
+			add(b, fn, json_string_value(json_object_get(o, "kind")), nsp,
+			    sys ? sys : RANK_FUNCTION);
+		}
+		json_array_foreach(json_object_get(node, "sequences"), i, o)
+		    add(b, json_string_value(json_object_get(o, "name")), "sequence", nsp,
+		        sys ? sys : RANK_RELATION + 1);
+		json_array_foreach(json_object_get(node, "types"), i, o)
+		    add(b, json_string_value(json_object_get(o, "name")), "type", nsp,
+		        sys ? sys : RANK_FUNCTION);
+	}
+	for (size_t k = 0; k < sizeof(keywords) / sizeof(*keywords); k++)
+		add(b, keywords[k], "keyword", NULL, RANK_KEYWORD);
+}
+
+int schema_index_build(struct schema_cache *c)
+{
+	free(c->entries);
+	free(c->arena);
+	json_decref(c->relations_by_name);
+	c->entries = NULL;
+	c->arena = NULL;
+	c->nentries = 0;
+	c->relations_by_name = json_object();
+	struct builder b = {.counting = true};
+	walk(c, &b);
+	size_t n = b.n, size = b.size;
+	b = (struct builder){.v = calloc(n ? n : 1, sizeof(*b.v)),
+	                     .arena = malloc(size ? size : 1)};
+	if (!b.v || !b.arena || !c->relations_by_name) {
+		free(b.v);
+		free(b.arena);
+		return -1;
+	}
+	walk(c, &b);
+	qsort(b.v, b.n, sizeof(*b.v), entry_cmp);
+	c->entries = b.v;
+	c->nentries = b.n;
+	c->arena = b.arena;
+	return 0;
+}
+
+/* ---- the context ------------------------------------------------------------ */
+
+/* Relations the context names, and aliases: {lower name or alias: Relation}. */
+static json_t *context_relations(struct schema_cache *c, const char *context)
+{
+	json_t *found = json_object();
+	if (!context)
+		return found;
+	json_t *last = NULL; /* the relation the previous word named */
+	bool after_as = false;
+	const char *p = context;
+	while (*p) {
+		if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '"')) {
+			p++;
+			continue;
+		}
+		char word[512];
+		size_t n = 0;
+		while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '"' ||
+		              (unsigned char)*p >= 0x80)) {
+			if (*p != '"' && n + 1 < sizeof(word))
+				word[n++] = (char)tolower((unsigned char)*p);
+			p++;
+		}
+		word[n] = '\0';
+		json_t *rels = json_object_get(c->relations_by_name, word);
+		if (strcmp(word, "as") == 0) {
+			after_as = true;
+			continue;
+		}
+		if (rels) {
+			json_t *rel = json_array_get(rels, 0);
+			json_object_set(found, word, rel);
+			const char *dot = strrchr(word, '.');
+			if (dot)
+				json_object_set(found, dot + 1, rel);
+			last = rel;
+		} else if (last && !strchr(word, '.')) {
+			/* "from orders o", "join orders as o": o is an alias
+			 * unless it is a keyword. */
+			bool kw = false;
+			for (size_t k = 0; k < sizeof(keywords) / sizeof(*keywords) && !kw; k++)
+				kw = strcasecmp(keywords[k], word) == 0;
+			if (!kw)
+				json_object_set(found, word, last);
+			last = NULL;
+		} else {
+			last = NULL;
+		}
+		(void)after_as;
+		after_as = false;
+	}
+	return found;
+}
+
+/* ---- candidates ----------------------------------------------------------------- */
+
+struct cand {
+	const char *text, *kind, *detail;
+	int rank;
+	size_t len;
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return strcmp(x->text, y->text);
+}
+
+struct cands {
+	struct cand *v;
+	size_t n, cap;
+};
+
+static void push(struct cands *cs, const char *text, const char *kind, const char *detail, int rank)
+{
+	if (cs->n == cs->cap) {
+		size_t cap = cs->cap ? cs->cap * 2 : 64;
+		struct cand *v = realloc(cs->v, cap * sizeof(*v));
+		if (!v)
+			return;
+		cs->v = v;
+		cs->cap = cap;
+	}
+	cs->v[cs->n++] = (struct cand){text, kind, detail, rank, strlen(text)};
+}
+
+static bool starts_with(const char *s, const char *lower_prefix)
+{
+	for (; *lower_prefix; s++, lower_prefix++)
+		if (tolower((unsigned char)*s) != *lower_prefix)
+			return false;
+	return true;
+}
+
+static void push_columns(struct cands *cs, json_t *rel, const char *lp)
+{
+	size_t i;
+	json_t *col;
+	json_array_foreach(json_object_get(rel, "columns"), i, col)
+	{
+		const char *name = json_string_value(json_object_get(col, "name"));
+		if (starts_with(name, lp))
+			push(cs, name, "column", json_string_value(json_object_get(rel, "name")),
+			     RANK_COLUMN);
+	}
+}
+
+json_t *schema_complete_json(struct schema_cache *c, const char *prefix, const char *context,
+                             size_t limit)
+{
+	char lp[512];
+	size_t n = 0;
+	for (; prefix[n] && n + 1 < sizeof(lp); n++)
+		lp[n] = (char)tolower((unsigned char)prefix[n]);
+	lp[n] = '\0';
+	json_t *ctx = context_relations(c, context);
+	struct cands cs = {0};
+	char *dot = strrchr(lp, '.');
+	if (dot) {
+		/* qualifier.prefix: columns of a relation or alias, or the
+		 * objects of a schema. */
+		*dot = '\0';
+		const char *rest = dot + 1;
+		json_t *rel = json_object_get(ctx, lp);
+		if (!rel)
+			rel = json_array_get(json_object_get(c->relations_by_name, lp), 0);
+		if (rel)
+			push_columns(&cs, rel, rest);
+		size_t lo = 0, hi = c->nentries;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(c->entries[mid].key, rest) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < c->nentries && starts_with(c->entries[i].key, rest); i++) {
+			const struct schema_entry *e = &c->entries[i];
+			if (e->detail && strcasecmp(e->detail, lp) == 0)
+				push(&cs, e->text, e->kind, e->detail, e->rank);
+		}
+	} else {
+		const char *k;
+		json_t *rel;
+		json_t *seen = json_object();
+		json_object_foreach(ctx, k, rel)
+		{
+			char ptr[32];
+			snprintf(ptr, sizeof(ptr), "%p", (void *)rel);
+			if (json_object_get(seen, ptr))
+				continue;
+			json_object_set_new(seen, ptr, json_true());
+			push_columns(&cs, rel, lp);
+		}
+		json_decref(seen);
+		size_t lo = 0, hi = c->nentries;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(c->entries[mid].key, lp) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < c->nentries && starts_with(c->entries[i].key, lp); i++) {
+			const struct schema_entry *e = &c->entries[i];
+			push(&cs, e->text, e->kind, e->detail, e->rank);
+		}
+	}
+	json_decref(ctx);
+	if (cs.n)
+		qsort(cs.v, cs.n, sizeof(*cs.v), cand_cmp);
+	json_t *out = json_array();
+	for (size_t i = 0; i < cs.n && i < limit; i++)
+		json_array_append_new(out,
+		                      json_pack("{s:s, s:s, s:s?}", "text", cs.v[i].text, "kind",
+		                                cs.v[i].kind, "detail", cs.v[i].detail));
+	free(cs.v);
+	return out;
+}

@@ -1,0 +1,517 @@
+/* Loading the schema cache: the catalog script (schema-catalog.c) runs on a
+ * backend of the pool, driven from the loop like daemon/db/meta.c's
+ * look-ups, one result set per object kind. A reload names the schemas it
+ * covers; their nodes are replaced in the tree and the objects that came,
+ * went or changed are announced on topic schema. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/sql.h"
+#include "daemon/db/pool-internal.h"
+#include "daemon/db/schema-catalog.h"
+#include "daemon/db/schema-internal.h"
+#include "daemon/server.h"
+#include "daemon/storage/settings.h"
+#include "daemon/tuskd.h"
+
+struct schema_load {
+	struct pool *pool;
+	struct schema_cache *c; /* NULL once the cache is gone */
+	json_t *schemas;        /* reloaded schema names, or NULL: all */
+	struct pool_waiter *waiter;
+	struct backend *b;
+	int next; /* the result set expected next */
+	struct schema_build build;
+	uint64_t started_us;
+	TuskError e;
+};
+
+static void emit(const char *event, json_t *params)
+{
+	server_emit(tuskd.server, TOPIC_SCHEMA, event, params);
+}
+
+static void cache_free(void *data)
+{
+	struct schema_cache *c = data;
+	if (!c)
+		return;
+	if (c->load)
+		c->load->c = NULL;
+	for (struct schema_waiter *w = c->waiters, *n; w; w = n) {
+		n = w->next;
+		free(w);
+	}
+	for (struct schema_waiter *w = c->pending_waiters, *n; w; w = n) {
+		n = w->next;
+		free(w);
+	}
+	json_decref(c->pending);
+	json_decref(c->tree);
+	json_decref(c->relations_by_name);
+	free(c->entries);
+	free(c->arena);
+	free(c);
+}
+
+struct schema_cache *schema_cache_of(struct pool *p)
+{
+	struct schema_cache *c = pool_attachment(p, POOL_SLOT_SCHEMA);
+	if (c)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->pool = p;
+	pool_set_attachment(p, POOL_SLOT_SCHEMA, c, cache_free);
+	return c;
+}
+
+bool schema_cache_loaded(const struct schema_cache *c)
+{
+	return c && c->tree;
+}
+
+const char *schema_cache_connection_id(const struct schema_cache *c)
+{
+	return pool_id(c->pool);
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+/* "kind\tschema\tname" → object, for every object of a schema node. */
+static void collect(json_t *map, const char *schema, json_t *node)
+{
+	static const char *const members[] = {"relations", "functions", "sequences", "types"};
+	char key[1024];
+	snprintf(key, sizeof(key), "schema\t\t%s", schema);
+	json_object_set(map, key, node);
+	for (size_t m = 0; m < sizeof(members) / sizeof(*members); m++) {
+		size_t i;
+		json_t *o;
+		json_array_foreach(json_object_get(node, members[m]), i, o)
+		{
+			const char *kind = json_string_value(json_object_get(o, "kind"));
+			const char *args = json_string_value(json_object_get(o, "arguments"));
+			snprintf(key, sizeof(key), "%s\t%s\t%s%s%s%s",
+			         kind                   ? kind
+			         : members[m][0] == 's' ? "sequence"
+			                                : "?",
+			         schema, json_string_value(json_object_get(o, "name")),
+			         args ? "(" : "", args ? args : "", args ? ")" : "");
+			json_object_set(map, key, o);
+		}
+	}
+}
+
+static void announce(const char *event, const char *id, const char *key)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", key);
+	char *kind = buf, *schema = strchr(kind, '\t');
+	if (!schema)
+		return;
+	*schema++ = '\0';
+	char *name = strchr(schema, '\t');
+	if (!name)
+		return;
+	*name++ = '\0';
+	bool is_schema = strcmp(kind, "schema") == 0;
+	emit(event, json_pack("{s:s, s:s, s:s?, s:s}", "connection_id", id, "kind", kind, "schema",
+	                      is_schema ? NULL : schema, "name", name));
+}
+
+/* Put the reloaded schema nodes of fresh into c's tree and announce what
+ * changed in them. */
+static void merge(struct schema_cache *c, json_t *fresh, const json_t *schemas)
+{
+	json_t *old = json_object(), *neu = json_object();
+	json_t *cur = json_object_get(c->tree, "schemas");
+	json_t *got = json_object_get(fresh, "schemas");
+	size_t i;
+	json_t *v;
+	json_array_foreach(schemas, i, v)
+	{
+		const char *name = json_string_value(v);
+		json_t *o = json_object_get(cur, name), *n = json_object_get(got, name);
+		if (o)
+			collect(old, name, o);
+		if (n) {
+			collect(neu, name, n);
+			json_object_set(cur, name, n);
+		} else {
+			json_object_del(cur, name);
+		}
+	}
+	const char *id = pool_id(c->pool), *key;
+	json_object_foreach(neu, key, v)
+	{
+		json_t *o = json_object_get(old, key);
+		if (!o)
+			announce("schema.object_created", id, key);
+		else if (!json_equal(o, v) && strncmp(key, "schema\t", 7) != 0)
+			announce("schema.object_altered", id, key);
+	}
+	json_object_foreach(old, key, v)
+	{
+		if (!json_object_get(neu, key))
+			announce("schema.object_dropped", id, key);
+	}
+	json_object_set(c->tree, "extensions", json_object_get(fresh, "extensions"));
+	json_object_set(c->tree, "roles", json_object_get(fresh, "roles"));
+	json_object_set(c->tree, "search_path", json_object_get(fresh, "search_path"));
+	json_decref(old);
+	json_decref(neu);
+}
+
+/* ---- the load ------------------------------------------------------------ */
+
+static void add_name(json_t *list, const char *name)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v) if (strcmp(json_string_value(v), name) == 0) return;
+	json_array_append_new(list, json_string(name));
+}
+
+static void start_load(struct schema_cache *c, json_t *schemas, struct schema_waiter *waiters);
+
+static void run_waiters(struct schema_waiter *w, struct schema_cache *c, const TuskError *e)
+{
+	while (w) {
+		struct schema_waiter *n = w->next;
+		if (w->cb)
+			w->cb(c, e, w->ud);
+		free(w);
+		w = n;
+	}
+}
+
+static void load_finish(struct schema_load *l)
+{
+	struct schema_cache *c = l->c;
+	const TuskError *e = l->e.kind != TUSK_ERR_NONE ? &l->e : NULL;
+	struct schema_waiter *waiters = NULL;
+	if (c) {
+		c->load = NULL;
+		waiters = c->waiters;
+		c->waiters = NULL;
+		const char *id = pool_id(c->pool);
+		double ms = (double)(tuskd_now_us() - l->started_us) / 1000.0;
+		if (!e) {
+			if (!c->tree || !l->schemas) {
+				if (c->tree && !l->schemas) {
+					/* A whole refresh: announce per schema. */
+					json_t *all = json_array();
+					const char *k;
+					json_t *v;
+					json_object_foreach(json_object_get(c->tree, "schemas"), k,
+					                    v) add_name(all, k);
+					json_object_foreach(
+					    json_object_get(l->build.tree, "schemas"), k, v)
+					    add_name(all, k);
+					merge(c, l->build.tree, all);
+					json_decref(all);
+				} else {
+					c->tree = json_incref(l->build.tree);
+				}
+			} else {
+				merge(c, l->build.tree, l->schemas);
+			}
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			c->loaded_at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+			c->load_ms = ms;
+			schema_index_build(c);
+			json_t *counts = json_object();
+			for (int k = SCHEMA_R_SCHEMAS; k < SCHEMA_R_MAX; k++)
+				json_object_set_new(counts, schema_result_names[k],
+				                    json_integer(l->build.counts[k]));
+			emit("schema.refresh_completed",
+			     json_pack("{s:s, s:f, s:o}", "connection_id", id, "duration_ms", ms,
+			               "counts", counts));
+		} else {
+			emit("schema.refresh_failed",
+			     json_pack("{s:s, s:o}", "connection_id", id, "error",
+			               tusk_error_info_to_json(e)));
+		}
+	}
+	run_waiters(waiters, c, e);
+	if (c && (c->pending || c->pending_all)) {
+		json_t *next = c->pending_all ? NULL : c->pending;
+		struct schema_waiter *pw = c->pending_waiters;
+		c->pending = NULL;
+		c->pending_all = false;
+		c->pending_waiters = NULL;
+		start_load(c, next, pw);
+		json_decref(next);
+	}
+	if (l->waiter)
+		pool_acquire_cancel(l->waiter);
+	if (l->b)
+		pool_release(l->b);
+	schema_build_clear(&l->build);
+	json_decref(l->schemas);
+	tusk_error_clear(&l->e);
+	pool_unref(l->pool);
+	free(l);
+}
+
+static void load_io(struct backend *b, short what, void *ud)
+{
+	struct schema_load *l = ud;
+	PGconn *conn = backend_conn(b);
+	if (what & EV_WRITE) {
+		int f = PQflush(conn);
+		if (f < 0)
+			goto broken;
+		backend_watch(b, f == 1 ? EV_READ | EV_WRITE : EV_READ);
+	}
+	if (!(what & EV_READ))
+		return;
+	if (!PQconsumeInput(conn))
+		goto broken;
+	while (!PQisBusy(conn)) {
+		PGresult *res = PQgetResult(conn);
+		if (!res) {
+			if (l->e.kind == TUSK_ERR_NONE && l->next < SCHEMA_R_MAX)
+				tusk_error_set(&l->e, TUSK_ERR_INTERNAL,
+				               "schema load: %d of %d result sets", l->next,
+				               SCHEMA_R_MAX);
+			load_finish(l);
+			return;
+		}
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && l->next < SCHEMA_R_MAX) {
+			schema_build_rows(&l->build, l->next, res);
+			if (l->c)
+				emit("schema.refresh_progress",
+				     json_pack("{s:s, s:s, s:i, s:i}", "connection_id",
+				               pool_id(l->pool), "kind",
+				               schema_result_names[l->next], "done", l->next + 1,
+				               "total", SCHEMA_R_MAX));
+			l->next++;
+		} else if (l->e.kind == TUSK_ERR_NONE) {
+			tusk_error_from_pgresult(&l->e, res);
+		}
+		PQclear(res);
+	}
+	return;
+broken:
+	tusk_error_set(&l->e, TUSK_ERR_CONNECTION_FAILED, "schema load: %s", PQerrorMessage(conn));
+	backend_mark_broken(b);
+	load_finish(l);
+}
+
+/* "true", or n.nspname in ('a', 'b') with literals escaped by conn. */
+static char *filter_sql(PGconn *conn, const json_t *schemas)
+{
+	if (!schemas)
+		return strdup("true");
+	size_t cap = 32, len = 0;
+	char *f = malloc(cap);
+	if (!f)
+		return NULL;
+	len = (size_t)snprintf(f, cap, "n.nspname in (''");
+	size_t i;
+	json_t *v;
+	json_array_foreach(schemas, i, v)
+	{
+		char *lit = PQescapeLiteral(conn, json_string_value(v), json_string_length(v));
+		if (!lit) {
+			free(f);
+			return NULL;
+		}
+		size_t need = len + strlen(lit) + 4;
+		if (need > cap) {
+			cap = need * 2;
+			char *g = realloc(f, cap);
+			if (!g) {
+				PQfreemem(lit);
+				free(f);
+				return NULL;
+			}
+			f = g;
+		}
+		len += (size_t)snprintf(f + len, cap - len, ", %s", lit);
+		PQfreemem(lit);
+	}
+	snprintf(f + len, cap - len, ")");
+	return f;
+}
+
+static void load_got_backend(struct backend *b, const TuskError *e, void *ud)
+{
+	struct schema_load *l = ud;
+	l->waiter = NULL;
+	if (!b) {
+		tusk_error_copy(&l->e, e);
+		load_finish(l);
+		return;
+	}
+	l->b = b;
+	PGconn *conn = backend_conn(b);
+	_cleanup_free_ char *filter = filter_sql(conn, l->schemas);
+	_cleanup_free_ char *sql = filter ? schema_catalog_sql(filter) : NULL;
+	if (!sql) {
+		tusk_error_set(&l->e, TUSK_ERR_INTERNAL, "out of memory");
+		load_finish(l);
+		return;
+	}
+	if (!PQsendQuery(conn, sql)) {
+		tusk_error_set(&l->e, TUSK_ERR_CONNECTION_FAILED, "schema load: %s",
+		               PQerrorMessage(conn));
+		backend_mark_broken(b);
+		load_finish(l);
+		return;
+	}
+	backend_set_io(b, load_io, l);
+	int f = PQflush(conn);
+	backend_watch(b, f == 1 ? EV_READ | EV_WRITE : EV_READ);
+}
+
+static void start_load(struct schema_cache *c, json_t *schemas, struct schema_waiter *waiters)
+{
+	struct schema_load *l = calloc(1, sizeof(*l));
+	if (!l || schema_build_init(&l->build) < 0) {
+		free(l);
+		TuskError e = TUSK_ERROR_INIT;
+		tusk_error_set(&e, TUSK_ERR_INTERNAL, "out of memory");
+		run_waiters(waiters, c, &e);
+		tusk_error_clear(&e);
+		return;
+	}
+	l->pool = pool_ref(c->pool);
+	l->c = c;
+	l->schemas = json_incref(schemas);
+	l->started_us = tuskd_now_us();
+	c->load = l;
+	c->waiters = waiters;
+	emit("schema.refresh_started",
+	     json_pack("{s:s, s:O?}", "connection_id", pool_id(c->pool), "schemas", schemas));
+	l->waiter = pool_acquire(c->pool, load_got_backend, l);
+	if (!l->waiter) {
+		tusk_error_set(&l->e, TUSK_ERR_INTERNAL, "schema load: no backend");
+		load_finish(l);
+	}
+}
+
+static struct schema_waiter *waiter_new(schema_ready_cb cb, void *ud)
+{
+	struct schema_waiter *w = calloc(1, sizeof(*w));
+	if (w) {
+		w->cb = cb;
+		w->ud = ud;
+	}
+	return w;
+}
+
+static void fail_now(schema_ready_cb cb, void *ud)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_error_set(&e, TUSK_ERR_INTERNAL, "out of memory");
+	if (cb)
+		cb(NULL, &e, ud);
+	tusk_error_clear(&e);
+}
+
+void schema_ensure(struct pool *p, schema_ready_cb cb, void *ud)
+{
+	struct schema_cache *c = schema_cache_of(p);
+	if (c && c->tree && !c->load) {
+		cb(c, NULL, ud);
+		return;
+	}
+	if (c && c->tree) {
+		cb(c, NULL, ud); /* a reload is running: the cache is usable */
+		return;
+	}
+	struct schema_waiter *w = c ? waiter_new(cb, ud) : NULL;
+	if (!w) {
+		fail_now(cb, ud);
+		return;
+	}
+	if (c->load) {
+		w->next = c->waiters;
+		c->waiters = w;
+		return;
+	}
+	start_load(c, NULL, w);
+}
+
+void schema_reload(struct pool *p, const json_t *schemas, schema_ready_cb cb, void *ud)
+{
+	struct schema_cache *c = schema_cache_of(p);
+	struct schema_waiter *w = c && cb ? waiter_new(cb, ud) : NULL;
+	if (!c || (cb && !w)) {
+		fail_now(cb, ud);
+		return;
+	}
+	if (!c->load) {
+		start_load(c, c->tree ? (json_t *)schemas : NULL, w);
+		return;
+	}
+	/* One load at a time: the next one covers everything asked meanwhile. */
+	if (!schemas || !c->tree) {
+		c->pending_all = true;
+	} else {
+		if (!c->pending)
+			c->pending = json_array();
+		json_array_extend(c->pending, (json_t *)schemas);
+	}
+	if (w) {
+		w->next = c->pending_waiters;
+		c->pending_waiters = w;
+	}
+}
+
+void schema_on_open(struct pool *p)
+{
+	if (settings_bool(tuskd.settings, "schema.load_on_open"))
+		schema_reload(p, NULL, NULL, NULL);
+}
+
+/* Reload the schemas DDL named; an unqualified name resolves in the
+ * search_path (the pool's default one, as the load saw it). */
+void schema_on_ddl(struct pool *p, const char *sql)
+{
+	struct schema_cache *c = pool_attachment(p, POOL_SLOT_SCHEMA);
+	if (!c || (!c->tree && !c->load))
+		return; /* never loaded: the first schema.get loads it fresh */
+	TuskSqlScript s = {0};
+	TuskError e = TUSK_ERROR_INIT;
+	if (!c->tree || tusk_sql_analyse(sql, strlen(sql), &s, &e) < 0) {
+		tusk_error_clear(&e);
+		schema_reload(p, NULL, NULL, NULL);
+		return;
+	}
+	json_t *names = json_array();
+	bool all = false;
+	for (size_t i = 0; i < s.n; i++) {
+		const TuskSqlStatement *st = &s.stmts[i];
+		if (st->is_ddl && st->nobjects == 0)
+			all = true; /* DDL we cannot see into */
+		for (size_t k = 0; k < st->nobjects; k++) {
+			const TuskSqlObject *o = &st->objects[k];
+			if (strcmp(o->kind, "schema") == 0) {
+				add_name(names, o->name);
+			} else if (o->schema) {
+				add_name(names, o->schema);
+			} else {
+				size_t j;
+				json_t *v;
+				json_array_foreach(json_object_get(c->tree, "search_path"), j, v)
+				    add_name(names, json_string_value(v));
+			}
+		}
+	}
+	tusk_sql_script_clear(&s);
+	if (all || json_array_size(names) == 0)
+		schema_reload(p, NULL, NULL, NULL);
+	else
+		schema_reload(p, names, NULL, NULL);
+	json_decref(names);
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# tuskctl and SSH tunnels end to end: conn add --ssh with a key, the agent
+# and a password from stdin; the unknown host key refused, shown, trusted
+# with tuskctl ssh trust; queries through the tunnel; the tunnel in
+# conn status. Real sshd on loopback (tests/harness/sshd.sh), the run's
+# shared PostgreSQL. Needs root (sshd, useradd).
+# shellcheck source=tests/harness/lib.sh
+. "$(dirname "$0")/../harness/lib.sh"
+# shellcheck source=tests/harness/tuskd.sh
+. "$TUSK_HARNESS_DIR/tuskd.sh"
+# shellcheck source=tests/harness/pg.sh
+. "$TUSK_HARNESS_DIR/pg.sh"
+# shellcheck source=tests/harness/sshd.sh
+. "$TUSK_HARNESS_DIR/sshd.sh"
+tusk_test_init
+
+[[ $(id -u) == 0 ]] || fail "needs root (sshd, useradd)"
+pg_use_shared
+uri="postgresql://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
+
+port=$(free_port)
+sshd_setup "$T/sshd" "$port"
+at_exit "sshd_stop $T/sshd"
+sshd_start "$T/sshd" || fail "sshd did not start"
+user=tusktunnelcli
+sshd_del_user "$user"
+pw="cli-pass-$RANDOM"
+sshd_add_user "$user" "$pw"
+at_exit "sshd_del_user $user"
+
+# The daemon's home: its own known_hosts; its agent.
+export HOME=$T/home
+mkdir -p "$HOME/.ssh"
+: >"$HOME/.ssh/known_hosts"
+eval "$(ssh-agent -a "$T/agent.sock" -s)" >/dev/null
+at_exit "kill $SSH_AGENT_PID"
+ssh-add -q "$T/sshd/userkey" 2>/dev/null
+export DBUS_SESSION_BUS_ADDRESS= # secrets in the daemon's memory
+tuskd_start
+
+fp=$(ssh-keygen -l -E sha256 -f "$T/sshd/hostkey.pub" | cut -d' ' -f2)
+
+run tctl conn add viakey "$uri" --ssh "root@127.0.0.1:$port" --ssh-key "$T/sshd/userkey"
+assert_eq "$RC" 0 "conn add --ssh --ssh-key"
+run tctl --json conn show viakey
+assert_contains "$OUT" '"auth": "key"' "the tunnel is saved with key auth"
+assert_contains "$OUT" "\"key_path\": \"$T/sshd/userkey\"" "with the key's path"
+
+run tctl query -d viakey -c "SELECT 40 + 2 AS answer"
+assert_eq "$RC" 1 "an unknown host key stops the query"
+assert_contains "$ERR" "is not known" "the error says the key is unknown"
+assert_contains "$ERR" "$fp" "the error shows the fingerprint"
+
+run tctl ssh trust viakey --fingerprint SHA256:notthisone
+assert_eq "$RC" 1 "ssh trust refuses another fingerprint"
+run tctl ssh trust viakey </dev/null
+assert_eq "$RC" 1 "ssh trust without a terminal or --yes does nothing"
+assert_contains "$ERR" "not trusted" "and says so"
+assert_eq "$(wc -c <"$HOME/.ssh/known_hosts")" 0 "known_hosts is still empty"
+
+run tctl ssh trust viakey --yes
+assert_eq "$RC" 0 "ssh trust --yes"
+assert_contains "$OUT" "recorded $fp" "ssh trust says what it recorded"
+assert_rc 0 "ssh-keygen finds the recorded key" ssh-keygen -F "[127.0.0.1]:$port" -f "$HOME/.ssh/known_hosts"
+run tctl ssh trust viakey --yes
+assert_contains "$OUT" "already trusted" "a second trust has nothing to do"
+
+run tctl query -d viakey -c "SELECT 40 + 2 AS answer"
+assert_eq "$RC" 0 "a query through the tunnel"
+assert_contains "$OUT" "42" "returns the server's answer"
+run tctl conn status viakey
+assert_contains "$OUT" "tunnel" "conn status shows the tunnel"
+assert_contains "$OUT" "local_port" "with its local port"
+assert_contains "$OUT" '"state":"up"' "and up"
+
+run tctl conn add viaagent "$uri" --ssh "root@127.0.0.1:$port" --ssh-agent
+assert_eq "$RC" 0 "conn add --ssh-agent"
+run tctl query -d viaagent -c "SELECT 'agent' || 'ok'"
+assert_contains "$OUT" "agentok" "a query through an agent-authenticated tunnel"
+
+run tctl conn add viapw "$uri" --ssh "$user@127.0.0.1:$port" --ssh-password-stdin <<<"$pw"
+assert_eq "$RC" 0 "conn add --ssh-password-stdin"
+assert_not_contains "$OUT$ERR" "$pw" "the password is not printed"
+run tctl query -d viapw -c "SELECT 'pw' || 'ok'"
+assert_contains "$OUT" "pwok" "a query through a password-authenticated tunnel"
+
+run tctl conn add bad "$uri" --ssh-agent
+assert_eq "$RC" 2 "--ssh-agent without --ssh is a usage error"
+run tctl conn add bad "$uri" --ssh "root@127.0.0.1:$port" --ssh-agent --ssh-key /x
+assert_eq "$RC" 2 "two SSH auth options are a usage error"
+
+tuskd_stop
