@@ -1,6 +1,7 @@
 /* Loading the schema cache: the catalog script (schema-catalog.c) runs on a
  * backend of the pool, driven from the loop like daemon/db/meta.c's
- * look-ups, one result set per object kind. A reload names the schemas it
+ * look-ups, one result set per object kind, read row by row so that the
+ * loop turns between socket reads. A reload names the schemas it
  * covers; their nodes are replaced in the tree and the objects that came,
  * went or changed are announced on topic schema. */
 #include <stdio.h>
@@ -285,7 +286,9 @@ static void load_io(struct backend *b, short what, void *ud)
 			load_finish(l);
 			return;
 		}
-		if (PQresultStatus(res) == PGRES_TUPLES_OK && l->next < SCHEMA_R_MAX) {
+		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE && l->next < SCHEMA_R_MAX) {
+			schema_build_rows(&l->build, l->next, res);
+		} else if (PQresultStatus(res) == PGRES_TUPLES_OK && l->next < SCHEMA_R_MAX) {
 			schema_build_rows(&l->build, l->next, res);
 			if (l->c)
 				emit("schema.refresh_progress",
@@ -368,6 +371,9 @@ static void load_got_backend(struct backend *b, const TuskError *e, void *ud)
 		load_finish(l);
 		return;
 	}
+	/* Row by row: 100,000 columns are not turned into JSON in one turn
+	 * of the loop. */
+	PQsetSingleRowMode(conn);
 	backend_set_io(b, load_io, l);
 	int f = PQflush(conn);
 	backend_watch(b, f == 1 ? EV_READ | EV_WRITE : EV_READ);

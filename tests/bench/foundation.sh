@@ -52,6 +52,13 @@ bench_foundation() {
 	local rss_kb rss_mb
 	rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$TUSKD_PID/status")
 	rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+	# RSS counts every shared library page the daemon touched (libc,
+	# libcrypto, GLib for the keyring…), shared with every other process
+	# using them; PSS splits those, private is the daemon's own.
+	local pss_mb priv_mb
+	pss_mb=$(awk '/^Pss:/ { printf "%.1f", $2 / 1024 }' "/proc/$TUSKD_PID/smaps_rollup")
+	priv_mb=$(awk '/^Private_(Clean|Dirty):/ { k += $2 } END { printf "%.1f", k / 1024 }' \
+		"/proc/$TUSKD_PID/smaps_rollup")
 
 	# Round trips: whole processes, as a user types them.
 	local n=$((BENCH_RUNS * 5))
@@ -82,6 +89,8 @@ bench_foundation() {
 | tuskd start-up, existing data dir (exec → first pong, $BENCH_RUNS runs) | $(fmt "$warm_med") ms | ≤ 50 ms | $(goal "$warm_med" 50) |
 | tuskd start-up, new data dir (creates and migrates tusk.db) | $(fmt "$fresh_med") ms | ≤ 50 ms | $(goal "$fresh_med" 50) |
 | tuskd idle RSS (VmRSS after start + 1 s) | $rss_mb MB | ≤ 10 MB | $(goal "$rss_mb" 10) |
+| tuskd idle PSS (shared pages split among their users) | $pss_mb MB | | |
+| tuskd idle private memory (Private_Clean + Private_Dirty) | $priv_mb MB | | |
 | daemon.ping round trip inside tuskctl ($n runs) | $(fmt "$inproc_med" 3) ms | | |
 
 | command ($n runs$(command -v hyperfine >/dev/null && echo ', hyperfine')) | median | mean | median vs tuskctl ping |
