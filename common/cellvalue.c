@@ -2,6 +2,7 @@
  * every branch either maps to a JSON value that names exactly what the text
  * named, or keeps the text. */
 #include "common/cellvalue.h"
+#include "common/jsonstr.h"
 
 #include <errno.h>
 #include <float.h>
@@ -553,59 +554,6 @@ json_t *tusk_cell_typed(TuskOid oid, const char *text, size_t len)
 
 /* ---- exact dump ---- */
 
-static int dump_string(const char *s, size_t n, json_dump_callback_t cb, void *data)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t run = 0;
-	if (cb("\"", 1, data) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
-		size_t elen = 2;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		esc[0] = '\\';
-		switch (c) {
-		case '"':
-			esc[1] = '"';
-			break;
-		case '\\':
-			esc[1] = '\\';
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			elen = 6;
-			break;
-		}
-		if (i > run && cb(s + run, i - run, data) < 0)
-			return -1;
-		if (cb(esc, elen, data) < 0)
-			return -1;
-		run = i + 1;
-	}
-	if (n > run && cb(s + run, n - run, data) < 0)
-		return -1;
-	return cb("\"", 1, data);
-}
-
 int tusk_json_dump_exact(const json_t *v, json_dump_callback_t cb, void *data)
 {
 	char buf[TUSK_DOUBLE_STRLEN > 32 ? TUSK_DOUBLE_STRLEN : 32];
@@ -625,7 +573,7 @@ int tusk_json_dump_exact(const json_t *v, json_dump_callback_t cb, void *data)
 		n = tusk_double_text(json_real_value(v), buf);
 		return n ? cb(buf, n, data) : -1;
 	case JSON_STRING:
-		return dump_string(json_string_value(v), json_string_length(v), cb, data);
+		return tusk_json_string(json_string_value(v), json_string_length(v), cb, data);
 	case JSON_ARRAY: {
 		if (cb("[", 1, data) < 0)
 			return -1;
@@ -647,7 +595,7 @@ int tusk_json_dump_exact(const json_t *v, json_dump_callback_t cb, void *data)
 			key = json_object_iter_key(it);
 			item = json_object_iter_value(it);
 			if ((!first && cb(",", 1, data) < 0) ||
-			    dump_string(key, json_object_iter_key_len(it), cb, data) < 0 ||
+			    tusk_json_string(key, json_object_iter_key_len(it), cb, data) < 0 ||
 			    cb(":", 1, data) < 0 || tusk_json_dump_exact(item, cb, data) < 0)
 				return -1;
 			first = false;

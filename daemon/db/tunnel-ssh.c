@@ -388,7 +388,19 @@ static int authenticate(const struct tunnel_settings *s, LIBSSH2_SESSION *sessio
 	int r;
 	switch (s->auth) {
 	case TUSK_SSH_AUTH_AGENT:
-		return auth_agent(s, session, e);
+		if (auth_agent(s, session, e) == 0)
+			return 0;
+		/* As ssh does: the IdentityFile of ~/.ssh/config when the agent
+		 * could not help (an unencrypted key; the agent's error stays
+		 * otherwise). */
+		if (s->key_path && access(s->key_path, R_OK) == 0 &&
+		    libssh2_userauth_publickey_fromfile_ex(session, s->ssh_user,
+		                                           (unsigned)strlen(s->ssh_user), NULL,
+		                                           s->key_path, NULL) == 0) {
+			tusk_error_clear(e);
+			return 0;
+		}
+		return -1;
 	case TUSK_SSH_AUTH_KEY:
 		if (!s->key_path)
 			return auth_failed(e, s, "no key file", "Set ssh_tunnel.key_path.");

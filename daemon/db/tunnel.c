@@ -254,6 +254,15 @@ static void retry_closing(struct tunnel *t)
  * fail at once; the next accepted connection rebuilds. */
 static void session_lost(struct tunnel *t, const char *why)
 {
+	/* State first: whoever sees a forwarded socket close can then ask
+	 * tunnel_error() why. */
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_error_set(&e, TUSK_ERR_SSH, "the SSH connection to %s:%u was lost (%s)", t->s.ssh_host,
+	               t->s.ssh_port, why);
+	tusk_error_set_hint(&e, "It is rebuilt on the next query.");
+	log_info("tunnel", "%s", tusk_error_message(&e));
+	set_state(t, T_DOWN, &e);
+	tusk_error_clear(&e);
 	while (t->fwds)
 		fwd_close(t, t->fwds);
 	t->nclosing = 0; /* freed with the session */
@@ -262,13 +271,6 @@ static void session_lost(struct tunnel *t, const char *why)
 	t->sock = -1;
 	t->failures = 0;
 	t->retry_at_ms = 0;
-	TuskError e = TUSK_ERROR_INIT;
-	tusk_error_set(&e, TUSK_ERR_SSH, "the SSH connection to %s:%u was lost (%s)", t->s.ssh_host,
-	               t->s.ssh_port, why);
-	tusk_error_set_hint(&e, "It is rebuilt on the next query.");
-	log_info("tunnel", "%s", tusk_error_message(&e));
-	set_state(t, T_DOWN, &e);
-	tusk_error_clear(&e);
 }
 
 static int open_session(struct tunnel *t)

@@ -1,0 +1,12 @@
+/* Writing a JSON string literal fast, without a jansson value: the hot path
+ * of streaming rows, and the exact dumper of typed cells. */
+#pragma once
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Emit s (n bytes of UTF-8) as a JSON string literal through cb (jansson's
+ * dump callback type). Quotes, backslashes and control characters are
+ * escaped; bytes that are not valid UTF-8 (possible only from a SQL_ASCII
+ * database) become U+FFFD. Returns 0, or -1 when cb failed. */
+int tusk_json_string(const char *s, size_t n, json_dump_callback_t cb, void *data);
