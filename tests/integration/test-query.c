@@ -358,6 +358,45 @@ START_TEST(named_context_spans_clients)
 }
 END_TEST
 
+START_TEST(idle_transaction_in_a_context_is_rolled_back)
+{
+	/* The shortest idle timeout the setting allows: 10 s. */
+	json_t *r =
+	    tt_call(fd, 3, "settings.set",
+	            json_pack("{s:s, s:i}", "key", "query.context_idle_timeout_sec", "value", 10));
+	ck_assert_ptr_nonnull(result(r));
+	json_decref(r);
+	tt_pg_exec(&pg, NULL, "create table if not exists ctx_idle(x int)");
+	tt_pg_exec(&pg, NULL, "truncate ctx_idle");
+	r = execute_on(fd,
+	               json_pack("{s:s, s:s}", "sql", "begin; insert into ctx_idle values (1)",
+	                         "context", "idle-tab"),
+	               NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(result(r), "transaction_status")),
+	                 "in_transaction");
+	json_decref(r);
+	PGconn *admin = tt_pg_connect(&pg, NULL);
+	const char *probe = "select count(*) from pg_stat_activity where application_name = 'Tusk' "
+	                    "and state like 'idle in transaction%'";
+	PGresult *res = PQexec(admin, probe);
+	ck_assert_int_ge(atoi(PQgetvalue(res, 0, 0)), 1);
+	PQclear(res);
+	sleep(12);
+	res = PQexec(admin, probe);
+	ck_assert_str_eq(PQgetvalue(res, 0, 0), "0");
+	PQclear(res);
+	res = PQexec(admin, "select count(*) from ctx_idle");
+	ck_assert_str_eq(PQgetvalue(res, 0, 0), "0");
+	PQclear(res);
+	PQfinish(admin);
+	/* The context goes on, outside any transaction now. */
+	r = execute_on(fd, json_pack("{s:s, s:s}", "sql", "select 1", "context", "idle-tab"), NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(result(r), "transaction_status")),
+	                 "idle");
+	json_decref(r);
+}
+END_TEST
+
 START_TEST(unnamed_context_rolls_back_when_client_leaves)
 {
 	tt_pg_exec(&pg, NULL, "create table if not exists ctx_test2(x int)");
@@ -431,6 +470,7 @@ int main(void)
 	tcase_add_test(tc, disconnect_cancels_on_the_server);
 	tcase_add_test(tc, named_context_spans_clients);
 	tcase_add_test(tc, unnamed_context_rolls_back_when_client_leaves);
+	tcase_add_test(tc, idle_transaction_in_a_context_is_rolled_back);
 	tcase_add_test(tc, readonly_refuses_writes);
 	tcase_add_test(tc, notices_and_max_rows);
 	suite_add_tcase(s, tc);
