@@ -16,12 +16,17 @@ static struct tt_daemon d;
 static struct tt_pg pg;
 static int fd = -1;
 static char conninfo[256];
+static char appname[64];
 
 static void setup(void)
 {
+	/* Our own application_name: probes of pg_stat_activity see only this
+	 * suite's sessions, whatever runs beside it. */
+	snprintf(appname, sizeof(appname), "tusk-query-%d", (int)getpid());
 	tt_pg_shared(&pg);
-	snprintf(conninfo, sizeof(conninfo), "host=%s port=%d user=postgres dbname=postgres",
-	         pg.host, pg.port);
+	snprintf(conninfo, sizeof(conninfo),
+	         "host=%s port=%d user=postgres dbname=postgres application_name=%s", pg.host,
+	         pg.port, appname);
 	tt_daemon_start(&d, NULL);
 	fd = tt_connect(d.socket);
 }
@@ -376,8 +381,11 @@ START_TEST(idle_transaction_in_a_context_is_rolled_back)
 	                 "in_transaction");
 	json_decref(r);
 	PGconn *admin = tt_pg_connect(&pg, NULL);
-	const char *probe = "select count(*) from pg_stat_activity where application_name = 'Tusk' "
-	                    "and state like 'idle in transaction%'";
+	char probe[256];
+	snprintf(probe, sizeof(probe),
+	         "select count(*) from pg_stat_activity where application_name = '%s' "
+	         "and state like 'idle in transaction%%'",
+	         appname);
 	PGresult *res = PQexec(admin, probe);
 	ck_assert_int_ge(atoi(PQgetvalue(res, 0, 0)), 1);
 	PQclear(res);
@@ -410,8 +418,12 @@ START_TEST(unnamed_context_rolls_back_when_client_leaves)
 	close(c);
 	usleep(200000);
 	PGconn *admin = tt_pg_connect(&pg, NULL);
-	PGresult *res = PQexec(admin, "select count(*) from pg_stat_activity where state like "
-	                              "'idle in transaction%' and application_name = 'Tusk'");
+	char probe[256];
+	snprintf(probe, sizeof(probe),
+	         "select count(*) from pg_stat_activity where state like "
+	         "'idle in transaction%%' and application_name = '%s'",
+	         appname);
+	PGresult *res = PQexec(admin, probe);
 	ck_assert_str_eq(PQgetvalue(res, 0, 0), "0");
 	PQclear(res);
 	res = PQexec(admin, "select count(*) from ctx_test2");
