@@ -126,7 +126,31 @@ int tusk_error_from_pgresult(TuskError *e, const PGresult *res)
 	return -1;
 }
 
+static TuskErrorKind classify(const char *msg);
+
+/* Names the user chose (a database called "SSL_reports", a role called
+ * "authentication") are quoted in libpq's text: blank them out so that
+ * only the server's own words decide. */
 TuskErrorKind tusk_error_classify_pg_message(const char *msg)
+{
+	if (!msg)
+		return TUSK_ERR_CONNECTION_FAILED;
+	char *words = strdup(msg);
+	if (!words)
+		return classify(msg);
+	bool quoted = false;
+	for (char *p = words; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (quoted)
+			*p = ' ';
+	}
+	TuskErrorKind kind = classify(words);
+	free(words);
+	return kind;
+}
+
+static TuskErrorKind classify(const char *msg)
 {
 	/* Order matters: "no pg_hba.conf entry … SSL encryption" is an
 	 * authorisation refusal, not a TLS fault, and "timeout expired" may
