@@ -739,7 +739,12 @@ int cmd_open(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc != 2)
 		return ctl_usage_error("usage: tuskctl open NAME_OR_URI");
-	return call_and_print(ctl, "connection.open", target_params(argv[1]));
+	json_t *params = target_params(argv[1]);
+	/* A tunnel with agent auth may need our agent. */
+	const char *agent = getenv("SSH_AUTH_SOCK");
+	if (agent && *agent && !json_object_get(params, "env"))
+		json_object_set_new(params, "env", json_pack("{s:s}", "SSH_AUTH_SOCK", agent));
+	return call_and_print(ctl, "connection.open", params);
 }
 
 int cmd_close(struct ctl *ctl, int argc, char **argv)

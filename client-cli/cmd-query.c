@@ -180,6 +180,11 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	const char *target = a->target ? a->target : getenv("TUSK_DATABASE");
 	if (target && !looks_like_conninfo(target)) {
 		json_object_set_new(params, "connection_id", json_string(target));
+		/* A tunnel with agent auth may need our agent. */
+		const char *agent = getenv("SSH_AUTH_SOCK");
+		if (agent && *agent)
+			json_object_set_new(params, "env",
+			                    json_pack("{s:s}", "SSH_AUTH_SOCK", agent));
 	} else {
 		json_object_set_new(params, "conninfo", json_string(target ? target : ""));
 		json_object_set_new(params, "env", pg_environment());

@@ -16,6 +16,7 @@ struct context {
 	struct backend *pinned;
 	struct event *idle_timer;
 	bool busy;
+	char *ddl_pending; /* DDL run inside the open transaction, not yet seen */
 	struct context *next;
 };
 
@@ -39,6 +40,7 @@ static void context_free(struct context *c)
 		}
 	if (c->idle_timer)
 		event_free(c->idle_timer);
+	free(c->ddl_pending);
 	free(c->name);
 	free(c);
 }
@@ -170,4 +172,21 @@ void context_close_all(void)
 		unpin(c);
 		context_free(c);
 	}
+}
+
+void context_note_ddl(struct context *c, const char *sql)
+{
+	char *joined = NULL;
+	if (asprintf(&joined, "%s%s%s", c->ddl_pending ? c->ddl_pending : "",
+	             c->ddl_pending ? ";\n" : "", sql) < 0)
+		return;
+	free(c->ddl_pending);
+	c->ddl_pending = joined;
+}
+
+char *context_take_ddl(struct context *c)
+{
+	char *s = c->ddl_pending;
+	c->ddl_pending = NULL;
+	return s;
 }

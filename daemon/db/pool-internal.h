@@ -55,13 +55,16 @@ struct pool {
 	char *name;
 	char *display;
 	char *identity; /* transient pools: reuse key */
-	char *raw_key;  /* transient pools: conninfo and env as first given */
+	char *raw_key;
+	char *agent_sock;
+	    /* SSH_AUTH_SOCK of the client that opened it */ /* transient pools: conninfo and env as
+	                                                        first given */
 	bool transient;
 	bool ephemeral; /* connections.test: not registered, emits nothing */
 	bool closing;
 	bool opened; /* a first backend connected */
 	struct connparams *params;
-	char *key_passphrase; /* SSL client key, from the keyring */
+	char *key_passphrase;             /* SSL client key, from the keyring */
 	TuskConnectionConfig *tunnel_cfg; /* saved connections with ssh_tunnel.enabled */
 	TuskConnectionStatus status;
 	struct backend_list lists[_BACKEND_STATE_MAX];

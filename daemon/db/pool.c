@@ -49,6 +49,7 @@ void pool_unref(struct pool *p)
 		explicit_bzero(p->raw_key, strlen(p->raw_key));
 		free(p->raw_key);
 	}
+	free(p->agent_sock);
 	free(p->name);
 	free(p->display);
 	free(p->server_version);
@@ -609,8 +610,8 @@ static void start_tunnel(struct pool *p, const char *secret)
 	    .remote_host = cfg->host && *cfg->host ? cfg->host : "127.0.0.1",
 	    .remote_port = cfg->port,
 	    .connect_timeout_sec = cfg->options.connect_timeout_sec,
-	    .keepalive_sec =
-	        (unsigned)settings_int(tuskd.settings, "ssh.keepalive_interval_sec"),
+	    .keepalive_sec = (unsigned)settings_int(tuskd.settings, "ssh.keepalive_interval_sec"),
+	    .agent_sock = getenv("SSH_AUTH_SOCK") ? NULL : p->agent_sock,
 	};
 	struct tunnel *t = tunnel_start(&conf, tunnel_ready, p);
 	if (!t) {
@@ -707,6 +708,12 @@ static void register_pool(struct pool *p)
 
 void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud)
 {
+	pool_open_saved_env(cfg, NULL, cb, ud);
+}
+
+void pool_open_saved_env(const TuskConnectionConfig *cfg, const json_t *env, pool_open_cb cb,
+                         void *ud)
+{
 	struct pool *p = pool_find(cfg->id);
 	if (p && !p->closing) {
 		if (p->opened) {
@@ -727,6 +734,11 @@ void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud)
 		return;
 	}
 	keep_tunnel_config(p, cfg);
+	/* The opening client's agent, for a tunnel with agent auth when the
+	 * daemon has none of its own. */
+	const char *agent = json_string_value(json_object_get(env, "SSH_AUTH_SOCK"));
+	if (agent && *agent)
+		p->agent_sock = strdup(agent);
 	register_pool(p);
 	add_opener(p, cb, ud);
 	pool_emit("connection.status_changed", p, NULL);

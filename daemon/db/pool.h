@@ -38,6 +38,10 @@ typedef void (*pool_open_cb)(struct pool *p, const TuskError *e, void *ud);
 /* Open the pool for a saved connection (config copied). Opening an already
  * open pool answers at once with it. */
 void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud);
+/* The same, with the opening client's environment: its SSH_AUTH_SOCK serves
+ * a tunnel with agent auth when the daemon has no agent of its own. */
+void pool_open_saved_env(const TuskConnectionConfig *cfg, const json_t *env, pool_open_cb cb,
+                         void *ud);
 /* Open a transient pool from a URI / conninfo string and the asking
  * client's PG* environment (env: object of name → string, or NULL). The
  * same conninfo and env reuse the same pool. Returns -1 with e set for

@@ -17,6 +17,7 @@
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
 #include "daemon/db/rowjson.h"
+#include "daemon/db/tunnel.h"
 #include "daemon/tuskd.h"
 #include "daemon/worker.h"
 
@@ -143,16 +144,35 @@ static double ms_since(uint64_t us)
 
 /* The backend goes back to the pool or stays with the context; then the
  * sink hears the outcome once. */
+/* A backend lost because its SSH tunnel went down: say so, with the
+ * tunnel's own error (libpq only saw a closed socket). */
+static void blame_tunnel(struct query *q)
+{
+	struct tunnel *t = pool_attachment(q->pool, POOL_SLOT_TUNNEL);
+	TuskError te = TUSK_ERROR_INIT;
+	if (!t || q->error.kind != TUSK_ERR_CONNECTION_FAILED || !tunnel_error(t, &te))
+		return;
+	char *libpq = q->error.message ? strdup(q->error.message) : NULL;
+	tusk_error_move(&q->error, &te);
+	if (libpq && !q->error.detail)
+		tusk_error_set_detail(&q->error, "%s", libpq);
+	free(libpq);
+}
+
 static void finish(struct query *q)
 {
+	blame_tunnel(q);
 	const char *txn = "unknown";
+	PGTransactionStatusType st = PQTRANS_UNKNOWN;
+	char *ddl = NULL;
 	q->state = QUERY_FINISHED;
 	if (q->timeout_timer)
 		evtimer_del(q->timeout_timer);
 	if (q->b) {
 		struct backend *b = q->b;
 		q->b = NULL;
-		txn = txn_name(PQtransactionStatus(backend_conn(b)));
+		st = PQtransactionStatus(backend_conn(b));
+		txn = txn_name(st);
 		/* NULL would leave ours in place (libpq ignores it). */
 		PQsetNoticeReceiver(backend_conn(b), backend_idle_notice, NULL);
 		backend_set_io(b, NULL, NULL);
@@ -161,10 +181,20 @@ static void finish(struct query *q)
 		else
 			pool_release(b);
 	}
+	/* DDL inside a transaction is visible to the catalog only once the
+	 * transaction ends: the schema cache hears of it then. */
+	bool in_txn = st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
+	if (q->ctx && q->ran_ddl && in_txn)
+		context_note_ddl(q->ctx, q->sql);
+	else if (q->ctx && !in_txn)
+		ddl = context_take_ddl(q->ctx);
 	if (q->ctx)
 		context_set_busy(q->ctx, false);
-	if (q->ran_ddl)
+	if (ddl)
+		pool_ran_ddl(q->pool, ddl);
+	if (q->ran_ddl && !in_txn)
 		pool_ran_ddl(q->pool, q->sql);
+	free(ddl);
 
 	/* A detached query's sink still hears the end, to free what it holds
 	 * and write history; it sends nothing to a client that has gone. */

@@ -121,9 +121,8 @@ static void announce(const char *event, const char *id, const char *key)
 	if (!name)
 		return;
 	*name++ = '\0';
-	bool is_schema = strcmp(kind, "schema") == 0;
 	emit(event, json_pack("{s:s, s:s, s:s?, s:s}", "connection_id", id, "kind", kind, "schema",
-	                      is_schema ? NULL : schema, "name", name));
+	                      *schema ? schema : NULL, "name", name));
 }
 
 /* Put the reloaded schema nodes of fresh into c's tree and announce what
@@ -146,6 +145,22 @@ static void merge(struct schema_cache *c, json_t *fresh, const json_t *schemas)
 			json_object_set(cur, name, n);
 		} else {
 			json_object_del(cur, name);
+		}
+	}
+	/* Extensions and roles are reloaded every time. */
+	static const char *const globals[][2] = {{"extensions", "extension"}, {"roles", "role"}};
+	for (size_t g = 0; g < 2; g++) {
+		json_t *list[2] = {json_object_get(c->tree, globals[g][0]),
+		                   json_object_get(fresh, globals[g][0])};
+		json_t *maps[2] = {old, neu};
+		for (int side = 0; side < 2; side++) {
+			json_array_foreach(list[side], i, v)
+			{
+				char gkey[1024];
+				snprintf(gkey, sizeof(gkey), "%s\t\t%s", globals[g][1],
+				         json_string_value(json_object_get(v, "name")));
+				json_object_set(maps[side], gkey, v);
+			}
 		}
 	}
 	const char *id = pool_id(c->pool), *key;

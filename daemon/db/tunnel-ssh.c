@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +173,15 @@ static int tcp_connect(const struct tunnel_settings *s, TuskError *e)
 	}
 	/* libssh2 runs blocking during setup; the session timeout bounds it. */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (s->keepalive_sec > 0) {
+		/* SSH keepalives ask for no reply (libssh2 cannot tell us of
+		 * one); a peer that stops acknowledging them for three intervals
+		 * is dropped by the kernel, which the tunnel then sees. */
+		unsigned ms = s->keepalive_sec * 3000u;
+		setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+	}
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 }
 

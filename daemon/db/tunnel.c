@@ -4,6 +4,7 @@
  * only reads state under the mutex and hears of changes on an eventfd. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -332,6 +333,8 @@ static void accept_one(struct tunnel *t)
 		close(fd);
 		return;
 	}
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	f->fd = fd;
 	f->next = t->fwds;
 	t->fwds = f;
@@ -442,10 +445,44 @@ static void forward_loop(struct tunnel *t)
 	free(pfds);
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* ~/.ssh/config is read into a copy and swapped in under the lock:
+ * tunnel_status_json reads these fields from the loop. */
+static void apply_ssh_config(struct tunnel *t)
+{
+	struct tunnel_settings c = {
+	    .ssh_host = dup_or_null(t->s.ssh_host),
+	    .ssh_port = t->s.ssh_port,
+	    .ssh_user = dup_or_null(t->s.ssh_user),
+	    .key_path = dup_or_null(t->s.key_path),
+	    .home = t->s.home,
+	};
+	if (!c.ssh_host) {
+		free(c.ssh_user);
+		free(c.key_path);
+		return;
+	}
+	tunnel_read_ssh_config(&c);
+	pthread_mutex_lock(&t->lock);
+	char *old_host = t->s.ssh_host, *old_user = t->s.ssh_user, *old_key = t->s.key_path;
+	t->s.ssh_host = c.ssh_host;
+	t->s.ssh_port = c.ssh_port;
+	t->s.ssh_user = c.ssh_user;
+	t->s.key_path = c.key_path;
+	pthread_mutex_unlock(&t->lock);
+	free(old_host);
+	free(old_user);
+	free(old_key);
+}
+
 static void *tunnel_main(void *arg)
 {
 	struct tunnel *t = arg;
-	tunnel_read_ssh_config(&t->s);
+	apply_ssh_config(t);
 	TuskError e = TUSK_ERROR_INIT;
 	if (make_listener(t, &e) < 0) {
 		set_state(t, T_FAILED, &e);
@@ -505,15 +542,15 @@ static void on_notify(evutil_socket_t fd, short what, void *ud)
 	tusk_error_clear(&e);
 }
 
-static char *dup_or_null(const char *s)
+static void ssh_init_once(void)
 {
-	return s ? strdup(s) : NULL;
+	libssh2_init(0);
 }
 
 struct tunnel *tunnel_start(const struct tunnel_conf *c, tunnel_ready_cb cb, void *ud)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, (void (*)(void))libssh2_init);
+	pthread_once(&once, ssh_init_once);
 	struct tunnel *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;

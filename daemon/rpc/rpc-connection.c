@@ -76,7 +76,7 @@ static enum rpc_ret connection_open(struct rpc_request *req, TuskError *e)
 		}
 		return RPC_ERROR;
 	}
-	pool_open_saved(cfg, opened, req);
+	pool_open_saved_env(cfg, t.env, opened, req);
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;
 }

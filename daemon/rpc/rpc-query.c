@@ -339,7 +339,7 @@ static enum rpc_ret query_execute(struct rpc_request *req, TuskError *e)
 		exec_free(x);
 		return RPC_ERROR;
 	}
-	pool_open_saved(cfg, pool_ready, x);
+	pool_open_saved_env(cfg, env, pool_ready, x);
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;
 }

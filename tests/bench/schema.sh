@@ -9,7 +9,7 @@ bench_schema() {
 	command -v python3 >/dev/null || fail "python3 is needed to time schema calls"
 	local db=tusk_bench_schema
 	local psql=("$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres)
-	"${psql[@]}" -d postgres -c "drop database if exists $db" -c "create database $db" >/dev/null
+	"${psql[@]}" -d postgres -c "drop database if exists $db" -c "create database $db template template0" >/dev/null
 	local t0 t1
 	t0=$(now_us)
 	"${psql[@]}" -d "$db" >/dev/null <<'EOS'

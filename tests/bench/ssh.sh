@@ -5,6 +5,8 @@
 # of opening a tunnelled connection. Needs root (sshd). Sourced by
 # tests/bench/run.
 
+BENCH_RUNS=${BENCH_RUNS:-20}
+
 bench_ssh() {
 	local RTT=${RTT:-$(dirname "$TUSKD")/../tests/tusk-rtt}
 	[[ -x $RTT ]] || fail "tusk-rtt not built ($RTT)"

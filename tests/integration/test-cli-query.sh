@@ -5,10 +5,12 @@
 # -f and stdin, json lines, a read-only saved connection, and history of
 # ok / error / cancelled runs.
 #
-# The read-only saved connection comes last: a saved pool registered after
-# the transient one used here must not be followed by more transient
-# queries in this daemon (see the pool list note in the report of the
-# issue 3/4 gap tests: pool_open_transient re-registers the list's tail).
+# The read-only saved connection comes last, and no transient query follows
+# it: pool_open_transient (daemon/db/pool.c) takes a pool that is the tail
+# of the pool list for an unregistered one (`p->next || pools == p`) and
+# registers it again, which makes the list a cycle and hangs the daemon in
+# pool_janitor. test-pool-cycle.sh reproduces it; once that is fixed this
+# order no longer matters.
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
 tusk_test_init
@@ -55,7 +57,8 @@ assert_eq "$OUT" $'count\n0' "and for tuskctl"
 
 # ---- Ctrl-C -----------------------------------------------------------
 mark="${tag}_sigint"
-q -c "select pg_sleep(60) /* $mark */" >"$T/int.out" 2>"$T/int.err" &
+# Not through a shell function: SIGINT must reach tuskctl itself.
+"$TUSKCTL" --socket "$TUSKD_SOCKET" --no-autostart -d "$DB" -c "select pg_sleep(60) /* $mark */" >"$T/int.out" 2>"$T/int.err" &
 qpid=$!
 wait_until 10 running "$mark" || fail "the pg_sleep query did not start" "$(cat "$T/int.err")"
 t0=$(date +%s%N)
@@ -76,7 +79,7 @@ fi
 
 # ---- tuskctl cancel QUERY_ID from another process ----------------------
 mark2="${tag}_cancel"
-q -c "select pg_sleep(60) /* $mark2 */" >"$T/c.out" 2>"$T/c.err" &
+"$TUSKCTL" --socket "$TUSKD_SOCKET" --no-autostart -d "$DB" -c "select pg_sleep(60) /* $mark2 */" >"$T/c.out" 2>"$T/c.err" &
 qpid=$!
 wait_until 10 running "$mark2" || fail "the second pg_sleep query did not start"
 # tuskctl has no command for query.list: ask the socket directly. This
@@ -127,7 +130,7 @@ EOF
 	-f "$T/script.sql" >"$T/psql-f.csv" 2>"$T/psql-f.err"
 assert_eq "$(cat "$T/psql-f.err")" "" "the psql reference ran cleanly"
 assert_rc 0 "--format csv -f FILE" q --format csv -f "$T/script.sql"
-assert_contains "$OUT" $'\n'"INSERT 0 2"$'\na,' "the INSERT's tag is between the SELECTs"
+assert_contains "$OUT" $'\n'"INSERT 0 2"$'\nx,t,q' "the INSERT's tag is between the SELECTs"
 q --format csv <"$T/script.sql" >"$T/tusk-stdin.csv"
 assert_rc 0 "--format csv from stdin is byte-identical to psql --csv -f" \
 	cmp "$T/psql-f.csv" "$T/tusk-stdin.csv"

@@ -64,7 +64,8 @@ static void setup_db(void)
 	tt_pg_shared(&pg);
 	snprintf(db, sizeof(db), "tusk_schema_%d", (int)getpid());
 	char sql[128];
-	snprintf(sql, sizeof(sql), "create database %s", db);
+	/* template0: nobody can be connected to it (template1 may be busy). */
+	snprintf(sql, sizeof(sql), "create database %s template template0", db);
 	tt_pg_exec(&pg, NULL, sql);
 	tt_pg_exec(&pg, db, fixture);
 	snprintf(conninfo, sizeof(conninfo), "host=%s port=%d user=postgres dbname=%s", pg.host,
@@ -411,6 +412,28 @@ START_TEST(ddl_through_tusk)
 }
 END_TEST
 
+/* DDL inside a transaction reaches the cache when the transaction ends:
+ * the catalog shows nothing before COMMIT. */
+START_TEST(ddl_in_a_transaction)
+{
+	int ev = tt_connect(d.socket);
+	json_decref(tt_call(ev, 1, "events.subscribe", json_pack("{s:[s]}", "topics", "schema")));
+	json_decref(get(NULL)); /* warm */
+	json_decref(
+	    call_ok("query.execute",
+	            json_pack("{s:s, s:s, s:s}", "connection_id", conn_id, "sql",
+	                      "begin; create table app.txn_t (a int)", "context", "tx-tab")));
+	json_decref(call_ok("query.execute", json_pack("{s:s, s:s, s:s}", "connection_id", conn_id,
+	                                               "sql", "commit", "context", "tx-tab")));
+	expect_event(ev, "schema.object_created", "table", "txn_t");
+	json_t *tree = get("app");
+	ck_assert_ptr_nonnull(named(json_object_get(app_schema(tree), "relations"), "txn_t"));
+	json_decref(tree);
+	execute("drop table app.txn_t");
+	close(ev);
+}
+END_TEST
+
 START_TEST(ddl_from_outside)
 {
 	json_decref(get(NULL));
@@ -526,6 +549,75 @@ START_TEST(thousand_tables)
 }
 END_TEST
 
+/* The next notification named event on ev whose connection_id is id. */
+static json_t *wait_event(int ev, const char *event, const char *id)
+{
+	for (;;) {
+		json_t *m = tt_read(ev, 20000);
+		ck_assert_msg(m, "no %s", event);
+		const char *method = str(m, "method");
+		json_t *p = json_object_get(m, "params");
+		if (method && strcmp(method, event) == 0 &&
+		    strcmp(str(p, "connection_id"), id) == 0) {
+			json_t *params = json_incref(p);
+			json_decref(m);
+			return params;
+		}
+		json_decref(m);
+	}
+}
+
+START_TEST(load_on_open_and_roles)
+{
+	int ev = tt_connect(d.socket);
+	json_decref(tt_call(ev, 1, "events.subscribe", json_pack("{s:[s]}", "topics", "schema")));
+	json_decref(call_ok("settings.set",
+	                    json_pack("{s:s, s:b}", "key", "schema.load_on_open", "value", 1)));
+	char other[300];
+	snprintf(other, sizeof(other), "%s application_name=schema_test", conninfo);
+	json_t *st = call_ok("connection.open", json_pack("{s:s}", "conninfo", other));
+	const char *id = str(st, "connection_id");
+	ck_assert_str_ne(id, conn_id);
+	/* Loaded without anyone asking. */
+	json_t *done = wait_event(ev, "schema.refresh_completed", id);
+	ck_assert_int_ge(
+	    json_integer_value(json_object_get(json_object_get(done, "counts"), "relations")), 10);
+	json_decref(done);
+	json_decref(st);
+
+	/* Roles are cluster-wide: one named after this process. */
+	char sql[128], role[64];
+	snprintf(role, sizeof(role), "tusk_schema_role_%d", (int)getpid());
+	json_decref(get(NULL));
+	snprintf(sql, sizeof(sql), "create role %s", role);
+	execute(sql);
+	expect_event(ev, "schema.object_created", "role", role);
+	snprintf(sql, sizeof(sql), "drop role %s", role);
+	execute(sql);
+	expect_event(ev, "schema.object_dropped", "role", role);
+	close(ev);
+}
+END_TEST
+
+/* A saved connection, named: schema.get opens it on demand. */
+START_TEST(saved_connection_by_name)
+{
+	json_decref(
+	    call_ok("connections.save",
+	            json_pack("{s:{s:s, s:s, s:i, s:s, s:s}}", "config", "name", "fixture", "host",
+	                      pg.host, "port", pg.port, "database", db, "username", "postgres")));
+	json_t *tree = call_ok(
+	    "schema.get", json_pack("{s:s, s:s}", "connection_id", "fixture", "schema", "app"));
+	ck_assert_ptr_nonnull(named(json_object_get(app_schema(tree), "relations"), "users"));
+	ck_assert_str_ne(str(tree, "connection_id"), conn_id); /* its own pool */
+	json_decref(tree);
+	json_t *r = call_ok("schema.describe", json_pack("{s:s, s:s}", "connection_id", "fixture",
+	                                                 "object", "app.users"));
+	ck_assert_str_eq(str(r, "kind"), "table");
+	json_decref(r);
+}
+END_TEST
+
 /* tuskctl's output for one command (at most 64 KiB). */
 static char *ctl(const char *args)
 {
@@ -581,9 +673,12 @@ int main(void)
 	tcase_add_test(tc, every_kind);
 	tcase_add_test(tc, describe_objects);
 	tcase_add_test(tc, ddl_through_tusk);
+	tcase_add_test(tc, ddl_in_a_transaction);
 	tcase_add_test(tc, ddl_from_outside);
 	tcase_add_test(tc, completion);
 	tcase_add_test(tc, cli);
+	tcase_add_test(tc, saved_connection_by_name);
+	tcase_add_test(tc, load_on_open_and_roles);
 	tcase_add_test(tc, thousand_tables);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -522,6 +522,37 @@ START_TEST(unreachable_ssh_host_within_timeout)
 }
 END_TEST
 
+START_TEST(sshd_down_is_ssh_error_then_backoff_then_back)
+{
+	char key[400];
+	snprintf(key, sizeof(key), "%s/userkey", sshdir);
+	char *id = save("down", &(struct tunnel_opts){.auth = "key", .key = key});
+	json_decref(open_id(id));
+	query_works(id);
+	sshd("stop");
+	wait_tunnel_down(id);
+	/* The rebuild fails: the query says why in SSH terms. */
+	for (int i = 0; i < 2; i++) {
+		double t0 = tt_now_ms();
+		json_t *r = call("query.execute",
+		                 json_pack("{s:s, s:s}", "connection_id", id, "sql", "SELECT 1"));
+		const json_t *err = ssh_error_of(r);
+		ck_assert_msg(strstr(jstr(err, "message"), "cannot reach the SSH host"), "%s",
+		              jstr(err, "message"));
+		ck_assert_double_lt(tt_now_ms() - t0, 3000);
+		json_decref(r);
+	}
+	/* Back: after the backoff (1 s after one failed rebuild) it works. */
+	sshd("start");
+	usleep(1200000);
+	query_works(id);
+	json_t *t = tunnel_status(id);
+	ck_assert_int_eq(jint(t, "rebuilds"), 1);
+	json_decref(t);
+	free(id);
+}
+END_TEST
+
 START_TEST(ssh_config_defaults)
 {
 	/* A Host alias: HostName, Port, User and IdentityFile come from
@@ -572,6 +603,7 @@ int main(void)
 	tcase_add_test(tc, sshd_killed_while_idle_then_back);
 	tcase_add_test(tc, sshd_killed_mid_query);
 	tcase_add_test(tc, unreachable_ssh_host_within_timeout);
+	tcase_add_test(tc, sshd_down_is_ssh_error_then_backoff_then_back);
 	tcase_add_test(tc, ssh_config_defaults);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -1,0 +1,205 @@
+/* No Secret Service (no session bus): the daemon says the keyring is
+ * unavailable, keeps a password in memory (credentials.set says so), a
+ * saved connection with password_in_keyring connects with it to a real
+ * scram-sha-256 server, and a restarted daemon on the same data dir no
+ * longer has it: authentication_failed with a hint. */
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/lib/tt-pg.h"
+#include "tests/lib/tt.h"
+
+/* No bus to find, and no X11 display for D-Bus autolaunch either. */
+static const char *const no_bus[] = {"DBUS_SESSION_BUS_ADDRESS=", "DISPLAY=", NULL};
+
+static const char *kind(const json_t *reply)
+{
+	return json_string_value(
+	    json_object_get(json_object_get(json_object_get(reply, "error"), "data"), "kind"));
+}
+
+static json_t *execute(int fd, const char *connection_id, const char *sql)
+{
+	static int id = 100;
+	json_t *req =
+	    json_pack("{s:s, s:i, s:s, s:{s:s, s:s}}", "jsonrpc", "2.0", "id", ++id, "method",
+	              "query.execute", "params", "connection_id", connection_id, "sql", sql);
+	char *s = json_dumps(req, JSON_COMPACT);
+	tt_send_str(fd, s);
+	tt_send_str(fd, "\n");
+	free(s);
+	json_decref(req);
+	for (;;) {
+		json_t *m = tt_read(fd, 30000);
+		ck_assert_msg(m, "no reply to query.execute");
+		if (json_integer_value(json_object_get(m, "id")) == id)
+			return m;
+		json_decref(m);
+	}
+}
+
+/* daemon.status keyring after the start-up probe ("unknown" until then). */
+static const char *keyring_state(int fd, char *buf, size_t len)
+{
+	for (int i = 0; i < 100; i++) {
+		json_t *r = tt_call(fd, 2, "daemon.status", NULL);
+		const char *k =
+		    json_string_value(json_object_get(json_object_get(r, "result"), "keyring"));
+		ck_assert_ptr_nonnull(k);
+		snprintf(buf, len, "%s", k);
+		json_decref(r);
+		if (strcmp(buf, "unknown") != 0)
+			break;
+		usleep(50000);
+	}
+	return buf;
+}
+
+/* Stop d's daemon (checked: exit 0) and start another on the same socket,
+ * data, state and cache dirs, with the same environment as tt.c gives. */
+static void restart_on_same_dirs(struct tt_daemon *d)
+{
+	int status = -1;
+	kill(d->pid, SIGTERM);
+	ck_assert_int_eq(waitpid(d->pid, &status, 0), d->pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	              "the first daemon did not exit 0 (status %d); see %s", status, d->log_path);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char state[300], cache[300];
+		snprintf(state, sizeof(state), "%s/state", d->dir);
+		snprintf(cache, sizeof(cache), "%s/cache", d->dir);
+		setenv("TUSK_STATE_DIR", state, 1);
+		setenv("TUSK_CACHE_DIR", cache, 1);
+		setenv("TUSK_VALIDATE_REPLIES", "1", 1);
+		for (const char *const *e = no_bus; *e; e++) {
+			char name[64];
+			snprintf(name, sizeof(name), "%.*s", (int)(strchr(*e, '=') - *e), *e);
+			unsetenv(name);
+		}
+		int log = open(d->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (log >= 0) {
+			dup2(log, 1);
+			dup2(log, 2);
+		}
+		execl(getenv("TUSKD"), "tuskd", "--socket", d->socket, "--data-dir", d->data_dir,
+		      (char *)NULL);
+		_exit(127);
+	}
+	d->pid = pid;
+	for (int i = 0; i < 500; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		ck_assert_uint_lt(strlen(d->socket), sizeof(sa.sun_path));
+		memcpy(sa.sun_path, d->socket, strlen(d->socket) + 1);
+		bool ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		close(fd);
+		if (ok)
+			return;
+		ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0,
+		              "the second daemon exited early");
+		usleep(10000);
+	}
+	ck_abort_msg("the second daemon did not answer within 5 s");
+}
+
+START_TEST(memory_fallback_connects_until_restart)
+{
+	struct tt_pg pg;
+	tt_pg_start(&pg, "password_encryption = 'scram-sha-256'",
+	            "local all postgres trust\nhost all all 127.0.0.1/32 scram-sha-256\n");
+	const char *secret = "Fallback-pw-8812-plugh";
+	char sql[200];
+	snprintf(sql, sizeof(sql), "create role dave login password '%s'", secret);
+	tt_pg_exec(&pg, NULL, sql);
+
+	struct tt_daemon d;
+	tt_daemon_start(&d, no_bus);
+	int fd = tt_connect(d.socket);
+	char state[32];
+	ck_assert_str_eq(keyring_state(fd, state, sizeof(state)), "unavailable");
+
+	json_t *cfg = json_pack("{s:s, s:s, s:i, s:s, s:s, s:b, s:s}", "name", "dave", "host",
+	                        pg.host, "port", pg.port, "database", "postgres", "username",
+	                        "dave", "password_in_keyring", 1, "ssl_mode", "disable");
+	json_t *r = tt_call(fd, 3, "connections.save", json_pack("{s:o}", "config", cfg));
+	ck_assert_msg(json_object_get(r, "result"), "%s", json_dumps(r, 0));
+	char id[64];
+	snprintf(id, sizeof(id), "%s",
+	         json_string_value(json_object_get(json_object_get(r, "result"), "id")));
+	json_decref(r);
+
+	r = tt_call(fd, 4, "credentials.set",
+	            json_pack("{s:s, s:s, s:s}", "connection_id", id, "kind", "password", "secret",
+	                      secret));
+	json_t *res = json_object_get(r, "result");
+	ck_assert_msg(res, "%s", json_dumps(r, 0));
+	ck_assert(json_is_true(json_object_get(res, "stored")));
+	ck_assert(json_is_true(json_object_get(res, "in_memory")));
+	ck_assert_str_eq(json_string_value(json_object_get(res, "keyring")), "unavailable");
+	json_decref(r);
+
+	r = tt_call(fd, 5, "credentials.has", json_pack("{s:s}", "connection_id", id));
+	ck_assert_msg(json_object_get(r, "result"), "%s", json_dumps(r, 0));
+	json_decref(r);
+
+	/* The password from memory opens a scram-sha-256 connection. */
+	r = execute(fd, id, "select current_user");
+	ck_assert_msg(json_object_get(r, "result"), "query on the saved connection: %s",
+	              json_dumps(r, 0));
+	json_decref(r);
+	r = execute(fd, "dave", "select 1");
+	ck_assert_msg(json_object_get(r, "result"), "by name: %s", json_dumps(r, 0));
+	json_decref(r);
+	close(fd);
+
+	/* Memory only: nothing under the daemon's dirs holds it. */
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "grep -rqa -- '%s' %s", secret, d.dir);
+	ck_assert_msg(system(cmd) != 0, "the password was found in a file under %s", d.dir);
+
+	restart_on_same_dirs(&d);
+	fd = tt_connect(d.socket);
+	ck_assert_str_eq(keyring_state(fd, state, sizeof(state)), "unavailable");
+	/* The saved connection survived the restart; its password did not. */
+	r = tt_call(fd, 6, "connections.get", json_pack("{s:s}", "id", id));
+	ck_assert_msg(json_object_get(r, "result"), "%s", json_dumps(r, 0));
+	json_decref(r);
+	r = execute(fd, id, "select 1");
+	ck_assert_str_eq(kind(r), "authentication_failed");
+	json_t *data = json_object_get(json_object_get(r, "error"), "data");
+	const char *hint = json_string_value(json_object_get(data, "hint"));
+	ck_assert_msg(hint && *hint, "no hint: %s", json_dumps(r, 0));
+	char *all = json_dumps(r, 0);
+	ck_assert_ptr_null(strstr(all, secret));
+	free(all);
+	json_decref(r);
+	close(fd);
+
+	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_pg_stop(&pg);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("keyring-fallback");
+	TCase *tc = tcase_create("keyring-fallback");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, memory_fallback_connects_until_restart);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
