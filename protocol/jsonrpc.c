@@ -172,24 +172,43 @@ json_t *tusk_rpc_error(json_t *id, const TuskError *e)
 	return TAKE_PTR(msg);
 }
 
+struct dump_buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int dump_append(const char *buf, size_t size, void *data)
+{
+	struct dump_buf *d = data;
+	if (d->len + size + 2 > d->cap) {
+		size_t cap = d->cap ? d->cap : 256;
+		while (d->len + size + 2 > cap)
+			cap *= 2;
+		char *p = realloc(d->p, cap);
+		if (!p)
+			return -1;
+		d->p = p;
+		d->cap = cap;
+	}
+	memcpy(d->p + d->len, buf, size);
+	d->len += size;
+	return 0;
+}
+
 char *tusk_rpc_dump(const json_t *msg, size_t *len)
 {
-	/* jansson escapes control characters inside strings and JSON_COMPACT
-	 * adds no whitespace, so the only newline is the terminator. */
-	size_t n = json_dumpb(msg, NULL, 0, JSON_COMPACT);
-	if (n == 0)
-		return NULL;
-	/* NUL-terminated as well, for callers that print it. */
-	char *buf = malloc(n + 2);
-	if (!buf)
-		return NULL;
-	if (json_dumpb(msg, buf, n, JSON_COMPACT) != n) {
-		free(buf);
+	/* One pass into a growing buffer: a large reply (a schema tree) is
+	 * not walked twice. jansson escapes control characters inside
+	 * strings and JSON_COMPACT adds no whitespace, so the only newline
+	 * is the terminator. */
+	struct dump_buf d = {0};
+	if (json_dump_callback(msg, dump_append, &d, JSON_COMPACT) < 0 || d.len == 0) {
+		free(d.p);
 		return NULL;
 	}
-	buf[n] = '\n';
-	buf[n + 1] = '\0';
+	d.p[d.len] = '\n';
+	d.p[d.len + 1] = '\0'; /* NUL-terminated as well, for callers that print it */
 	if (len)
-		*len = n + 1;
-	return buf;
+		*len = d.len + 1;
+	return d.p;
 }

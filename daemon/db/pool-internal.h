@@ -57,8 +57,8 @@ struct pool {
 	char *identity; /* transient pools: reuse key */
 	char *raw_key;
 	char *agent_sock;
-	    /* SSH_AUTH_SOCK of the client that opened it */ /* transient pools: conninfo and env as
-	                                                        first given */
+	/* SSH_AUTH_SOCK of the client that opened it */ /* transient pools: conninfo and env as
+	                                                    first given */
 	bool transient;
 	bool ephemeral; /* connections.test: not registered, emits nothing */
 	bool closing;
@@ -76,6 +76,8 @@ struct pool {
 	json_t *tls;
 	TuskError last_error;
 	unsigned failures;
+	uint64_t last_fail_us;
+	struct event *retry_timer; /* the next connect attempt after a backoff */
 	uint64_t opened_at_us;
 	struct pool *next;
 	int refs;

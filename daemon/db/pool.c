@@ -59,6 +59,8 @@ void pool_unref(struct pool *p)
 		if (p->attachments[i] && p->attachment_free[i])
 			p->attachment_free[i](p->attachments[i]);
 	tusk_error_clear(&p->last_error);
+	if (p->retry_timer)
+		event_free(p->retry_timer);
 	free(p);
 }
 
@@ -239,6 +241,8 @@ static void start_backend(struct pool *p)
 }
 
 /* Match idle backends with waiters, then grow for those still waiting. */
+static void on_retry(evutil_socket_t fd, short what, void *ud);
+
 static void dispatch(struct pool *p)
 {
 	struct backend *b;
@@ -246,8 +250,39 @@ static void dispatch(struct pool *p)
 	while ((w = TAILQ_FIRST(&p->waiters)) && (b = TAILQ_FIRST(&p->lists[BACKEND_IDLE])))
 		grant(w, b);
 	unsigned max = (unsigned)settings_int(tuskd.settings, "pool.max_size");
-	while (!p->closing && p->nwaiters > p->counts[BACKEND_CONNECTING] && total(p) < max)
+	if (p->closing || p->nwaiters <= p->counts[BACKEND_CONNECTING] || total(p) >= max)
+		return;
+	/* After failed connects, wait a little longer each time before the
+	 * next attempt (100 ms, doubling, at most 5 s) rather than hammering
+	 * a server that is down; waiters wait meanwhile. */
+	if (p->failures > 0) {
+		unsigned shift = p->failures - 1 < 6 ? p->failures - 1 : 6;
+		uint64_t backoff = 100000u << shift;
+		if (backoff > 5000000u)
+			backoff = 5000000u;
+		uint64_t now = tuskd_now_us();
+		if (now < p->last_fail_us + backoff) {
+			if (!p->retry_timer)
+				p->retry_timer = evtimer_new(tuskd.base, on_retry, p);
+			if (!evtimer_pending(p->retry_timer, NULL)) {
+				uint64_t wait = p->last_fail_us + backoff - now;
+				struct timeval tv = {.tv_sec = (time_t)(wait / 1000000u),
+				                     .tv_usec = (suseconds_t)(wait % 1000000u)};
+				evtimer_add(p->retry_timer, &tv);
+			}
+			return;
+		}
+	}
+	while (p->nwaiters > p->counts[BACKEND_CONNECTING] && total(p) < max)
 		start_backend(p);
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *ud)
+{
+	struct pool *p = ud;
+	pool_ref(p);
+	dispatch(p);
+	pool_unref(p);
 }
 
 struct pool_waiter *pool_acquire(struct pool *p, pool_acquire_cb cb, void *ud)
@@ -370,6 +405,7 @@ void pool_backend_failed(struct backend *b, const TuskError *e)
 	backend_set_state(b, BACKEND_BROKEN);
 	backend_free(b);
 	p->failures++;
+	p->last_fail_us = tuskd_now_us();
 	tusk_error_copy(&p->last_error, e);
 	log_info("pool", "%s: connect failed: %s", p->display, tusk_error_message(e));
 	pool_emit("connection.error", p, json_pack("{s:o}", "error", tusk_error_info_to_json(e)));
