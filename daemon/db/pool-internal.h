@@ -60,7 +60,8 @@ struct pool {
 	/* SSH_AUTH_SOCK of the client that opened it */ /* transient pools: conninfo and env as
 	                                                    first given */
 	bool transient;
-	bool ephemeral; /* connections.test: not registered, emits nothing */
+	bool ephemeral;  /* connections.test: not registered, emits nothing */
+	bool registered; /* in the list of pools */
 	bool closing;
 	bool opened; /* a first backend connected */
 	struct connparams *params;

@@ -359,6 +359,7 @@ static void unregister(struct pool *p)
 		if (*pp == p) {
 			*pp = p->next;
 			p->next = NULL;
+			p->registered = false;
 			return;
 		}
 }
@@ -740,6 +741,7 @@ static void register_pool(struct pool *p)
 {
 	p->next = pools;
 	pools = p;
+	p->registered = true;
 }
 
 void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud)
@@ -862,8 +864,8 @@ int pool_open_transient(const char *conninfo, const json_t *env, pool_open_cb cb
 	struct pool *p = transient_pool(conninfo, env, e);
 	if (!p)
 		return -1;
-	if (p->next || pools == p) {
-		/* Already registered: reuse. */
+	if (p->registered) {
+		/* Already open (or opening): reuse. */
 		if (p->opened)
 			cb(p, NULL, ud);
 		else
@@ -899,6 +901,11 @@ void pool_close(struct pool *p, const char *reason)
 		backend_free(b);
 	}
 	context_pool_closed(p);
+	/* What other modules keep for the pool (the schema cache and its load
+	 * in flight, the SSH tunnel) goes now: it may hold references to the
+	 * pool that would otherwise keep it alive. */
+	for (int i = 0; i < _POOL_SLOT_MAX; i++)
+		pool_set_attachment(p, (enum pool_slot)i, NULL, NULL);
 	/* Busy backends go when their users release them. */
 	set_status(p, TUSK_CONNECTION_DISCONNECTED);
 	pool_emit("connection.disconnected", p,

@@ -36,13 +36,15 @@ static void emit(const char *event, json_t *params)
 	server_emit(tuskd.server, TOPIC_SCHEMA, event, params);
 }
 
+static void load_abort(struct schema_load *l);
+
 static void cache_free(void *data)
 {
 	struct schema_cache *c = data;
 	if (!c)
 		return;
 	if (c->load)
-		c->load->c = NULL;
+		load_abort(c->load);
 	for (struct schema_waiter *w = c->waiters, *n; w; w = n) {
 		n = w->next;
 		free(w);
@@ -270,6 +272,26 @@ static void load_finish(struct schema_load *l)
 		pool_acquire_cancel(l->waiter);
 	if (l->b)
 		pool_release(l->b);
+	schema_build_clear(&l->build);
+	json_decref(l->schemas);
+	tusk_error_clear(&l->e);
+	pool_unref(l->pool);
+	free(l);
+}
+
+/* The cache goes with its pool: stop a load in flight at once (the pool
+ * is closing, perhaps with the daemon) rather than wait for the server. */
+static void load_abort(struct schema_load *l)
+{
+	if (l->c)
+		l->c->load = NULL;
+	if (l->waiter)
+		pool_acquire_cancel(l->waiter);
+	if (l->b) {
+		backend_set_io(l->b, NULL, NULL);
+		backend_mark_broken(l->b);
+		pool_release(l->b);
+	}
 	schema_build_clear(&l->build);
 	json_decref(l->schemas);
 	tusk_error_clear(&l->e);
