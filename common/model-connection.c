@@ -195,8 +195,8 @@ static int validate_tunnel(const TuskSshTunnelConfig *t, TuskError *e)
 		return 0;
 	if (!t->host || !t->host[0])
 		return bad(e, "ssh_tunnel.host", "required when the tunnel is enabled");
-	if (!t->username || !t->username[0])
-		return bad(e, "ssh_tunnel.username", "required when the tunnel is enabled");
+	/* No username: ~/.ssh/config's User for that host, else the login
+	 * name of the user running tuskd, as ssh itself does. */
 	if (t->auth == TUSK_SSH_AUTH_KEY && !t->key_path)
 		return bad(e, "ssh_tunnel.key_path", "required when auth is \"key\"");
 	return 0;

@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -467,6 +468,15 @@ static void apply_ssh_config(struct tunnel *t)
 		return;
 	}
 	tunnel_read_ssh_config(&c);
+	if (!c.ssh_user || !*c.ssh_user) {
+		/* As ssh does: the local login name. */
+		struct passwd pw, *res = NULL;
+		char buf[1024];
+		if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) == 0 && res) {
+			free(c.ssh_user);
+			c.ssh_user = strdup(pw.pw_name);
+		}
+	}
 	pthread_mutex_lock(&t->lock);
 	char *old_host = t->s.ssh_host, *old_user = t->s.ssh_user, *old_key = t->s.key_path;
 	t->s.ssh_host = c.ssh_host;

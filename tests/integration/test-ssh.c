@@ -555,7 +555,7 @@ END_TEST
 
 START_TEST(ssh_config_defaults)
 {
-	/* A Host alias: HostName, Port, User and IdentityFile come from
+	/* A Host alias: HostName, Port, User (none is saved) and IdentityFile come from
 	 * ~/.ssh/config. The daemon has no agent, so the IdentityFile is what
 	 * authenticates. */
 	close(fd);
@@ -567,17 +567,21 @@ START_TEST(ssh_config_defaults)
 	snprintf(cfg, sizeof(cfg),
 	         "# tusk test\n"
 	         "Host other\n  HostName 192.0.2.1\n"
-	         "Host tusk-alias\n  HostName 127.0.0.1\n  Port %d\n  IdentityFile %s/userkey\n"
+	         "Host tusk-alias\n  HostName 127.0.0.1\n  Port %d\n  User root\n"
+	         "  IdentityFile %s/userkey\n"
 	         "Host *\n  Port 1\n",
 	         ssh_port, sshdir);
 	snprintf(path, sizeof(path), "%s/.ssh/config", home);
 	write_file(path, cfg);
-	char *id =
-	    save("alias", &(struct tunnel_opts){.auth = "agent", .host = "tusk-alias", .port = 22});
+	char *id = save(
+	    "alias",
+	    &(struct tunnel_opts){.auth = "agent", .host = "tusk-alias", .port = 22, .user = ""});
 	json_t *r = open_id(id);
 	const json_t *t = json_object_get(result_of(r), "tunnel");
 	ck_assert_str_eq(jstr(t, "ssh_host"), "127.0.0.1");
 	ck_assert_int_eq(jint(t, "ssh_port"), ssh_port);
+	/* No username saved: User from the config. */
+	ck_assert_str_eq(jstr(t, "ssh_user"), "root");
 	json_decref(r);
 	query_works(id);
 	unlink(path);

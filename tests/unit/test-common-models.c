@@ -167,8 +167,6 @@ static const struct {
      "ssh_tunnel.port: must be an integer from 1 to 65535"},
     {"{\"ssh_tunnel\":{\"enabled\":true,\"username\":\"u\"}}",
      "ssh_tunnel.host: required when the tunnel is enabled"},
-    {"{\"ssh_tunnel\":{\"enabled\":true,\"host\":\"b\"}}",
-     "ssh_tunnel.username: required when the tunnel is enabled"},
     {"{\"ssh_tunnel\":{\"enabled\":true,\"host\":\"b\",\"username\":\"u\",\"auth\":\"key\"}}",
      "ssh_tunnel.key_path: required when auth is \"key\""},
     {"{\"ssh_tunnel\":{\"auth\":\"kerberos\"}}", "ssh_tunnel.auth: must be one of"},
