@@ -32,6 +32,8 @@ struct exec {
 	char query_id[40];
 	char *connection_id;
 	char *database;
+	bool started_pending;
+	struct event *started_timer;
 	int64_t wall_started_us;
 	uint64_t started_us;
 	struct exec *next;
@@ -51,6 +53,8 @@ static void exec_free(struct exec *x)
 			*pp = x->next;
 			break;
 		}
+	if (x->started_timer)
+		event_free(x->started_timer);
 	client_unref(x->client);
 	free(x->connection_id);
 	free(x->database);
@@ -60,11 +64,37 @@ static void exec_free(struct exec *x)
 	free(x);
 }
 
+static void flush_started(struct exec *x);
+
 static void notify(struct exec *x, const char *method, json_t *params)
 {
+	flush_started(x);
 	json_t *msg = tusk_rpc_notification(method, params);
 	client_send(x->client, msg);
 	json_decref(msg);
+}
+
+/* query.started goes out with the query's first other message, or after
+ * STARTED_DELAY_MS when nothing else came: a quick query then costs its
+ * client one wake-up, not two. */
+#define STARTED_DELAY_MS 20
+
+static void flush_started(struct exec *x)
+{
+	if (!x->started_pending)
+		return;
+	x->started_pending = false;
+	evtimer_del(x->started_timer);
+	json_t *msg =
+	    tusk_rpc_notification("query.started", json_pack("{s:s, s:s}", "query_id", x->query_id,
+	                                                     "connection_id", x->connection_id));
+	client_send(x->client, msg);
+	json_decref(msg);
+}
+
+static void on_started_timer(evutil_socket_t fd, short what, void *ud)
+{
+	flush_started(ud);
 }
 
 static void emit(const char *method, json_t *params)
@@ -86,6 +116,7 @@ static void sink_rows(void *ud, struct query *q, unsigned idx, const char *json,
                       unsigned nrows)
 {
 	struct exec *x = ud;
+	flush_started(x);
 	char head[160];
 	int n = snprintf(head, sizeof(head),
 	                 "{\"jsonrpc\":\"2.0\",\"method\":\"query.rows\",\"params\":{\"query_id\":"
@@ -100,6 +131,7 @@ static void sink_text(void *ud, struct query *q, unsigned idx, const char *text,
                       unsigned nrows)
 {
 	struct exec *x = ud;
+	flush_started(x);
 	struct evbuffer *msg = evbuffer_new();
 	evbuffer_add_printf(
 	    msg,
@@ -179,6 +211,7 @@ static void record_history(struct exec *x, json_t *summary, const TuskError *e)
 static void sink_done(void *ud, struct query *q, json_t *summary, const TuskError *e, json_t *extra)
 {
 	struct exec *x = ud;
+	flush_started(x);
 	record_history(x, summary, e);
 	if (summary) {
 		emit("query.completed",
@@ -237,7 +270,9 @@ static void start(struct exec *x, struct pool *p)
 	snprintf(x->query_id, sizeof(x->query_id), "%s", query_id(x->q));
 	json_t *started =
 	    json_pack("{s:s, s:s}", "query_id", x->query_id, "connection_id", x->connection_id);
-	notify(x, "query.started", json_incref(started));
+	x->started_pending = true;
+	x->started_timer = evtimer_new(tuskd.base, on_started_timer, x);
+	evtimer_add(x->started_timer, &(struct timeval){.tv_usec = STARTED_DELAY_MS * 1000});
 	emit("query.started", started);
 }
 
