@@ -106,6 +106,44 @@ void rpc_reply_error(struct rpc_request *req, const TuskError *e)
 	request_free(req);
 }
 
+void rpc_reply_raw_result(struct rpc_request *req, const char *json, size_t len)
+{
+	/* Batches and notifications take the ordinary path; a plain request
+	 * gets the text as it is (checked first by a self-checking daemon). */
+	if (!req->id || req->batch) {
+		json_error_t jerr;
+		rpc_reply_result(req, json_loadb(json, len, 0, &jerr));
+		return;
+	}
+	if (tuskd.validate_replies) {
+		json_error_t jerr;
+		TuskError e = TUSK_ERROR_INIT;
+		json_t *parsed = json_loadb(json, len, 0, &jerr);
+		if (!parsed || tusk_schema_validate_result(req->method, parsed, &e) < 0) {
+			log_error("rpc", "%s: reply does not match the schema: %s", req->method,
+			          parsed ? tusk_error_message(&e) : jerr.text);
+			json_decref(parsed);
+			tusk_error_set(
+			    &e, TUSK_ERR_INTERNAL,
+			    "%s produced a reply that does not match the protocol schema",
+			    req->method);
+			rpc_reply_error(req, &e);
+			tusk_error_clear(&e);
+			return;
+		}
+		json_decref(parsed);
+	}
+	char *id = json_dumps(req->id, JSON_ENCODE_ANY | JSON_COMPACT);
+	char head[128];
+	int n = snprintf(head, sizeof(head),
+	                 "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":", id ? id : "null");
+	free(id);
+	client_send_raw(req->client, head, (size_t)n);
+	client_send_raw(req->client, json, len);
+	client_send_raw(req->client, "}\n", 2);
+	request_free(req);
+}
+
 void rpc_reply_error_json(struct rpc_request *req, json_t *error_obj)
 {
 	json_t *msg = NULL;

@@ -37,6 +37,8 @@ void rpc_handle_message(struct client *c, json_t *msg);
 /* Reply to a request that returned RPC_WAIT. Both free req. */
 void rpc_reply_result(struct rpc_request *req, json_t *result);
 void rpc_reply_error(struct rpc_request *req, const TuskError *e);
+/* A result already serialised as compact JSON text (borrowed). */
+void rpc_reply_raw_result(struct rpc_request *req, const char *json, size_t len);
 /* An error object already built ({code, message, data}), stolen. */
 void rpc_reply_error_json(struct rpc_request *req, json_t *error_obj);
 /* Send an error reply for a line that could not be parsed. */

@@ -211,6 +211,10 @@ struct client *client_new(struct server *s, int fd, pid_t pid)
 		return NULL;
 	}
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	/* libevent moves at most 16 KiB per call by default: a 17 MiB schema
+	 * tree or a stream of rows would take a thousand loop turns. */
+	bufferevent_set_max_single_write(c->bev, 1024 * 1024);
+	bufferevent_set_max_single_read(c->bev, 1024 * 1024);
 	/* Called back when output drains below this: paused queries resume. */
 	bufferevent_setwatermark(c->bev, EV_WRITE, CLIENT_LOW_WATER, 0);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);

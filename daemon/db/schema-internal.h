@@ -41,6 +41,11 @@ struct schema_cache {
 	char *arena;
 	/* relation name (lower-case) and "schema.name" → [Relation] */
 	json_t *relations_by_name;
+	/* The whole default tree (no filter) as JSON text, made on first ask
+	 * and dropped whenever the tree changes: a warm schema.get of a large
+	 * catalog is then a copy, not a 17 MiB serialisation. */
+	char *get_text;
+	size_t get_len;
 };
 
 /* The identifier as SQL would need it: quoted when not plain lower-case. */

@@ -54,6 +54,7 @@ static void cache_free(void *data)
 		free(w);
 	}
 	json_decref(c->pending);
+	free(c->get_text);
 	json_decref(c->tree);
 	json_decref(c->relations_by_name);
 	free(c->entries);
@@ -244,6 +245,8 @@ static void load_finish(struct schema_load *l)
 			clock_gettime(CLOCK_REALTIME, &ts);
 			c->loaded_at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 			c->load_ms = ms;
+			free(c->get_text);
+			c->get_text = NULL;
 			schema_index_build(c);
 			json_t *counts = json_object();
 			for (int k = SCHEMA_R_SCHEMAS; k < SCHEMA_R_MAX; k++)

@@ -8,6 +8,7 @@
 
 #include "daemon/db/pool.h"
 #include "daemon/db/schema.h"
+#include "daemon/db/schema-internal.h"
 #include "daemon/rpc.h"
 #include "daemon/storage/connections.h"
 #include "daemon/tuskd.h"
@@ -70,6 +71,23 @@ static int answer(struct rpc_request *req, enum op op, struct schema_cache *c, j
 	return 0;
 }
 
+/* schema.get with no filter: the common, and largest, answer. */
+static bool whole_tree(struct rpc_request *req)
+{
+	return json_object_size(req->params) == 1 && json_object_get(req->params, "connection_id");
+}
+
+static bool cached_text(struct schema_cache *c)
+{
+	if (!c->get_text) {
+		json_t *tree = schema_get_json(c, NULL, NULL, false);
+		c->get_text = tree ? json_dumps(tree, JSON_COMPACT) : NULL;
+		c->get_len = c->get_text ? strlen(c->get_text) : 0;
+		json_decref(tree);
+	}
+	return c->get_text != NULL;
+}
+
 static void cache_ready(struct schema_cache *c, const TuskError *e, void *ud)
 {
 	struct call *call = ud;
@@ -77,6 +95,8 @@ static void cache_ready(struct schema_cache *c, const TuskError *e, void *ud)
 	TuskError err = TUSK_ERROR_INIT;
 	if (!c || e)
 		rpc_reply_error(call->req, e);
+	else if (call->op == OP_GET && whole_tree(call->req) && cached_text(c))
+		rpc_reply_raw_result(call->req, c->get_text, c->get_len);
 	else if (answer(call->req, call->op, c, &result, &err) < 0)
 		rpc_reply_error(call->req, &err);
 	else
@@ -122,7 +142,11 @@ static enum rpc_ret run(struct rpc_request *req, enum op op, TuskError *e)
 		       RPC_ERROR;
 	struct pool *p = pool_find(id);
 	struct schema_cache *c = p ? schema_cache_of(p) : NULL;
-	/* Warm: answer at once. */
+	/* Warm: answer at once; the whole tree from its cached text. */
+	if (c && schema_cache_loaded(c) && op == OP_GET && whole_tree(req) && cached_text(c)) {
+		rpc_reply_raw_result(req, c->get_text, c->get_len);
+		return RPC_WAIT; /* answered */
+	}
 	if (c && schema_cache_loaded(c) && op != OP_REFRESH)
 		return answer(req, op, c, &req->result, e) < 0 ? RPC_ERROR : RPC_OK;
 	struct call *call = calloc(1, sizeof(*call));
