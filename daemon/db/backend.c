@@ -399,6 +399,20 @@ void backend_mark_broken(struct backend *b)
 	b->marked_broken = true;
 }
 
+int backend_pump(struct backend *b, short what)
+{
+	PGconn *conn = b->conn;
+	if (what & EV_WRITE) {
+		int f = PQflush(conn);
+		if (f < 0)
+			return -1;
+		backend_watch(b, f == 1 ? EV_READ | EV_WRITE : EV_READ);
+	}
+	if ((what & EV_READ) && !PQconsumeInput(conn))
+		return -1;
+	return 0;
+}
+
 void backend_mark_dirty(struct backend *b)
 {
 	b->discard = true;

@@ -102,6 +102,11 @@ enum backend_state backend_state(const struct backend *b);
 typedef void (*backend_io_fn)(struct backend *b, short what, void *ud);
 void backend_set_io(struct backend *b, backend_io_fn fn, void *ud);
 void backend_watch(struct backend *b, short what);
+/* For the user of a BUSY backend, on an I/O event: send what libpq holds
+ * on EV_WRITE (watching for writability again while it must), read what
+ * arrived on EV_READ. -1 when the connection broke; after 0, PQisBusy
+ * says whether a result can be taken. */
+int backend_pump(struct backend *b, short what);
 /* The user saw the connection die (PQstatus bad): mark it; pool_release
  * then drops it. */
 void backend_mark_broken(struct backend *b);

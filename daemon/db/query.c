@@ -499,18 +499,10 @@ static void on_io(struct backend *b, short what, void *ud)
 {
 	struct query *q = ud;
 	PGconn *conn = backend_conn(b);
-	if (what & EV_WRITE) {
-		int r = PQflush(conn);
-		if (r < 0)
-			goto lost;
-		if (r == 0)
-			backend_watch(b, EV_READ);
-	}
-	if (what & EV_READ) {
-		if (!PQconsumeInput(conn))
-			goto lost;
+	if (backend_pump(b, what) < 0)
+		goto lost;
+	if (what & EV_READ)
 		step(q);
-	}
 	return;
 lost : {
 	TuskError e = TUSK_ERROR_INIT;

@@ -306,16 +306,10 @@ static void load_io(struct backend *b, short what, void *ud)
 {
 	struct schema_load *l = ud;
 	PGconn *conn = backend_conn(b);
-	if (what & EV_WRITE) {
-		int f = PQflush(conn);
-		if (f < 0)
-			goto broken;
-		backend_watch(b, f == 1 ? EV_READ | EV_WRITE : EV_READ);
-	}
+	if (backend_pump(b, what) < 0)
+		goto broken;
 	if (!(what & EV_READ))
 		return;
-	if (!PQconsumeInput(conn))
-		goto broken;
 	while (!PQisBusy(conn)) {
 		PGresult *res = PQgetResult(conn);
 		if (!res) {
