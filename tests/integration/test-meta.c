@@ -37,10 +37,7 @@ static const char fixture[] =
 static void setup_db(void)
 {
 	tt_pg_shared(&pg);
-	snprintf(db, sizeof(db), "tusk_meta_%d", (int)getpid());
-	char sql[128];
-	snprintf(sql, sizeof(sql), "create database %s", db);
-	tt_pg_exec(&pg, NULL, sql);
+	tt_pg_create_db(&pg, "tusk_meta", db, sizeof(db));
 	tt_pg_exec(&pg, db, fixture);
 	snprintf(conninfo, sizeof(conninfo), "host=%s port=%d user=postgres dbname=%s", pg.host,
 	         pg.port, db);
@@ -48,9 +45,7 @@ static void setup_db(void)
 
 static void drop_db(void)
 {
-	char sql[128];
-	snprintf(sql, sizeof(sql), "drop database %s with (force)", db);
-	tt_pg_exec(&pg, NULL, sql);
+	tt_pg_drop_db(&pg, db);
 }
 
 static void setup(void)

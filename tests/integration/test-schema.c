@@ -62,11 +62,7 @@ static const char fixture[] =
 static void setup_db(void)
 {
 	tt_pg_shared(&pg);
-	snprintf(db, sizeof(db), "tusk_schema_%d", (int)getpid());
-	char sql[128];
-	/* template0: nobody can be connected to it (template1 may be busy). */
-	snprintf(sql, sizeof(sql), "create database %s template template0", db);
-	tt_pg_exec(&pg, NULL, sql);
+	tt_pg_create_db(&pg, "tusk_schema", db, sizeof(db));
 	tt_pg_exec(&pg, db, fixture);
 	snprintf(conninfo, sizeof(conninfo), "host=%s port=%d user=postgres dbname=%s", pg.host,
 	         pg.port, db);
@@ -74,9 +70,7 @@ static void setup_db(void)
 
 static void drop_db(void)
 {
-	char sql[128];
-	snprintf(sql, sizeof(sql), "drop database %s with (force)", db);
-	tt_pg_exec(&pg, NULL, sql);
+	tt_pg_drop_db(&pg, db);
 }
 
 static json_t *call_ok(const char *method, json_t *params)

@@ -156,3 +156,18 @@ void tt_pg_exec(const struct tt_pg *pg, const char *dbname, const char *sql)
 	PQclear(r);
 	PQfinish(c);
 }
+
+void tt_pg_create_db(const struct tt_pg *pg, const char *prefix, char *db, size_t n)
+{
+	char sql[256];
+	snprintf(db, n, "%s_%d", prefix, (int)getpid());
+	snprintf(sql, sizeof(sql), "create database %s template template0", db);
+	tt_pg_exec(pg, NULL, sql);
+}
+
+void tt_pg_drop_db(const struct tt_pg *pg, const char *db)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "drop database if exists %s with (force)", db);
+	tt_pg_exec(pg, NULL, sql);
+}

@@ -36,6 +36,12 @@ void tt_pg_start_again(struct tt_pg *pg);
 PGconn *tt_pg_connect(const struct tt_pg *pg, const char *dbname);
 /* Run SQL as superuser in dbname ("postgres" when NULL); aborts on error. */
 void tt_pg_exec(const struct tt_pg *pg, const char *dbname, const char *sql);
+/* A throwaway database named "<prefix>_<pid>" (written to db, n bytes),
+ * made from template0 (nobody can be connected to it, while another
+ * suite's session may hold template1); tt_pg_drop_db drops it even with
+ * sessions still connected. */
+void tt_pg_create_db(const struct tt_pg *pg, const char *prefix, char *db, size_t n);
+void tt_pg_drop_db(const struct tt_pg *pg, const char *db);
 /* A free TCP port on 127.0.0.1. */
 int tt_free_port(void);
 /* Run a shell command as the server's user ("postgres" when root). */
