@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/paths.h"
 #include "daemon/db/pool.h"
+#include "daemon/db/query.h"
 #include "daemon/keyring.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
@@ -252,7 +253,17 @@ out:
 	server_stop_accepting(tuskd.server);
 	if (janitor_event)
 		event_free(janitor_event);
+	/* Queries still running are cancelled and their clients told; pools
+	 * close; then the loop runs a little longer (at most 2 s) so that
+	 * cancels, rollbacks and session resets finish and every backend is
+	 * given back before anything is freed. */
+	query_cancel_all();
 	pool_close_all();
+	uint64_t drain_until = tuskd_now_us() + 2000000u;
+	while (pool_alive_count() > 0 && tuskd_now_us() < drain_until) {
+		event_base_loopexit(tuskd.base, &(struct timeval){.tv_usec = 20000});
+		event_base_dispatch(tuskd.base);
+	}
 	/* Workers finish first: their done callbacks still reply to clients. */
 	worker_pool_free(tuskd.workers);
 	/* After the workers (the last job's callbacks are answered), before

@@ -191,6 +191,12 @@ static void dispatch_one(struct client *c, struct rpc_batch *b, json_t *msg)
 		            "unexpected response: ", "the daemon sent no request to answer");
 		return;
 	}
+	if (tuskd.stopping && m.kind == TUSK_RPC_REQUEST) {
+		/* While the last queries wind down, nothing new starts. */
+		error_reply(c, b, m.id, TUSK_ERR_INTERNAL,
+		            "the daemon is stopping; not run: ", m.method);
+		return;
+	}
 	const struct rpc_method *entry = rpc_find(m.method);
 	if (m.kind == TUSK_RPC_NOTIFICATION && (!entry || !client_request_begin(c))) {
 		/* JSON-RPC: a notification is never answered, not even with an

@@ -18,6 +18,12 @@
 #include "daemon/worker.h"
 
 static struct pool *pools;
+static unsigned pools_alive; /* made and not yet freed, closing ones too */
+
+unsigned pool_alive_count(void)
+{
+	return pools_alive;
+}
 static void (*event_hook)(const char *event, json_t *params);
 
 void pool_set_event_hook(void (*fn)(const char *event, json_t *params))
@@ -61,6 +67,7 @@ void pool_unref(struct pool *p)
 	tusk_error_clear(&p->last_error);
 	if (p->retry_timer)
 		event_free(p->retry_timer);
+	pools_alive--;
 	free(p);
 }
 
@@ -518,6 +525,7 @@ static struct pool *pool_new(const char *id, const char *name, struct connparams
 	p->status = TUSK_CONNECTION_CONNECTING;
 	p->opened_at_us = tuskd_now_us();
 	p->refs = 1; /* the registry's, or the tester's */
+	pools_alive++;
 	for (int i = 0; i < _BACKEND_STATE_MAX; i++)
 		TAILQ_INIT(&p->lists[i]);
 	TAILQ_INIT(&p->waiters);

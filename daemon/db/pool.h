@@ -66,6 +66,9 @@ void pool_close(struct pool *p, const char *reason);
 /* connections.delete / edits: close the pool of that id if one is open. */
 void pool_forget(const char *connection_id);
 void pool_close_all(void);
+/* Pools not yet freed, closing ones included (a stopping daemon waits for
+ * their busy backends). */
+unsigned pool_alive_count(void);
 
 /* connection.status: see protocol/schema.d/connection.json. New reference. */
 json_t *pool_status_json(struct pool *p);

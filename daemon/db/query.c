@@ -775,3 +775,11 @@ json_t *query_list_json(void)
 		                                ms_since(q->started_us), "paused", q->paused));
 	return list;
 }
+
+void query_cancel_all(void)
+{
+	for (struct query *q = queries, *next; q; q = next) {
+		next = q->next;
+		query_cancel(q);
+	}
+}

@@ -77,5 +77,8 @@ const char *query_id(const struct query *q);
 const char *query_sql(const struct query *q);
 uint64_t query_rows(const struct query *q);
 
+/* The daemon is stopping: cancel every query (each then ends through its
+ * sink as usual). */
+void query_cancel_all(void);
 /* Every running query (for daemon.status / query.list). */
 json_t *query_list_json(void);
