@@ -232,21 +232,33 @@ static void print_relation(const json_t *d)
 		printf("Comment: %s\n", sv(o, "comment"));
 }
 
-int cmd_describe(struct ctl *ctl, int argc, char **argv)
+/* describe and complete: options, one argument, and the connection it
+ * is asked about; *ret_params is {connection_id, <key>: argument}. */
+static int one_argument(struct ctl *ctl, int argc, char **argv, const char *usage,
+                        struct schema_args *a, const char *key, json_t **ret_params)
 {
-	static const char usage[] =
-	    "usage: tuskctl describe -d NAME OBJECT [--kind K] [--ddl] [--json|--format json]";
-	struct schema_args a = {0};
-	int r = parse(ctl, argc, argv, &a, usage);
+	int r = parse(ctl, argc, argv, a, usage);
 	if (r != EXIT_OK)
 		return r;
 	if (optind + 1 != argc)
 		return ctl_usage_error("%s", usage);
 	char *id = NULL;
-	if ((r = target_id(ctl, a.target, &id)) != EXIT_OK)
+	if ((r = target_id(ctl, a->target, &id)) != EXIT_OK)
 		return r;
-	json_t *params = json_pack("{s:s, s:s}", "connection_id", id, "object", argv[optind]);
+	*ret_params = json_pack("{s:s, s:s}", "connection_id", id, key, argv[optind]);
 	free(id);
+	return EXIT_OK;
+}
+
+int cmd_describe(struct ctl *ctl, int argc, char **argv)
+{
+	static const char usage[] =
+	    "usage: tuskctl describe -d NAME OBJECT [--kind K] [--ddl] [--json|--format json]";
+	struct schema_args a = {0};
+	json_t *params = NULL;
+	int r = one_argument(ctl, argc, argv, usage, &a, "object", &params);
+	if (r != EXIT_OK)
+		return r;
 	if (a.kind)
 		json_object_set_new(params, "kind", json_string(a.kind));
 	json_t *d = NULL;
@@ -269,16 +281,10 @@ int cmd_complete(struct ctl *ctl, int argc, char **argv)
 	static const char usage[] =
 	    "usage: tuskctl complete -d NAME PREFIX [--context SQL] [--json]";
 	struct schema_args a = {0};
-	int r = parse(ctl, argc, argv, &a, usage);
+	json_t *params = NULL;
+	int r = one_argument(ctl, argc, argv, usage, &a, "prefix", &params);
 	if (r != EXIT_OK)
 		return r;
-	if (optind + 1 != argc)
-		return ctl_usage_error("%s", usage);
-	char *id = NULL;
-	if ((r = target_id(ctl, a.target, &id)) != EXIT_OK)
-		return r;
-	json_t *params = json_pack("{s:s, s:s}", "connection_id", id, "prefix", argv[optind]);
-	free(id);
 	if (a.context)
 		json_object_set_new(params, "context", json_string(a.context));
 	json_t *res = NULL;

@@ -373,10 +373,6 @@ PGconn *backend_conn(struct backend *b)
 {
 	return b->conn;
 }
-struct pool *backend_pool(struct backend *b)
-{
-	return b->pool;
-}
 int backend_pid(const struct backend *b)
 {
 	return b->pid;

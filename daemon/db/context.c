@@ -165,15 +165,6 @@ void context_pool_closed(struct pool *p)
 	}
 }
 
-void context_close_all(void)
-{
-	while (contexts) {
-		struct context *c = contexts;
-		unpin(c);
-		context_free(c);
-	}
-}
-
 void context_note_ddl(struct context *c, const char *sql)
 {
 	char *joined = NULL;

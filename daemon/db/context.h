@@ -28,7 +28,6 @@ const char *context_transaction_state(const struct context *c);
 void context_client_gone(unsigned owner);
 /* A pool closes: drop its contexts (their backends go with the pool). */
 void context_pool_closed(struct pool *p);
-void context_close_all(void);
 /* DDL that ran inside the context's open transaction: the schema cache
  * hears of it when the transaction ends (COMMIT or ROLLBACK). */
 void context_note_ddl(struct context *c, const char *sql);

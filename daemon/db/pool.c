@@ -116,16 +116,6 @@ void pool_set_open_hook(void (*fn)(struct pool *p))
 	open_hook = fn;
 }
 
-const struct connparams *pool_params(const struct pool *p)
-{
-	return p->params;
-}
-
-bool pool_is_closing(const struct pool *p)
-{
-	return p->closing;
-}
-
 const char *pool_database(const struct pool *p)
 {
 	const char *db = connparams_get(p->params, "dbname");

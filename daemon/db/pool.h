@@ -97,7 +97,6 @@ void pool_unpin(struct backend *b); /* PINNED → BUSY */
 struct meta_cache *pool_meta(struct pool *p);
 
 PGconn *backend_conn(struct backend *b);
-struct pool *backend_pool(struct backend *b);
 int backend_pid(const struct backend *b);
 enum backend_state backend_state(const struct backend *b);
 /* While BUSY the user drives the socket: fn runs on EV_READ / EV_WRITE as
@@ -142,6 +141,3 @@ void pool_set_ddl_hook(void (*fn)(struct pool *p, const char *sql));
 void pool_ran_ddl(struct pool *p, const char *sql);
 /* Called when a pool connects its first backend (opened). */
 void pool_set_open_hook(void (*fn)(struct pool *p));
-/* The pool's libpq keywords (host, port, dbname, user, …): read-only. */
-const struct connparams *pool_params(const struct pool *p);
-bool pool_is_closing(const struct pool *p);

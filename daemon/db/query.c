@@ -91,15 +91,6 @@ const char *query_id(const struct query *q)
 {
 	return q->id;
 }
-const char *query_sql(const struct query *q)
-{
-	return q->sql;
-}
-uint64_t query_rows(const struct query *q)
-{
-	return q->total_rows;
-}
-
 static void query_free(struct query *q)
 {
 	for (struct query **pp = &queries; *pp; pp = &(*pp)->next)

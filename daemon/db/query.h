@@ -74,8 +74,6 @@ void query_detach(struct query *q);
 
 struct query *query_find(const char *query_id);
 const char *query_id(const struct query *q);
-const char *query_sql(const struct query *q);
-uint64_t query_rows(const struct query *q);
 
 /* The daemon is stopping: cancel every query (each then ends through its
  * sink as usual). */
