@@ -100,7 +100,9 @@ static void srv_write(int fd, const char *text)
 {
 	size_t len = strlen(text);
 	while (len > 0) {
-		ssize_t n = write(fd, text, len);
+		/* The client may already have hung up (a script goes on writing
+		 * after the client stopped reading): EPIPE, never SIGPIPE. */
+		ssize_t n = send(fd, text, len, MSG_NOSIGNAL);
 		if (n <= 0)
 			return;
 		text += n;
