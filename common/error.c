@@ -74,6 +74,9 @@ static const struct kind_info kinds[_TUSK_ERR_KIND_MAX] = {
                                  NULL},
     [TUSK_ERR_LIMIT_EXCEEDED] = {"limit_exceeded", -32060, TUSK_ERROR_TYPE_INTERNAL,
                                  "Limit exceeded", NULL},
+    [TUSK_ERR_CONFLICT] = {"conflict", -32070, TUSK_ERROR_TYPE_STORAGE, "Changed by someone else",
+                           "Read it again, merge, and save"},
+    [TUSK_ERR_TOO_LARGE] = {"too_large", -32071, TUSK_ERROR_TYPE_QUERY, "Too large", NULL},
 };
 
 static const char *const type_names[_TUSK_ERROR_TYPE_MAX] = {

@@ -34,6 +34,8 @@ typedef enum TuskErrorKind {
 	TUSK_ERR_METHOD_NOT_FOUND, /* -32601 */
 	TUSK_ERR_INVALID_PARAMS,   /* -32602 */
 	TUSK_ERR_LIMIT_EXCEEDED,   /* a per-client limit was hit */
+	TUSK_ERR_CONFLICT,         /* changed by someone else since read */
+	TUSK_ERR_TOO_LARGE,        /* a value over its size limit */
 	_TUSK_ERR_KIND_MAX,
 } TuskErrorKind;
 

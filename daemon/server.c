@@ -235,7 +235,8 @@ unsigned server_requests_in_flight(const struct server *s)
 	return n;
 }
 
-static const char *const topic_names[] = {"connection", "query", "schema", "notify"};
+static const char *const topic_names[] = {"connection", "query",  "schema",
+                                          "notify",     "config", "workspace"};
 
 int event_topic_from_name(const char *name)
 {

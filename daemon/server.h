@@ -30,6 +30,9 @@ enum event_topic {
 	TOPIC_QUERY = 1u << 1,
 	TOPIC_SCHEMA = 1u << 2,
 	TOPIC_NOTIFY = 1u << 3,
+	TOPIC_CONFIG = 1u << 4,
+	TOPIC_WORKSPACE = 1u << 5,
+	TOPIC_LAST = TOPIC_WORKSPACE,
 };
 int event_topic_from_name(const char *name); /* 0 if unknown */
 const char *event_topic_name(unsigned topic);

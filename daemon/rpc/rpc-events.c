@@ -28,7 +28,7 @@ static int topics_param(struct rpc_request *req, unsigned *ret, TuskError *e)
 static json_t *topics_result(unsigned topics)
 {
 	json_t *list = json_array();
-	for (unsigned bit = 1; bit <= TOPIC_NOTIFY; bit <<= 1)
+	for (unsigned bit = 1; bit <= TOPIC_LAST; bit <<= 1)
 		if (topics & bit)
 			json_array_append_new(list, json_string(event_topic_name(bit)));
 	return json_pack("{s:o}", "topics", list);

@@ -50,6 +50,12 @@ static const SettingDef registry[] = {
      .def_string = "system",
      .choices = theme_choices,
      .description = "Colour scheme of the window"},
+    {.key = "session.restore",
+     .type = SETTING_BOOL,
+     .def_int = 1,
+     .description = "Reopen at start the connections open when tuskd last stopped"},
+    INT_SETTING("workspace.max_tab_bytes", 4194304, 1024, 67108864,
+                "Largest workspace tab (SQL text and client state), in bytes"),
 };
 
 #define N_SETTINGS (sizeof registry / sizeof *registry)

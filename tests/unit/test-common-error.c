@@ -42,6 +42,8 @@ static const struct {
     {TUSK_ERR_METHOD_NOT_FOUND, "method_not_found", -32601, "internal"},
     {TUSK_ERR_INVALID_PARAMS, "invalid_params", -32602, "query"},
     {TUSK_ERR_LIMIT_EXCEEDED, "limit_exceeded", -32060, "internal"},
+    {TUSK_ERR_CONFLICT, "conflict", -32070, "storage"},
+    {TUSK_ERR_TOO_LARGE, "too_large", -32071, "query"},
 };
 #define N_TABLE (sizeof(table) / sizeof(table[0]))
 

@@ -152,7 +152,7 @@ static const struct {
     /* enum, inside an array through a $ref */
     {"events.subscribe", "{\"topics\":[\"query\",\"bogus\"]}",
      "params.topics[1]: \"bogus\" is not one of \"connection\", \"query\", \"schema\", "
-     "\"notify\""},
+     "\"notify\", \"config\", \"workspace\""},
     {"events.subscribe", "{\"topics\":\"query\"}", "params.topics: expected array, got string"},
     /* minimum / maximum */
     {"debug.sleep", "{\"ms\":-1}", "params.ms: -1 is less than the minimum 0"},

@@ -66,12 +66,13 @@ START_TEST(test_registry_and_defaults)
 	    {"history.max_entries", 100000, 0, 10000000},
 	    {"history.retention_days", 90, 0, 36500},
 	    {"ssh.keepalive_interval_sec", 30, 0, 3600},
+	    {"workspace.max_tab_bytes", 4194304, 1024, 67108864},
 	};
 	Storage *st = open_storage();
 	Settings *s = open_settings(st);
 	size_t n = 0;
 	const SettingDef *reg = settings_registry(&n);
-	ck_assert_uint_eq(n, sizeof ints / sizeof *ints + 2);
+	ck_assert_uint_eq(n, sizeof ints / sizeof *ints + 3);
 
 	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
 		const SettingDef *d = settings_find(ints[i].key);
@@ -82,6 +83,7 @@ START_TEST(test_registry_and_defaults)
 		ck_assert_int_eq(settings_int(s, ints[i].key), ints[i].def);
 	}
 	ck_assert(!settings_bool(s, "schema.load_on_open"));
+	ck_assert(settings_bool(s, "session.restore"));
 	ck_assert_str_eq(settings_string(s, "ui.theme"), "system");
 	ck_assert_ptr_null(settings_find("nope"));
 	ck_assert_ptr_null(settings_find(NULL));
