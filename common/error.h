@@ -28,6 +28,7 @@ typedef enum TuskErrorKind {
 	TUSK_ERR_INTERNAL,
 	TUSK_ERR_INVALID_INPUT,
 	TUSK_ERR_IO,
+	TUSK_ERR_RESULT_NOT_FOUND, /* no stored result has the id */
 	/* Protocol-level kinds: JSON-RPC's own codes and per-client limits. */
 	TUSK_ERR_PARSE,            /* -32700 */
 	TUSK_ERR_INVALID_REQUEST,  /* -32600 */

@@ -46,6 +46,7 @@ struct query {
 	int64_t timeout_ms;
 	int64_t max_rows;
 	bool typed;
+	bool stored;
 	TuskRender render;
 
 	uint64_t started_us, sent_us, result_started_us, last_progress_us;
@@ -660,6 +661,7 @@ struct query *query_start(struct pool *p, struct context *ctx, const struct quer
 	q->timeout_ms = o->timeout_ms;
 	q->max_rows = o->max_rows;
 	q->typed = o->typed;
+	q->stored = o->stored;
 	q->render = o->render;
 	q->results = json_array();
 	q->batch = evbuffer_new();
@@ -754,17 +756,46 @@ void query_detach(struct query *q)
 		step(q);
 }
 
+char *query_sql_head(const char *sql)
+{
+	char *red = tusk_sql_redact(sql);
+	if (red && strlen(red) > 200) {
+		size_t n = 200;
+		while (n > 0 && ((unsigned char)red[n] & 0xC0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+		red[n] = '\0';
+	}
+	return red;
+}
+
 json_t *query_list_json(void)
 {
 	json_t *list = json_array();
-	for (struct query *q = queries; q; q = q->next)
-		json_array_append_new(list,
-		                      json_pack("{s:s, s:s, s:s, s:I, s:f, s:b}", "query_id", q->id,
-		                                "connection_id", pool_id(q->pool), "state",
-		                                q->state == QUERY_WAITING ? "waiting" : "running",
-		                                "rows", (json_int_t)q->total_rows, "elapsed_ms",
-		                                ms_since(q->started_us), "paused", q->paused));
+	for (struct query *q = queries; q; q = q->next) {
+		if (q->stored)
+			continue; /* listed by the result store */
+		char *head = query_sql_head(q->sql);
+		const char *ctx = q->ctx ? context_name(q->ctx) : NULL;
+		json_array_append_new(
+		    list, json_pack("{s:s, s:s, s:s, s:I, s:f, s:b, s:s, s:s, s:s?}", "query_id",
+		                    q->id, "connection_id", pool_id(q->pool), "state",
+		                    q->state == QUERY_WAITING ? "waiting" : "running", "rows",
+		                    (json_int_t)q->total_rows, "elapsed_ms",
+		                    ms_since(q->started_us), "paused", q->paused, "mode", "stream",
+		                    "sql_head", head ? head : "", "context", ctx));
+		free(head);
+	}
 	return list;
+}
+
+bool query_paused(const struct query *q)
+{
+	return q->paused;
+}
+
+uint64_t query_started_us(const struct query *q)
+{
+	return q->started_us;
 }
 
 void query_cancel_all(void)

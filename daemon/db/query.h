@@ -53,6 +53,7 @@ struct query_options {
 	int64_t timeout_ms; /* 0: none */
 	int64_t max_rows;   /* 0: all */
 	bool typed;
+	bool stored;          /* store mode: listed by the result store, not here */
 	TuskRender render;    /* csv / tsv: rows rendered here, sent as text */
 	const char *query_id; /* client-chosen, or NULL for a fresh uuid */
 };
@@ -78,5 +79,9 @@ const char *query_id(const struct query *q);
 /* The daemon is stopping: cancel every query (each then ends through its
  * sink as usual). */
 void query_cancel_all(void);
-/* Every running query (for daemon.status / query.list). */
+/* Every running query but stored ones (for daemon.status / query.list). */
 json_t *query_list_json(void);
+/* The first 200 characters of sql, passwords redacted (free()). */
+char *query_sql_head(const char *sql);
+bool query_paused(const struct query *q);
+uint64_t query_started_us(const struct query *q);

@@ -36,6 +36,14 @@ static const SettingDef registry[] = {
     INT_SETTING("query.batch_rows", 1000, 1, 100000, "Rows per streamed query.rows batch"),
     INT_SETTING("query.context_idle_timeout_sec", 600, 10, 86400,
                 "Seconds an idle open transaction of a named context is kept"),
+    INT_SETTING(
+        "store.memory_budget_mb", 256, 1, 1048576,
+        "Memory for all stored query results together, in MiB; the rest is spilled to disk"),
+    INT_SETTING("store.disk_budget_mb", 20480, 1, 16777216,
+                "Disk for all stored results together, in MiB; the least recently used are "
+                "released beyond it"),
+    INT_SETTING("store.ttl_sec", 86400, 1, 31536000,
+                "Seconds an unused stored result is kept before it is released"),
     INT_SETTING("history.max_entries", 100000, 0, 10000000,
                 "Query history entries kept (0 = unlimited)"),
     INT_SETTING("history.retention_days", 90, 0, 36500, "Days query history is kept (0 = forever)"),

@@ -37,6 +37,7 @@ static const struct {
     {TUSK_ERR_INTERNAL, "internal", -32603, "internal"},
     {TUSK_ERR_INVALID_INPUT, "invalid_input", -32051, "query"},
     {TUSK_ERR_IO, "io_error", -32052, "internal"},
+    {TUSK_ERR_RESULT_NOT_FOUND, "result_not_found", -32013, "query"},
     {TUSK_ERR_PARSE, "parse_error", -32700, "internal"},
     {TUSK_ERR_INVALID_REQUEST, "invalid_request", -32600, "internal"},
     {TUSK_ERR_METHOD_NOT_FOUND, "method_not_found", -32601, "internal"},
