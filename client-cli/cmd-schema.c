@@ -1,8 +1,7 @@
-/* schema [-d NAME] [PATTERN] [--kind K] [--refresh] [--system] [--json]
+/* schema [-d NAME] [PATTERN] [--kind K] [--schema S] [--refresh] [--system] [--format F]
  * describe -d NAME OBJECT [--json | --format json] [--ddl]
  * complete -d NAME PREFIX [--context SQL] [--json]
  * The daemon's shared schema cache (schema.get / describe / complete). */
-#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@ extern char **environ;
 struct schema_args {
 	const char *target;
 	const char *kind;
+	const char *schema;
 	const char *context;
 	bool refresh, system, ddl;
 };
@@ -28,7 +28,8 @@ static int parse(struct ctl *ctl, int argc, char **argv, struct schema_args *a, 
 		OPT_JSON,
 		OPT_FORMAT,
 		OPT_CONTEXT,
-		OPT_DDL
+		OPT_DDL,
+		OPT_SCHEMA
 	};
 	static const struct option longopts[] = {
 	    {"dbname", required_argument, NULL, 'd'},
@@ -39,6 +40,7 @@ static int parse(struct ctl *ctl, int argc, char **argv, struct schema_args *a, 
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"context", required_argument, NULL, OPT_CONTEXT},
 	    {"ddl", no_argument, NULL, OPT_DDL},
+	    {"schema", required_argument, NULL, OPT_SCHEMA},
 	    {0},
 	};
 	int c;
@@ -72,6 +74,9 @@ static int parse(struct ctl *ctl, int argc, char **argv, struct schema_args *a, 
 			break;
 		case OPT_DDL:
 			a->ddl = true;
+			break;
+		case OPT_SCHEMA:
+			a->schema = optarg;
 			break;
 		default:
 			return ctl_usage_error("%s", usage);
@@ -119,64 +124,140 @@ static const char *sv(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-static void list_member(const json_t *node, const char *member, const char *kind,
-                        const char *pattern)
+static void list_member(const json_t *node, const char *member, const char *kind)
 {
 	size_t i;
 	json_t *o;
 	json_array_foreach(json_object_get(node, member), i, o)
 	{
-		char full[1024];
-		snprintf(full, sizeof(full), "%s.%s", sv(node, "name"), sv(o, "name"));
-		if (pattern && fnmatch(pattern, sv(o, "name"), 0) != 0 &&
-		    fnmatch(pattern, full, 0) != 0)
-			continue;
 		const char *k = json_object_get(o, "kind") ? sv(o, "kind") : kind;
 		if (json_object_get(o, "arguments"))
-			printf("%-18s %s(%s)\n", k, full, sv(o, "arguments"));
+			printf("%-18s %s.%s(%s)\n", k, sv(node, "name"), sv(o, "name"),
+			       sv(o, "arguments"));
 		else
-			printf("%-18s %s\n", k, full);
+			printf("%-18s %s.%s\n", k, sv(node, "name"), sv(o, "name"));
+	}
+}
+
+static void print_page(const json_t *page, const char *kind, bool schemas, char **last)
+{
+	size_t i;
+	json_t *node;
+	json_array_foreach(json_object_get(page, "schemas"), i, node)
+	{
+		/* A schema split across pages is named once. */
+		if (schemas && (!*last || strcmp(*last, sv(node, "name")) != 0))
+			printf("%-18s %s\n", "schema", sv(node, "name"));
+		free(*last);
+		*last = strdup(sv(node, "name"));
+		list_member(node, "relations", NULL);
+		list_member(node, "functions", NULL);
+		list_member(node, "sequences", "sequence");
+		list_member(node, "types", NULL);
+	}
+	static const char *const globals[][2] = {{"extensions", "extension"}, {"roles", "role"}};
+	for (size_t g = 0; g < 2; g++) {
+		/* Extensions and roles are listed when asked for by kind. */
+		if (!kind || strcmp(kind, globals[g][1]) != 0)
+			continue;
+		json_t *o;
+		json_array_foreach(json_object_get(page, globals[g][0]), i, o)
+		    printf("%-18s %s\n", globals[g][1], sv(o, "name"));
+	}
+}
+
+/* Add a later page to the first: a schema continued from the previous
+ * page gets the rest of its objects. */
+static void merge_page(json_t *tree, json_t *page)
+{
+	json_t *all = json_object_get(tree, "schemas");
+	size_t i;
+	json_t *node;
+	json_array_foreach(json_object_get(page, "schemas"), i, node)
+	{
+		json_t *last = json_array_get(all, json_array_size(all) - 1);
+		if (!last || strcmp(sv(last, "name"), sv(node, "name")) != 0) {
+			json_array_append(all, node);
+			continue;
+		}
+		const char *key;
+		json_t *v;
+		json_object_foreach(node, key, v)
+		{
+			json_t *mine = json_object_get(last, key);
+			if (json_is_array(v) && json_is_array(mine))
+				json_array_extend(mine, v);
+			else if (json_is_array(v))
+				json_object_set(last, key, v);
+		}
 	}
 }
 
 int cmd_schema(struct ctl *ctl, int argc, char **argv)
 {
 	static const char usage[] = "usage: tuskctl schema [-d NAME] [PATTERN] [--kind K] "
-	                            "[--refresh] [--system] [--json]";
+	                            "[--schema S] [--refresh] [--system] [--format text|json]";
 	struct schema_args a = {0};
 	int r = parse(ctl, argc, argv, &a, usage);
 	if (r != EXIT_OK)
 		return r;
 	const char *pattern = optind < argc ? argv[optind] : NULL;
+	if (optind + 1 < argc)
+		return ctl_usage_error("%s", usage);
 	char *id = NULL;
 	if ((r = target_id(ctl, a.target, &id)) != EXIT_OK)
 		return r;
-	json_t *params = json_pack("{s:s, s:b}", "connection_id", id, "include_system", a.system);
-	if (a.kind && !a.refresh)
-		json_object_set_new(params, "kind", json_string(a.kind));
-	free(id);
-	json_t *tree = NULL;
-	r = ctl_call(ctl, a.refresh ? "schema.refresh" : "schema.get", params, &tree);
-	if (r != EXIT_OK)
-		return r;
-	if (ctl->json) {
-		ctl_print_json(tree);
-		json_decref(tree);
-		return EXIT_OK;
+	if (a.refresh) {
+		json_t *fresh = NULL;
+		r = ctl_call(ctl, "schema.refresh",
+		             json_pack("{s:s, s:s*}", "connection_id", id, "schema", a.schema),
+		             &fresh);
+		json_decref(fresh);
+		if (r != EXIT_OK) {
+			free(id);
+			return r;
+		}
 	}
-	size_t i;
-	json_t *node;
-	json_array_foreach(json_object_get(tree, "schemas"), i, node)
-	{
-		if (!pattern && (!a.kind || strcmp(a.kind, "schema") == 0))
-			printf("%-18s %s\n", "schema", sv(node, "name"));
-		list_member(node, "relations", NULL, pattern);
-		list_member(node, "functions", NULL, pattern);
-		list_member(node, "sequences", "sequence", pattern);
-		list_member(node, "types", NULL, pattern);
+	/* The daemon filters and pages; pages are printed as they come (or
+	 * merged into one tree for --format json). */
+	json_t *tree = NULL;
+	char *last = NULL;
+	long long offset = 0;
+	do {
+		json_t *params =
+		    json_pack("{s:s, s:b}", "connection_id", id, "include_system", a.system);
+		if (a.kind)
+			json_object_set_new(params, "kind", json_string(a.kind));
+		if (a.schema)
+			json_object_set_new(params, "schema", json_string(a.schema));
+		if (pattern)
+			json_object_set_new(params, "pattern", json_string(pattern));
+		if (offset)
+			json_object_set_new(params, "offset", json_integer(offset));
+		json_t *page = NULL;
+		if ((r = ctl_call(ctl, "schema.get", params, &page)) != EXIT_OK)
+			break;
+		json_t *next = json_object_get(page, "next_offset");
+		offset = json_is_integer(next) ? json_integer_value(next) : 0;
+		if (!ctl->json) {
+			print_page(page, a.kind,
+			           !pattern && (!a.kind || strcmp(a.kind, "schema") == 0), &last);
+			json_decref(page);
+		} else if (!tree) {
+			tree = page;
+		} else {
+			merge_page(tree, page);
+			json_decref(page);
+		}
+	} while (offset > 0);
+	free(id);
+	free(last);
+	if (r == EXIT_OK && tree) {
+		json_object_del(tree, "next_offset");
+		ctl_print_json(tree);
 	}
 	json_decref(tree);
-	return EXIT_OK;
+	return r;
 }
 
 /* psql's \d, roughly: columns, then indexes, constraints, triggers. */

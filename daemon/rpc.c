@@ -1,6 +1,7 @@
 /* Request dispatch: validation against the schema, the method table,
  * replies, and JSON-RPC batches (whose replies go out as one array once
  * every member has answered). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ static const struct rpc_method *const *const rpc_families[] = {
 struct rpc_batch {
 	struct client *client;
 	json_t *replies;
+	size_t bytes;     /* serialised size of replies so far */
 	unsigned pending; /* members not yet answered, +1 while dispatching */
 };
 
@@ -43,17 +45,47 @@ static void batch_done_one(struct rpc_batch *b)
 	free(b);
 }
 
-/* Route a reply (steals msg): into its batch, or straight to the client. */
+/* The error that replaces a reply too long for the protocol. */
+static json_t *too_long(json_t *id, size_t len)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_error_set(&e, TUSK_ERR_LIMIT_EXCEEDED,
+	               "the reply would be %zu bytes, over the protocol's message limit of %u "
+	               "bytes; ask for less (a filter, or the next page)",
+	               len, TUSK_RPC_MAX_MESSAGE);
+	json_t *msg = tusk_rpc_error(id, &e);
+	tusk_error_clear(&e);
+	return msg;
+}
+
+/* Route a reply (steals msg): into its batch, or straight to the client.
+ * No message longer than the protocol's limit leaves: the reply becomes a
+ * limit_exceeded error. */
 static void deliver(struct client *c, struct rpc_batch *b, json_t *msg)
 {
 	if (b) {
-		if (msg)
+		if (msg) {
+			size_t len = json_dumpb(msg, NULL, 0, JSON_COMPACT);
+			/* Room for the brackets, commas and the other members. */
+			if (b->bytes + len + 2 > TUSK_RPC_MAX_MESSAGE) {
+				json_t *err = too_long(json_object_get(msg, "id"), len);
+				json_decref(msg);
+				msg = err;
+				len = json_dumpb(msg, NULL, 0, JSON_COMPACT);
+			}
+			b->bytes += len + 1;
 			json_array_append_new(b->replies, msg);
+		}
 		batch_done_one(b);
 		return;
 	}
 	if (msg) {
-		client_send(c, msg);
+		if (client_send(c, msg) == -EMSGSIZE) {
+			json_t *err = too_long(json_object_get(msg, "id"),
+			                       json_dumpb(msg, NULL, 0, JSON_COMPACT));
+			client_send(c, err);
+			json_decref(err);
+		}
 		json_decref(msg);
 	}
 }
@@ -133,14 +165,31 @@ void rpc_reply_raw_result(struct rpc_request *req, const char *json, size_t len)
 		}
 		json_decref(parsed);
 	}
+	/* The id is any string the client chose (up to the message limit):
+	 * jansson writes it, however long and whatever it holds. */
 	char *id = json_dumps(req->id, JSON_ENCODE_ANY | JSON_COMPACT);
-	char head[128];
-	int n = snprintf(head, sizeof(head),
-	                 "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":", id ? id : "null");
-	free(id);
-	client_send_raw(req->client, head, (size_t)n);
+	if (!id) {
+		TuskError e = TUSK_ERROR_INIT;
+		tusk_error_set(&e, TUSK_ERR_INTERNAL, "out of memory");
+		rpc_reply_error(req, &e);
+		tusk_error_clear(&e);
+		return;
+	}
+	static const char head[] = "{\"jsonrpc\":\"2.0\",\"id\":";
+	static const char mid[] = ",\"result\":";
+	size_t total = strlen(head) + strlen(id) + strlen(mid) + len + 1;
+	if (total > TUSK_RPC_MAX_MESSAGE) {
+		free(id);
+		deliver(req->client, NULL, too_long(req->id, total));
+		request_free(req);
+		return;
+	}
+	client_send_raw(req->client, head, strlen(head));
+	client_send_raw(req->client, id, strlen(id));
+	client_send_raw(req->client, mid, strlen(mid));
 	client_send_raw(req->client, json, len);
 	client_send_raw(req->client, "}\n", 2);
+	free(id);
 	request_free(req);
 }
 

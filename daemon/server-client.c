@@ -110,6 +110,14 @@ int client_send(struct client *c, const json_t *msg)
 	char *buf = tusk_rpc_dump(msg, &len);
 	if (!buf)
 		return -ENOMEM;
+	if (len - 1 > TUSK_RPC_MAX_MESSAGE) {
+		log_error("server",
+		          "client %u: a %zu-byte message is over the protocol's limit of "
+		          "%u bytes; not sent",
+		          c->id, len - 1, TUSK_RPC_MAX_MESSAGE);
+		free(buf);
+		return -EMSGSIZE;
+	}
 	int r = client_send_raw(c, buf, len);
 	free(buf);
 	return r;

@@ -49,7 +49,8 @@ unsigned client_id(const struct client *c);
 unsigned client_topics(const struct client *c);
 void client_set_topics(struct client *c, unsigned topics);
 /* Queue one message (a JSON value, serialised with a trailing newline).
- * Does nothing for a client that has gone. Returns 0 or -errno. */
+ * Does nothing for a client that has gone. Returns 0 or -errno; -EMSGSIZE
+ * (nothing sent) for a message over the protocol's TUSK_RPC_MAX_MESSAGE. */
 int client_send(struct client *c, const json_t *msg);
 /* Queue bytes that already are one NDJSON message with its newline. */
 int client_send_raw(struct client *c, const void *buf, size_t len);

@@ -45,7 +45,7 @@ TuskClient *tusk_client_connect(const char *path, int *ret_errno, TuskError *e)
 	}
 
 	TuskClient *c = calloc(1, sizeof(*c));
-	if (!c || !(c->reader = tusk_line_reader_new(TUSK_RPC_DEFAULT_MAX_MESSAGE))) {
+	if (!c || !(c->reader = tusk_line_reader_new(TUSK_RPC_MAX_MESSAGE))) {
 		free(c);
 		err = ENOMEM;
 		goto fail;
@@ -167,7 +167,7 @@ static json_t *read_message(TuskClient *c, long long deadline, int timeout_ms, c
 		case TUSK_LINE_TOO_LONG:
 			tusk_error_set(e, TUSK_ERR_LIMIT_EXCEEDED,
 			               "the daemon sent a message longer than %u bytes",
-			               TUSK_RPC_DEFAULT_MAX_MESSAGE);
+			               TUSK_RPC_MAX_MESSAGE);
 			return NULL;
 		case TUSK_LINE_NONE:
 			break;

@@ -8,9 +8,17 @@
 
 #include "common/error.h"
 
-#define TUSK_PROTOCOL_VERSION        1
-#define TUSK_RPC_DEFAULT_MAX_MESSAGE (16u * 1024 * 1024)
-#define TUSK_RPC_DEFAULT_MAX_DEPTH   64
+#define TUSK_PROTOCOL_VERSION 1
+/* The protocol's message limit, one number for both directions: no
+ * message the daemon sends is longer (a reply that would be is answered
+ * with limit_exceeded instead), clients refuse longer lines, and it is the
+ * default of the daemon's incoming limit (setting rpc.max_message_bytes).
+ * Not counting the line end. */
+#define TUSK_RPC_MAX_MESSAGE (16u * 1024 * 1024)
+/* Answers that come in pieces (schema.get, history.list, query.rows) fill
+ * a piece up to about this many bytes, far below the message limit. */
+#define TUSK_RPC_PAGE_BYTES        (4u * 1024 * 1024)
+#define TUSK_RPC_DEFAULT_MAX_DEPTH 64
 
 /* ---- framing ------------------------------------------------------------
  * A line reader: bytes in, complete lines out. A line longer than max_len

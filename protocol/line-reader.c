@@ -26,7 +26,7 @@ TuskLineReader *tusk_line_reader_new(size_t max_len)
 	TuskLineReader *r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
-	r->max_len = max_len ? max_len : TUSK_RPC_DEFAULT_MAX_MESSAGE;
+	r->max_len = max_len ? max_len : TUSK_RPC_MAX_MESSAGE;
 	return r;
 }
 

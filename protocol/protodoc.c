@@ -288,10 +288,20 @@ static void print_framing(void)
 	printf("- Each message is one JSON text in UTF-8 on one line, ended by `\\n`; `\\r\\n` is\n"
 	       "  accepted and empty lines are ignored. A sender never puts a raw newline\n"
 	       "  inside a message (JSON escapes newlines in strings).\n"
-	       "- A message may be at most %u bytes (16 MiB), not counting the line end. A\n"
-	       "  longer line is discarded up to the next newline and answered with\n"
-	       "  `parse_error` (-32700) and id null; the connection stays open and the\n"
-	       "  next line is read normally.\n"
+	       "- **The message limit** is %u bytes (16 MiB), not counting the line end,\n"
+	       "  one number for both directions (`TUSK_RPC_MAX_MESSAGE` in\n"
+	       "  `protocol/jsonrpc.h`, used by the daemon and every client):\n"
+	       "  - a longer line from a client is discarded up to the next newline and\n"
+	       "    answered with `parse_error` (-32700) and id null; the connection stays\n"
+	       "    open and the next line is read normally (the daemon's incoming limit is\n"
+	       "    the setting `rpc.max_message_bytes`, by default this number);\n"
+	       "  - the daemon never sends a longer message: a reply that would be longer is\n"
+	       "    replaced by a `limit_exceeded` (-32060) error with the request's id (in a\n"
+	       "    batch, the member whose reply does not fit gets that error), and clients\n"
+	       "    refuse longer lines as a protocol error;\n"
+	       "  - answers that can grow without bound come in pieces of about %u bytes\n"
+	       "    (4 MiB): `schema.get` pages (`next_offset`), `history.list` pages, and\n"
+	       "    `query.rows` batches (at most `batch_rows` rows or about 1 MiB).\n"
 	       "- Text must be strict UTF-8: stray continuation bytes, overlong forms,\n"
 	       "  UTF-16 surrogates (U+D800…U+DFFF) and code points above U+10FFFF are\n"
 	       "  `parse_error` (\"invalid UTF-8 at byte 17: overlong encoding\"). Byte\n"
@@ -301,7 +311,7 @@ static void print_framing(void)
 	       "  deeper is `parse_error` (\"nesting deeper than %u\").\n"
 	       "- An object with the same key twice is `parse_error`; so is anything after\n"
 	       "  the JSON text on the same line.\n\n",
-	       TUSK_RPC_DEFAULT_MAX_MESSAGE, TUSK_RPC_DEFAULT_MAX_DEPTH,
+	       TUSK_RPC_MAX_MESSAGE, TUSK_RPC_PAGE_BYTES, TUSK_RPC_DEFAULT_MAX_DEPTH,
 	       TUSK_RPC_DEFAULT_MAX_DEPTH);
 
 	puts("## Messages\n");

@@ -2,6 +2,8 @@
  * object, and completion from an index of sorted lower-case names built
  * after each load (binary search for the prefix, then a short scan). */
 #include <ctype.h>
+#include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,47 +77,146 @@ static json_t *node_of_kind(json_t *node, const char *kind)
 	return out;
 }
 
-json_t *schema_get_json(struct schema_cache *c, const char *schema, const char *kind,
-                        bool include_system)
+static const char *const members[] = {"relations", "functions", "sequences", "types"};
+
+static bool matches(const char *pattern, const char *schema, const json_t *o)
 {
+	if (!pattern)
+		return true;
+	const char *name = json_string_value(json_object_get(o, "name"));
+	if (!name)
+		return false;
+	if (fnmatch(pattern, name, 0) == 0)
+		return true;
+	char *full = NULL;
+	if (asprintf(&full, "%s.%s", schema, name) < 0)
+		return false;
+	bool ok = fnmatch(pattern, full, 0) == 0;
+	free(full);
+	return ok;
+}
+
+struct page {
+	const struct schema_query *q;
+	size_t item;  /* index of the next item in the whole answer */
+	size_t bytes; /* objects' bytes on this page so far */
+	bool full;
+	json_t *next; /* next_offset once full */
+};
+
+/* Whether item number p->item goes on this page (and count it). */
+static bool take(struct page *p, const json_t *o)
+{
+	size_t idx = p->item++;
+	if (idx < p->q->offset || p->full)
+		return false;
+	size_t len = json_dumpb(o, NULL, 0, JSON_COMPACT);
+	if (p->bytes > 0 && p->bytes + len > p->q->budget) {
+		p->full = true;
+		p->next = json_integer((json_int_t)idx);
+		return false;
+	}
+	p->bytes += len + 1;
+	return true;
+}
+
+/* One schema node's share of the page, or NULL when it has none. */
+static json_t *page_node(struct page *p, json_t *src)
+{
+	const char *schema = json_string_value(json_object_get(src, "name"));
+	json_t *out =
+	    json_pack("{s:O, s:O, s:O, s:O}", "name", json_object_get(src, "name"), "owner",
+	              json_object_get(src, "owner"), "comment", json_object_get(src, "comment"),
+	              "system", json_object_get(src, "system"));
+	/* Without a pattern the node itself is an item: an empty schema is
+	 * listed too. */
+	bool any = !p->q->pattern && take(p, out);
+	for (size_t m = 0; m < sizeof(members) / sizeof(*members); m++) {
+		json_t *list = json_object_get(src, members[m]);
+		if (!list)
+			continue;
+		json_t *part = json_array();
+		size_t i;
+		json_t *o;
+		json_array_foreach(list, i, o)
+		{
+			if (matches(p->q->pattern, schema, o) && take(p, o))
+				json_array_append(part, o);
+		}
+		any = any || json_array_size(part) > 0;
+		json_object_set_new(out, members[m], part);
+	}
+	if (!any) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+static json_t *filtered(json_t *list, const struct schema_query *q, bool system_ok)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *o;
+	json_array_foreach(list, i, o)
+	{
+		if ((system_ok || !json_is_true(json_object_get(o, "system"))) &&
+		    (!q->pattern ||
+		     fnmatch(q->pattern, json_string_value(json_object_get(o, "name")), 0) == 0))
+			json_array_append(out, o);
+	}
+	return out;
+}
+
+json_t *schema_get_json(struct schema_cache *c, const struct schema_query *q)
+{
+	struct page p = {.q = q};
+	const char *kind = q->kind;
+	bool system = q->include_system || q->schema;
 	json_t *schemas = json_array();
 	const char *name;
 	json_t *node;
 	bool globals = !kind || !kind_member(kind);
 	json_object_foreach(json_object_get(c->tree, "schemas"), name, node)
 	{
-		if (schema ? strcmp(schema, name) != 0
-		           : !include_system && json_is_true(json_object_get(node, "system")))
+		if (p.full)
+			break;
+		if (q->schema ? strcmp(q->schema, name) != 0
+		              : !system && json_is_true(json_object_get(node, "system")))
 			continue;
 		if (kind && (strcmp(kind, "extension") == 0 || strcmp(kind, "role") == 0))
 			break;
-		json_array_append_new(schemas, kind ? node_of_kind(node, kind) : json_incref(node));
+		json_t *src = kind ? node_of_kind(node, kind) : json_incref(node);
+		json_t *part = src ? page_node(&p, src) : NULL;
+		json_decref(src);
+		if (part)
+			json_array_append_new(schemas, part);
 	}
 	json_t *out =
 	    json_pack("{s:s, s:I, s:f, s:o, s:O?}", "connection_id", pool_id(c->pool),
 	              "loaded_at_us", (json_int_t)c->loaded_at_us, "load_ms", c->load_ms, "schemas",
 	              schemas, "search_path", json_object_get(c->tree, "search_path"));
-	if (!out)
+	if (!out) {
+		json_decref(p.next);
 		return NULL;
-	if (globals && (!kind || strcmp(kind, "extension") == 0))
-		json_object_set(out, "extensions", json_object_get(c->tree, "extensions"));
-	if (globals && (!kind || strcmp(kind, "role") == 0)) {
-		json_t *roles = json_array();
-		size_t i;
-		json_t *r;
-		json_array_foreach(json_object_get(c->tree, "roles"), i, r)
-		{
-			if (include_system || !json_is_true(json_object_get(r, "system")))
-				json_array_append(roles, r);
-		}
-		json_object_set_new(out, "roles", roles);
 	}
+	if (p.next)
+		json_object_set_new(out, "next_offset", p.next);
+	/* Extensions and roles come with the first page. */
+	if (q->offset > 0 || q->schema)
+		return out;
+	if (globals && (!kind || strcmp(kind, "extension") == 0))
+		json_object_set_new(out, "extensions",
+		                    filtered(json_object_get(c->tree, "extensions"), q, true));
+	if (globals && (!kind || strcmp(kind, "role") == 0))
+		json_object_set_new(
+		    out, "roles",
+		    filtered(json_object_get(c->tree, "roles"), q, q->include_system));
 	return out;
 }
 
 static json_t *find_in(json_t *node, const char *name, const char *kind, const char **ret_kind)
 {
-	static const char *const members[] = {"relations", "functions", "sequences", "types"};
 	for (size_t m = 0; m < sizeof(members) / sizeof(*members); m++) {
 		if (kind && strcmp(kind, "relation") != 0 && kind_member(kind) &&
 		    strcmp(kind_member(kind), members[m]) != 0)

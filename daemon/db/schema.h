@@ -36,10 +36,18 @@ void schema_on_ddl(struct pool *p, const char *sql);
 
 /* ---- reading (schema-cache.c) ------------------------------------------- */
 
-/* schema.get's result: the tree, or one schema / one kind of it. New
- * reference. */
-json_t *schema_get_json(struct schema_cache *c, const char *schema, const char *kind,
-                        bool include_system);
+/* What schema.get asks for: one schema, one kind, objects whose name or
+ * schema.name matches a glob, system schemas, and a page. */
+struct schema_query {
+	const char *schema, *kind, *pattern;
+	bool include_system;
+	size_t offset; /* items to skip: schema nodes and the objects they hold */
+	size_t budget; /* stop a page once its objects exceed this many bytes */
+};
+
+/* schema.get's result: one page of the tree, or of one schema / one kind
+ * of it, with "next_offset" when more follows. New reference. */
+json_t *schema_get_json(struct schema_cache *c, const struct schema_query *q);
 /* The object named "schema.name" or "name" (search_path, then every
  * schema), of kind when given: its schema name and kind through ret_*.
  * Borrowed. */

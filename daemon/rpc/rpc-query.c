@@ -117,12 +117,15 @@ static void sink_rows(void *ud, struct query *q, unsigned idx, const char *json,
 {
 	struct exec *x = ud;
 	flush_started(x);
-	char head[160];
-	int n = snprintf(head, sizeof(head),
-	                 "{\"jsonrpc\":\"2.0\",\"method\":\"query.rows\",\"params\":{\"query_id\":"
-	                 "\"%s\",\"result_index\":%u,\"rows\":",
-	                 x->query_id, idx);
-	client_send_raw(x->client, head, (size_t)n);
+	/* The query_id may be the client's own: escaped like any string. */
+	struct evbuffer *head = evbuffer_new();
+	evbuffer_add_printf(head, "{\"jsonrpc\":\"2.0\",\"method\":\"query.rows\",\"params\":{"
+	                          "\"query_id\":");
+	rowjson_string(head, x->query_id, strlen(x->query_id));
+	evbuffer_add_printf(head, ",\"result_index\":%u,\"rows\":", idx);
+	size_t n = evbuffer_get_length(head);
+	client_send_raw(x->client, evbuffer_pullup(head, -1), n);
+	evbuffer_free(head);
 	client_send_raw(x->client, json, len);
 	client_send_raw(x->client, "}}\n", 3);
 }
@@ -134,10 +137,9 @@ static void sink_text(void *ud, struct query *q, unsigned idx, const char *text,
 	flush_started(x);
 	struct evbuffer *msg = evbuffer_new();
 	evbuffer_add_printf(
-	    msg,
-	    "{\"jsonrpc\":\"2.0\",\"method\":\"query.text\",\"params\":{\"query_id\":"
-	    "\"%s\",\"result_index\":%u,\"rows\":%u,\"text\":",
-	    x->query_id, idx, nrows);
+	    msg, "{\"jsonrpc\":\"2.0\",\"method\":\"query.text\",\"params\":{\"query_id\":");
+	rowjson_string(msg, x->query_id, strlen(x->query_id));
+	evbuffer_add_printf(msg, ",\"result_index\":%u,\"rows\":%u,\"text\":", idx, nrows);
 	rowjson_string(msg, text, len);
 	evbuffer_add(msg, "}}\n", 3);
 	size_t n = evbuffer_get_length(msg);

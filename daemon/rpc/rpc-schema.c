@@ -32,11 +32,14 @@ void rpc_schema_init(void)
 static int answer(struct rpc_request *req, enum op op, struct schema_cache *c, json_t **ret,
                   TuskError *e)
 {
-	const char *schema = NULL, *kind = NULL, *object = NULL, *prefix = NULL, *context = NULL;
+	const char *schema = NULL, *kind = NULL, *object = NULL, *prefix = NULL, *context = NULL,
+	           *pattern = NULL;
 	bool include_system = false;
-	long long limit = COMPLETE_DEFAULT_LIMIT;
+	long long limit = COMPLETE_DEFAULT_LIMIT, offset = 0;
 	/* Validated before: these cannot fail now. */
 	tusk_param_string(req->params, "schema", false, &schema, e);
+	tusk_param_string(req->params, "pattern", false, &pattern, e);
+	tusk_param_int(req->params, "offset", false, &offset, e);
 	tusk_param_string(req->params, "kind", false, &kind, e);
 	tusk_param_bool(req->params, "include_system", false, &include_system, e);
 	tusk_param_string(req->params, "object", false, &object, e);
@@ -45,9 +48,16 @@ static int answer(struct rpc_request *req, enum op op, struct schema_cache *c, j
 	tusk_param_int(req->params, "limit", false, &limit, e);
 	switch (op) {
 	case OP_GET:
-	case OP_REFRESH:
-		*ret = schema_get_json(c, schema, kind, include_system || schema);
+	case OP_REFRESH: {
+		struct schema_query q = {.schema = schema,
+		                         .kind = kind,
+		                         .pattern = pattern,
+		                         .include_system = include_system,
+		                         .offset = (size_t)offset,
+		                         .budget = TUSK_RPC_PAGE_BYTES};
+		*ret = schema_get_json(c, &q);
 		break;
+	}
 	case OP_DESCRIBE: {
 		const char *nsp = NULL, *k = NULL;
 		json_t *obj = schema_find(c, object, kind, &nsp, &k);
@@ -71,7 +81,8 @@ static int answer(struct rpc_request *req, enum op op, struct schema_cache *c, j
 	return 0;
 }
 
-/* schema.get with no filter: the common, and largest, answer. */
+/* schema.get with no filter: the common, and largest, answer (its first
+ * page when it does not fit in one). */
 static bool whole_tree(struct rpc_request *req)
 {
 	return json_object_size(req->params) == 1 && json_object_get(req->params, "connection_id");
@@ -80,7 +91,8 @@ static bool whole_tree(struct rpc_request *req)
 static bool cached_text(struct schema_cache *c)
 {
 	if (!c->get_text) {
-		json_t *tree = schema_get_json(c, NULL, NULL, false);
+		struct schema_query q = {.budget = TUSK_RPC_PAGE_BYTES};
+		json_t *tree = schema_get_json(c, &q);
 		c->get_text = tree ? json_dumps(tree, JSON_COMPACT) : NULL;
 		c->get_len = c->get_text ? strlen(c->get_text) : 0;
 		json_decref(tree);

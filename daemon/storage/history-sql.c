@@ -12,6 +12,7 @@
 #include "common/timestamp.h"
 #include "common/uuid.h"
 #include "daemon/storage/history-internal.h"
+#include "protocol/jsonrpc.h"
 
 /* ---- writing -------------------------------------------------------------- */
 
@@ -454,9 +455,17 @@ json_t *history_sql_list(sqlite3 *db, const json_t *filter, TuskError *e)
 	_cleanup_json_ json_t *entries = json_array();
 	if (!entries)
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory"), NULL;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (json_array_append_new(entries, entry_from_row(st)) < 0)
+	/* A page stops at about TUSK_RPC_PAGE_BYTES: long scripts cannot make
+	 * a reply longer than the protocol's message limit. */
+	size_t bytes = 0;
+	while (bytes < TUSK_RPC_PAGE_BYTES && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *entry = entry_from_row(st);
+		bytes += json_dumpb(entry, NULL, 0, JSON_COMPACT) + 1;
+		if (json_array_append_new(entries, entry) < 0)
 			return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory"), NULL;
+	}
+	if (bytes >= TUSK_RPC_PAGE_BYTES)
+		rc = SQLITE_DONE;
 	if (rc != SQLITE_DONE)
 		return tusk_error_from_sqlite(e, db, rc), NULL;
 	json_t *result = json_pack("{s:O, s:I}", "entries", entries, "total", (json_int_t)total);

@@ -127,7 +127,7 @@ END_TEST
 START_TEST(huge_line_streamed_then_next_line)
 {
 	const size_t chunk = 64 * 1024, total = 20u * 1024 * 1024;
-	TuskLineReader *r = tusk_line_reader_new(TUSK_RPC_DEFAULT_MAX_MESSAGE);
+	TuskLineReader *r = tusk_line_reader_new(TUSK_RPC_MAX_MESSAGE);
 	char *buf = malloc(chunk);
 	memset(buf, 'x', chunk);
 	buf[0] = '[';
@@ -140,8 +140,7 @@ START_TEST(huge_line_streamed_then_next_line)
 			ck_assert_int_eq(st, TUSK_LINE_TOO_LONG);
 			too_long++;
 		}
-		ck_assert_uint_le(tusk_line_reader_pending(r),
-		                  TUSK_RPC_DEFAULT_MAX_MESSAGE + chunk);
+		ck_assert_uint_le(tusk_line_reader_pending(r), TUSK_RPC_MAX_MESSAGE + chunk);
 	}
 	ck_assert_int_eq(too_long, 1);
 	feed_str(r, "tail of the huge line\n{\"id\":2}\n");
@@ -155,7 +154,7 @@ END_TEST
 START_TEST(huge_line_in_one_feed)
 {
 	const size_t huge = 20u * 1024 * 1024;
-	TuskLineReader *r = tusk_line_reader_new(TUSK_RPC_DEFAULT_MAX_MESSAGE);
+	TuskLineReader *r = tusk_line_reader_new(TUSK_RPC_MAX_MESSAGE);
 	char *buf = malloc(huge + 32);
 	memset(buf, 'y', huge);
 	memcpy(buf + huge, "\nbefore\n", 8);

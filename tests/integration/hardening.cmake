@@ -1,0 +1,8 @@
+if(COMMAND tusk_integration_test)
+  # Issue 9: hostile ids on every reply path, limits, faults and load.
+  tusk_integration_test(integration-hostile-ids
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-hostile-ids.c)
+endif()
+if(COMMAND tusk_integration_test)
+  tusk_integration_test(integration-limits SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-limits.c)
+endif()

@@ -1,0 +1,209 @@
+/* Request ids and query ids of any content, through raw socket bytes: every
+ * reply and notification must parse back as JSON and echo the id exactly,
+ * also on the hand-assembled fast paths (the warm whole-tree schema.get,
+ * query.rows and query.text batches). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/lib/tt-pg.h"
+#include "tests/lib/tt.h"
+
+static struct tt_daemon d;
+static struct tt_pg pg;
+static int fd = -1;
+static char db[64];
+static char conninfo[256];
+
+static void setup(void)
+{
+	tt_pg_shared(&pg);
+	tt_pg_create_db(&pg, "tusk_ids", db, sizeof(db));
+	tt_pg_exec(&pg, db, "create table t (id int primary key, name text)");
+	snprintf(conninfo, sizeof(conninfo), "host=%s port=%d user=postgres dbname=%s", pg.host,
+	         pg.port, db);
+	tt_daemon_start(&d, NULL);
+	fd = tt_connect(d.socket);
+}
+
+static void teardown(void)
+{
+	close(fd);
+	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_pg_drop_db(&pg, db);
+}
+
+/* Ids a client may choose: long, with quotes, backslashes, control
+ * characters (raw in the value, escaped on the wire) and non-ASCII. */
+static json_t *hostile_ids(void)
+{
+	json_t *ids = json_array();
+	char *big = malloc(10241);
+	memset(big, 'a', 10240);
+	big[10240] = '\0';
+	json_array_append_new(ids, json_string(big));
+	for (size_t i = 0; i < 10240; i += 4)
+		memcpy(big + i, "\"\\%s", 4);
+	json_array_append_new(ids, json_string(big));
+	free(big);
+	json_array_append_new(ids, json_string("\"}],\"result\":{\"x\":1}}"));
+	json_array_append_new(ids, json_string("back\\slash\\\"q"));
+	json_array_append_new(ids, json_string("ctl\x01\x02\x1f\n\r\t\x7f"));
+	json_array_append_new(ids, json_string("élan 象 🐘 \xe2\x80\xa8 end"));
+	json_array_append_new(ids, json_string(""));
+	json_array_append_new(ids, json_integer(-9007199254740993LL));
+	json_array_append_new(ids, json_null());
+	return ids;
+}
+
+/* Send a request with this id and read until its reply; every line read
+ * must be JSON (tt_read asserts it). Returns the reply. */
+static json_t *call_with_id(json_t *id, const char *method, json_t *params)
+{
+	json_t *req = json_pack("{s:s, s:O, s:s, s:o}", "jsonrpc", "2.0", "id", id, "method",
+	                        method, "params", params);
+	char *line = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	tt_send_str(fd, line);
+	tt_send_str(fd, "\n");
+	free(line);
+	for (;;) {
+		json_t *msg = tt_read(fd, 60000);
+		ck_assert_msg(msg, "%s: no reply", method);
+		if (json_object_get(msg, "id")) {
+			char *want = json_dumps(id, JSON_ENCODE_ANY);
+			char *got = json_dumps(json_object_get(msg, "id"), JSON_ENCODE_ANY);
+			ck_assert_msg(json_equal(json_object_get(msg, "id"), id),
+			              "%s: id %.80s came back as %.80s", method, want, got);
+			free(want);
+			free(got);
+			return msg;
+		}
+		json_decref(msg);
+	}
+}
+
+START_TEST(any_request_id_on_every_path)
+{
+	json_t *ids = hostile_ids();
+	/* Load the cache once, so later calls take the warm fast path. */
+	json_t *r = call_with_id(json_integer(1), "connection.open",
+	                         json_pack("{s:s}", "conninfo", conninfo));
+	ck_assert_msg(json_object_get(r, "result"), "connection.open failed");
+	char pid[128];
+	snprintf(pid, sizeof(pid), "%s",
+	         json_string_value(json_object_get(json_object_get(r, "result"), "connection_id")));
+	json_decref(r);
+	r = call_with_id(json_integer(2), "schema.get", json_pack("{s:s}", "connection_id", pid));
+	ck_assert_msg(json_object_get(r, "result"), "schema.get failed");
+	json_decref(r);
+
+	size_t i;
+	json_t *id;
+	json_array_foreach(ids, i, id)
+	{
+		r = call_with_id(id, "schema.get", json_pack("{s:s}", "connection_id", pid));
+		ck_assert_msg(json_object_get(r, "result"), "warm schema.get failed (id %zu)", i);
+		json_t *schemas = json_object_get(json_object_get(r, "result"), "schemas");
+		ck_assert_int_ge(json_array_size(schemas), 1);
+		json_decref(r);
+
+		r = call_with_id(id, "daemon.ping", json_object());
+		ck_assert_ptr_nonnull(json_object_get(r, "result"));
+		json_decref(r);
+
+		r = call_with_id(id, "no.such.method", json_object());
+		ck_assert_int_eq(tt_error_code(r), -32601);
+		json_decref(r);
+
+		r = call_with_id(id, "query.execute",
+		                 json_pack("{s:s, s:s}", "connection_id", pid, "sql",
+		                           "select g, 'x' from generate_series(1, 3) g"));
+		ck_assert_msg(json_object_get(r, "result"), "query.execute failed (id %zu)", i);
+		json_decref(r);
+	}
+	/* In a batch too. */
+	json_t *batch = json_array();
+	json_array_foreach(ids, i, id) json_array_append_new(
+	    batch, json_pack("{s:s, s:O, s:s, s:{s:s}}", "jsonrpc", "2.0", "id", id, "method",
+	                     "schema.get", "params", "connection_id", pid));
+	char *line = json_dumps(batch, JSON_COMPACT);
+	tt_send_str(fd, line);
+	tt_send_str(fd, "\n");
+	free(line);
+	json_t *replies = tt_read(fd, 60000);
+	ck_assert_msg(json_is_array(replies), "no batch reply");
+	ck_assert_int_eq(json_array_size(replies), json_array_size(ids));
+	json_array_foreach(replies, i, r) ck_assert_ptr_nonnull(json_object_get(r, "result"));
+	json_decref(replies);
+	json_decref(batch);
+	json_decref(ids);
+	ck_assert(tt_ping(fd, 2000));
+}
+END_TEST
+
+/* A query_id the client chose comes back escaped in every notification,
+ * query.rows and query.text included. */
+START_TEST(any_query_id_in_notifications)
+{
+	static const char *const qids[] = {
+	    "q\"uote", "back\\slash", "\"},\"x\":[", "ctl\x01\n\t", "é 🐘\xe2\x80\xa8",
+	};
+	static const char *const renders[] = {NULL, "csv"};
+	int id = 100;
+	for (size_t i = 0; i < sizeof(qids) / sizeof(*qids); i++)
+		for (size_t k = 0; k < 2; k++) {
+			json_t *params = json_pack("{s:s, s:s, s:s}", "conninfo", conninfo, "sql",
+			                           "select g, 'a\"b' from generate_series(1, 5) g",
+			                           "query_id", qids[i]);
+			if (renders[k])
+				json_object_set_new(params, "render", json_string(renders[k]));
+			json_t *req = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id",
+			                        ++id, "method", "query.execute", "params", params);
+			char *line = json_dumps(req, JSON_COMPACT);
+			json_decref(req);
+			tt_send_str(fd, line);
+			tt_send_str(fd, "\n");
+			free(line);
+			int batches = 0;
+			for (;;) {
+				json_t *msg = tt_read(fd, 60000);
+				ck_assert_msg(msg, "no reply to query.execute");
+				const char *m = json_string_value(json_object_get(msg, "method"));
+				if (m && (strcmp(m, "query.rows") == 0 ||
+				          strcmp(m, "query.text") == 0)) {
+					const char *q = json_string_value(json_object_get(
+					    json_object_get(msg, "params"), "query_id"));
+					ck_assert_str_eq(q, qids[i]);
+					batches++;
+				}
+				bool done = json_object_get(msg, "id") != NULL;
+				if (done)
+					ck_assert_msg(json_object_get(msg, "result"),
+					              "query failed");
+				json_decref(msg);
+				if (done)
+					break;
+			}
+			ck_assert_int_ge(batches, 1);
+		}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("hostile-ids");
+	TCase *tc = tcase_create("ids");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, any_request_id_on_every_path);
+	tcase_add_test(tc, any_query_id_in_notifications);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
