@@ -186,7 +186,7 @@ void fuzz_check_output(const char *out, size_t len, const json_t *requests)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)(nl - p);
-		if (n > TUSK_RPC_DEFAULT_MAX_MESSAGE)
+		if (n > TUSK_RPC_MAX_MESSAGE)
 			fuzz_fail("a message longer than the protocol's limit", p, 200);
 		json_error_t jerr;
 		json_t *msg = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr);
