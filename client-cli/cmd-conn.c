@@ -270,8 +270,12 @@ static void print_import(const json_t *res, bool verbose)
 	_cleanup_free_ char *t = target_text(c);
 	char flags[32];
 	flags_text(c, flags, sizeof(flags));
-	printf("%s '%s': %s (%s)\n", saved ? "saved" : "not saved (--dry-run)", str(c, "name"),
-	       t ? t : "?", flags);
+	/* The flags only when some are set: "(ro,ssl)", never "(-)". */
+	char spelt[64] = "";
+	if (strcmp(flags, "-") != 0)
+		snprintf(spelt, sizeof(spelt), " (%s)", flags);
+	printf("%s '%s': %s%s\n", saved ? "saved" : "not saved (--dry-run)", str(c, "name"),
+	       t ? t : "?", spelt);
 	if (verbose) {
 		printf("  id:        %s\n", str(c, "id"));
 		printf("  ssl mode:  %s\n", str(c, "ssl_mode"));

@@ -95,8 +95,8 @@ int cmd_status(struct ctl *ctl, int argc, char **argv)
 	if (json_is_string(json_object_get(storage, "warning")))
 		printf("           warning: %s\n", str(storage, "warning"));
 	printf("keyring:   %s\n", str(st, "keyring"));
-	printf("clients:   %lld connected, %lld requests in flight\n", num(st, "clients"),
-	       num(st, "requests_in_flight"));
+	long long nc = num(st, "clients"), nr = num(st, "requests_in_flight");
+	printf("clients:   %lld connected, %lld request%s in flight\n", nc, nr, nr == 1 ? "" : "s");
 	printf("workers:   %lld threads, %lld busy, %lld queued\n", num(workers, "threads"),
 	       num(workers, "busy"), num(workers, "queued"));
 	printf("memory:    %.1f MiB resident\n", (double)num(st, "rss_bytes") / 1048576.0);

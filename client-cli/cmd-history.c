@@ -391,6 +391,8 @@ static int history_list(struct ctl *ctl, const struct history_args *a)
 		json_t *names = connection_names(ctl);
 		print_table(entries, names);
 		json_decref(names);
+		/* The hint follows the table, also when both go to a terminal. */
+		fflush(stdout);
 		if (a->offset + (long long)n < total)
 			fprintf(stderr, "(%lld–%lld of %lld; --offset %lld for more)\n",
 			        a->offset + 1, a->offset + (long long)n, total,

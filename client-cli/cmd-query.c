@@ -89,6 +89,7 @@ struct stream {
 	const char *query_id;
 	int write_error;
 	bool quiet_notices;
+	unsigned long long rows; /* in all result sets, for the progress line */
 };
 
 static void print_notice(const json_t *n)
@@ -110,18 +111,23 @@ static int on_notification(const char *method, json_t *params, void *ud)
 	const char *qid = json_string_value(json_object_get(params, "query_id"));
 	if (!qid || strcmp(qid, s->query_id) != 0)
 		return 0;
-	if (strcmp(method, "query.columns") == 0)
+	if (strcmp(method, "query.columns") == 0) {
 		formatter_columns(s->f, json_object_get(params, "columns"));
-	else if (strcmp(method, "query.text") == 0)
+	} else if (strcmp(method, "query.text") == 0) {
+		size_t n = (size_t)json_integer_value(json_object_get(params, "rows"));
 		formatter_text(s->f, json_string_value(json_object_get(params, "text")),
-		               json_string_length(json_object_get(params, "text")),
-		               (size_t)json_integer_value(json_object_get(params, "rows")));
-	else if (strcmp(method, "query.rows") == 0)
+		               json_string_length(json_object_get(params, "text")), n);
+		ctl_progress_rows(s->rows += n);
+	} else if (strcmp(method, "query.rows") == 0) {
 		formatter_rows(s->f, json_object_get(params, "rows"));
-	else if (strcmp(method, "query.result") == 0)
+		ctl_progress_rows(s->rows += json_array_size(json_object_get(params, "rows")));
+	} else if (strcmp(method, "query.result") == 0) {
+		ctl_progress_clear();
 		formatter_result_end(s->f, json_object_get(params, "result"));
-	else if (strcmp(method, "query.notice") == 0 && !s->quiet_notices)
+	} else if (strcmp(method, "query.notice") == 0 && !s->quiet_notices) {
+		ctl_progress_clear();
 		print_notice(json_object_get(params, "notice"));
+	}
 	return 0;
 }
 
@@ -206,7 +212,12 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	                              "\"params\":{\"query_id\":\"%s\"}}\n",
 	                              qid);
 	struct sigaction sa = {.sa_handler = on_sigint};
+	interrupted = 0;
 	sigaction(SIGINT, &sa, NULL);
+	/* Aligned output waits for the end of a result set; the other formats
+	 * stream, and must not share a terminal line with the progress. */
+	ctl_progress_begin(qid,
+	                   fmt != FORMAT_ALIGNED && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO));
 
 	struct stream s = {.f = formatter_new((enum format_kind)fmt, stdout),
 	                   .query_id = qid,
@@ -216,12 +227,15 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	TuskError e = TUSK_ERROR_INIT;
 	r = tusk_client_call(ctl->client, "query.execute", params, &result, on_notification, &s, -1,
 	                     &e);
+	ctl_progress_end();
 	int werr = formatter_finish(s.f);
 	formatter_free(s.f);
 	signal(SIGINT, SIG_DFL);
 	if (r < 0) {
 		print_query_error(&e);
-		int code = e.kind == TUSK_ERR_IO ? EXIT_UNREACHABLE : EXIT_DAEMON_ERROR;
+		int code = e.kind == TUSK_ERR_IO ? EXIT_UNREACHABLE
+		           : interrupted         ? EXIT_INTERRUPTED
+		                                 : EXIT_DAEMON_ERROR;
 		tusk_error_clear(&e);
 		return code;
 	}
@@ -293,9 +307,46 @@ static int parse_query_args(int argc, char **argv, struct query_args *a, struct 
 	return EXIT_OK;
 }
 
+/* query list: the daemon's running and waiting queries. */
+static int query_list(struct ctl *ctl)
+{
+	json_t *res = NULL;
+	int r = ctl_call(ctl, "query.list", json_object(), &res);
+	if (r != EXIT_OK)
+		return r;
+	if (ctl->json) {
+		ctl_print_json(res);
+		json_decref(res);
+		return EXIT_OK;
+	}
+	json_t *list = json_object_get(res, "queries");
+	if (json_array_size(list) == 0)
+		fprintf(stderr, "no queries running\n");
+	else
+		printf("%-36s  %-8s  %10s  %10s  %s\n", "QUERY ID", "STATE", "ROWS", "ELAPSED",
+		       "CONNECTION");
+	size_t i;
+	json_t *q;
+	json_array_foreach(list, i, q)
+	{
+		printf("%-36s  %-8s  %10lld  %8.1f s  %s%s\n",
+		       json_string_value(json_object_get(q, "query_id")),
+		       json_string_value(json_object_get(q, "state")),
+		       json_integer_value(json_object_get(q, "rows")),
+		       json_number_value(json_object_get(q, "elapsed_ms")) / 1000.0,
+		       json_string_value(json_object_get(q, "connection_id")),
+		       json_is_true(json_object_get(q, "paused")) ? " (paused: reader behind)"
+		                                                  : "");
+	}
+	json_decref(res);
+	return EXIT_OK;
+}
+
 int cmd_query(struct ctl *ctl, int argc, char **argv)
 {
 	struct query_args a = {0};
+	if (argc == 2 && strcmp(argv[1], "list") == 0)
+		return query_list(ctl);
 	/* Options given before the command (tuskctl -d X query -c …) stand. */
 	int r = parse_query_args(argc, argv, &a, ctl);
 	return r == EXIT_OK ? ctl_run_query(ctl, &a) : r;

@@ -260,59 +260,6 @@ int cmd_schema(struct ctl *ctl, int argc, char **argv)
 	return r;
 }
 
-/* psql's \d, roughly: columns, then indexes, constraints, triggers. */
-static void print_relation(const json_t *d)
-{
-	const json_t *o = json_object_get(d, "object");
-	printf("%s \"%s.%s\"\n", sv(d, "kind"), sv(d, "schema"), sv(d, "name"));
-	size_t wn = strlen("Column"), wt = strlen("Type"), i;
-	json_t *c;
-	json_array_foreach(json_object_get(o, "columns"), i, c)
-	{
-		if (strlen(sv(c, "name")) > wn)
-			wn = strlen(sv(c, "name"));
-		if (strlen(sv(c, "type")) > wt)
-			wt = strlen(sv(c, "type"));
-	}
-	printf(" %-*s | %-*s | Nullable | Default\n", (int)wn, "Column", (int)wt, "Type");
-	json_array_foreach(json_object_get(o, "columns"), i, c)
-	{
-		const char *def = sv(c, "default");
-		char gen[512] = "";
-		if (json_is_string(json_object_get(c, "identity")))
-			snprintf(gen, sizeof(gen), "generated %s as identity", sv(c, "identity"));
-		else if (json_is_string(json_object_get(c, "generated")))
-			snprintf(gen, sizeof(gen), "generated always as %s stored",
-			         sv(c, "generated"));
-		printf(" %-*s | %-*s | %-8s | %s\n", (int)wn, sv(c, "name"), (int)wt, sv(c, "type"),
-		       json_is_true(json_object_get(c, "nullable")) ? "" : "not null",
-		       gen[0] ? gen : def);
-	}
-	static const char *const sections[][2] = {
-	    {"indexes", "Indexes:"},
-	    {"constraints", "Constraints:"},
-	    {"triggers", "Triggers:"},
-	    {"policies", "Policies:"},
-	};
-	for (size_t s = 0; s < sizeof(sections) / sizeof(*sections); s++) {
-		json_t *list = json_object_get(o, sections[s][0]);
-		if (json_array_size(list) == 0)
-			continue;
-		printf("%s\n", sections[s][1]);
-		json_array_foreach(list, i, c)
-		{
-			if (s == 3)
-				printf("    \"%s\" FOR %s%s%s\n", sv(c, "name"), sv(c, "command"),
-				       json_is_string(json_object_get(c, "using")) ? " USING " : "",
-				       sv(c, "using"));
-			else
-				printf("    \"%s\" %s\n", sv(c, "name"), sv(c, "definition"));
-		}
-	}
-	if (json_is_string(json_object_get(o, "comment")))
-		printf("Comment: %s\n", sv(o, "comment"));
-}
-
 /* describe and complete: options, one argument, and the connection it
  * is asked about; *ret_params is {connection_id, <key>: argument}. */
 static int one_argument(struct ctl *ctl, int argc, char **argv, const char *usage,
@@ -352,7 +299,7 @@ int cmd_describe(struct ctl *ctl, int argc, char **argv)
 	         strcmp(kind, "function") == 0)
 		printf("%s\n", sv(d, "ddl"));
 	else
-		print_relation(d);
+		ctl_describe_print(stdout, d);
 	json_decref(d);
 	return EXIT_OK;
 }

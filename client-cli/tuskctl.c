@@ -9,49 +9,46 @@
 #include "common/paths.h"
 
 static const struct ctl_command commands[] = {
-    {"ping", "", "check that tuskd answers, and how fast", cmd_ping},
-    {"status", "", "show what the daemon is doing", cmd_status},
-    {"shutdown", "", "stop the daemon gracefully", cmd_shutdown},
-    {"settings", "list | get KEY | set KEY VALUE | reset KEY", "read and change settings",
-     cmd_settings},
-    {"query", "[-d NAME|URI] [-c SQL | -f FILE] [--format F]", "run SQL, print the results",
-     cmd_query},
-    {"cancel", "QUERY_ID", "cancel a running query", cmd_cancel},
-    {"history", "[-d NAME] [--search TEXT] | rm ID | clear", "past queries: list, search, delete",
-     cmd_history},
-    {"conn", "list | add | edit | rm | show | test | import | status", "saved connections",
-     cmd_conn},
-    {"group", "list | add | rm", "connection groups", cmd_group},
-    {"open", "NAME", "open a connection's pool in the daemon", cmd_open},
-    {"close", "NAME", "close a connection's pool", cmd_close},
-    {"secret", "set | rm | has NAME|ID [--ssh | --passphrase | --ssl-passphrase | --all]",
-     "passwords in the keyring (--password-stdin)", cmd_secret},
-    {"schema", "[-d NAME] [PATTERN] [--kind K] [--refresh]", "list a database's objects",
-     cmd_schema},
-    {"describe", "-d NAME OBJECT [--ddl] [--format json]", "one object, like psql's \\d",
-     cmd_describe},
-    {"complete", "-d NAME PREFIX [--context SQL]", "completion candidates", cmd_complete},
-    {"ssh", "trust NAME [--fingerprint FP | --yes]", "trust an SSH tunnel's host key", cmd_ssh},
+    {"query", "run SQL, print the results; query list: what runs now", cmd_query},
+    {"cancel", "cancel a running query by its id", cmd_cancel},
+    {"history", "past queries: list, search, delete", cmd_history},
+    {"schema", "list a database's objects", cmd_schema},
+    {"describe", "one object, like psql's \\d", cmd_describe},
+    {"complete", "completion candidates for a prefix", cmd_complete},
+    {"conn", "saved connections: list add edit rm show test import status", cmd_conn},
+    {"group", "connection groups: list add rm", cmd_group},
+    {"open", "open a connection's pool in the daemon", cmd_open},
+    {"close", "close a connection's pool", cmd_close},
+    {"secret", "passwords in the keyring: set rm has", cmd_secret},
+    {"ssh", "trust an SSH tunnel's host key", cmd_ssh},
+    {"ping", "check that tuskd answers, and how fast", cmd_ping},
+    {"status", "what the daemon is doing", cmd_status},
+    {"settings", "daemon settings: list get set reset", cmd_settings},
+    {"shutdown", "stop the daemon gracefully", cmd_shutdown},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: tuskctl [OPTION]... COMMAND [ARG]...\n"
+	           "       tuskctl [OPTION]... -d NAME|URI [-c SQL | -f FILE]\n"
 	           "Talk to tuskd, the Tusk daemon (started on demand).\n\n"
 	           "Options:\n"
-	           "  -S, --socket PATH   daemon socket (default $TUSK_SOCKET, else\n"
-	           "                      $XDG_RUNTIME_DIR/tusk/tuskd.sock)\n"
-	           "  -j, --json          print results as JSON\n"
-	           "      --no-autostart  do not start tuskd when none answers\n"
-	           "      --timeout MS    give up waiting for a reply after MS milliseconds\n"
-	           "  -h, --help          print this help\n"
-	           "      --version       print the version\n\n"
+	           "  -d, --dbname NAME|URI  connection for SQL given with -c / -f / stdin\n"
+	           "  -c, --command SQL      run SQL (see 'tuskctl query --help')\n"
+	           "  -f, --file FILE        run the SQL in FILE\n"
+	           "  -S, --socket PATH      daemon socket (default $TUSK_SOCKET, else\n"
+	           "                         $XDG_RUNTIME_DIR/tusk/tuskd.sock)\n"
+	           "  -j, --json             print results as JSON\n"
+	           "      --no-autostart     do not start tuskd when none answers\n"
+	           "      --timeout MS       give up waiting after MS milliseconds\n"
+	           "  -h, --help             print this help\n"
+	           "      --version          print the version\n\n"
 	           "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
-		fprintf(f, "  %-9s %-42s %s\n", commands[i].name, commands[i].args,
-		        commands[i].summary);
-	fprintf(f, "\nExit status: 0 ok, 1 the daemon reported an error, 2 usage error,\n"
-	           "3 the daemon could not be reached.\n");
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'tuskctl COMMAND --help' shows a command's options and examples.\n\n"
+	           "Exit status: 0 ok, 1 SQL or daemon error, 2 usage error, 3 daemon\n"
+	           "unreachable, 130 interrupted (Ctrl-C).\n");
 }
 
 int ctl_usage_error(const char *fmt, ...)
@@ -65,11 +62,46 @@ int ctl_usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* What detail says beyond msg: NULL when it repeats msg as a whole, the
+ * text after its first line when that line repeats msg, else detail. */
+static const char *detail_beyond(const char *msg, const char *detail)
+{
+	if (!msg)
+		return detail;
+	const char *m = msg, *d = detail;
+	while (*m && *d && *d != '\n') {
+		if (*m == *d) {
+			m++, d++;
+			continue;
+		}
+		static const char *const severities[] = {"FATAL:  ", "ERROR:  ", "PANIC:  "};
+		bool skipped = false;
+		for (size_t i = 0; i < 3 && !skipped; i++)
+			if (strncmp(d, severities[i], strlen(severities[i])) == 0) {
+				d += strlen(severities[i]);
+				skipped = true;
+			}
+		if (!skipped)
+			return detail;
+	}
+	if (*m || (*d && *d != '\n'))
+		return detail;
+	while (*d == '\n' || *d == '\t' || *d == ' ')
+		d++;
+	return *d ? d : NULL;
+}
+
 void ctl_print_error(const TuskError *e)
 {
-	fprintf(stderr, "tuskctl: %s\n", tusk_error_message(e));
-	if (e->detail)
-		fprintf(stderr, "  detail: %s\n", e->detail);
+	const char *msg = tusk_error_message(e);
+	fprintf(stderr, "tuskctl: %s\n", msg);
+	if (e->detail) {
+		/* libpq's text often repeats the message as its first line
+		 * (with a "FATAL:  " inside): print only what it adds. */
+		const char *rest = detail_beyond(msg, e->detail);
+		if (rest && *rest)
+			fprintf(stderr, "  detail: %s\n", rest);
+	}
 	if (e->hint)
 		fprintf(stderr, "  hint: %s\n", e->hint);
 }
@@ -184,12 +216,21 @@ int main(int argc, char **argv)
 		return ctl_usage_error("no command given");
 
 	const char *name = optind < argc ? argv[optind] : "query";
+	if (strcmp(name, "help") == 0) {
+		if (optind + 1 >= argc) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		return ctl_help(argv[optind + 1], optind + 2 < argc ? argv[optind + 2] : NULL);
+	}
 	const struct ctl_command *cmd = NULL;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		if (strcmp(commands[i].name, name) == 0)
 			cmd = &commands[i];
 	if (!cmd)
 		return ctl_usage_error("unknown command '%s'", name);
+	if (optind < argc && ctl_help_wanted(argc - optind, argv + optind))
+		return ctl_help(name, optind + 1 < argc ? argv[optind + 1] : NULL);
 
 	TuskError e = TUSK_ERROR_INIT;
 	char *path = socket_opt ? strdup(socket_opt) : tusk_path_socket(&e);

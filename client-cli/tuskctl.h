@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "common/error.h"
 #include "protocol/client.h"
@@ -13,6 +14,7 @@ enum {
 	EXIT_DAEMON_ERROR = 1,
 	EXIT_USAGE = 2,
 	EXIT_UNREACHABLE = 3,
+	EXIT_INTERRUPTED = 130, /* 128 + SIGINT, as shells report it */
 };
 
 struct ctl {
@@ -25,7 +27,6 @@ struct ctl {
 
 struct ctl_command {
 	const char *name;
-	const char *args;
 	const char *summary;
 	int (*exec)(struct ctl *ctl, int argc, char **argv);
 };
@@ -40,6 +41,10 @@ void ctl_print_error(const TuskError *e);
 /* Print a value as indented JSON on stdout. */
 void ctl_print_json(const json_t *v);
 int ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* help.c: argv (from the command on) asks for --help; print a command's
+ * (or sub-command's) help on stdout. */
+bool ctl_help_wanted(int argc, char **argv);
+int ctl_help(const char *name, const char *sub);
 
 /* tuskctl query's options, also accepted before any command psql-style
  * (tuskctl -d NAME -c SQL). */
@@ -53,6 +58,15 @@ struct query_args {
 	bool quiet;
 };
 int ctl_run_query(struct ctl *ctl, const struct query_args *a);
+
+/* progress.c: a running query's id and progress on a terminal's stderr. */
+void ctl_progress_begin(const char *query_id, bool stdout_shared);
+void ctl_progress_rows(unsigned long long rows);
+void ctl_progress_clear(void);
+void ctl_progress_end(void);
+
+/* describe.c: schema.describe's answer for a relation, as psql's \d. */
+void ctl_describe_print(FILE *out, const json_t *d);
 
 /* Commands: one file per family. */
 int cmd_ping(struct ctl *ctl, int argc, char **argv);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/sql-scan.h"
 #include "daemon/db/schema-catalog.h"
 #include "daemon/db/schema-internal.h"
 
@@ -203,6 +204,104 @@ static json_t *context_relations(struct schema_cache *c, const char *context)
 	return found;
 }
 
+/* ---- the position ------------------------------------------------------------ */
+
+/* What fits where the cursor is, from the scanner's tokens before it. */
+enum position {
+	POS_ANY,       /* an expression: columns, functions, keywords, … */
+	POS_RELATION,  /* after FROM, JOIN, UPDATE, INTO, TABLE: relations, schemas */
+	POS_STATEMENT, /* the start of a statement, or after CREATE/ALTER/DROP */
+	POS_NONE,      /* inside a quote or comment: nothing */
+};
+
+static bool word_is(const char *sql, const TuskSqlToken *t, const char *word)
+{
+	size_t n = t->end - t->start;
+	return t->keyword && strlen(word) == n && strncasecmp(sql + t->start, word, n) == 0;
+}
+
+static enum position position_at(const char *before)
+{
+	TuskSqlToken *t = NULL;
+	int n = tusk_sql_scan(before, &t);
+	if (n < 0) {
+		free(t);
+		return POS_NONE;
+	}
+	int first = 0;
+	for (int i = 0; i < n; i++)
+		if (t[i].token == ';')
+			first = i + 1;
+	enum position pos = POS_ANY;
+	if (first == n) {
+		pos = POS_STATEMENT;
+	} else {
+		const TuskSqlToken *last = &t[n - 1];
+		static const char *const rel_words[] = {"FROM",  "JOIN", "UPDATE",   "INTO",
+		                                        "TABLE", "ONLY", "TRUNCATE", "DESCRIBE"};
+		static const char *const stmt_words[] = {"CREATE", "ALTER", "DROP", "EXPLAIN",
+		                                         "ANALYZE"};
+		for (size_t k = 0; k < sizeof(rel_words) / sizeof(*rel_words); k++)
+			if (word_is(before, last, rel_words[k]))
+				pos = POS_RELATION;
+		for (size_t k = 0; k < sizeof(stmt_words) / sizeof(*stmt_words); k++)
+			if (word_is(before, last, stmt_words[k]))
+				pos = POS_STATEMENT;
+		if (last->token == ',') {
+			/* A comma in a FROM list: the clause keyword before it at
+			 * the same parenthesis depth decides. */
+			int depth = 0;
+			for (int i = n - 2; i >= first; i--) {
+				if (t[i].token == ')')
+					depth++;
+				else if (t[i].token == '(' && depth-- == 0)
+					break;
+				if (depth != 0 || !t[i].keyword)
+					continue;
+				if (word_is(before, &t[i], "FROM"))
+					pos = POS_RELATION;
+				if (word_is(before, &t[i], "FROM") ||
+				    word_is(before, &t[i], "SELECT") ||
+				    word_is(before, &t[i], "WHERE") ||
+				    word_is(before, &t[i], "BY") || word_is(before, &t[i], "SET") ||
+				    word_is(before, &t[i], "VALUES"))
+					break;
+			}
+		}
+	}
+	free(t);
+	return pos;
+}
+
+static bool is_relation_kind(const char *kind)
+{
+	static const char *const kinds[] = {
+	    "table", "partitioned_table", "view", "materialized_view", "foreign_table", "schema"};
+	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(*kinds); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Does an entry fit the position? */
+static bool fits(enum position pos, const char *kind, int rank)
+{
+	switch (pos) {
+	case POS_RELATION:
+		/* Relations, schemas, and the database's own set-returning
+		 * candidates; never keywords or pg_catalog's internals. */
+		return is_relation_kind(kind) ||
+		       (rank == RANK_FUNCTION && kind && strcmp(kind, "function") == 0);
+	case POS_STATEMENT:
+		return kind && strcmp(kind, "keyword") == 0;
+	case POS_NONE:
+		return false;
+	case POS_ANY:
+	default:
+		return true;
+	}
+}
+
 /* ---- candidates ----------------------------------------------------------------- */
 
 struct cand {
@@ -261,8 +360,16 @@ static void push_columns(struct cands *cs, json_t *rel, const char *lp)
 }
 
 json_t *schema_complete_json(struct schema_cache *c, const char *prefix, const char *context,
-                             size_t limit)
+                             long long cursor, size_t limit)
 {
+	enum position pos = POS_ANY;
+	if (context) {
+		size_t clen = strlen(context);
+		size_t at = cursor >= 0 && (size_t)cursor < clen ? (size_t)cursor : clen;
+		char *before = strndup(context, at);
+		pos = before ? position_at(before) : POS_ANY;
+		free(before);
+	}
 	char lp[512];
 	size_t n = 0;
 	for (; prefix[n] && n + 1 < sizeof(lp); n++)
@@ -279,7 +386,7 @@ json_t *schema_complete_json(struct schema_cache *c, const char *prefix, const c
 		json_t *rel = json_object_get(ctx, lp);
 		if (!rel)
 			rel = json_array_get(json_object_get(c->relations_by_name, lp), 0);
-		if (rel)
+		if (rel && pos == POS_ANY)
 			push_columns(&cs, rel, rest);
 		size_t lo = 0, hi = c->nentries;
 		while (lo < hi) {
@@ -291,7 +398,8 @@ json_t *schema_complete_json(struct schema_cache *c, const char *prefix, const c
 		}
 		for (size_t i = lo; i < c->nentries && starts_with(c->entries[i].key, rest); i++) {
 			const struct schema_entry *e = &c->entries[i];
-			if (e->detail && strcasecmp(e->detail, lp) == 0)
+			if (e->detail && strcasecmp(e->detail, lp) == 0 &&
+			    fits(pos, e->kind, e->rank))
 				push(&cs, e->text, e->kind, e->detail, e->rank);
 		}
 	} else {
@@ -300,6 +408,8 @@ json_t *schema_complete_json(struct schema_cache *c, const char *prefix, const c
 		json_t *seen = json_object();
 		json_object_foreach(ctx, k, rel)
 		{
+			if (pos != POS_ANY)
+				break;
 			char ptr[32];
 			snprintf(ptr, sizeof(ptr), "%p", (void *)rel);
 			if (json_object_get(seen, ptr))
@@ -318,7 +428,8 @@ json_t *schema_complete_json(struct schema_cache *c, const char *prefix, const c
 		}
 		for (size_t i = lo; i < c->nentries && starts_with(c->entries[i].key, lp); i++) {
 			const struct schema_entry *e = &c->entries[i];
-			push(&cs, e->text, e->kind, e->detail, e->rank);
+			if (fits(pos, e->kind, e->rank))
+				push(&cs, e->text, e->kind, e->detail, e->rank);
 		}
 	}
 	json_decref(ctx);

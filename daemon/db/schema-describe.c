@@ -218,3 +218,32 @@ json_t *schema_describe_json(const char *schema, const char *kind, json_t *obj)
 	free(t.s);
 	return out;
 }
+
+json_t *schema_referenced_by_json(struct schema_cache *c, const char *schema, const char *name)
+{
+	json_t *out = json_array();
+	const char *k;
+	json_t *node;
+	json_object_foreach(json_object_get(c->tree, "schemas"), k, node)
+	{
+		size_t i, j;
+		json_t *rel, *con;
+		json_array_foreach(json_object_get(node, "relations"), i, rel)
+		{
+			json_array_foreach(json_object_get(rel, "constraints"), j, con)
+			{
+				json_t *ref = json_object_get(con, "references");
+				if (!json_is_object(ref) || !sv(ref, "schema") ||
+				    !sv(ref, "table") || strcmp(sv(ref, "schema"), schema) != 0 ||
+				    strcmp(sv(ref, "table"), name) != 0)
+					continue;
+				json_array_append_new(
+				    out, json_pack("{s:s?, s:s?, s:s?, s:s?}", "schema",
+				                   sv(node, "name"), "table", sv(rel, "name"),
+				                   "constraint", sv(con, "name"), "definition",
+				                   sv(con, "definition")));
+			}
+		}
+	}
+	return out;
+}

@@ -57,11 +57,15 @@ json_t *schema_find(struct schema_cache *c, const char *object, const char *kind
 bool schema_kind_valid(const char *kind);
 /* Rebuild the completion index (after a load). */
 int schema_index_build(struct schema_cache *c);
-/* schema.complete's candidates. New reference. */
+/* schema.complete's candidates: those that fit the position at byte
+ * cursor of context (its end when cursor < 0). New reference. */
 json_t *schema_complete_json(struct schema_cache *c, const char *prefix, const char *context,
-                             size_t limit);
+                             long long cursor, size_t limit);
 
 /* ---- describing (schema-describe.c) ------------------------------------- */
 
 /* schema.describe's result for obj found by schema_find. New reference. */
 json_t *schema_describe_json(const char *schema, const char *kind, json_t *obj);
+/* The foreign keys of cached relations that reference schema.name:
+ * [{schema, table, constraint, definition}]. New reference. */
+json_t *schema_referenced_by_json(struct schema_cache *c, const char *schema, const char *name);

@@ -35,7 +35,7 @@ static int answer(struct rpc_request *req, enum op op, struct schema_cache *c, j
 	const char *schema = NULL, *kind = NULL, *object = NULL, *prefix = NULL, *context = NULL,
 	           *pattern = NULL;
 	bool include_system = false;
-	long long limit = COMPLETE_DEFAULT_LIMIT, offset = 0;
+	long long limit = COMPLETE_DEFAULT_LIMIT, offset = 0, cursor = -1;
 	/* Validated before: these cannot fail now. */
 	tusk_param_string(req->params, "schema", false, &schema, e);
 	tusk_param_string(req->params, "pattern", false, &pattern, e);
@@ -46,6 +46,7 @@ static int answer(struct rpc_request *req, enum op op, struct schema_cache *c, j
 	tusk_param_string(req->params, "prefix", false, &prefix, e);
 	tusk_param_string(req->params, "context", false, &context, e);
 	tusk_param_int(req->params, "limit", false, &limit, e);
+	tusk_param_int(req->params, "cursor", false, &cursor, e);
 	switch (op) {
 	case OP_GET:
 	case OP_REFRESH: {
@@ -68,12 +69,17 @@ static int answer(struct rpc_request *req, enum op op, struct schema_cache *c, j
 		if (*ret)
 			json_object_set_new(*ret, "connection_id",
 			                    json_string(schema_cache_connection_id(c)));
+		if (*ret && json_object_get(obj, "constraints"))
+			json_object_set_new(
+			    *ret, "referenced_by",
+			    schema_referenced_by_json(
+			        c, nsp, json_string_value(json_object_get(obj, "name"))));
 		break;
 	}
 	case OP_COMPLETE:
 		*ret = json_pack("{s:s, s:o}", "connection_id", schema_cache_connection_id(c),
 		                 "candidates",
-		                 schema_complete_json(c, prefix, context, (size_t)limit));
+		                 schema_complete_json(c, prefix, context, cursor, (size_t)limit));
 		break;
 	}
 	if (!*ret)

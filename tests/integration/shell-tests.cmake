@@ -20,6 +20,7 @@ if(TARGET tuskd AND TARGET tuskctl)
   tusk_shell_test(shell-autostart test-autostart.sh)
   tusk_shell_test(shell-tuskctl test-tuskctl.sh)
   tusk_shell_test(shell-cli-query test-cli-query.sh)
+  tusk_shell_test(shell-cli-daily test-cli-daily.sh)
   tusk_shell_test(shell-pool-cycle test-pool-cycle.sh)
   tusk_shell_test(shell-systemd-units test-systemd-units.sh
     "TUSK_BUILD_DIR=${CMAKE_BINARY_DIR}"
