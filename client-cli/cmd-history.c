@@ -1,5 +1,5 @@
-/* history [list] [-d NAME|ID] [--search TEXT] [--status S] [--limit N]
- *         [--offset N] [--json] | history rm ID | history clear [-d NAME|ID] --yes */
+/* history [list] [-d NAME|ID] [--search TEXT] [--status S] [--stop-reason R]
+ *         [--limit N] [--offset N] [--json] | history rm ID | history clear [-d NAME|ID] --yes */
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
@@ -12,19 +12,23 @@
 
 #include "client-cli/tuskctl.h"
 #include "common/cleanup.h"
+#include "common/model-query.h"
 #include "common/timestamp.h"
 #include "common/uuid.h"
 
-#define HISTORY_USAGE                                                       \
-	"usage: tuskctl history [list] [-d NAME|ID] [--search TEXT] "       \
-	"[--status ok|error|cancelled] [--limit N] [--offset N] [--json]\n" \
-	"       tuskctl history rm ID\n"                                    \
+#define HISTORY_USAGE                                                                        \
+	"usage: tuskctl history [list] [-d NAME|ID] [--search TEXT] "                        \
+	"[--status ok|error|cancelled]\n"                                                    \
+	"         [--stop-reason cancel_request|timeout|client_gone|daemon_stopping|server]" \
+	" [--limit N] [--offset N] [--json]\n"                                               \
+	"       tuskctl history rm ID\n"                                                     \
 	"       tuskctl history clear [-d NAME|ID] --yes"
 
 struct history_args {
 	const char *target;
 	const char *search;
 	const char *status;
+	const char *stop_reason;
 	long long limit, offset;
 	bool yes;
 };
@@ -43,11 +47,13 @@ static int parse_count(const char *opt, const char *text, long long min, long lo
 
 static int parse_args(struct ctl *ctl, int argc, char **argv, struct history_args *a)
 {
-	enum { OPT_SEARCH = 256, OPT_STATUS, OPT_LIMIT, OPT_OFFSET, OPT_JSON, OPT_YES };
+	enum { OPT_SEARCH = 256, OPT_STATUS, OPT_STOP, OPT_LIMIT, OPT_OFFSET, OPT_JSON, OPT_YES };
 	static const struct option longopts[] = {
 	    {"dbname", required_argument, NULL, 'd'},
 	    {"search", required_argument, NULL, OPT_SEARCH},
 	    {"status", required_argument, NULL, OPT_STATUS},
+	    {"stop-reason", required_argument, NULL, OPT_STOP},
+	    {"help", no_argument, NULL, 'h'},
 	    {"limit", required_argument, NULL, OPT_LIMIT},
 	    {"offset", required_argument, NULL, OPT_OFFSET},
 	    {"json", no_argument, NULL, OPT_JSON},
@@ -56,7 +62,7 @@ static int parse_args(struct ctl *ctl, int argc, char **argv, struct history_arg
 	};
 	int c, r;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:n:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			a->target = optarg;
@@ -65,12 +71,23 @@ static int parse_args(struct ctl *ctl, int argc, char **argv, struct history_arg
 			a->search = optarg;
 			break;
 		case OPT_STATUS:
-			if (strcmp(optarg, "ok") != 0 && strcmp(optarg, "error") != 0 &&
-			    strcmp(optarg, "cancelled") != 0)
+			if (tusk_history_status_from_name(optarg) < 0)
 				return ctl_usage_error(
 				    "--status takes ok, error or cancelled, not '%s'", optarg);
 			a->status = optarg;
 			break;
+		case OPT_STOP:
+			if (tusk_stop_reason_from_name(optarg) < 0)
+				return ctl_usage_error(
+				    "--stop-reason takes cancel_request, timeout, "
+				    "client_gone, daemon_stopping or server, not "
+				    "'%s'",
+				    optarg);
+			a->stop_reason = optarg;
+			break;
+		case 'h':
+			printf("%s\n", HISTORY_USAGE);
+			exit(EXIT_OK);
 		case 'n':
 		case OPT_LIMIT:
 			if ((r = parse_count("--limit", optarg, 1, 1000, &a->limit)) != EXIT_OK)
@@ -213,9 +230,9 @@ static void format_time(const char *iso, char out[32])
 		snprintf(out, 32, "%s", iso);
 }
 
-static void format_duration(json_t *v, char out[32])
+static void format_duration(int64_t v, char out[32])
 {
-	long long ms = json_integer_value(v);
+	long long ms = v;
 	if (ms < 1000)
 		snprintf(out, 32, "%lld ms", ms);
 	else if (ms < 60000)
@@ -250,10 +267,10 @@ static json_t *connection_names(struct ctl *ctl)
 	return names;
 }
 
-static char *where_text(json_t *entry, json_t *names)
+static char *where_text(const TuskQueryHistoryEntry *entry, json_t *names)
 {
-	const char *cid = json_string_value(json_object_get(entry, "connection_id"));
-	const char *db = json_string_value(json_object_get(entry, "database"));
+	const char *cid = entry->connection_id;
+	const char *db = entry->database;
 	const char *name = cid ? json_string_value(json_object_get(names, cid)) : NULL;
 	char *out = NULL;
 	char shortid[9];
@@ -286,31 +303,40 @@ static void pad(const char *s, int width, bool right)
 		printf("%s%*s", s, fill > 0 ? fill : 0, "");
 }
 
-static void print_table(json_t *entries, json_t *names)
+/* "cancelled (timeout)": how it ended and, for a stop, why. */
+static void format_status(const TuskQueryHistoryEntry *h, char out[40])
 {
-	size_t n = json_array_size(entries);
+	const char *why = tusk_stop_reason_name(h->stop_reason);
+	snprintf(out, 40, "%s%s%s%s", tusk_history_status_name(h->status), why ? " (" : "",
+	         why ? why : "", why ? ")" : "");
+}
+
+static void print_table(TuskQueryHistoryEntry **entries, size_t n, json_t *names)
+{
 	char(*when)[32] = calloc(n + 1, sizeof(*when));
 	char(*dur)[32] = calloc(n + 1, sizeof(*dur));
 	char(*rows)[24] = calloc(n + 1, sizeof(*rows));
+	char(*status)[40] = calloc(n + 1, sizeof(*status));
 	char **where = calloc(n + 1, sizeof(*where));
-	if (!when || !dur || !rows || !where)
+	if (!when || !dur || !rows || !status || !where)
 		goto out;
 	int w_when = 4, w_dur = 8, w_rows = 4, w_status = 6, w_where = 10;
 	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_array_get(entries, i);
-		format_time(json_string_value(json_object_get(e, "executed_at")), when[i]);
-		format_duration(json_object_get(e, "duration_ms"), dur[i]);
-		json_t *rv = json_object_get(e, "rows");
-		snprintf(rows[i], sizeof(rows[i]), json_is_integer(rv) ? "%lld" : "-",
-		         (long long)json_integer_value(rv));
+		const TuskQueryHistoryEntry *e = entries[i];
+		char stamp[TUSK_TIMESTAMP_STRLEN];
+		format_time(tusk_timestamp_format(e->executed_at_us, 6, stamp) == 0 ? stamp : NULL,
+		            when[i]);
+		format_duration(e->duration_ms, dur[i]);
+		snprintf(rows[i], sizeof(rows[i]), e->rows >= 0 ? "%lld" : "-", (long long)e->rows);
+		format_status(e, status[i]);
 		where[i] = where_text(e, names);
 		int ws = where[i] ? text_width(where[i]) : 1;
 		w_when = text_width(when[i]) > w_when ? text_width(when[i]) : w_when;
 		w_dur = (int)strlen(dur[i]) > w_dur ? (int)strlen(dur[i]) : w_dur;
 		w_rows = (int)strlen(rows[i]) > w_rows ? (int)strlen(rows[i]) : w_rows;
+		w_status = (int)strlen(status[i]) > w_status ? (int)strlen(status[i]) : w_status;
 		w_where = ws > w_where ? ws : w_where;
 	}
-	w_status = 9; /* "cancelled" */
 	int cols = terminal_columns();
 	int used = w_when + w_dur + w_rows + w_status + w_where + 5 * 2;
 	int sql_cols = cols > 0 ? (cols - used > 10 ? cols - used : 10) : 0;
@@ -326,17 +352,14 @@ static void print_table(json_t *entries, json_t *names)
 	pad("CONNECTION", w_where, false);
 	fputs("  SQL\n", stdout);
 	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_array_get(entries, i);
-		const char *status = json_string_value(json_object_get(e, "status"));
-		_cleanup_free_ char *line =
-		    sql_line(json_string_value(json_object_get(e, "sql")) ?: "", sql_cols);
+		_cleanup_free_ char *line = sql_line(entries[i]->sql, sql_cols);
 		pad(when[i], w_when, false);
 		fputs("  ", stdout);
 		pad(dur[i], w_dur, true);
 		fputs("  ", stdout);
 		pad(rows[i], w_rows, true);
 		fputs("  ", stdout);
-		pad(status ? status : "-", w_status, false);
+		pad(status[i], w_status, false);
 		fputs("  ", stdout);
 		pad(where[i] ? where[i] : "-", w_where, false);
 		printf("  %s\n", line ? line : "");
@@ -348,6 +371,33 @@ out:
 	free(when);
 	free(dur);
 	free(rows);
+	free(status);
+}
+
+/* The entries in the one shape daemon and clients share; a malformed one
+ * is an error, reported. */
+static int parse_entries(json_t *entries, TuskQueryHistoryEntry ***ret)
+{
+	size_t n = json_array_size(entries);
+	TuskQueryHistoryEntry **list = calloc(n + 1, sizeof(*list));
+	if (!list)
+		return fputs("tuskctl: out of memory\n", stderr), EXIT_DAEMON_ERROR;
+	for (size_t i = 0; i < n; i++) {
+		TuskError e = TUSK_ERROR_INIT;
+		if (tusk_query_history_entry_from_json(json_array_get(entries, i), &list[i], &e) <
+		    0) {
+			fprintf(stderr,
+			        "tuskctl: tuskd sent a history entry tuskctl cannot read: %s\n",
+			        tusk_error_message(&e));
+			tusk_error_clear(&e);
+			for (size_t k = 0; k < i; k++)
+				tusk_query_history_entry_free(list[k]);
+			free(list);
+			return EXIT_DAEMON_ERROR;
+		}
+	}
+	*ret = list;
+	return EXIT_OK;
 }
 
 /* ---- subcommands ---------------------------------------------------------- */
@@ -368,6 +418,8 @@ static int history_list(struct ctl *ctl, const struct history_args *a)
 		json_object_set_new(params, "search", json_string(a->search));
 	if (a->status)
 		json_object_set_new(params, "status", json_string(a->status));
+	if (a->stop_reason)
+		json_object_set_new(params, "stop_reason", json_string(a->stop_reason));
 	json_object_set_new(params, "limit", json_integer(a->limit));
 	json_object_set_new(params, "offset", json_integer(a->offset));
 
@@ -388,9 +440,17 @@ static int history_list(struct ctl *ctl, const struct history_args *a)
 		                  : "No history entries.\n",
 		        a->offset, total);
 	} else {
+		TuskQueryHistoryEntry **list = NULL;
+		if ((r = parse_entries(entries, &list)) != EXIT_OK) {
+			json_decref(result);
+			return r;
+		}
 		json_t *names = connection_names(ctl);
-		print_table(entries, names);
+		print_table(list, n, names);
 		json_decref(names);
+		for (size_t i = 0; i < n; i++)
+			tusk_query_history_entry_free(list[i]);
+		free(list);
 		/* The hint follows the table, also when both go to a terminal. */
 		fflush(stdout);
 		if (a->offset + (long long)n < total)

@@ -210,6 +210,42 @@ static char *short_pg_message(const char *msg)
 	return TAKE_PTR(line);
 }
 
+/* The hint for what the server actually said, not one per kind: each
+ * names what to change and, where tuskctl changes it, the command. NAME
+ * stands for the saved connection. */
+static const char *connection_hint(const char *msg)
+{
+	if (!msg)
+		return NULL;
+	if (strcasestr(msg, "no pg_hba.conf entry") ||
+	    strcasestr(msg, "pg_hba.conf rejects connection")) {
+		if (strcasestr(msg, "no encryption") || strcasestr(msg, "SSL off"))
+			return "The server accepts only TLS (SSL) connections from here: set "
+			       "sslmode "
+			       "to require or stricter (tuskctl conn edit NAME --sslmode require).";
+		if (strcasestr(msg, "SSL encryption") || strcasestr(msg, "SSL on") ||
+		    strcasestr(msg, "GSS encryption"))
+			return "The server's pg_hba.conf has no line for encrypted connections "
+			       "from here: ask its administrator to add one, or set sslmode to "
+			       "prefer (tuskctl conn edit NAME --sslmode prefer).";
+		return "The server's pg_hba.conf does not let this host, user and database in: "
+		       "ask the server's administrator to add a line for them.";
+	}
+	if (strcasestr(msg, "password authentication failed"))
+		return "Check the password: store the right one with "
+		       "tuskctl secret set NAME --password-stdin.";
+	if (strcasestr(msg, "no password supplied"))
+		return "The server asks for a password and none is stored: store it with "
+		       "tuskctl secret set NAME --password-stdin.";
+	if (strcasestr(msg, "role \"") && strcasestr(msg, "does not exist"))
+		return "Check the user name: the server has no such role "
+		       "(tuskctl conn edit NAME --user USER).";
+	if (strcasestr(msg, "certificate authentication failed"))
+		return "The server did not accept the client certificate for this user: check "
+		       "ssl_cert and ssl_key, and that the certificate's CN is the user name.";
+	return NULL;
+}
+
 int tusk_error_from_pgconn(TuskError *e, const PGconn *conn, unsigned connect_timeout_sec)
 {
 	if (!e)
@@ -227,5 +263,8 @@ int tusk_error_from_pgconn(TuskError *e, const PGconn *conn, unsigned connect_ti
 	else
 		tusk_error_set(e, kind, "%s", msg ? msg : "Connection failed");
 	e->detail = trimmed_copy(text);
+	const char *hint = kind == TUSK_ERR_AUTHENTICATION_FAILED ? connection_hint(text) : NULL;
+	if (hint)
+		tusk_error_set_hint(e, hint);
 	return -1;
 }

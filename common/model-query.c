@@ -21,17 +21,22 @@ static const char *const type_names[_TUSK_QUERY_TYPE_MAX] = {
     [TUSK_QUERY_DELETE] = "delete", [TUSK_QUERY_CREATE] = "create", [TUSK_QUERY_ALTER] = "alter",
     [TUSK_QUERY_DROP] = "drop",     [TUSK_QUERY_OTHER] = "other",
 };
+static const char *const history_status_names[_TUSK_HISTORY_STATUS_MAX] = {
+    [TUSK_HISTORY_OK] = "ok",
+    [TUSK_HISTORY_ERROR] = "error",
+    [TUSK_HISTORY_CANCELLED] = "cancelled",
+};
+static const char *const stop_reason_names[_TUSK_STOP_REASON_MAX] = {
+    [TUSK_STOP_NONE] = NULL,
+    [TUSK_STOP_CANCEL_REQUEST] = "cancel_request",
+    [TUSK_STOP_TIMEOUT] = "timeout",
+    [TUSK_STOP_CLIENT_GONE] = "client_gone",
+    [TUSK_STOP_DAEMON_STOPPING] = "daemon_stopping",
+    [TUSK_STOP_SERVER] = "server",
+};
 static const char *const entry_keys[] = {
-    "id",
-    "connection_id",
-    "database",
-    "sql",
-    "executed_at",
-    "execution_time_ms",
-    "rows_affected",
-    "query_type",
-    "error",
-    NULL,
+    "id",   "connection_id", "database", "sql",         "executed_at", "duration_ms",
+    "rows", "query_type",    "status",   "stop_reason", "error",       NULL,
 };
 
 const char *tusk_connection_status_name(TuskConnectionStatus s)
@@ -57,6 +62,32 @@ int tusk_query_type_from_name(const char *name)
 	for (int t = 0; name && t < _TUSK_QUERY_TYPE_MAX; t++)
 		if (strcmp(name, type_names[t]) == 0)
 			return t;
+	return -1;
+}
+
+const char *tusk_history_status_name(TuskHistoryStatus s)
+{
+	return (int)s >= 0 && s < _TUSK_HISTORY_STATUS_MAX ? history_status_names[s] : NULL;
+}
+
+int tusk_history_status_from_name(const char *name)
+{
+	for (int s = 0; name && s < _TUSK_HISTORY_STATUS_MAX; s++)
+		if (strcmp(name, history_status_names[s]) == 0)
+			return s;
+	return -1;
+}
+
+const char *tusk_stop_reason_name(TuskStopReason r)
+{
+	return (int)r >= 0 && r < _TUSK_STOP_REASON_MAX ? stop_reason_names[r] : NULL;
+}
+
+int tusk_stop_reason_from_name(const char *name)
+{
+	for (int r = TUSK_STOP_NONE + 1; name && r < _TUSK_STOP_REASON_MAX; r++)
+		if (strcmp(name, stop_reason_names[r]) == 0)
+			return r;
 	return -1;
 }
 
@@ -88,6 +119,7 @@ TuskQueryHistoryEntry *tusk_query_history_entry_free(TuskQueryHistoryEntry *h)
 {
 	if (!h)
 		return NULL;
+	free(h->connection_id);
 	free(h->database);
 	free(h->sql);
 	free(h->error);
@@ -101,14 +133,12 @@ TuskQueryHistoryEntry *tusk_query_history_entry_new(const char *connection_id, c
 	_cleanup_history_entry_ TuskQueryHistoryEntry *h = calloc(1, sizeof(*h));
 	if (!h || tusk_uuid_v4(h->id) < 0)
 		return NULL;
-	if (connection_id)
-		snprintf(h->connection_id, sizeof(h->connection_id), "%s", connection_id);
-	h->database = strdup(database ? database : "");
-	h->sql = strdup(sql ? sql : "");
 	h->executed_at_us = tusk_now_us();
-	h->rows_affected = -1;
+	h->rows = -1;
 	h->query_type = TUSK_QUERY_OTHER;
-	if (!h->database || !h->sql)
+	h->status = TUSK_HISTORY_OK;
+	if ((connection_id && !(h->connection_id = strdup(connection_id))) ||
+	    (database && !(h->database = strdup(database))) || !(h->sql = strdup(sql ? sql : "")))
 		return NULL;
 	return TAKE_PTR(h);
 }
@@ -121,37 +151,42 @@ int tusk_query_history_entry_validate(const TuskQueryHistoryEntry *h, TuskError 
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "history entry: missing");
 	if (!tusk_uuid_valid(h->id))
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "id: must be a UUID");
-	if (!tusk_uuid_valid(h->connection_id))
-		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "connection_id: must be a UUID");
-	if (!h->database)
-		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "database: required");
 	if (!h->sql)
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "sql: required");
 	if (tusk_timestamp_format(h->executed_at_us, 6, stamp) < 0)
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
 		                      "executed_at: must be a time between years 1 and 9999");
-	if (h->execution_time_ms < 0)
+	if (h->duration_ms < 0)
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
-		                      "execution_time_ms: must not be negative");
-	if (h->rows_affected < -1)
-		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
-		                      "rows_affected: must not be negative");
+		                      "duration_ms: must not be negative");
+	if (h->rows < -1)
+		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "rows: must not be negative");
 	if (!tusk_query_type_name(h->query_type))
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "query_type: unknown type");
+	if (!tusk_history_status_name(h->status))
+		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "status: unknown status");
+	if ((int)h->stop_reason < 0 || h->stop_reason >= _TUSK_STOP_REASON_MAX)
+		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "stop_reason: unknown reason");
+	if (h->stop_reason != TUSK_STOP_NONE && h->status != TUSK_HISTORY_CANCELLED)
+		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
+		                      "stop_reason: only a cancelled execution has one");
 	return 0;
 }
 
-static int take_uuid(const json_t *json, const char *key, char out[TUSK_UUID_STRLEN + 1],
-                     TuskError *e)
+/* name → index of names, or an error naming the choices. */
+static int take_enum(const json_t *json, const char *key, bool required,
+                     int (*from_name)(const char *), const char *choices, int *ret, TuskError *e)
 {
 	_cleanup_free_ char *s = NULL;
-	if (tusk_json_take_string(json, NULL, key, true, &s, e) < 0)
+	if (tusk_json_take_string(json, NULL, key, required, &s, e) < 0)
 		return -1;
-	if (!tusk_uuid_valid(s))
-		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "%s: must be a UUID", key);
-	for (char *p = s; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	memcpy(out, s, TUSK_UUID_STRLEN + 1);
+	if (!s)
+		return 0;
+	int v = from_name(s);
+	if (v < 0)
+		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "%s: must be one of %s", key,
+		                      choices);
+	*ret = v;
 	return 0;
 }
 
@@ -164,23 +199,37 @@ int tusk_query_history_entry_from_json(const json_t *json, TuskQueryHistoryEntry
 
 	_cleanup_history_entry_ TuskQueryHistoryEntry *h =
 	    tusk_query_history_entry_new(NULL, NULL, NULL);
-	_cleanup_free_ char *when = NULL, *type = NULL;
+	_cleanup_free_ char *when = NULL, *id = NULL;
 	int64_t elapsed = 0, rows = -1;
 	bool has_elapsed = false, has_rows = false;
+	int type = TUSK_QUERY_OTHER, status = -1, stop = TUSK_STOP_NONE;
 
 	if (!h)
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
 	if (tusk_json_reject_unknown(json, NULL, entry_keys, e) < 0 ||
-	    take_uuid(json, "id", h->id, e) < 0 ||
-	    take_uuid(json, "connection_id", h->connection_id, e) < 0 ||
-	    tusk_json_take_string(json, NULL, "database", true, &h->database, e) < 0 ||
+	    tusk_json_take_string(json, NULL, "id", true, &id, e) < 0)
+		return -1;
+	if (!tusk_uuid_valid(id))
+		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "id: must be a UUID");
+	for (char *p = id; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	memcpy(h->id, id, TUSK_UUID_STRLEN + 1);
+	free(h->sql);
+	h->sql = NULL;
+	if (tusk_json_take_string(json, NULL, "connection_id", false, &h->connection_id, e) < 0 ||
+	    tusk_json_take_string(json, NULL, "database", false, &h->database, e) < 0 ||
 	    tusk_json_take_string(json, NULL, "sql", true, &h->sql, e) < 0 ||
 	    tusk_json_take_string(json, NULL, "executed_at", true, &when, e) < 0 ||
-	    tusk_json_take_int(json, NULL, "execution_time_ms", 0, INT64_MAX, &elapsed,
-	                       &has_elapsed, e) < 0 ||
-	    tusk_json_take_int(json, NULL, "rows_affected", 0, INT64_MAX, &rows, &has_rows, e) <
+	    tusk_json_take_int(json, NULL, "duration_ms", 0, INT64_MAX, &elapsed, &has_elapsed, e) <
 	        0 ||
-	    tusk_json_take_string(json, NULL, "query_type", false, &type, e) < 0 ||
+	    tusk_json_take_int(json, NULL, "rows", 0, INT64_MAX, &rows, &has_rows, e) < 0 ||
+	    take_enum(json, "query_type", false, tusk_query_type_from_name,
+	              "select, insert, update, delete, create, alter, drop, other", &type, e) < 0 ||
+	    take_enum(json, "status", true, tusk_history_status_from_name, "ok, error, cancelled",
+	              &status, e) < 0 ||
+	    take_enum(json, "stop_reason", false, tusk_stop_reason_from_name,
+	              "cancel_request, timeout, client_gone, daemon_stopping, server", &stop,
+	              e) < 0 ||
 	    tusk_json_take_string(json, NULL, "error", false, &h->error, e) < 0)
 		return -1;
 	if (tusk_timestamp_parse(when, &h->executed_at_us) < 0)
@@ -188,17 +237,12 @@ int tusk_query_history_entry_from_json(const json_t *json, TuskQueryHistoryEntry
 		                      "executed_at: must be an ISO-8601 time such as "
 		                      "\"2026-11-26T14:08:21.123456Z\"");
 	if (!has_elapsed)
-		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "execution_time_ms: required");
-	h->execution_time_ms = elapsed;
-	h->rows_affected = has_rows ? rows : -1;
-	if (type) {
-		int t = tusk_query_type_from_name(type);
-		if (t < 0)
-			return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
-			                      "query_type: must be one of select, insert, update, "
-			                      "delete, create, alter, drop, other");
-		h->query_type = (TuskQueryType)t;
-	}
+		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "duration_ms: required");
+	h->duration_ms = elapsed;
+	h->rows = has_rows ? rows : -1;
+	h->query_type = (TuskQueryType)type;
+	h->status = (TuskHistoryStatus)status;
+	h->stop_reason = (TuskStopReason)stop;
 	if (tusk_query_history_entry_validate(h, e) < 0)
 		return -1;
 	*ret = TAKE_PTR(h);
@@ -209,18 +253,20 @@ json_t *tusk_query_history_entry_to_json(const TuskQueryHistoryEntry *h)
 {
 	char stamp[TUSK_TIMESTAMP_STRLEN];
 
-	if (!h || tusk_timestamp_format(h->executed_at_us, 6, stamp) < 0)
+	if (!h || !h->sql || tusk_timestamp_format(h->executed_at_us, 6, stamp) < 0)
 		return NULL;
+	const char *stop = tusk_stop_reason_name(h->stop_reason);
+	const char *type = tusk_query_type_name(h->query_type);
+	const char *status = tusk_history_status_name(h->status);
 	_cleanup_json_ json_t *o =
-	    json_pack("{s:s, s:s, s:s, s:I, s:s?}", "id", h->id, "connection_id", h->connection_id,
-	              "executed_at", stamp, "execution_time_ms", (json_int_t)h->execution_time_ms,
-	              "query_type", tusk_query_type_name(h->query_type));
-	if (!o || tusk_json_set_string_or_null(o, "database", h->database) < 0 ||
-	    tusk_json_set_string_or_null(o, "sql", h->sql) < 0 ||
-	    tusk_json_set_string_or_null(o, "error", h->error) < 0 ||
-	    json_object_set_new(o, "rows_affected",
-	                        h->rows_affected >= 0 ? json_integer(h->rows_affected)
-	                                              : json_null()) < 0)
+	    json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:s, s:o}", "id", h->id, "sql", h->sql,
+	              "executed_at", stamp, "duration_ms", (json_int_t)h->duration_ms, "rows",
+	              h->rows >= 0 ? json_integer(h->rows) : json_null(), "query_type",
+	              type ? type : "other", "status", status ? status : "error", "stop_reason",
+	              stop ? json_string(stop) : json_null());
+	if (!o || tusk_json_set_string_or_null(o, "connection_id", h->connection_id) < 0 ||
+	    tusk_json_set_string_or_null(o, "database", h->database) < 0 ||
+	    tusk_json_set_string_or_null(o, "error", h->error) < 0)
 		return NULL;
 	return TAKE_PTR(o);
 }

@@ -157,7 +157,8 @@ static int fail(const char *what, const TuskError *e)
 	return 1;
 }
 
-static int open_log(void)
+/* retention_days 0 keeps every old file (the settings are not read yet). */
+static int open_log(unsigned retention_days)
 {
 	TuskError e = TUSK_ERROR_INIT;
 	_cleanup_free_ char *dir = tusk_path_log_dir(&e);
@@ -166,8 +167,7 @@ static int open_log(void)
 		tusk_error_clear(&e);
 		return -1;
 	}
-	return tusk_log_open_file(dir, "tuskd.log",
-	                          (unsigned)settings_int(tuskd.settings, "log.retention_days"));
+	return tusk_log_open_file(dir, "tuskd.log", retention_days);
 }
 
 static int run(struct options *o)
@@ -178,6 +178,9 @@ static int run(struct options *o)
 	tuskd.started_us = tuskd_now_us();
 	tuskd.validate_replies = getenv("TUSK_VALIDATE_REPLIES") != NULL;
 
+	/* The daily file opens first, so what start-up says (a corrupt database
+	 * moved aside, storage falling back to memory, a failure) is in it. */
+	open_log(0);
 	tuskd.socket_path = o->socket ? strdup(o->socket) : tusk_path_socket(&e);
 	tuskd.data_dir = o->data_dir ? strdup(o->data_dir) : tusk_path_data_dir(&e);
 	if (!tuskd.socket_path || !tuskd.data_dir)
@@ -198,7 +201,8 @@ static int run(struct options *o)
 		storage_close(tuskd.storage);
 		return fail("cannot load settings", &e);
 	}
-	open_log();
+	/* Again with the retention the settings ask for (old files pruned). */
+	open_log((unsigned)settings_int(tuskd.settings, "log.retention_days"));
 
 	tuskd.base = event_base_new();
 	if (!tuskd.base) {

@@ -43,6 +43,13 @@ void rpc_reply_raw_result(struct rpc_request *req, const char *json, size_t len)
 void rpc_reply_error_json(struct rpc_request *req, json_t *error_obj);
 /* Send an error reply for a line that could not be parsed. */
 void rpc_reply_parse_error(struct client *c, const TuskError *e);
+/* A self-checking daemon (TUSK_VALIDATE_REPLIES, every integration run)
+ * checks each notification it sends or emits against the schema and
+ * aborts on a mismatch, so no test run can miss one. A no-op otherwise. */
+void rpc_check_notification(const char *method, const json_t *params);
+/* The same for a whole message about to be sent (ignored unless it is a
+ * notification). */
+void rpc_check_outgoing(const json_t *msg);
 const struct rpc_method *rpc_find(const char *name);
 
 /* One NULL-terminated list per method family, each defined in its

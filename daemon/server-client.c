@@ -106,6 +106,7 @@ int client_send(struct client *c, const json_t *msg)
 {
 	if (c->dead)
 		return -EPIPE;
+	rpc_check_outgoing(msg);
 	size_t len;
 	char *buf = tusk_rpc_dump(msg, &len);
 	if (!buf)
@@ -282,6 +283,7 @@ void client_refuse(int fd, uid_t uid)
 	               "permission denied: this tuskd serves uid %u only, not uid %u",
 	               (unsigned)getuid(), (unsigned)uid);
 	json_t *msg = tusk_rpc_error(NULL, &e);
+	rpc_check_outgoing(msg);
 	size_t len;
 	char *buf = tusk_rpc_dump(msg, &len);
 	if (buf) {

@@ -16,6 +16,7 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "daemon/rpc.h"
 #include "common/paths.h"
 #include "daemon/server-internal.h"
 
@@ -264,6 +265,7 @@ bool server_has_subscribers(const struct server *s, unsigned topic)
 
 void server_emit(struct server *s, unsigned topic, const char *method, json_t *params)
 {
+	rpc_check_notification(method, params);
 	if (!server_has_subscribers(s, topic)) {
 		json_decref(params);
 		return;

@@ -1,6 +1,11 @@
-# ctest protocol-doc-current: PROTOCOL.md must be exactly what tusk-protodoc
+# ctest protocol-doc-current / errors-doc-current: PROTOCOL.md (and
+# docs/ERRORS.md, with -DARGS=--errors) must be exactly what tusk-protodoc
 # prints from the schema. cmake -DPROTODOC=… -DEXPECTED=… -DACTUAL=… -P
-execute_process(COMMAND ${PROTODOC} OUTPUT_FILE ${ACTUAL} RESULT_VARIABLE rc)
+if(NOT DEFINED ARGS)
+  set(ARGS "")
+endif()
+get_filename_component(doc_name ${EXPECTED} NAME)
+execute_process(COMMAND ${PROTODOC} ${ARGS} OUTPUT_FILE ${ACTUAL} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "tusk-protodoc failed (${rc})")
 endif()
@@ -10,6 +15,6 @@ if(NOT differ EQUAL 0)
   # Show what changed when diff is at hand; the verdict does not need it.
   execute_process(COMMAND diff -u ${EXPECTED} ${ACTUAL})
   # NOTICE prints the line unwrapped, so it can be copied as it stands.
-  message(NOTICE "PROTOCOL.md is stale: run build/protocol/tusk-protodoc > protocol/PROTOCOL.md")
-  message(FATAL_ERROR "protocol/PROTOCOL.md differs from the schema")
+  message(NOTICE "${doc_name} is stale: run build/protocol/tusk-protodoc ${ARGS} > ${EXPECTED}")
+  message(FATAL_ERROR "${EXPECTED} differs from the schema")
 endif()

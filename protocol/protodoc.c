@@ -2,6 +2,7 @@
  * from the embedded schema, so that the document cannot drift from what
  * the daemon validates. A ctest compares its output with the committed
  * protocol/PROTOCOL.md. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,9 +261,10 @@ static void print_preamble(void)
 	puts("| member | holds |\n| --- | --- |");
 	puts("| `protocol_version` | the version this schema describes; clients send it in "
 	     "`daemon.hello` |");
-	puts("| `errors` | every error: `{code, kind, error_type, description}`; `kind` is the "
-	     "name in `error.data.kind`, `error_type` the coarse category in "
-	     "`error.data.error_type` |");
+	puts("| `errors` | every error: `{code, kind, error_type, description, guide}`; `kind` is "
+	     "the name in `error.data.kind`, `error_type` the coarse category in "
+	     "`error.data.error_type`, `guide` what a person sees and does (rendered as "
+	     "docs/ERRORS.md) |");
 	puts("| `common_errors` | kinds any call may fail with, whatever its own list says |");
 	puts("| `topics` | event topics for `events.subscribe`: `{name, description}` |");
 	puts(
@@ -432,12 +434,94 @@ static void print_definitions(void)
 	}
 }
 
+/* ---- docs/ERRORS.md: the error catalogue for people ----------------------- */
+
+static void print_methods_naming(const char *kind)
+{
+	bool common = false, any = false;
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(doc, "common_errors"), i, k)
+	{
+		if (strcmp(json_string_value(k), kind) == 0)
+			common = true;
+	}
+	if (common) {
+		puts("- **Returned by:** any method.");
+		return;
+	}
+	fputs("- **Returned by:** ", stdout);
+	const char *name;
+	json_t *m;
+	json_object_foreach(json_object_get(doc, "methods"), name, m)
+	{
+		json_array_foreach(json_object_get(m, "errors"), i, k)
+		{
+			if (strcmp(json_string_value(k), kind) == 0) {
+				printf("%s`%s`", any ? ", " : "", name);
+				any = true;
+			}
+		}
+	}
+	puts(any ? "." : "no method (see below).");
+}
+
+static void print_catalogue(void)
+{
+	puts("# Tusk error catalogue\n");
+	puts("Generated from `protocol/schema.json` by `tusk-protodoc --errors`; do not edit\n"
+	     "(a ctest fails when this file differs from the schema). Every error tuskd\n"
+	     "answers has a `kind` below; the wire form is in "
+	     "[PROTOCOL.md](../protocol/PROTOCOL.md#errors).\n");
+	puts("tuskctl prints an error on stderr as\n\n"
+	     "```\ntuskctl: MESSAGE\n  detail: DETAIL\n  hint: HINT\n```\n\n"
+	     "and exits **1** when tuskd reported it (every kind below), **2** for a usage\n"
+	     "error it found itself, **3** when tuskd could not be reached. A hint that\n"
+	     "names a command writes NAME for the saved connection. Secrets (passwords,\n"
+	     "passphrases) never appear in a message, detail, hint or log line.\n");
+	puts("| kind | code | category | in short |\n| --- | --- | --- | --- |");
+	size_t i;
+	json_t *err;
+	json_array_foreach(json_object_get(doc, "errors"), i, err)
+	{
+		printf("| [`%s`](#%s) | %" JSON_INTEGER_FORMAT " | %s | ", str(err, "kind"),
+		       str(err, "kind"), json_integer_value(json_object_get(err, "code")),
+		       str(err, "error_type"));
+		cell(str(err, "description"));
+		puts(" |");
+	}
+	json_array_foreach(json_object_get(doc, "errors"), i, err)
+	{
+		const json_t *g = json_object_get(err, "guide");
+		printf("\n## %s\n\n", str(err, "kind"));
+		printf("- **Code:** %" JSON_INTEGER_FORMAT " (`error.code`); category `%s`.\n",
+		       json_integer_value(json_object_get(err, "code")), str(err, "error_type"));
+		printf("- **When:** %s\n", str(err, "description"));
+		print_methods_naming(str(err, "kind"));
+		printf("- **In tuskctl:** %s\n", str(g, "tuskctl"));
+		printf("- **What to do:** %s\n", str(g, "remedy"));
+		puts("\n| cause | hint tuskd gives |\n| --- | --- |");
+		size_t j;
+		json_t *c;
+		json_array_foreach(json_object_get(g, "causes"), j, c)
+		{
+			fputs("| ", stdout);
+			cell(str(c, "cause"));
+			fputs(" | ", stdout);
+			cell(str(c, "hint") ? str(c, "hint") : "—");
+			puts(" |");
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	TuskError e = TUSK_ERROR_INIT;
+	bool errors = argc == 2 && strcmp(argv[1], "--errors") == 0;
 
-	if (argc > 1) {
-		fprintf(stderr, "usage: %s > PROTOCOL.md\n", argv[0]);
+	if (argc > 2 || (argc == 2 && !errors)) {
+		fprintf(stderr, "usage: %s > PROTOCOL.md\n       %s --errors > ERRORS.md\n",
+		        argv[0], argv[0]);
 		return 2;
 	}
 	doc = tusk_schema();
@@ -446,6 +530,10 @@ int main(int argc, char **argv)
 		        doc ? tusk_error_message(&e) : "not valid JSON");
 		tusk_error_clear(&e);
 		return 1;
+	}
+	if (errors) {
+		print_catalogue();
+		return fflush(stdout) != 0 || ferror(stdout) ? (perror(argv[0]), 1) : 0;
 	}
 	print_preamble();
 	print_framing();

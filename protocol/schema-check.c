@@ -189,6 +189,29 @@ static int check_error_list(Checker *c, const json_t *list)
 	return 0;
 }
 
+/* The user's guide to an error kind (docs/ERRORS.md): what tuskctl shows,
+ * each cause with the hint tuskd gives for it, and what to do. */
+static bool guide_ok(const json_t *g)
+{
+	if (!json_is_object(g) || json_object_size(g) != 3 ||
+	    !json_is_string(json_object_get(g, "tuskctl")) ||
+	    !json_is_string(json_object_get(g, "remedy")))
+		return false;
+	const json_t *causes = json_object_get(g, "causes");
+	if (!json_is_array(causes) || json_array_size(causes) == 0)
+		return false;
+	size_t i;
+	json_t *cause;
+	json_array_foreach(causes, i, cause)
+	{
+		const json_t *hint = json_object_get(cause, "hint");
+		if (!json_is_object(cause) || !json_is_string(json_object_get(cause, "cause")) ||
+		    (hint && !json_is_string(hint)) || json_object_size(cause) != (hint ? 2u : 1u))
+			return false;
+	}
+	return true;
+}
+
 static int check_errors(Checker *c)
 {
 	const json_t *errors = json_object_get(c->doc, "errors");
@@ -204,8 +227,10 @@ static int check_errors(Checker *c)
 		if (!json_is_integer(json_object_get(err, "code")) || !kind || !*kind ||
 		    !json_is_string(json_object_get(err, "error_type")) ||
 		    !json_is_string(json_object_get(err, "description")) ||
-		    json_object_size(err) != 4)
-			ret = fail(c, "must be {code, kind, error_type, description}");
+		    json_object_size(err) != 5 || !guide_ok(json_object_get(err, "guide")))
+			ret = fail(c,
+			           "must be {code, kind, error_type, description, guide: {tuskctl, "
+			           "causes: [{cause, hint?}], remedy}}");
 		json_array_foreach(errors, j, other)
 		{
 			if (ret < 0 || j >= i)

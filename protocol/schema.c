@@ -3,6 +3,7 @@
  * changes them or their reference counts, so lookups hand out borrowed
  * pointers and never incref). */
 #include <pthread.h>
+#include <string.h>
 
 #include "protocol/schema-internal.h"
 #include "protocol/schema.h"
@@ -114,6 +115,33 @@ int tusk_schema_validate_params(const char *method, const json_t *params, TuskEr
 	if (!entry)
 		return unknown(e, "method", method);
 	return validate_member(entry, "params", params, "params", e);
+}
+
+static bool names_kind(const json_t *list, const char *kind)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v)
+	{
+		if (json_is_string(v) && strcmp(json_string_value(v), kind) == 0)
+			return true;
+	}
+	return false;
+}
+
+int tusk_schema_validate_error(const char *method, TuskErrorKind kind, TuskError *e)
+{
+	const char *name = tusk_error_kind_name(kind);
+	const json_t *entry = tusk_schema_method(method);
+	if (!entry)
+		return tusk_error_set(e, TUSK_ERR_INTERNAL, "error of unknown method %s",
+		                      method ? method : "(none)");
+	if (names_kind(json_object_get(entry, "errors"), name) ||
+	    names_kind(json_object_get(tusk_schema(), "common_errors"), name))
+		return 0;
+	return tusk_error_set(e, TUSK_ERR_INTERNAL,
+	                      "%s answered %s, which its documented errors do not name", method,
+	                      name);
 }
 
 int tusk_schema_validate_result(const char *method, const json_t *result, TuskError *e)

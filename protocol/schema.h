@@ -41,6 +41,11 @@ int tusk_schema_validate_params(const char *method, const json_t *params, TuskEr
  * ("result.pid: expected integer, got string"); unknown method:
  * TUSK_ERR_METHOD_NOT_FOUND. */
 int tusk_schema_validate_result(const char *method, const json_t *result, TuskError *e);
+/* An error a method answered with: its kind must be named by the method's
+ * "errors" or by the schema's common_errors. 0, or -1 with e set to
+ * TUSK_ERR_INTERNAL naming the method and the kind (also for an unknown
+ * method). */
+int tusk_schema_validate_error(const char *method, TuskErrorKind kind, TuskError *e);
 /* A notification's params. Unknown notification: TUSK_ERR_METHOD_NOT_FOUND;
  * mismatch: TUSK_ERR_INVALID_PARAMS. */
 int tusk_schema_validate_notification(const char *method, const json_t *params, TuskError *e);

@@ -53,6 +53,7 @@ struct query {
 	struct event *timeout_timer;
 	bool cancel_requested, timed_out, truncated, paused;
 	bool ran_ddl;
+	TuskStopReason stop;
 
 	/* The result set being read. */
 	unsigned result_index;
@@ -616,10 +617,28 @@ static void on_acquired(struct backend *b, const TuskError *e, void *ud)
 	run_on(q, b);
 }
 
+static void set_stop(struct query *q, TuskStopReason why)
+{
+	if (q->stop == TUSK_STOP_NONE)
+		q->stop = why;
+}
+
+TuskStopReason query_stop_reason(const struct query *q)
+{
+	return q->stop;
+}
+
+void query_cancel_request(struct query *q)
+{
+	set_stop(q, TUSK_STOP_CANCEL_REQUEST);
+	query_cancel(q);
+}
+
 static void on_timeout(evutil_socket_t fd, short what, void *ud)
 {
 	struct query *q = ud;
 	q->timed_out = true;
+	set_stop(q, TUSK_STOP_TIMEOUT);
 	query_cancel(q);
 }
 
@@ -746,6 +765,7 @@ void query_cancel(struct query *q)
 void query_detach(struct query *q)
 {
 	q->detached = true;
+	set_stop(q, TUSK_STOP_CLIENT_GONE);
 	if (q->state == QUERY_RUNNING && q->paused) {
 		q->paused = false;
 		if (!q->meta_wait)
@@ -802,6 +822,7 @@ void query_cancel_all(void)
 {
 	for (struct query *q = queries, *next; q; q = next) {
 		next = q->next;
+		set_stop(q, TUSK_STOP_DAEMON_STOPPING);
 		query_cancel(q);
 	}
 }

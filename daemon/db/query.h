@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/model-query.h"
 #include "common/render.h"
 
 struct pool;
@@ -67,6 +68,12 @@ struct query *query_start(struct pool *p, struct context *ctx, const struct quer
  * for a backend. The query then ends through sink->done with
  * TUSK_ERR_QUERY_CANCELLED, unless it finished first. */
 void query_cancel(struct query *q);
+/* query_cancel on a client's request (query.cancel). */
+void query_cancel_request(struct query *q);
+/* Why the daemon stopped q before its end, for history (the first cause
+ * wins): TUSK_STOP_NONE, CANCEL_REQUEST, TIMEOUT (its timeout_ms),
+ * CLIENT_GONE (query_detach) or DAEMON_STOPPING (query_cancel_all). */
+TuskStopReason query_stop_reason(const struct query *q);
 /* The sink's consumer drained: read again. */
 void query_resume(struct query *q);
 /* The sink's consumer went away: cancel, drain and release the backend

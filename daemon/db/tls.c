@@ -323,7 +323,7 @@ static int load_client_key(const char *path, const char *passphrase, EVP_PKEY **
 			ssl_fail(e, "%s %s is encrypted and no passphrase is stored for it",
 			         WHAT_KEY, path);
 			tusk_error_set_hint(e, "Store the key's passphrase for this connection "
-			                       "(tuskctl secret set NAME --passphrase).");
+			                       "(tuskctl secret set NAME --ssl-passphrase).");
 			r = -1;
 		} else if (!k && ctx.asked) {
 			ssl_fail(e, "%s %s cannot be decrypted: wrong passphrase", WHAT_KEY, path);

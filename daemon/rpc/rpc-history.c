@@ -107,7 +107,7 @@ static enum rpc_ret debug_history_add_exec(struct rpc_request *req, TuskError *e
 {
 	HistoryRecord rec = {.rows = -1};
 	const char *sql, *status, *connection_id = NULL, *database = NULL, *error = NULL;
-	const char *executed_at = NULL, *query_type = NULL;
+	const char *executed_at = NULL, *query_type = NULL, *stop_reason = NULL;
 	long long duration_ms = 0, rows = -1, count = 1;
 	if (!history_ready(e) || tusk_param_string(req->params, "sql", true, &sql, e) < 0 ||
 	    tusk_param_string(req->params, "status", true, &status, e) < 0 ||
@@ -115,6 +115,7 @@ static enum rpc_ret debug_history_add_exec(struct rpc_request *req, TuskError *e
 	    tusk_param_string(req->params, "database", false, &database, e) < 0 ||
 	    tusk_param_string(req->params, "error", false, &error, e) < 0 ||
 	    tusk_param_string(req->params, "query_type", false, &query_type, e) < 0 ||
+	    tusk_param_string(req->params, "stop_reason", false, &stop_reason, e) < 0 ||
 	    tusk_param_string(req->params, "executed_at", false, &executed_at, e) < 0 ||
 	    tusk_param_int(req->params, "duration_ms", false, &duration_ms, e) < 0 ||
 	    tusk_param_int(req->params, "rows", false, &rows, e) < 0 ||
@@ -132,6 +133,7 @@ static enum rpc_ret debug_history_add_exec(struct rpc_request *req, TuskError *e
 	}
 	rec.status = status;
 	rec.query_type = query_type;
+	rec.stop_reason = stop_reason;
 	rec.duration_ms = duration_ms;
 	rec.rows = rows;
 	if (!rec.started_at_us)

@@ -42,6 +42,8 @@ struct exec {
 	char *context;
 	json_t *params;
 	struct query_options o;
+	/* Each result set's columns, by result_index, for query.completed. */
+	json_t *columns;
 };
 
 static struct exec *execs;
@@ -61,6 +63,7 @@ static void exec_free(struct exec *x)
 	free(x->sql);
 	free(x->context);
 	json_decref(x->params);
+	json_decref(x->columns);
 	free(x);
 }
 
@@ -107,6 +110,14 @@ static void emit(const char *method, json_t *params)
 static void sink_columns(void *ud, struct query *q, unsigned idx, json_t *columns)
 {
 	struct exec *x = ud;
+	if (!x->columns)
+		x->columns = json_array();
+	while (json_array_size(x->columns) < idx)
+		json_array_append_new(x->columns, json_array());
+	if (idx < json_array_size(x->columns))
+		json_array_set(x->columns, idx, columns);
+	else
+		json_array_append(x->columns, columns);
 	notify(x, "query.columns",
 	       json_pack("{s:s, s:i, s:O}", "query_id", x->query_id, "result_index", (int)idx,
 	                 "columns", columns));
@@ -117,6 +128,12 @@ static void sink_rows(void *ud, struct query *q, unsigned idx, const char *json,
 {
 	struct exec *x = ud;
 	flush_started(x);
+	if (tuskd.validate_replies) {
+		json_t *p = json_pack("{s:s, s:i, s:o}", "query_id", x->query_id, "result_index",
+		                      (int)idx, "rows", json_loadb(json, len, 0, NULL));
+		rpc_check_notification("query.rows", p);
+		json_decref(p);
+	}
 	/* The query_id may be the client's own: escaped like any string. */
 	struct evbuffer *head = evbuffer_new();
 	evbuffer_add_printf(head, "{\"jsonrpc\":\"2.0\",\"method\":\"query.rows\",\"params\":{"
@@ -135,6 +152,13 @@ static void sink_text(void *ud, struct query *q, unsigned idx, const char *text,
 {
 	struct exec *x = ud;
 	flush_started(x);
+	if (tuskd.validate_replies) {
+		json_t *p =
+		    json_pack("{s:s, s:i, s:i, s:s%}", "query_id", x->query_id, "result_index",
+		              (int)idx, "rows", (int)nrows, "text", text, len);
+		rpc_check_notification("query.text", p);
+		json_decref(p);
+	}
 	struct evbuffer *msg = evbuffer_new();
 	evbuffer_add_printf(
 	    msg, "{\"jsonrpc\":\"2.0\",\"method\":\"query.text\",\"params\":{\"query_id\":");
@@ -184,14 +208,48 @@ static int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Every execution goes to history: failed and cancelled ones too. */
-static void record_history(struct exec *x, json_t *summary, const TuskError *e)
+/* The kind of the script's last statement, from the SQL whatever the
+ * outcome (a query cut by its timeout is still a select). Scripts past
+ * 64 KiB would cost the loop too long to parse: the last result's command
+ * tag says it then, when there is one. */
+static const char *query_type_of(const char *sql, json_t *last_result)
+{
+	size_t len = strlen(sql);
+	if (len <= 64 * 1024) {
+		TuskSqlScript script = {0};
+		TuskQueryType t = TUSK_QUERY_OTHER;
+		if (tusk_sql_analyse(sql, len, &script, NULL) == 0 && script.n > 0)
+			t = script.stmts[script.n - 1].type;
+		tusk_sql_script_clear(&script);
+		return tusk_query_type_name(t);
+	}
+	const char *t = json_string_value(json_object_get(last_result, "query_type"));
+	return t ? t : "other";
+}
+
+/* Why an execution that ended with e stopped early, or NONE. */
+static TuskStopReason stop_reason_of(struct query *q, const TuskError *e)
+{
+	if (!e || (e->kind != TUSK_ERR_QUERY_CANCELLED && e->kind != TUSK_ERR_QUERY_TIMEOUT))
+		return TUSK_STOP_NONE;
+	TuskStopReason why = q ? query_stop_reason(q) : TUSK_STOP_NONE;
+	if (why != TUSK_STOP_NONE)
+		return why;
+	/* Nobody here stopped it: the server's statement_timeout, or a cancel
+	 * sent to the backend from elsewhere. */
+	return e->kind == TUSK_ERR_QUERY_TIMEOUT ? TUSK_STOP_TIMEOUT : TUSK_STOP_SERVER;
+}
+
+/* Every execution goes to history: failed and cancelled ones too. A
+ * timeout is a cancel (with its reason), as the protocol says. */
+static void record_history(struct exec *x, struct query *q, json_t *summary, const TuskError *e)
 {
 	if (!tuskd.history)
 		return;
 	json_t *results = summary ? json_object_get(summary, "results") : NULL;
 	json_t *last = json_array_get(results, json_array_size(results) - 1);
 	char *sql = tusk_sql_redact(x->sql);
+	TuskStopReason why = stop_reason_of(q, e);
 	HistoryRecord rec = {
 	    .connection_id = x->connection_id,
 	    .database = x->database,
@@ -199,10 +257,11 @@ static void record_history(struct exec *x, json_t *summary, const TuskError *e)
 	    .started_at_us = x->wall_started_us,
 	    .duration_ms = (int64_t)((tuskd_now_us() - x->started_us) / 1000),
 	    .rows = summary ? (int64_t)json_integer_value(json_object_get(summary, "rows")) : -1,
-	    .query_type = last ? json_string_value(json_object_get(last, "query_type")) : "other",
-	    .status = !e                                    ? "ok"
-	              : e->kind == TUSK_ERR_QUERY_CANCELLED ? "cancelled"
-	                                                    : "error",
+	    .query_type = query_type_of(x->sql, last),
+	    .status = !e                      ? "ok"
+	              : why != TUSK_STOP_NONE ? "cancelled"
+	                                      : "error",
+	    .stop_reason = tusk_stop_reason_name(why),
 	    .error = e ? (char *)tusk_error_message(e) : NULL,
 	};
 	tusk_uuid_v4(rec.uuid);
@@ -210,16 +269,35 @@ static void record_history(struct exec *x, json_t *summary, const TuskError *e)
 	free(sql);
 }
 
+/* What another window needs to show what finished: the summary of each
+ * result set with its columns. */
+static json_t *completed_event(struct exec *x, json_t *summary)
+{
+	json_t *results = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(summary, "results"), i, r)
+	{
+		json_t *c = json_deep_copy(r);
+		json_t *cols = json_array_get(x->columns, i);
+		json_object_set_new(c, "columns", cols ? json_incref(cols) : json_array());
+		json_array_append_new(results, c);
+	}
+	return json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:o}", "query_id", x->query_id,
+	                 "connection_id", x->connection_id, "rows",
+	                 json_object_get(summary, "rows"), "duration_ms",
+	                 json_object_get(summary, "duration_ms"), "truncated",
+	                 json_object_get(summary, "truncated"), "transaction_status",
+	                 json_object_get(summary, "transaction_status"), "results", results);
+}
+
 static void sink_done(void *ud, struct query *q, json_t *summary, const TuskError *e, json_t *extra)
 {
 	struct exec *x = ud;
 	flush_started(x);
-	record_history(x, summary, e);
+	record_history(x, q, summary, e);
 	if (summary) {
-		emit("query.completed",
-		     json_pack("{s:s, s:s, s:O, s:O}", "query_id", x->query_id, "connection_id",
-		               x->connection_id, "rows", json_object_get(summary, "rows"),
-		               "duration_ms", json_object_get(summary, "duration_ms")));
+		emit("query.completed", completed_event(x, summary));
 		rpc_reply_result(x->req, json_incref(summary));
 	} else {
 		bool cancelled = e->kind == TUSK_ERR_QUERY_CANCELLED;
@@ -393,7 +471,7 @@ static enum rpc_ret query_cancel_exec(struct rpc_request *req, TuskError *e)
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
 		                      "no running query has id '%s' (it may have finished)", id),
 		       RPC_ERROR;
-	query_cancel(q);
+	query_cancel_request(q);
 	req->result = json_pack("{s:s, s:b}", "query_id", id, "cancel_requested", 1);
 	return RPC_OK;
 }

@@ -5,10 +5,12 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/model-query.h"
 #include "common/timestamp.h"
 #include "common/uuid.h"
 #include "daemon/storage/history-internal.h"
@@ -21,12 +23,13 @@
  * a retried batch from failing on rows an earlier attempt wrote. */
 static const char insert_sql[] =
     "INSERT INTO query_history (uuid, connection_id, database, sql, started_at,"
-    " duration_ms, rows, query_type, status, error)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    " duration_ms, rows, query_type, status, error, stop_reason)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
     " ON CONFLICT(uuid) DO UPDATE SET connection_id = excluded.connection_id,"
     " database = excluded.database, sql = excluded.sql, started_at = excluded.started_at,"
     " duration_ms = excluded.duration_ms, rows = excluded.rows,"
-    " query_type = excluded.query_type, status = excluded.status, error = excluded.error";
+    " query_type = excluded.query_type, status = excluded.status, error = excluded.error,"
+    " stop_reason = excluded.stop_reason";
 
 static int bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 {
@@ -54,6 +57,8 @@ static int bind_record(sqlite3_stmt *st, const HistoryRecord *r)
 		rc = sqlite3_bind_text(st, 9, r->status, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
 		rc = bind_text_or_null(st, 10, r->error);
+	if (rc == SQLITE_OK)
+		rc = bind_text_or_null(st, 11, r->stop_reason);
 	return rc;
 }
 
@@ -340,27 +345,39 @@ static int prepare_where(sqlite3 *db, const char *head, const struct where *w, c
 	return 0;
 }
 
-static json_t *text_or_null(sqlite3_stmt *st, int col)
+static char *text_dup(sqlite3_stmt *st, int col)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
-	return s ? json_string((const char *)s) : json_null();
+	return s ? strdup((const char *)s) : NULL;
 }
 
+/* A row in the protocol's one shape of a history entry (common/model-query). */
 static json_t *entry_from_row(sqlite3_stmt *st)
 {
-	char stamp[TUSK_TIMESTAMP_STRLEN];
-	if (tusk_timestamp_format(sqlite3_column_int64(st, 4), 6, stamp) < 0)
-		tusk_timestamp_format(0, 6, stamp);
-	const unsigned char *qt = sqlite3_column_text(st, 7);
-	json_t *rows = sqlite3_column_type(st, 6) == SQLITE_NULL
-	                   ? json_null()
-	                   : json_integer(sqlite3_column_int64(st, 6));
-	return json_pack("{s:o, s:o, s:o, s:o, s:s, s:I, s:o, s:s, s:o, s:o}", "id",
-	                 text_or_null(st, 0), "connection_id", text_or_null(st, 1), "database",
-	                 text_or_null(st, 2), "sql", text_or_null(st, 3), "executed_at", stamp,
-	                 "duration_ms", (json_int_t)sqlite3_column_int64(st, 5), "rows", rows,
-	                 "query_type", qt ? (const char *)qt : "other", "status",
-	                 text_or_null(st, 8), "error", text_or_null(st, 9));
+	TuskQueryHistoryEntry h = {
+	    .connection_id = text_dup(st, 1),
+	    .database = text_dup(st, 2),
+	    .sql = text_dup(st, 3),
+	    .executed_at_us = sqlite3_column_int64(st, 4),
+	    .duration_ms = sqlite3_column_int64(st, 5),
+	    .rows = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 6),
+	    .error = text_dup(st, 9),
+	};
+	const unsigned char *id = sqlite3_column_text(st, 0);
+	snprintf(h.id, sizeof(h.id), "%s", id ? (const char *)id : "");
+	int t = tusk_query_type_from_name((const char *)sqlite3_column_text(st, 7));
+	h.query_type = t >= 0 ? (TuskQueryType)t : TUSK_QUERY_OTHER;
+	int s = tusk_history_status_from_name((const char *)sqlite3_column_text(st, 8));
+	h.status = s >= 0 ? (TuskHistoryStatus)s : TUSK_HISTORY_ERROR;
+	int r = tusk_stop_reason_from_name((const char *)sqlite3_column_text(st, 10));
+	h.stop_reason =
+	    r >= 0 && h.status == TUSK_HISTORY_CANCELLED ? (TuskStopReason)r : TUSK_STOP_NONE;
+	json_t *o = tusk_query_history_entry_to_json(&h);
+	free(h.connection_id);
+	free(h.database);
+	free(h.sql);
+	free(h.error);
+	return o;
 }
 
 static int filter_string(const json_t *filter, const char *key, const char **ret, TuskError *e)
@@ -392,7 +409,7 @@ static int filter_int(const json_t *filter, const char *key, int64_t def, int64_
 
 json_t *history_sql_list(sqlite3 *db, const json_t *filter, TuskError *e)
 {
-	const char *connection_id, *search, *status;
+	const char *connection_id, *search, *status, *stop_reason;
 	int64_t limit, offset, before;
 	if (filter && !json_is_object(filter))
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "the filter must be an object"),
@@ -400,14 +417,20 @@ json_t *history_sql_list(sqlite3 *db, const json_t *filter, TuskError *e)
 	if (filter_string(filter, "connection_id", &connection_id, e) < 0 ||
 	    filter_string(filter, "search", &search, e) < 0 ||
 	    filter_string(filter, "status", &status, e) < 0 ||
+	    filter_string(filter, "stop_reason", &stop_reason, e) < 0 ||
 	    filter_int(filter, "limit", 50, 1, 1000, &limit, e) < 0 ||
 	    filter_int(filter, "offset", 0, 0, INT64_MAX, &offset, e) < 0 ||
 	    filter_int(filter, "before_us", INT64_MAX, INT64_MIN, INT64_MAX, &before, e) < 0)
 		return NULL;
-	if (status && strcmp(status, "ok") != 0 && strcmp(status, "error") != 0 &&
-	    strcmp(status, "cancelled") != 0)
+	if (status && tusk_history_status_from_name(status) < 0)
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
 		                      "status must be ok, error or cancelled, not '%s'", status),
+		       NULL;
+	if (stop_reason && tusk_stop_reason_from_name(stop_reason) < 0)
+		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
+		                      "stop_reason must be cancel_request, timeout, client_gone, "
+		                      "daemon_stopping or server, not '%s'",
+		                      stop_reason),
 		       NULL;
 
 	struct where w = {0};
@@ -417,6 +440,8 @@ json_t *history_sql_list(sqlite3 *db, const json_t *filter, TuskError *e)
 		where_add(&w, "connection_id = ?", connection_id, 0);
 	if (status)
 		where_add(&w, "status = ?", status, 0);
+	if (stop_reason)
+		where_add(&w, "stop_reason = ?", stop_reason, 0);
 	if (before != INT64_MAX)
 		where_add(&w, "started_at < ?", NULL, before);
 	if (search) {
@@ -447,7 +472,7 @@ json_t *history_sql_list(sqlite3 *db, const json_t *filter, TuskError *e)
 
 	if (prepare_where(db,
 	                  "SELECT uuid, connection_id, database, sql, started_at, duration_ms,"
-	                  " rows, query_type, status, error FROM query_history",
+	                  " rows, query_type, status, error, stop_reason FROM query_history",
 	                  &w, " ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?", &st, e) < 0)
 		return NULL;
 	sqlite3_bind_int64(st, w.n + 1, limit);

@@ -149,6 +149,10 @@ static struct history_item *record_copy(const HistoryRecord *rec)
 	int t = tusk_query_type_from_name(rec->query_type);
 	r->query_type = tusk_query_type_name(t >= 0 ? (TuskQueryType)t : TUSK_QUERY_OTHER);
 	r->status = status;
+	int why = tusk_stop_reason_from_name(rec->stop_reason);
+	r->stop_reason = why >= 0 && strcmp(status, "cancelled") == 0
+	                     ? tusk_stop_reason_name((TuskStopReason)why)
+	                     : NULL;
 	r->started_at_us = rec->started_at_us ? rec->started_at_us : tusk_now_us();
 	r->duration_ms = rec->duration_ms >= 0 ? rec->duration_ms : 0;
 	r->rows = rec->rows >= 0 ? rec->rows : -1;

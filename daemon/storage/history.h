@@ -38,6 +38,8 @@ typedef struct HistoryRecord {
 	const char *query_type; /* tusk_query_type_name; NULL or unknown → "other" */
 	const char *status;     /* "ok" | "error" | "cancelled"; anything else is dropped */
 	char *error;            /* message, or NULL */
+	/* cancelled only: tusk_stop_reason_name, NULL when not known */
+	const char *stop_reason;
 } HistoryRecord;
 
 /* Flush policy: a job starts when HISTORY_FLUSH_RECORDS records are
@@ -93,9 +95,10 @@ int history_sync(struct history *h, TuskError *e);
  * history_sync (blocking; the RPC layer uses history_flush_async and
  * history_list_written instead).
  * filter: {connection_id?, search? (words of the SQL, see below), status?,
+ * stop_reason?,
  * limit (default 50, 1..1000), offset (default 0), before_us?} → {entries:
  * [{id, connection_id, database, sql, executed_at (ISO-8601 UTC),
- * duration_ms, rows (null when unknown), query_type, status, error}],
+ * duration_ms, rows (null when unknown), query_type, status, stop_reason, error}],
  * total} newest first; total counts every match, ignoring limit/offset.
  * search: each whitespace-separated word must appear, as a word or the
  * start of one (FTS5 prefix match, case- and accent-insensitive); the text

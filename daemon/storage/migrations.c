@@ -10,7 +10,7 @@
 #include "daemon/storage/storage-internal.h"
 #include "daemon/storage/storage.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 const int storage_schema_version = SCHEMA_VERSION;
 
@@ -93,6 +93,19 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "  updated_at INTEGER NOT NULL"
     ");"
     "CREATE INDEX workspace_tabs_position ON workspace_tabs(position);",
+
+    /* 5: why an execution was stopped. A timeout is "cancelled" (as the
+     * protocol always said), with its reason; the versions before this one
+     * recorded timeouts as errors. */
+    "ALTER TABLE query_history ADD COLUMN stop_reason TEXT CHECK (stop_reason IN"
+    "  ('cancel_request', 'timeout', 'client_gone', 'daemon_stopping', 'server'));"
+    "UPDATE query_history SET status = 'cancelled', stop_reason = 'timeout'"
+    "  WHERE status = 'error' AND (error LIKE 'Query timeout after %'"
+    "    OR error LIKE 'canceling statement due to statement timeout%');"
+    "UPDATE query_history SET stop_reason = 'cancel_request'"
+    "  WHERE status = 'cancelled' AND stop_reason IS NULL AND error = 'Query cancelled';"
+    "CREATE INDEX query_history_stop_reason ON query_history(stop_reason)"
+    "  WHERE stop_reason IS NOT NULL;",
 };
 
 int storage_read_user_version(sqlite3 *db, int *ret_version)

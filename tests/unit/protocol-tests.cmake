@@ -13,3 +13,12 @@ add_test(NAME protocol-doc-current
           -DACTUAL=${CMAKE_CURRENT_BINARY_DIR}/PROTOCOL.md.generated
           -P ${PROJECT_SOURCE_DIR}/protocol/check-doc.cmake)
 set_tests_properties(protocol-doc-current PROPERTIES LABELS unit TIMEOUT 60)
+
+# docs/ERRORS.md, the error catalogue, comes from the same schema.
+add_test(NAME errors-doc-current
+  COMMAND ${CMAKE_COMMAND}
+          -DPROTODOC=$<TARGET_FILE:tusk-protodoc> -DARGS=--errors
+          -DEXPECTED=${PROJECT_SOURCE_DIR}/docs/ERRORS.md
+          -DACTUAL=${CMAKE_CURRENT_BINARY_DIR}/ERRORS.md.generated
+          -P ${PROJECT_SOURCE_DIR}/protocol/check-doc.cmake)
+set_tests_properties(errors-doc-current PROPERTIES LABELS unit TIMEOUT 60)

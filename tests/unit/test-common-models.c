@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/model-group.h"
 #include "common/model-query.h"
+#include "protocol/schema.h"
 
 static json_t *parse(const char *text)
 {
@@ -385,8 +386,9 @@ static const char *full_entry =
     "{\"id\":\"11111111-2222-4333-8444-555555555555\","
     "\"connection_id\":\"0b0e8f4e-5b8a-4c57-9d1e-2f3a4b5c6d7e\",\"database\":\"shop\","
     "\"sql\":\"UPDATE orders SET paid = true WHERE id = 7\","
-    "\"executed_at\":\"2026-11-26T14:08:21.123456Z\",\"execution_time_ms\":12,"
-    "\"rows_affected\":1,\"query_type\":\"update\",\"error\":null}";
+    "\"executed_at\":\"2026-11-26T14:08:21.123456Z\",\"duration_ms\":12,"
+    "\"rows\":1,\"query_type\":\"update\",\"status\":\"ok\",\"stop_reason\":null,"
+    "\"error\":null}";
 
 START_TEST(history_round_trip)
 {
@@ -398,7 +400,9 @@ START_TEST(history_round_trip)
 	/* 2026-11-26T14:08:21.123456Z, computed independently with date(1). */
 	ck_assert_int_eq(h->executed_at_us, INT64_C(1795702101123456));
 	ck_assert_int_eq(h->query_type, TUSK_QUERY_UPDATE);
-	ck_assert_int_eq(h->rows_affected, 1);
+	ck_assert_int_eq(h->rows, 1);
+	ck_assert_int_eq(h->status, TUSK_HISTORY_OK);
+	ck_assert_int_eq(h->stop_reason, TUSK_STOP_NONE);
 	ck_assert_ptr_null(h->error);
 	_cleanup_json_ json_t *out = tusk_query_history_entry_to_json(h);
 	ck_assert_msg(json_equal(in, out), "%s", json_dumps(out, JSON_SORT_KEYS));
@@ -411,16 +415,18 @@ START_TEST(history_failed_query_and_offsets)
 	    "{\"id\":\"11111111-2222-4333-8444-555555555555\","
 	    "\"connection_id\":\"0b0e8f4e-5b8a-4c57-9d1e-2f3a4b5c6d7e\",\"database\":\"shop\","
 	    "\"sql\":\"SELEC 1\",\"executed_at\":\"2026-11-26T15:08:21+01:00\","
-	    "\"execution_time_ms\":0,\"error\":\"syntax error at or near \\\"SELEC\\\"\"}");
+	    "\"duration_ms\":0,\"status\":\"error\","
+	    "\"error\":\"syntax error at or near \\\"SELEC\\\"\"}");
 	_cleanup_history_entry_ TuskQueryHistoryEntry *h = NULL;
 	ck_assert_int_eq(tusk_query_history_entry_from_json(in, &h, NULL), 0);
 	ck_assert_int_eq(h->executed_at_us, INT64_C(1795702101000000));
-	ck_assert_int_eq(h->rows_affected, -1);
+	ck_assert_int_eq(h->rows, -1);
 	ck_assert_int_eq(h->query_type, TUSK_QUERY_OTHER);
 	_cleanup_json_ json_t *out = tusk_query_history_entry_to_json(h);
 	ck_assert_str_eq(json_string_value(json_object_get(out, "executed_at")),
 	                 "2026-11-26T14:08:21.000000Z");
-	ck_assert(json_is_null(json_object_get(out, "rows_affected")));
+	ck_assert(json_is_null(json_object_get(out, "rows")));
+	ck_assert(json_is_null(json_object_get(out, "stop_reason")));
 	ck_assert_str_eq(json_string_value(json_object_get(out, "error")),
 	                 "syntax error at or near \"SELEC\"");
 }
@@ -431,15 +437,20 @@ static const struct {
 	const char *message;
 } bad_entry[] = {
     {"{\"id\":\"x\"}", "id: must be a UUID"},
-    {"{\"connection_id\":null}", "connection_id: required"},
+    {"{\"connection_id\":7}", "connection_id: must be a string"},
     {"{\"sql\":3}", "sql: must be a string"},
-    {"{\"database\":null}", "database: required"},
+    {"{\"sql\":null}", "sql: required"},
     {"{\"executed_at\":\"yesterday\"}", "executed_at: must be an ISO-8601 time"},
     {"{\"executed_at\":\"2025-02-29T00:00:00Z\"}", "executed_at: must be an ISO-8601 time"},
-    {"{\"execution_time_ms\":-1}", "execution_time_ms: must be an integer from 0"},
-    {"{\"execution_time_ms\":null}", "execution_time_ms: required"},
-    {"{\"rows_affected\":-2}", "rows_affected: must be an integer from 0"},
+    {"{\"duration_ms\":-1}", "duration_ms: must be an integer from 0"},
+    {"{\"duration_ms\":null}", "duration_ms: required"},
+    {"{\"rows\":-2}", "rows: must be an integer from 0"},
     {"{\"query_type\":\"truncate\"}", "query_type: must be one of"},
+    {"{\"status\":null}", "status: required"},
+    {"{\"status\":\"timeout\"}", "status: must be one of ok, error, cancelled"},
+    {"{\"stop_reason\":\"crash\"}", "stop_reason: must be one of"},
+    {"{\"stop_reason\":\"timeout\"}", "stop_reason: only a cancelled execution has one"},
+    {"{\"execution_time_ms\":3}", "execution_time_ms: unknown field"},
     {"{\"params\":[]}", "params: unknown field"},
 };
 
@@ -467,6 +478,29 @@ START_TEST(history_new)
 	ck_assert(tusk_uuid_valid(h->id));
 	ck_assert_int_eq(tusk_query_history_entry_validate(h, &e), 0);
 	ck_assert_int_gt(h->executed_at_us, INT64_C(1700000000000000));
+}
+END_TEST
+
+/* A cancelled entry keeps why, and the JSON is the protocol's HistoryEntry. */
+START_TEST(history_stop_reason_round_trip)
+{
+	_cleanup_json_ json_t *in = parse(full_entry);
+	json_object_set_new(in, "status", json_string("cancelled"));
+	json_object_set_new(in, "stop_reason", json_string("timeout"));
+	json_object_set_new(in, "connection_id", json_string("transient:abc"));
+	json_object_set_new(in, "database", json_null());
+	_cleanup_history_entry_ TuskQueryHistoryEntry *h = NULL;
+	TuskError e = TUSK_ERROR_INIT;
+	ck_assert_msg(tusk_query_history_entry_from_json(in, &h, &e) == 0, "%s", e.message);
+	ck_assert_int_eq(h->status, TUSK_HISTORY_CANCELLED);
+	ck_assert_int_eq(h->stop_reason, TUSK_STOP_TIMEOUT);
+	ck_assert_ptr_null(h->database);
+	_cleanup_json_ json_t *out = tusk_query_history_entry_to_json(h);
+	ck_assert_msg(json_equal(in, out), "%s", json_dumps(out, JSON_SORT_KEYS));
+	TuskError v = TUSK_ERROR_INIT;
+	_cleanup_json_ json_t *ref = json_pack("{s:s}", "$ref", "#/definitions/HistoryEntry");
+	ck_assert_msg(tusk_schema_validate(ref, out, "entry", &v) == 0, "%s",
+	              tusk_error_message(&v));
 }
 END_TEST
 
@@ -500,6 +534,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, history_bad_field_named, 0,
 	                    sizeof(bad_entry) / sizeof(bad_entry[0]));
 	tcase_add_test(tc, history_new);
+	tcase_add_test(tc, history_stop_reason_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

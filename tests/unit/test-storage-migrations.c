@@ -32,9 +32,14 @@ static void insert_rows(sqlite3 *db, int from, int to)
 	          "  ('h1', 'c1', 'app', 'SELECT * FROM accounts WHERE id = 1',"
 	          "   1700000000000000, 12, 1, 'select', 'ok', NULL),"
 	          "  ('h2', 'c1', 'app', 'DELETE FROM invoices', 1700000000000001, 3, 0,"
-	          "   'delete', 'error', 'permission denied')",
+	          "   'delete', 'error', 'permission denied'),"
+	          "  ('h3', 'c1', 'app', 'select pg_sleep(3)', 1700000000000002, 500, NULL,"
+	          "   'other', 'error', 'Query timeout after 500ms')",
 	    [4] =
 	        "INSERT INTO workspace_tabs VALUES ('t1', 'c1', 'Query 1', 'select 1;', 8, 0, 30)",
+	    [5] = "INSERT INTO query_history (uuid, sql, started_at, status, error, stop_reason)"
+	          "  VALUES ('h4', 'select 2', 1700000000000003, 'cancelled', 'Query cancelled',"
+	          "  'client_gone')",
 	};
 	/* A new migration needs its rows here, or this fails. */
 	ck_assert_int_eq(sizeof rows / sizeof *rows, storage_schema_version + 1);
@@ -61,7 +66,9 @@ static void check_rows(sqlite3 *db, int k)
 		free(t);
 	}
 	if (k >= 3) {
-		ck_assert_int_eq(tst_int(db, "SELECT count(*) FROM query_history"), 2);
+		ck_assert_int_eq(tst_int(db, "SELECT count(*) FROM query_history "
+		                             "WHERE uuid IN ('h1', 'h2', 'h3')"),
+		                 3);
 		t = tst_text(db, "SELECT error FROM query_history WHERE uuid = 'h2'");
 		ck_assert_str_eq(t, "permission denied");
 		free(t);
@@ -73,6 +80,11 @@ static void check_rows(sqlite3 *db, int k)
 	if (k >= 4) {
 		t = tst_text(db, "SELECT sql FROM workspace_tabs WHERE id = 't1' AND cursor = 8");
 		ck_assert_str_eq(t, "select 1;");
+		free(t);
+	}
+	if (k >= 5) {
+		t = tst_text(db, "SELECT stop_reason FROM query_history WHERE uuid = 'h4'");
+		ck_assert_str_eq(t, "client_gone");
 		free(t);
 	}
 }
@@ -138,6 +150,17 @@ START_TEST(test_from_earlier_version)
 	ck_assert_int_eq(storage_state(s), STORAGE_OK);
 	check_latest_schema(storage_db(s));
 	check_rows(storage_db(s), k);
+	if (k >= 3 && k < 5) {
+		/* A timeout recorded as an error before 5 is a cancel with its
+		 * reason; a real error stays one. */
+		char *t = tst_text(storage_db(s), "SELECT status || '/' || stop_reason "
+		                                  "FROM query_history WHERE uuid = 'h3'");
+		ck_assert_str_eq(t, "cancelled/timeout");
+		free(t);
+		ck_assert_int_eq(tst_int(storage_db(s), "SELECT count(*) FROM query_history "
+		                                        "WHERE status = 'error'"),
+		                 1);
+	}
 	/* The new tables work too. */
 	insert_rows(storage_db(s), k, storage_schema_version);
 	check_rows(storage_db(s), storage_schema_version);
