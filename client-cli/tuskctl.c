@@ -38,7 +38,9 @@ static void usage(FILE *f)
 	           "  -f, --file FILE        run the SQL in FILE\n"
 	           "  -S, --socket PATH      daemon socket (default $TUSK_SOCKET, else\n"
 	           "                         $XDG_RUNTIME_DIR/tusk/tuskd.sock)\n"
-	           "  -j, --json             print results as JSON\n"
+	           "  -j, --json             print results as JSON (after a command too:\n"
+	           "                         --json or --format json; --format text is the\n"
+	           "                         default)\n"
 	           "      --no-autostart     do not start tuskd when none answers\n"
 	           "      --timeout MS       give up waiting after MS milliseconds\n"
 	           "  -h, --help             print this help\n"
@@ -115,6 +117,48 @@ void ctl_print_json(const json_t *v)
 	}
 }
 
+/* One spelling for output format across commands: `--format text|json`
+ * after any command (`--json` its alias), taken out before the command
+ * parses its own arguments. query keeps --format for its row formats;
+ * there --json means --format json. Stops at "--". */
+static int take_format_flags(struct ctl *ctl, const char *command, int *argc, char **argv)
+{
+	bool query = strcmp(command, "query") == 0;
+	int out = 1;
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+		const char *value = NULL;
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(a, "--json") == 0) {
+			if (query) {
+				argv[out++] = "--format=json";
+				continue;
+			}
+			ctl->json = true;
+			continue;
+		}
+		if (!query && strcmp(a, "--format") == 0 && i + 1 < *argc)
+			value = argv[++i];
+		else if (!query && strncmp(a, "--format=", 9) == 0)
+			value = a + 9;
+		if (!value) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (strcmp(value, "json") == 0)
+			ctl->json = true;
+		else if (strcmp(value, "text") != 0)
+			return ctl_usage_error("--format takes text or json here, not '%s'", value);
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	enum {
@@ -188,6 +232,8 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			ctl.json = true;
+			if (!qa.format)
+				qa.format = "json";
 			break;
 		case OPT_NO_AUTOSTART:
 			ctl.autostart = false;
@@ -248,7 +294,10 @@ int main(int argc, char **argv)
 		else
 			r = ctl_run_query(&ctl, &qa);
 	} else {
-		r = cmd->exec(&ctl, argc - optind, argv + optind);
+		int cargc = argc - optind;
+		r = take_format_flags(&ctl, cmd->name, &cargc, argv + optind);
+		if (r == EXIT_OK)
+			r = cmd->exec(&ctl, cargc, argv + optind);
 	}
 	tusk_client_free(ctl.client);
 	free(path);

@@ -170,6 +170,30 @@ static int open_log(unsigned retention_days)
 	return tusk_log_open_file(dir, "tuskd.log", retention_days);
 }
 
+/* libpq fills every keyword a connection leaves unset from PG* variables
+ * of the process that connects. In tuskd that would be whoever started it,
+ * not the client asking: a transient connection must see the client's
+ * environment (sent with the request) and libpq's compiled-in defaults
+ * only. So tuskd drops its own PG* variables before any connection. */
+static void forget_pg_environment(void)
+{
+	extern char **environ;
+	for (;;) {
+		char name[256] = "";
+		for (char **v = environ; v && *v; v++) {
+			const char *eq = strchr(*v, '=');
+			if (strncmp(*v, "PG", 2) == 0 && eq && (size_t)(eq - *v) < sizeof(name)) {
+				memcpy(name, *v, (size_t)(eq - *v));
+				name[eq - *v] = '\0';
+				break;
+			}
+		}
+		if (!name[0] || unsetenv(name) < 0)
+			return;
+		log_debug("tuskd", "ignoring %s from my own environment", name);
+	}
+}
+
 static int run(struct options *o)
 {
 	TuskError e = TUSK_ERROR_INIT;
@@ -177,6 +201,7 @@ static int run(struct options *o)
 
 	tuskd.started_us = tuskd_now_us();
 	tuskd.validate_replies = getenv("TUSK_VALIDATE_REPLIES") != NULL;
+	forget_pg_environment();
 
 	/* The daily file opens first, so what start-up says (a corrupt database
 	 * moved aside, storage falling back to memory, a failure) is in it. */

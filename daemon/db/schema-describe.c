@@ -186,6 +186,53 @@ static void type_ddl(struct text *t, const char *q, json_t *ty)
 	comment_on(t, "TYPE", q, json_object_get(ty, "comment"));
 }
 
+/* The cache keeps no pg_get_indexdef text for an index a constraint owns
+ * (the load is faster without it); describe writes it from what is
+ * cached, in pg_get_indexdef's form. */
+static char *index_definition(const char *q, json_t *ix)
+{
+	struct text t = {0};
+	_cleanup_free_ char *name = schema_quote_ident(sv(ix, "name"));
+	put(&t, "CREATE %sINDEX %s ON %s USING %s (",
+	    json_is_true(json_object_get(ix, "unique")) ? "UNIQUE " : "", name ? name : "?", q,
+	    sv(ix, "method") ? sv(ix, "method") : "btree");
+	size_t i;
+	json_t *col;
+	json_array_foreach(json_object_get(ix, "columns"), i, col)
+	{
+		const char *c = json_string_value(col);
+		/* Key columns are names; expressions come as the server wrote them. */
+		_cleanup_free_ char *quoted = c && !strchr(c, '(') ? schema_quote_ident(c) : NULL;
+		put(&t, "%s%s", i ? ", " : "", quoted ? quoted : c ? c : "?");
+	}
+	put(&t, ")");
+	if (sv(ix, "predicate"))
+		put(&t, " WHERE %s", sv(ix, "predicate"));
+	if (t.failed) {
+		free(t.s);
+		return NULL;
+	}
+	return t.s;
+}
+
+/* A copy of a relation whose every index has its definition. */
+static json_t *with_index_definitions(const char *q, json_t *rel)
+{
+	json_t *copy = json_deep_copy(rel);
+	size_t i;
+	json_t *ix;
+	json_array_foreach(json_object_get(copy, "indexes"), i, ix)
+	{
+		if (json_is_string(json_object_get(ix, "definition")))
+			continue;
+		char *def = index_definition(q, ix);
+		if (def)
+			json_object_set_new(ix, "definition", json_string(def));
+		free(def);
+	}
+	return copy;
+}
+
 json_t *schema_describe_json(const char *schema, const char *kind, json_t *obj)
 {
 	_cleanup_free_ char *q = qualified(schema, sv(obj, "name"));
@@ -211,10 +258,13 @@ json_t *schema_describe_json(const char *schema, const char *kind, json_t *obj)
 	} else {
 		table_ddl(&t, q, kind, obj);
 	}
-	json_t *out =
-	    t.failed ? NULL
-	             : json_pack("{s:s, s:s, s:s, s:O, s:s}", "kind", kind, "schema", schema,
-	                         "name", sv(obj, "name"), "object", obj, "ddl", t.s ? t.s : "");
+	json_t *shown =
+	    json_object_get(obj, "indexes") ? with_index_definitions(q, obj) : json_incref(obj);
+	json_t *out = t.failed || !shown ? NULL
+	                                 : json_pack("{s:s, s:s, s:s, s:O, s:s}", "kind", kind,
+	                                             "schema", schema, "name", sv(obj, "name"),
+	                                             "object", shown, "ddl", t.s ? t.s : "");
+	json_decref(shown);
 	free(t.s);
 	return out;
 }

@@ -7,9 +7,12 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/uuid.h"
 #include "daemon/keyring.h"
 #include "daemon/rpc.h"
+#include "daemon/storage/connections.h"
+#include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
 
 /* connection_id and kind (kind_default when absent; -1 when absent and
@@ -53,6 +56,27 @@ static json_t *state_json(void)
 	return json_string(keyring_state_name(keyring_state()));
 }
 
+/* One truth for "a password is stored": a saved connection's
+ * password_in_keyring follows every credentials.set and .delete of its
+ * password, so conn show says so and its pool looks the password up. */
+static void mark_password(struct rpc_request *req, bool stored)
+{
+	const char *id = NULL, *kind = NULL;
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_param_string(req->params, "connection_id", true, &id, &e);
+	tusk_param_string(req->params, "kind", false, &kind, &e);
+	_cleanup_connection_config_ TuskConnectionConfig *c = NULL;
+	if (id && (!kind || strcmp(kind, "password") == 0) &&
+	    connections_get(tuskd.storage, id, &c, &e) == 0 && c->password_in_keyring != stored) {
+		c->password_in_keyring = stored;
+		if (connections_save(tuskd.storage, c, NULL, &e) < 0)
+			log_warn("keyring",
+			         "connection %s: cannot record that its password is %s: %s", id,
+			         stored ? "stored" : "gone", tusk_error_message(&e));
+	}
+	tusk_error_clear(&e);
+}
+
 static void set_done(int r, char *secret, bool in_memory, const TuskError *e, void *ud)
 {
 	struct rpc_request *req = ud;
@@ -60,6 +84,7 @@ static void set_done(int r, char *secret, bool in_memory, const TuskError *e, vo
 		rpc_reply_error(req, e);
 		return;
 	}
+	mark_password(req, true);
 	rpc_reply_result(req, json_pack("{s:b, s:b, s:o}", "stored", 1, "in_memory", in_memory,
 	                                "keyring", state_json()));
 }
@@ -106,6 +131,7 @@ static void delete_done(int r, char *secret, bool in_memory, const TuskError *e,
 		rpc_reply_error(req, e);
 		return;
 	}
+	mark_password(req, false);
 	rpc_reply_result(req, json_pack("{s:b, s:b, s:o}", "deleted", 1, "in_memory", in_memory,
 	                                "keyring", state_json()));
 }

@@ -250,3 +250,5 @@ tusk_test_init() {
 . "$TUSK_HARNESS_DIR/tuskd.sh"
 # shellcheck source=tests/harness/keyring.sh
 . "$TUSK_HARNESS_DIR/keyring.sh"
+# shellcheck source=tests/harness/rpc.sh
+. "$TUSK_HARNESS_DIR/rpc.sh"

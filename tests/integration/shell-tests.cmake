@@ -24,6 +24,7 @@ if(TARGET tuskd AND TARGET tuskctl)
   tusk_shell_test(shell-pool-cycle test-pool-cycle.sh)
   tusk_shell_test(shell-query-outcomes test-query-outcomes.sh)
   tusk_shell_test(shell-startup-log test-startup-log.sh)
+  tusk_shell_test(shell-cli-found test-cli-found.sh)
   tusk_shell_test(shell-systemd-units test-systemd-units.sh
     "TUSK_BUILD_DIR=${CMAKE_BINARY_DIR}"
     "TUSK_INSTALL_BINDIR=${CMAKE_INSTALL_FULL_BINDIR}"
