@@ -149,6 +149,95 @@ static void print_query_error(const TuskError *e)
 	ctl_print_error(e);
 }
 
+json_t *ctl_target_params(const char *target)
+{
+	json_t *params = json_object();
+	if (target && !looks_like_conninfo(target)) {
+		json_object_set_new(params, "connection_id", json_string(target));
+		/* A tunnel with agent auth may need our agent. */
+		const char *agent = getenv("SSH_AUTH_SOCK");
+		if (agent && *agent)
+			json_object_set_new(params, "env",
+			                    json_pack("{s:s}", "SSH_AUTH_SOCK", agent));
+	} else {
+		json_object_set_new(params, "conninfo", json_string(target ? target : ""));
+		json_object_set_new(params, "env", pg_environment());
+	}
+	return params;
+}
+
+int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json_t **ret_result)
+{
+	if (ret_result)
+		*ret_result = NULL;
+	int r = ctl_connect(ctl);
+	if (r != EXIT_OK) {
+		json_decref(params);
+		return r;
+	}
+	char qid[TUSK_UUID_STRLEN + 1];
+	tusk_uuid_v4(qid);
+	json_object_set_new(params, "query_id", json_string(qid));
+	/* csv and tsv are rendered by the daemon: one string per batch
+	 * instead of a JSON array per row. */
+	if (o->fmt == FORMAT_CSV || o->fmt == FORMAT_TSV)
+		json_object_set_new(params, "render",
+		                    json_string(o->fmt == FORMAT_CSV ? "csv" : "tsv"));
+	if (ctl->timeout_ms > 0)
+		json_object_set_new(params, "timeout_ms", json_integer(ctl->timeout_ms));
+
+	cancel_addr.sun_family = AF_UNIX;
+	snprintf(cancel_addr.sun_path, sizeof(cancel_addr.sun_path), "%s", ctl->socket_path);
+	cancel_len = (size_t)snprintf(cancel_line, sizeof(cancel_line),
+	                              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"query.cancel\","
+	                              "\"params\":{\"query_id\":\"%s\"}}\n",
+	                              qid);
+	struct sigaction sa = {.sa_handler = on_sigint}, old_sa;
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_sa);
+	FILE *out = o->out ? o->out : stdout;
+	/* Aligned output waits for the end of a result set; the other formats
+	 * stream, and must not share a terminal line with the progress. */
+	ctl_progress_begin(qid, o->fmt != FORMAT_ALIGNED && isatty(fileno(out)) &&
+	                            isatty(STDERR_FILENO));
+
+	struct stream s = {.f = formatter_new((enum format_kind)o->fmt, out),
+	                   .query_id = qid,
+	                   .quiet_notices = o->quiet};
+	formatter_set_quiet(s.f, o->quiet);
+	formatter_set_expanded(s.f, o->expanded);
+	formatter_set_null(s.f, o->null_text);
+	json_t *result = NULL;
+	TuskError e = TUSK_ERROR_INIT;
+	r = tusk_client_call(ctl->client, "query.execute", params, &result, on_notification, &s, -1,
+	                     &e);
+	ctl_progress_end();
+	int werr = formatter_finish(s.f);
+	formatter_free(s.f);
+	sigaction(SIGINT, &old_sa, NULL);
+	if (r < 0) {
+		print_query_error(&e);
+		int code = e.kind == TUSK_ERR_IO ? EXIT_UNREACHABLE
+		           : interrupted         ? EXIT_INTERRUPTED
+		                                 : EXIT_DAEMON_ERROR;
+		tusk_error_clear(&e);
+		return code;
+	}
+	if (ctl->json && !o->out) {
+		fflush(stdout);
+		ctl_print_json(result);
+	}
+	if (ret_result)
+		*ret_result = result;
+	else
+		json_decref(result);
+	if (werr < 0 && werr != -EPIPE) {
+		fprintf(stderr, "tuskctl: cannot write the output: %s\n", strerror(-werr));
+		return EXIT_DAEMON_ERROR;
+	}
+	return EXIT_OK;
+}
+
 int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 {
 	/* Cells arrive as text; json and jsonl type them here (--typed picks
@@ -172,83 +261,13 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	}
 	if (!sql)
 		return ctl_usage_error("cannot read the SQL");
-
-	int r = ctl_connect(ctl);
-	if (r != EXIT_OK) {
-		free(sql);
-		return r;
-	}
-
-	char qid[TUSK_UUID_STRLEN + 1];
-	tusk_uuid_v4(qid);
-	json_t *params = json_pack("{s:s, s:s}", "sql", sql, "query_id", qid);
+	json_t *params = ctl_target_params(a->target ? a->target : getenv("TUSK_DATABASE"));
+	json_object_set_new(params, "sql", json_string(sql));
 	free(sql);
-	const char *target = a->target ? a->target : getenv("TUSK_DATABASE");
-	if (target && !looks_like_conninfo(target)) {
-		json_object_set_new(params, "connection_id", json_string(target));
-		/* A tunnel with agent auth may need our agent. */
-		const char *agent = getenv("SSH_AUTH_SOCK");
-		if (agent && *agent)
-			json_object_set_new(params, "env",
-			                    json_pack("{s:s}", "SSH_AUTH_SOCK", agent));
-	} else {
-		json_object_set_new(params, "conninfo", json_string(target ? target : ""));
-		json_object_set_new(params, "env", pg_environment());
-	}
-	/* csv and tsv are rendered by the daemon: one string per batch
-	 * instead of a JSON array per row. */
-	if (fmt == FORMAT_CSV || fmt == FORMAT_TSV)
-		json_object_set_new(params, "render",
-		                    json_string(fmt == FORMAT_CSV ? "csv" : "tsv"));
 	if (a->session)
 		json_object_set_new(params, "context", json_string(a->session));
-	if (ctl->timeout_ms > 0)
-		json_object_set_new(params, "timeout_ms", json_integer(ctl->timeout_ms));
-
-	cancel_addr.sun_family = AF_UNIX;
-	snprintf(cancel_addr.sun_path, sizeof(cancel_addr.sun_path), "%s", ctl->socket_path);
-	cancel_len = (size_t)snprintf(cancel_line, sizeof(cancel_line),
-	                              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"query.cancel\","
-	                              "\"params\":{\"query_id\":\"%s\"}}\n",
-	                              qid);
-	struct sigaction sa = {.sa_handler = on_sigint};
-	interrupted = 0;
-	sigaction(SIGINT, &sa, NULL);
-	/* Aligned output waits for the end of a result set; the other formats
-	 * stream, and must not share a terminal line with the progress. */
-	ctl_progress_begin(qid,
-	                   fmt != FORMAT_ALIGNED && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO));
-
-	struct stream s = {.f = formatter_new((enum format_kind)fmt, stdout),
-	                   .query_id = qid,
-	                   .quiet_notices = a->quiet};
-	formatter_set_quiet(s.f, a->quiet);
-	json_t *result = NULL;
-	TuskError e = TUSK_ERROR_INIT;
-	r = tusk_client_call(ctl->client, "query.execute", params, &result, on_notification, &s, -1,
-	                     &e);
-	ctl_progress_end();
-	int werr = formatter_finish(s.f);
-	formatter_free(s.f);
-	signal(SIGINT, SIG_DFL);
-	if (r < 0) {
-		print_query_error(&e);
-		int code = e.kind == TUSK_ERR_IO ? EXIT_UNREACHABLE
-		           : interrupted         ? EXIT_INTERRUPTED
-		                                 : EXIT_DAEMON_ERROR;
-		tusk_error_clear(&e);
-		return code;
-	}
-	if (ctl->json) {
-		fflush(stdout);
-		ctl_print_json(result);
-	}
-	json_decref(result);
-	if (werr < 0 && werr != -EPIPE) {
-		fprintf(stderr, "tuskctl: cannot write the output: %s\n", strerror(-werr));
-		return EXIT_DAEMON_ERROR;
-	}
-	return EXIT_OK;
+	struct exec_opts o = {.fmt = fmt, .quiet = a->quiet};
+	return ctl_execute(ctl, params, &o, NULL);
 }
 
 static int parse_query_args(int argc, char **argv, struct query_args *a, struct ctl *ctl)

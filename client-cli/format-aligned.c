@@ -282,7 +282,7 @@ void format_aligned_print(struct formatter *f)
 				_cleanup_free_ char *tofree = NULL;
 				size_t len;
 				const char *s =
-				    format_cell_text(json_array_get(row, i), &len, &tofree);
+				    format_cell_shown(f, json_array_get(row, i), &len, &tofree);
 				cf_format(&scratch, s, len, enc);
 				for (size_t k = 0; k < scratch.nlines; k++)
 					if (scratch.lines[k].width > width[i])
@@ -303,7 +303,7 @@ void format_aligned_print(struct formatter *f)
 				_cleanup_free_ char *tofree = NULL;
 				size_t len;
 				const char *s =
-				    format_cell_text(json_array_get(row, i), &len, &tofree);
+				    format_cell_shown(f, json_array_get(row, i), &len, &tofree);
 				cf_format(&cf[i], s, len, enc);
 				if (cf[i].oom)
 					goto oom;

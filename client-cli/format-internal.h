@@ -12,6 +12,8 @@ struct formatter {
 	FILE *out;
 	int error; /* the first write failure, -errno */
 	bool quiet;
+	bool expanded;         /* aligned: psql's \x layout */
+	const char *null_text; /* aligned: how NULL shows (psql's \pset null) */
 
 	/* The result set being printed. */
 	bool in_set;
@@ -27,11 +29,17 @@ struct formatter {
 /* A cell as text: a string's bytes, "" for null, anything else (a typed
  * value) as exact JSON in *tofree. */
 const char *format_cell_text(const json_t *cell, size_t *len, char **tofree);
+/* The same for aligned output: NULL as the null text when one is set. */
+const char *format_cell_shown(const struct formatter *f, const json_t *cell, size_t *len,
+                              char **tofree);
 /* Remember a failed write (errno) once. */
 void format_check(struct formatter *f);
 
 /* format-aligned.c: print the held result set as psql's aligned table. */
 void format_aligned_print(struct formatter *f);
+
+/* format-expanded.c: the held result set in psql's expanded layout. */
+void format_expanded_print(struct formatter *f);
 
 /* format-json.c */
 int format_json_begin(struct formatter *f);

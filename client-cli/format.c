@@ -38,6 +38,27 @@ void formatter_set_quiet(struct formatter *f, bool quiet)
 	f->quiet = quiet;
 }
 
+const char *format_cell_shown(const struct formatter *f, const json_t *cell, size_t *len,
+                              char **tofree)
+{
+	if (json_is_null(cell) && f->null_text) {
+		*tofree = NULL;
+		*len = strlen(f->null_text);
+		return f->null_text;
+	}
+	return format_cell_text(cell, len, tofree);
+}
+
+void formatter_set_expanded(struct formatter *f, bool expanded)
+{
+	f->expanded = expanded;
+}
+
+void formatter_set_null(struct formatter *f, const char *text)
+{
+	f->null_text = text && *text ? text : NULL;
+}
+
 static void set_clear(struct formatter *f)
 {
 	for (size_t i = 0; i < f->ncols; i++)
@@ -120,7 +141,9 @@ static void set_end(struct formatter *f)
 {
 	if (!f->in_set)
 		return;
-	if (f->kind == FORMAT_ALIGNED && !f->error)
+	if (f->kind == FORMAT_ALIGNED && !f->error && f->expanded)
+		format_expanded_print(f);
+	else if (f->kind == FORMAT_ALIGNED && !f->error)
 		format_aligned_print(f);
 	else if (f->kind == FORMAT_JSON || f->kind == FORMAT_JSONL)
 		format_json_end(f);

@@ -40,6 +40,11 @@ void formatter_free(struct formatter *f);
 /* Leave out command tags, as psql -q does. */
 void formatter_set_quiet(struct formatter *f, bool quiet);
 
+/* Aligned output in psql's expanded layout (\x, --expanded). */
+void formatter_set_expanded(struct formatter *f, bool expanded);
+/* Aligned output shows NULL as text (psql's \pset null; default empty). */
+void formatter_set_null(struct formatter *f, const char *text);
+
 /* A result set with rows begins: columns is the query.columns "columns"
  * array ({name, type_oid, type_name, …}). */
 void formatter_columns(struct formatter *f, const json_t *columns);

@@ -54,6 +54,18 @@ static const struct help helps[] = {
               "  tuskctl query -d prod -f report.sql --format csv > report.csv\n"
               "  tuskctl -d prod --session s1 -c 'begin'\n"
               "  tuskctl query list\n"},
+    {"shell", "Usage: tuskctl shell [-d NAME|URI]\n"
+              "       tuskctl -d NAME|URI          (on a terminal, without -c or -f)\n"
+              "An interactive shell: statements end with ';' (multi-line, $$ bodies\n"
+              "and quotes as the server scans them), Tab completes from the schema,\n"
+              "up-arrow recalls the daemon's history (what other clients ran too),\n"
+              "the prompt shows connection/database and '*' in a transaction, '!'\n"
+              "in a failed one. Meta-commands as psql: \\d \\dt \\dv \\df \\dn \\di\n"
+              "\\du \\x \\timing \\conninfo \\c \\e \\i \\o \\g \\watch \\q \\? .\n"
+              "Ctrl-C cancels the running statement on the server; Ctrl-D leaves.\n\n"
+              "Examples:\n"
+              "  tuskctl -d shop\n"
+              "  tuskctl shell -d 'postgresql://app@localhost/shop'\n"},
     {"cancel", "Usage: tuskctl cancel QUERY_ID\n"
                "Cancel a running query on the server. 'tuskctl query list' shows the\n"
                "ids; a long query run on a terminal prints its id on stderr.\n\n"

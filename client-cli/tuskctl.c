@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "client-cli/shell.h"
 #include "client-cli/tuskctl.h"
 #include "common/paths.h"
 
 static const struct ctl_command commands[] = {
     {"query", "run SQL, print the results; query list: what runs now", cmd_query},
+    {"shell", "the interactive shell (tuskctl -d NAME on a terminal)", cmd_shell},
     {"cancel", "cancel a running query by its id", cmd_cancel},
     {"history", "past queries: list, search, delete", cmd_history},
     {"schema", "list a database's objects", cmd_schema},
@@ -291,6 +294,8 @@ int main(int argc, char **argv)
 		/* psql-style: tuskctl -d NAME -c SQL */
 		if (qa.sql && qa.file)
 			r = ctl_usage_error("give -c or -f, not both");
+		else if (!qa.sql && !qa.file && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			r = shell_run(&ctl, qa.target ? qa.target : getenv("TUSK_DATABASE"));
 		else
 			r = ctl_run_query(&ctl, &qa);
 	} else {

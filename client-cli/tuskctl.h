@@ -59,6 +59,22 @@ struct query_args {
 };
 int ctl_run_query(struct ctl *ctl, const struct query_args *a);
 
+/* query.execute's target: {connection_id} for a saved name or id, else
+ * {conninfo, env} with this process's PG* variables. New reference. */
+json_t *ctl_target_params(const char *target);
+struct exec_opts {
+	int fmt; /* enum format_kind */
+	bool quiet;
+	bool expanded;
+	const char *null_text;
+	FILE *out; /* NULL: stdout */
+};
+/* Run query.execute with params (stolen), results printed to o->out as
+ * they stream; Ctrl-C cancels on the server. Errors are printed. Returns
+ * EXIT_OK (with the reply in *ret_result when asked), EXIT_DAEMON_ERROR,
+ * EXIT_INTERRUPTED or EXIT_UNREACHABLE. */
+int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json_t **ret_result);
+
 /* progress.c: a running query's id and progress on a terminal's stderr. */
 void ctl_progress_begin(const char *query_id, bool stdout_shared);
 void ctl_progress_rows(unsigned long long rows);
@@ -75,6 +91,7 @@ int cmd_shutdown(struct ctl *ctl, int argc, char **argv);
 int cmd_settings(struct ctl *ctl, int argc, char **argv);
 int cmd_query(struct ctl *ctl, int argc, char **argv);    /* cmd-query.c */
 int cmd_cancel(struct ctl *ctl, int argc, char **argv);   /* cmd-query.c */
+int cmd_shell(struct ctl *ctl, int argc, char **argv);    /* shell-meta.c */
 int cmd_history(struct ctl *ctl, int argc, char **argv);  /* cmd-history.c */
 int cmd_conn(struct ctl *ctl, int argc, char **argv);     /* cmd-conn.c */
 int cmd_open(struct ctl *ctl, int argc, char **argv);     /* cmd-conn.c */

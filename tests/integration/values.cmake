@@ -8,7 +8,8 @@ if(COMMAND tusk_integration_test)
             ${PROJECT_SOURCE_DIR}/client-cli/format.c
             ${PROJECT_SOURCE_DIR}/client-cli/format-aligned.c
             ${PROJECT_SOURCE_DIR}/client-cli/format-json.c
-            ${PROJECT_SOURCE_DIR}/client-cli/format-width.c)
+            ${PROJECT_SOURCE_DIR}/client-cli/format-width.c
+            ${PROJECT_SOURCE_DIR}/client-cli/format-expanded.c)
   tusk_integration_test(integration-values-roundtrip
     SOURCES integration/test-values-roundtrip.c integration/values-lib.c)
   foreach(t integration-format-vs-psql integration-values-roundtrip)

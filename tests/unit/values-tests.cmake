@@ -9,5 +9,6 @@ tusk_unit_test(test-format
           ${PROJECT_SOURCE_DIR}/client-cli/format-aligned.c
           ${PROJECT_SOURCE_DIR}/client-cli/format-json.c
           ${PROJECT_SOURCE_DIR}/client-cli/format-width.c
+          ${PROJECT_SOURCE_DIR}/client-cli/format-expanded.c
   LIBS tusk-common m)
 target_include_directories(test-format PRIVATE ${PROJECT_SOURCE_DIR}/client-cli)

@@ -1,0 +1,46 @@
+/* tuskctl's interactive shell (tuskctl -d NAME on a terminal, tuskctl
+ * shell): libedit line editing, statements ended by ';' as PostgreSQL's
+ * scanner sees them, history shared with the daemon, completion from the
+ * schema cache, psql's meta-commands. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "client-cli/tuskctl.h"
+
+struct shell {
+	struct ctl *ctl;
+	char *target;     /* as given: saved name or id, URI, conninfo */
+	char *conn_id;    /* the saved connection's id, when it is one */
+	char *label;      /* prompt: connection name */
+	char *database;   /* prompt: database name */
+	char context[64]; /* the named context: transactions span statements */
+	const char *txn;  /* "idle", "in_transaction", "in_error" */
+	bool timing;
+	int expanded; /* 0 off, 1 on, 2 auto */
+	const char *null_text;
+	FILE *out; /* \o FILE, or NULL for stdout */
+	char *buf; /* the statement being typed */
+	size_t len, cap;
+	char *last_sql; /* for \g on an empty buffer, \e, \watch */
+	char *last_history_id;
+	bool quit;
+};
+
+/* Run the shell until \q or Ctrl-D. Returns an exit code. */
+int shell_run(struct ctl *ctl, const char *target);
+
+/* shell.c */
+/* Run sql in the shell's context and print its results; updates the
+ * transaction state. Returns EXIT_*. */
+int shell_execute(struct shell *sh, const char *sql);
+/* Switch to another connection (\c): a new context. */
+int shell_connect(struct shell *sh, const char *target);
+
+/* shell-meta.c: a line starting with a backslash. */
+int shell_meta(struct shell *sh, const char *line);
+/* The meta-commands, for completion. */
+extern const char *const shell_meta_names[];
+/* shell-complete.c */
+void shell_complete_init(struct shell *sh);

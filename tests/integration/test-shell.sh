@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# The interactive shell (tuskctl -d NAME on a terminal) driven through a
+# real pty (a private tmux server): a multi-line statement with a $$ body,
+# Tab completing a table and a column of it, \d TABLE byte-identical to
+# psql's \d, a transaction across statements shown in the prompt (* and !),
+# \x, \timing, Ctrl-C cancelling pg_sleep on the server, \c to another
+# saved connection, up-arrow recalling what another client ran, \i, \o,
+# \g, \dt compared with psql, Ctrl-D leaving.
+# shellcheck source=tests/harness/lib.sh
+. "$(dirname "$0")/../harness/lib.sh"
+tusk_test_init
+pg_use_shared
+tuskd_start
+
+tag="shell_$$_$RANDOM"
+db=$tag
+pg_psql -c "create database $db" >/dev/null
+at_exit "pg_psql -c 'drop database if exists $db (force)' >/dev/null 2>&1"
+pg_psql -d "$db" -q <<'SQL'
+create table customers (id int primary key, email text unique, name text not null);
+create table invoices (id bigserial primary key,
+  customer_id int references customers(id), amount numeric(10,2) check (amount >= 0));
+create index invoices_customer on invoices (customer_id);
+insert into customers values (1, 'a@example.com', 'Ann'), (2, 'b@example.com', 'Bob');
+SQL
+DBURI="postgresql://$PGUSER@$PGHOST:$PGPORT/$db"
+tctl conn add sh1 "$DBURI" >/dev/null || fail "conn add sh1"
+tctl conn add sh2 "postgresql://$PGUSER@$PGHOST:$PGPORT/postgres" >/dev/null || fail "conn add sh2"
+
+# ---- a pty ---------------------------------------------------------------
+S="tusk-test-$$"
+tm() { tmux -L "$S" "$@"; }
+at_exit "tmux -L $S kill-server >/dev/null 2>&1"
+tm new-session -d -s s -x 220 -y 50 \
+	"$TUSKCTL --socket $TUSKD_SOCKET --no-autostart -d sh1; echo SHELL-EXIT=\$?; sleep 60"
+screen() { tm capture-pane -p -t s -S -400; }
+on_screen() { screen | grep -qF -- "$1"; }
+# ty TEXT: type TEXT and Enter (a trailing ';' escaped from tmux).
+ty() {
+	local s=$1
+	if [[ $s == *';' ]]; then
+		tm send-keys -t s -l "${s%;}"
+		tm send-keys -t s -l '\;'
+	else
+		tm send-keys -t s -l "$s"
+	fi
+	tm send-keys -t s Enter
+}
+# The last prompt line on screen (tmux drops trailing spaces).
+last_prompt() { screen | grep -E '^sh[12]/' | tail -n 1; }
+prompt_is() { [[ $(last_prompt) == "${1% }" ]]; }
+# Wait until the shell waits at an empty prompt: keys typed while a
+# statement runs may be dropped when the line editor takes the terminal.
+idle_prompt() { screen | grep -v '^$' | tail -n 1 | grep -qE '^sh[12]/[^ ]*[=-][*!]?>$'; }
+ready() { wait_until 10 idle_prompt || flunk "the shell is at a prompt" "$(screen | tail -n 5)"; }
+expect_screen() {
+	if wait_until 10 on_screen "$1"; then pass "$2"; else flunk "$2" "$(screen | tail -n 30)"; fi
+}
+expect_prompt() {
+	if wait_until 10 prompt_is "$1"; then pass "$2"; else flunk "$2" "prompt: $(last_prompt)"; fi
+}
+
+expect_prompt "sh1/$db=> " "the shell starts with connection/database in the prompt"
+
+# ---- a multi-line statement with a $$ body --------------------------------
+ready
+ty "do \$\$"
+ty "begin raise notice 'semi; inside';"
+ty "end \$\$;"
+expect_screen "NOTICE:  semi; inside" "a \$\$ body with a ';' inside runs once the statement ends"
+expect_screen "sh1/$db-> begin raise notice" "the lines inside it got the continuation prompt"
+
+# ---- completion --------------------------------------------------------------
+ready
+tm send-keys -t s -l "select * from custo"
+tm send-keys -t s Tab
+expect_screen "select * from customers" "Tab completes a table after FROM"
+tm send-keys -t s -l "where ema"
+tm send-keys -t s Tab
+expect_screen "select * from customers where email" "Tab completes a column of that table"
+tm send-keys -t s -l " = 'b@example.com'"
+ty ";"
+expect_screen " 2 | b@example.com | Bob" "the completed statement runs"
+ready
+tm send-keys -t s -l "select ema from customers"
+tm send-keys -t s C-a
+for _ in 1 2 3 4 5 6 7 8 9 10; do tm send-keys -t s C-f; done
+tm send-keys -t s Tab
+on_screen_re() { screen | grep -qE -- "$1"; }
+if wait_until 10 on_screen_re 'select email +from customers'; then
+	pass "a column completes before the FROM that names its table"
+else
+	flunk "a column completes before the FROM that names its table" "$(screen | tail -n 3)"
+fi
+tm send-keys -t s C-u
+ready
+ty ""
+
+# ---- \d TABLE and \dt against psql -------------------------------------------
+ready
+ty "\\o $T/d.out"
+ready
+ty "\\d invoices"
+ready
+ty "\\dt"
+ready
+ty "\\o"
+ready
+ty "select 'after-o' as marker;"
+expect_screen "after-o" "\\o back to the terminal"
+run pg_psql -d "$db" -c '\d invoices' -c '\dt'
+want=$OUT
+assert_eq "$(cat "$T/d.out")" "$want" "\\d invoices and \\dt are byte-identical to psql's"
+
+# ---- a transaction across statements -------------------------------------------
+ready
+ty "begin;"
+expect_prompt "sh1/$db=*> " "in a transaction the prompt shows *"
+ty "insert into customers values (3, 'c@example.com', 'Cy');"
+expect_screen "INSERT 0 1" "an insert inside the transaction"
+assert_eq "$(pg_psql -d "$db" -At -c 'select count(*) from customers')" 2 \
+	"psql does not see the uncommitted row"
+ready
+ty "select 1/0;"
+expect_prompt "sh1/$db=!> " "after an error inside it the prompt shows !"
+ready
+ty "rollback;"
+expect_prompt "sh1/$db=> " "after rollback the prompt is plain again"
+ready
+ty "begin;"
+ready
+ty "insert into customers values (4, 'd@example.com', 'Di');"
+ready
+ty "commit;"
+expect_screen "COMMIT" "commit"
+assert_eq "$(pg_psql -d "$db" -At -c 'select name from customers where id = 4')" "Di" \
+	"a transaction over three statements committed on one backend"
+
+# ---- \x and \timing -----------------------------------------------------------------
+ready
+ty "\\x"
+expect_screen "Expanded display is on." "\\x turns expanded display on"
+ready
+ty "select id, name from customers where id = 1;"
+expect_screen "-[ RECORD 1 ]" "expanded display shows records"
+expect_screen "name | Ann" "as psql lays them out"
+ready
+ty "\\x off"
+ready
+ty "\\timing"
+expect_screen "Timing is on." "\\timing on"
+ready
+ty "select 42 as answer;"
+expect_screen "Time: " "each statement's time is shown"
+ready
+ty "\\timing off"
+
+# ---- Ctrl-C cancels on the server ----------------------------------------------------
+mark="${tag}_sleep"
+ready
+ty "select pg_sleep(60) /* $mark */;"
+active() {
+	[[ $(pg_psql -At -c "select count(*) from pg_stat_activity where state = 'active' \
+		and query like '%$mark%' and pid <> pg_backend_pid()") == 1 ]]
+}
+gone() { ! active; }
+wait_until 10 active || flunk "pg_sleep did not start"
+tm send-keys -t s C-c
+if wait_until 3 gone; then pass "Ctrl-C cancels pg_sleep on the server"; else flunk "Ctrl-C cancels pg_sleep on the server"; fi
+expect_prompt "sh1/$db=> " "and the prompt comes back"
+
+# ---- history shared with the daemon ------------------------------------------------
+ready
+tctl -d sh1 -c "select 'ran-elsewhere-$tag'" >/dev/null
+ready
+ty "select 'typed-here';"
+expect_screen "typed-here" "a statement before recalling"
+tm send-keys -t s Up
+expect_screen "sh1/$db=> select 'typed-here'" "up-arrow recalls the last statement"
+tm send-keys -t s Up
+expect_screen "sh1/$db=> select 'ran-elsewhere-$tag'" "and then what another client ran"
+tm send-keys -t s C-u
+
+# ---- \i and \g --------------------------------------------------------------------------
+printf 'select 7 * 6 as from_file;\n' >"$T/f.sql"
+ready
+ty "\\i $T/f.sql"
+expect_screen "        42" "\\i runs a file"
+ready
+ty "select 'again-' || 1 as g"
+ty "\\g"
+expect_screen "again-1" "\\g runs the buffer without a ';'"
+
+# ---- \c to another connection ------------------------------------------------------
+ready
+ty "\\c sh2"
+expect_prompt "sh2/postgres=> " "\\c switches connection and database in the prompt"
+ready
+ty "select current_database();"
+expect_screen " postgres" "statements run on the new connection"
+
+# ---- Ctrl-D ------------------------------------------------------------------------------
+ready
+tm send-keys -t s C-d
+expect_screen "SHELL-EXIT=0" "Ctrl-D leaves with exit 0"
+
+tuskd_stop
