@@ -28,6 +28,8 @@ struct cellfmt {
 
 static void cf_put(struct cellfmt *c, const char *s, size_t n)
 {
+	if (n == 0)
+		return;
 	if (c->len + n > c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
 		while (cap < c->len + n)
@@ -197,7 +199,8 @@ static void print_header(struct formatter *f, struct cellfmt *cf, const int *wid
 				const struct line *l = &cf[i].lines[cur];
 				int pad = width[i] - l->width;
 				spaces(f->out, pad / 2);
-				fwrite(cf[i].buf + l->off, 1, l->len, f->out);
+				if (l->len > 0) /* an empty cell may have no buffer yet */
+					fwrite(cf[i].buf + l->off, 1, l->len, f->out);
 				spaces(f->out, (pad + 1) / 2);
 				if (cur + 1 >= cf[i].nlines) {
 					done[i] = true;
@@ -232,7 +235,8 @@ static void print_row(struct formatter *f, struct cellfmt *cf, const int *width,
 				chars = l->width;
 				if (right[j])
 					spaces(f->out, width[j] - chars);
-				fwrite(cf[j].buf + l->off, 1, l->len, f->out);
+				if (l->len > 0)
+					fwrite(cf[j].buf + l->off, 1, l->len, f->out);
 				if (cf[j].cur < cf[j].nlines)
 					more = true;
 			}

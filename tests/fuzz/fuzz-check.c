@@ -189,7 +189,7 @@ void fuzz_check_output(const char *out, size_t len, const json_t *requests)
 		if (n > TUSK_RPC_MAX_MESSAGE)
 			fuzz_fail("a message longer than the protocol's limit", p, 200);
 		json_error_t jerr;
-		json_t *msg = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr);
+		json_t *msg = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 		if (!msg) {
 			fprintf(stderr, "fuzz: %s at %d\n", jerr.text, jerr.position);
 			fuzz_fail("a line that is not JSON", p, n);

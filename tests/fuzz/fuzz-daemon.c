@@ -108,6 +108,13 @@ static void environment(void)
 	atexit(remove_top);
 }
 
+const char *fuzz_environment(void)
+{
+	if (!top_dir)
+		environment();
+	return top_dir;
+}
+
 static void start(void)
 {
 	TuskError e = TUSK_ERROR_INIT;
@@ -178,8 +185,7 @@ void fuzz_daemon_start(void)
 {
 	if (started)
 		return;
-	if (!top_dir)
-		environment();
+	fuzz_environment();
 	start();
 	started = true;
 	static bool registered;

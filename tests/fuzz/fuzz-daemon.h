@@ -12,6 +12,9 @@
 
 struct client;
 
+/* The private environment alone (HOME, XDG dirs, no PG* variables, no
+ * keyring service), made once; returns its temporary directory. */
+const char *fuzz_environment(void);
 /* Start it (once; later calls do nothing). Everything is removed at exit. */
 void fuzz_daemon_start(void);
 /* Stop and start it again on a fresh data dir: no state survives. */
