@@ -388,7 +388,6 @@ static int do_import(struct ctl *ctl, char *source, const struct import_opts *o,
 {
 	static const char *const service_env[] = {"PGSERVICEFILE", "PGSYSCONFDIR", NULL};
 	_cleanup_erase_ char *password = NULL;
-	_cleanup_json_ json_t *groups = NULL;
 	json_t *params, *res = NULL;
 	int r;
 
@@ -415,13 +414,13 @@ static int do_import(struct ctl *ctl, char *source, const struct import_opts *o,
 	if (o->readonly)
 		json_object_set_new(params, "readonly", json_true());
 	if (o->group) {
-		const json_t *g = NULL;
-		r = ctl_groups_fetch(ctl, &groups);
-		if (r != EXIT_OK || !(g = ctl_group_find(groups, o->group))) {
+		/* Created on demand, as the README's first example expects. */
+		json_t *gid = NULL;
+		if ((r = ctl_group_ensure(ctl, o->group, &gid)) != EXIT_OK) {
 			json_decref(params);
-			return r != EXIT_OK ? r : EXIT_DAEMON_ERROR;
+			return r;
 		}
-		json_object_set(params, "group_id", json_object_get(g, "id"));
+		json_object_set_new(params, "group_id", gid);
 	}
 	r = ctl_call(ctl, "connections.import", params, &res);
 	if (r != EXIT_OK)

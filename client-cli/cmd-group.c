@@ -63,6 +63,33 @@ const json_t *ctl_group_find(const json_t *groups, const char *text)
 	return NULL;
 }
 
+int ctl_group_ensure(struct ctl *ctl, const char *text, json_t **ret_id)
+{
+	_cleanup_json_ json_t *groups = NULL;
+	int r = ctl_groups_fetch(ctl, &groups);
+	if (r != EXIT_OK)
+		return r;
+	size_t i, n = 0;
+	json_t *g;
+	json_array_foreach(groups, i, g) n += strcmp(str(g, "name"), text) == 0;
+	if (n > 0 || by_id(groups, text)) {
+		const json_t *found = ctl_group_find(groups, text);
+		if (!found)
+			return EXIT_DAEMON_ERROR;
+		*ret_id = json_incref(json_object_get(found, "id"));
+		return EXIT_OK;
+	}
+	json_t *result = NULL;
+	r = ctl_call(ctl, "groups.save",
+	             json_pack("{s:{s:s, s:i}}", "group", "name", text, "sort_order", 0), &result);
+	if (r != EXIT_OK)
+		return r;
+	fprintf(stderr, "tuskctl: created group '%s'\n", text);
+	*ret_id = json_incref(json_object_get(result, "id"));
+	json_decref(result);
+	return EXIT_OK;
+}
+
 char *ctl_group_path(const json_t *groups, const char *id)
 {
 	char *path = NULL;

@@ -93,6 +93,8 @@ static void usage(FILE *f)
 	        "                     $XDG_DATA_HOME/tusk)\n"
 	        "  --log-level SPEC   e.g. info or warn,db=debug (default $TUSK_LOG, else info)\n"
 	        "  --foreground       accepted for clarity; tuskd always runs in the foreground\n"
+	        "  --debug-methods    offer the debug.* methods (tests only; also\n"
+	        "                     TUSK_DEBUG_METHODS=1)\n"
 	        "  --version          print the version and exit\n"
 	        "  --help             print this help and exit\n");
 }
@@ -101,17 +103,26 @@ struct options {
 	char *socket;
 	char *data_dir;
 	const char *log_spec;
+	bool debug_methods;
 };
 
 /* Returns 0 to run, 1 to exit 0 at once, -1 for a usage error. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SOCKET = 256, OPT_DATA_DIR, OPT_LOG_LEVEL, OPT_FOREGROUND, OPT_VERSION };
+	enum {
+		OPT_SOCKET = 256,
+		OPT_DATA_DIR,
+		OPT_LOG_LEVEL,
+		OPT_FOREGROUND,
+		OPT_VERSION,
+		OPT_DEBUG_METHODS
+	};
 	static const struct option longopts[] = {
 	    {"socket", required_argument, NULL, OPT_SOCKET},
 	    {"data-dir", required_argument, NULL, OPT_DATA_DIR},
 	    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	    {"foreground", no_argument, NULL, OPT_FOREGROUND},
+	    {"debug-methods", no_argument, NULL, OPT_DEBUG_METHODS},
 	    {"version", no_argument, NULL, OPT_VERSION},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
@@ -131,6 +142,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->log_spec = optarg;
 			break;
 		case OPT_FOREGROUND:
+			break;
+		case OPT_DEBUG_METHODS:
+			o->debug_methods = true;
 			break;
 		case OPT_VERSION:
 			printf("tuskd %s\n", TUSK_VERSION);
@@ -201,6 +215,8 @@ static int run(struct options *o)
 
 	tuskd.started_us = tuskd_now_us();
 	tuskd.validate_replies = getenv("TUSK_VALIDATE_REPLIES") != NULL;
+	const char *dbg = getenv("TUSK_DEBUG_METHODS");
+	tuskd.debug_methods = o->debug_methods || (dbg && *dbg && strcmp(dbg, "0") != 0);
 	forget_pg_environment();
 
 	/* The daily file opens first, so what start-up says (a corrupt database

@@ -28,6 +28,7 @@ struct tuskd {
 	bool socket_activated;
 	bool stopping;
 	bool validate_replies; /* TUSK_VALIDATE_REPLIES: check results against the schema */
+	bool debug_methods;    /* --debug-methods or TUSK_DEBUG_METHODS=1: debug.* exist */
 	const char *keyring_state;
 };
 

@@ -77,6 +77,10 @@ int tusk_rpc_validate(json_t *msg, TuskRpcMessage *out, json_t **bad_id, TuskErr
 	if (id && !id_is_valid(id))
 		return invalid(e, "\"id\" must be a string, an integer or null, not %s",
 		               json_kind_name(id));
+	if (json_is_string(id) && json_string_length(id) > TUSK_RPC_MAX_ID_BYTES)
+		return tusk_error_set(e, TUSK_ERR_LIMIT_EXCEEDED,
+		                      "\"id\" is %zu bytes long; the limit is %u",
+		                      json_string_length(id), TUSK_RPC_MAX_ID_BYTES);
 	if (bad_id)
 		*bad_id = id;
 

@@ -19,6 +19,11 @@
  * a piece up to about this many bytes, far below the message limit. */
 #define TUSK_RPC_PAGE_BYTES        (4u * 1024 * 1024)
 #define TUSK_RPC_DEFAULT_MAX_DEPTH 64
+/* Longest string id accepted (longer: limit_exceeded, answered with id
+ * null), and most members in one batch (more: the whole batch is refused
+ * with one limit_exceeded). */
+#define TUSK_RPC_MAX_ID_BYTES 65536u
+#define TUSK_RPC_MAX_BATCH    1000u
 
 /* ---- framing ------------------------------------------------------------
  * A line reader: bytes in, complete lines out. A line longer than max_len
@@ -70,7 +75,9 @@ bool tusk_rpc_is_batch(const json_t *msg);
 
 /* Check one message object against JSON-RPC 2.0. On failure sets e to
  * TUSK_ERR_INVALID_REQUEST and, when the id could be read, *bad_id to it
- * (borrowed) so the error reply can echo it; else *bad_id is NULL. */
+ * (borrowed) so the error reply can echo it; else *bad_id is NULL. A
+ * string id longer than TUSK_RPC_MAX_ID_BYTES is TUSK_ERR_LIMIT_EXCEEDED
+ * (and not echoed). */
 int tusk_rpc_validate(json_t *msg, TuskRpcMessage *out, json_t **bad_id, TuskError *e);
 
 /* ---- encoding -----------------------------------------------------------

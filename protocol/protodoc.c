@@ -339,6 +339,42 @@ static void print_framing(void)
 	     "- A client starts with `daemon.hello`, naming the protocol version it speaks.\n");
 }
 
+static void print_limits(void)
+{
+	puts("## Limits\n");
+	puts("Every resource a client controls has a limit. Going over one gives the\n"
+	     "error below and nothing else: the daemon keeps serving this connection\n"
+	     "(except for a flood of unread output) and every other.\n");
+	puts("| limit | value | over it |\n| --- | --- | --- |");
+	printf("| message length, both directions | %u bytes (`TUSK_RPC_MAX_MESSAGE`; "
+	       "the daemon's incoming limit is the setting `rpc.max_message_bytes`, by "
+	       "default the same) | from a client: `parse_error`, the line is skipped; "
+	       "a reply of the daemon: `limit_exceeded` instead of the reply |\n",
+	       TUSK_RPC_MAX_MESSAGE);
+	printf("| params size | inside the message limit | `parse_error` |\n");
+	printf("| nesting depth (params included) | %u | `parse_error` |\n",
+	       TUSK_RPC_DEFAULT_MAX_DEPTH);
+	printf("| request id | a string of at most %u bytes (or an integer, or null) | "
+	       "`limit_exceeded` with id null |\n",
+	       TUSK_RPC_MAX_ID_BYTES);
+	printf("| batch members | %u | one `limit_exceeded` with id null for the whole "
+	       "batch; no member runs |\n",
+	       TUSK_RPC_MAX_BATCH);
+	puts("| requests in flight on one connection | 256 (setting "
+	     "`rpc.max_pending_requests`; batch members count) | `limit_exceeded` for that "
+	     "request |\n"
+	     "| unsent output to one connection | 64 MiB (setting `rpc.max_output_bytes`): "
+	     "above a quarter of it the daemon stops reading the connection's requests "
+	     "and streaming queries stop reading from PostgreSQL until it drains | over "
+	     "the whole, the connection is closed (a client that floods requests and "
+	     "reads no replies) |\n"
+	     "| notification subscriptions | the topics of `events.subscribe`, a set: "
+	     "subscribing again changes nothing | — |\n"
+	     "| large answers | pieces of about 4 MiB: `schema.get` pages (`next_offset`), "
+	     "`history.list` pages; `query.rows` batches of at most `batch_rows` rows or "
+	     "about 1 MiB | — |\n");
+}
+
 static void print_errors(void)
 {
 	puts("## Errors\n");
@@ -537,6 +573,7 @@ int main(int argc, char **argv)
 	}
 	print_preamble();
 	print_framing();
+	print_limits();
 	print_errors();
 	print_methods();
 	print_notifications();

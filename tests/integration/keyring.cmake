@@ -23,4 +23,10 @@ if(TARGET tuskd AND TARGET tuskctl AND TARGET tusk-testlib)
       ${CMAKE_CURRENT_SOURCE_DIR}/integration/test-keyring-password.sh)
   set_tests_properties(shell-keyring-password PROPERTIES LABELS "integration;keyring"
     TIMEOUT 180 ENVIRONMENT "TUSKD=$<TARGET_FILE:tuskd>;TUSKCTL=$<TARGET_FILE:tuskctl>")
+
+  add_test(NAME shell-readme
+    COMMAND bash ${keyring_session} bash
+      ${CMAKE_CURRENT_SOURCE_DIR}/integration/test-readme.sh)
+  set_tests_properties(shell-readme PROPERTIES LABELS "integration;keyring"
+    TIMEOUT 240 ENVIRONMENT "TUSKD=$<TARGET_FILE:tuskd>;TUSKCTL=$<TARGET_FILE:tuskctl>")
 endif()

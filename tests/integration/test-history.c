@@ -27,7 +27,8 @@ static int next_id = 1;
 
 static void setup(void)
 {
-	tt_daemon_start(&d, NULL);
+	static const char *const env[] = {"TUSK_DEBUG_METHODS=1", NULL}; /* debug.history_add */
+	tt_daemon_start(&d, env);
 	fd = tt_connect(d.socket);
 }
 
@@ -156,6 +157,7 @@ static void restart(struct tt_daemon *dd)
 		setenv("TUSK_STATE_DIR", state, 1);
 		setenv("TUSK_CACHE_DIR", cache, 1);
 		setenv("TUSK_VALIDATE_REPLIES", "1", 1);
+		setenv("TUSK_DEBUG_METHODS", "1", 1); /* debug.history_add */
 		int log = open(dd->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (log >= 0) {
 			dup2(log, 1);

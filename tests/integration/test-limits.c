@@ -165,6 +165,80 @@ START_TEST(large_answers_in_pieces)
 }
 END_TEST
 
+/* An id over 64 KiB and a batch over 1,000 members: limit_exceeded with
+ * id null, nothing run; the connection and a second client go on. */
+START_TEST(id_length_and_batch_members)
+{
+	int other = tt_connect(d.socket);
+	size_t n = TUSK_RPC_MAX_ID_BYTES + 1;
+	char *id = malloc(n + 1);
+	memset(id, 'i', n);
+	id[n] = '\0';
+	json_t *req =
+	    json_pack("{s:s, s:s, s:s}", "jsonrpc", "2.0", "id", id, "method", "daemon.ping");
+	char *line = json_dumps(req, JSON_COMPACT);
+	json_t *r = exchange(fd, line);
+	ck_assert_int_eq(tt_error_code(r), -32060);
+	ck_assert(json_is_null(json_object_get(r, "id")));
+	json_decref(r);
+	free(line);
+	json_decref(req);
+	/* One byte less is fine and echoed. */
+	id[n - 1] = '\0';
+	req = json_pack("{s:s, s:s, s:s}", "jsonrpc", "2.0", "id", id, "method", "daemon.ping");
+	line = json_dumps(req, JSON_COMPACT);
+	r = exchange(fd, line);
+	ck_assert_ptr_nonnull(json_object_get(r, "result"));
+	ck_assert_str_eq(json_string_value(json_object_get(r, "id")), id);
+	json_decref(r);
+	free(line);
+	json_decref(req);
+	free(id);
+
+	for (unsigned members = TUSK_RPC_MAX_BATCH; members <= TUSK_RPC_MAX_BATCH + 1; members++) {
+		json_t *batch = json_array();
+		for (unsigned i = 0; i < members; i++)
+			json_array_append_new(batch,
+			                      json_pack("{s:s, s:i, s:s}", "jsonrpc", "2.0", "id",
+			                                (int)i, "method", "daemon.ping"));
+		line = json_dumps(batch, JSON_COMPACT);
+		json_decref(batch);
+		r = exchange(fd, line);
+		free(line);
+		if (members == TUSK_RPC_MAX_BATCH) {
+			ck_assert(json_is_array(r));
+			ck_assert_int_eq(json_array_size(r), members);
+		} else {
+			ck_assert(json_is_object(r));
+			ck_assert_int_eq(tt_error_code(r), -32060);
+			ck_assert(json_is_null(json_object_get(r, "id")));
+		}
+		json_decref(r);
+	}
+	ck_assert(tt_ping(fd, 2000));
+	ck_assert(tt_ping(other, 2000));
+	close(other);
+}
+END_TEST
+
+/* debug.* exists only with the test switch. */
+START_TEST(debug_methods_need_the_switch)
+{
+	json_t *r = call(fd, 1, "debug.sleep", json_pack("{s:i}", "ms", 1));
+	ck_assert_int_eq(tt_error_code(r), -32601);
+	json_decref(r);
+	static const char *const env[] = {"TUSK_DEBUG_METHODS=1", NULL};
+	struct tt_daemon dbg;
+	tt_daemon_start(&dbg, env);
+	int fd2 = tt_connect(dbg.socket);
+	r = call(fd2, 2, "debug.sleep", json_pack("{s:i}", "ms", 1));
+	ck_assert_msg(json_object_get(r, "result"), "debug.sleep with the switch failed");
+	json_decref(r);
+	close(fd2);
+	ck_assert_int_eq(tt_daemon_stop(&dbg), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("limits");
@@ -172,6 +246,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, large_answers_in_pieces);
+	tcase_add_test(tc, debug_methods_need_the_switch);
+	tcase_add_test(tc, id_length_and_batch_members);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
