@@ -172,6 +172,39 @@ static const struct help helps[] = {
             "Trust an SSH tunnel's host key after checking the fingerprint shown.\n\n"
             "Example:\n"
             "  tuskctl ssh trust bastioned --fingerprint SHA256:abc...\n"},
+    {"listen", "Usage: tuskctl listen -d NAME CHANNEL... [--format text|jsonl]\n"
+               "LISTEN on channels of a connection and print each NOTIFY as it\n"
+               "arrives, like psql (text) or one JSON object a line (jsonl). The\n"
+               "daemon listens on a backend of its own; after a server restart it\n"
+               "listens again and says notifications may have been missed.\n"
+               "Ctrl-C stops (exit 130).\n\n"
+               "Examples:\n"
+               "  tuskctl listen -d shop orders\n"
+               "  tuskctl listen -d shop orders refunds --format jsonl | jq .payload\n"},
+    {"events", "Usage: tuskctl events TOPIC...\n"
+               "Print the daemon's notifications of some topics as JSON lines\n"
+               "({\"method\", \"params\"}) until Ctrl-C. Topics: connection, query,\n"
+               "schema, notify, config (saved connections, groups, settings),\n"
+               "workspace.\n\n"
+               "Example:\n"
+               "  tuskctl events config workspace\n"},
+    {"workspace", "Usage: tuskctl workspace [show] [-w NAME] [--sql]\n"
+                  "       tuskctl workspace save [-w NAME] [--revision N] [--force]\n"
+                  "                              < TABS.json\n"
+                  "The editor tabs the daemon keeps for the windows (workspace\n"
+                  "'default' unless -w). save reads a JSON array of tabs, or an\n"
+                  "object with tabs and revision, from stdin; a stale revision is\n"
+                  "refused unless --force.\n\n"
+                  "Examples:\n"
+                  "  tuskctl workspace --sql\n"
+                  "  tuskctl --json workspace > tabs.json\n"
+                  "  tuskctl workspace save < tabs.json\n"},
+    {"session", "Usage: tuskctl session\n"
+                "What tuskd restored when it started: the connections open when it\n"
+                "last stopped (setting session.restore), and the transactions of\n"
+                "named contexts that were lost, with their statements.\n\n"
+                "Example:\n"
+                "  tuskctl session\n"},
 };
 
 static const struct help *find(const char *name, const char *sub)

@@ -102,3 +102,7 @@ int cmd_schema(struct ctl *ctl, int argc, char **argv);   /* cmd-schema.c */
 int cmd_describe(struct ctl *ctl, int argc, char **argv); /* cmd-schema.c */
 int cmd_complete(struct ctl *ctl, int argc, char **argv); /* cmd-schema.c */
 int cmd_ssh(struct ctl *ctl, int argc, char **argv);      /* cmd-ssh.c */
+int cmd_workspace(struct ctl *ctl, int argc, char **argv); /* cmd-workspace.c */
+int cmd_listen(struct ctl *ctl, int argc, char **argv);    /* cmd-listen.c */
+int cmd_events(struct ctl *ctl, int argc, char **argv);    /* cmd-listen.c */
+int cmd_session(struct ctl *ctl, int argc, char **argv);   /* cmd-session.c */

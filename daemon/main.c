@@ -19,6 +19,7 @@
 #include "daemon/keyring.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
+#include "daemon/session.h"
 #include "daemon/storage/history.h"
 #include "daemon/storage/settings.h"
 #include "daemon/storage/storage.h"
@@ -278,8 +279,11 @@ static int run(struct options *o)
 	tuskd.socket_activated = server_socket_activated(tuskd.server);
 	rpc_connection_init();
 	rpc_schema_init();
+	rpc_notify_init();
 	/* keyring.c keeps tuskd.keyring_state current and logs changes. */
 	keyring_init(tuskd.workers, NULL, NULL);
+	/* Connections open when tuskd last stopped, and lost transactions. */
+	session_restore();
 	janitor_event = event_new(tuskd.base, -1, EV_PERSIST, on_janitor, NULL);
 	event_add(janitor_event, &(struct timeval){.tv_sec = JANITOR_INTERVAL_SEC});
 
@@ -311,6 +315,8 @@ out:
 	}
 	/* Workers finish first: their done callbacks still reply to clients. */
 	worker_pool_free(tuskd.workers);
+	rpc_workspace_shutdown();
+	session_free();
 	/* After the workers (the last job's callbacks are answered), before
 	 * the server (queued history callbacks still reply) and storage. */
 	history_free(tuskd.history);

@@ -68,6 +68,11 @@ extern const struct rpc_method *const rpc_history_methods[];
 extern const struct rpc_method *const rpc_schema_methods[];
 void rpc_schema_init(void); /* rpc/rpc-schema.c: the schema cache's pool hooks */
 extern const struct rpc_method *const rpc_ssh_methods[];
+extern const struct rpc_method *const rpc_workspace_methods[];
+void rpc_workspace_shutdown(void); /* after the worker pool is gone */
+extern const struct rpc_method *const rpc_notify_methods[];
+void rpc_notify_init(void); /* rpc/rpc-notify.c: route NOTIFY to topic notify */
+extern const struct rpc_method *const rpc_session_methods[];
 
 /* Hooks from the server: a client's output drained below the low-water
  * mark (paused streams resume), or the client went away (its streams are

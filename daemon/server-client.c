@@ -11,6 +11,7 @@
 #include <event2/buffer.h>
 
 #include "common/log.h"
+#include "daemon/db/listen.h"
 #include "daemon/rpc.h"
 #include "daemon/server-internal.h"
 #include "daemon/storage/settings.h"
@@ -260,6 +261,7 @@ void client_close(struct client *c, bool flush)
 		return;
 	c->dead = true;
 	rpc_client_closed(c);
+	listen_client_gone(c->id);
 	if (flush)
 		flush_blocking(bufferevent_getfd(c->bev), bufferevent_get_output(c->bev));
 	bufferevent_free(c->bev);

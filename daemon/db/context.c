@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/timestamp.h"
 #include "daemon/db/context.h"
 #include "daemon/db/pool.h"
+#include "daemon/session.h"
 #include "daemon/storage/settings.h"
 #include "daemon/tuskd.h"
 
@@ -17,10 +19,50 @@ struct context {
 	struct event *idle_timer;
 	bool busy;
 	char *ddl_pending; /* DDL run inside the open transaction, not yet seen */
+	/* Named contexts: the statements of the open transaction, kept by the
+	 * session store so a restart can say what was lost. */
+	json_t *stmts;
+	long long n_stmts;
+	int64_t began_us;
+	bool saved; /* a session_contexts row exists */
 	struct context *next;
 };
 
 static struct context *contexts;
+
+#define STMT_KEEP      50
+#define STMT_MAX_BYTES 1000
+
+/* The transaction is over (or was never open): forget its statements. */
+static void txn_over(struct context *c)
+{
+	if (c->saved)
+		session_context_drop(pool_id(c->pool), c->name);
+	c->saved = false;
+	c->n_stmts = 0;
+	json_array_clear(c->stmts);
+}
+
+void context_note_statement(struct context *c, const char *sql)
+{
+	if (!c->name || !sql)
+		return;
+	if (!c->stmts && !(c->stmts = json_array()))
+		return;
+	if (c->n_stmts++ == 0)
+		c->began_us = tusk_now_us();
+	size_t len = strlen(sql);
+	if (len > STMT_MAX_BYTES) {
+		len = STMT_MAX_BYTES;
+		while (len > 0 && ((unsigned char)sql[len] & 0xC0) == 0x80)
+			len--; /* not inside a UTF-8 sequence */
+	}
+	json_t *s = json_stringn(sql, len);
+	if (s)
+		json_array_append_new(c->stmts, s);
+	if (json_array_size(c->stmts) > STMT_KEEP)
+		json_array_remove(c->stmts, 0);
+}
 
 static bool matches(const struct context *c, struct pool *p, const char *name, unsigned owner)
 {
@@ -41,6 +83,7 @@ static void context_free(struct context *c)
 	if (c->idle_timer)
 		event_free(c->idle_timer);
 	free(c->ddl_pending);
+	json_decref(c->stmts);
 	free(c->name);
 	free(c);
 }
@@ -56,6 +99,7 @@ static void unpin(struct context *c)
 	evtimer_del(c->idle_timer);
 	pool_unpin(b);
 	pool_release(b);
+	txn_over(c);
 }
 
 static void on_idle(evutil_socket_t fd, short what, void *ud)
@@ -102,11 +146,18 @@ void context_put(struct context *c, struct backend *b)
 	if (st == PQTRANS_INTRANS || st == PQTRANS_INERROR) {
 		pool_pin(b);
 		c->pinned = b;
+		if (c->name && c->n_stmts > 0) {
+			session_context_save(pool_id(c->pool), c->name,
+			                     st == PQTRANS_INTRANS ? "in_transaction" : "in_error",
+			                     c->began_us, c->n_stmts, c->stmts);
+			c->saved = true;
+		}
 		long long sec = settings_int(tuskd.settings, "query.context_idle_timeout_sec");
 		evtimer_add(c->idle_timer, &(struct timeval){.tv_sec = sec});
 		return;
 	}
 	pool_release(b);
+	txn_over(c);
 }
 
 bool context_busy(const struct context *c)

@@ -19,6 +19,9 @@ struct backend *context_take(struct context *c);
 /* After a query: a backend inside a transaction stays pinned to the context
  * (idle timer restarts); otherwise it goes back to the pool. */
 void context_put(struct context *c, struct backend *b);
+/* A statement ran in the context (before context_put): a named context
+ * keeps the SQL of its open transaction so a restart can name it. */
+void context_note_statement(struct context *c, const char *sql);
 bool context_busy(const struct context *c); /* a query of it is running */
 void context_set_busy(struct context *c, bool busy);
 const char *context_name(const struct context *c);

@@ -83,6 +83,11 @@ const char *pool_id(const struct pool *p)
 	return p->id;
 }
 
+bool pool_transient(const struct pool *p)
+{
+	return p->transient;
+}
+
 static void (*ddl_hook)(struct pool *p, const char *sql);
 static void (*open_hook)(struct pool *p);
 

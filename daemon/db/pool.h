@@ -58,6 +58,7 @@ int pool_test_transient(const char *conninfo, const json_t *env, pool_test_cb cb
 
 struct pool *pool_find(const char *connection_id);
 const char *pool_id(const struct pool *p);
+bool pool_transient(const struct pool *p); /* opened from a URI / conninfo */
 /* The database the pool connects to (dbname, else the user name), or NULL. */
 const char *pool_database(const struct pool *p);
 /* Close: idle backends now, busy ones when released; the pool disappears
@@ -130,6 +131,7 @@ void pool_set_event_hook(void (*fn)(const char *event, json_t *params));
 enum pool_slot {
 	POOL_SLOT_SCHEMA,
 	POOL_SLOT_TUNNEL,
+	POOL_SLOT_LISTENER,
 	_POOL_SLOT_MAX,
 };
 void *pool_attachment(struct pool *p, enum pool_slot slot);

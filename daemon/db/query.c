@@ -169,9 +169,10 @@ static void finish(struct query *q)
 		/* NULL would leave ours in place (libpq ignores it). */
 		PQsetNoticeReceiver(backend_conn(b), backend_idle_notice, NULL);
 		backend_set_io(b, NULL, NULL);
-		if (q->ctx && !(q->detached && !context_name(q->ctx)))
+		if (q->ctx && !(q->detached && !context_name(q->ctx))) {
+			context_note_statement(q->ctx, q->sql);
 			context_put(q->ctx, b);
-		else
+		} else
 			pool_release(b);
 	}
 	/* DDL inside a transaction is visible to the catalog only once the

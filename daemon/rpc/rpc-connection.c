@@ -9,12 +9,15 @@
 #include "daemon/db/pool.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
+#include "daemon/session.h"
 #include "daemon/storage/connections.h"
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
 
 static void emit_event(const char *event, json_t *params)
 {
+	if (strcmp(event, "connection.connected") == 0)
+		session_pool_connected(json_string_value(json_object_get(params, "connection_id")));
 	server_emit(tuskd.server, TOPIC_CONNECTION, event, params);
 }
 
@@ -95,6 +98,7 @@ static enum rpc_ret connection_close(struct rpc_request *req, TuskError *e)
 		                      "connection '%s' is not open", id),
 		       RPC_ERROR;
 	req->result = json_pack("{s:s, s:b}", "connection_id", pool_id(p), "closed", 1);
+	session_forget(pool_id(p));
 	pool_close(p, "closed on request");
 	return RPC_OK;
 }

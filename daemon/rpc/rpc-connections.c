@@ -11,6 +11,8 @@
 #include "daemon/db/pool.h"
 #include "daemon/keyring.h"
 #include "daemon/rpc.h"
+#include "daemon/rpc/changes.h"
+#include "daemon/session.h"
 #include "daemon/storage/connections.h"
 #include "daemon/storage/groups.h"
 #include "daemon/tuskd.h"
@@ -84,8 +86,10 @@ static enum rpc_ret connections_save_exec(struct rpc_request *req, TuskError *e)
 		return RPC_ERROR;
 	if (connections_get(tuskd.storage, c->id, &old, NULL) < 0)
 		old = NULL;
-	if (connections_save(tuskd.storage, c, NULL, e) < 0)
+	bool created = false;
+	if (connections_save(tuskd.storage, c, &created, e) < 0)
 		return RPC_ERROR;
+	changes_connection(req->client, created ? "created" : "updated", c->id, c->name);
 	/* The next use of an open pool should get the new settings. */
 	if (old && connects_differently(old, c))
 		pool_forget(c->id);
@@ -101,6 +105,7 @@ static const struct rpc_method rpc_connections_save = {.name = "connections.save
 struct delete_job {
 	struct rpc_request *req;
 	char id[TUSK_UUID_STRLEN + 1];
+	char *name;
 };
 
 /* The secrets are gone; now the row and the pool. */
@@ -117,9 +122,12 @@ static void delete_secrets_done(int r, char *secret, bool in_memory, const TuskE
 		rpc_reply_error(j->req, &e);
 	} else {
 		pool_forget(j->id);
+		session_forget(j->id);
+		changes_connection(j->req->client, "deleted", j->id, j->name);
 		rpc_reply_result(j->req, json_pack("{s:b, s:s}", "deleted", 1, "id", j->id));
 	}
 	tusk_error_clear(&e);
+	free(j->name);
 	free(j);
 }
 
@@ -137,8 +145,10 @@ static enum rpc_ret connections_delete_exec(struct rpc_request *req, TuskError *
 		return oom(e);
 	j->req = req;
 	memcpy(j->id, c->id, sizeof(j->id));
+	j->name = strdup(c->name);
 	int r = keyring_delete_all(j->id, delete_secrets_done, j);
 	if (r < 0) {
+		free(j->name);
 		free(j);
 		tusk_error_set(e, TUSK_ERR_KEYRING, "cannot delete the connection's secrets: %s",
 		               strerror(-r));
@@ -251,6 +261,7 @@ static void import_stored(int r, char *secret, bool in_memory, const TuskError *
 		tusk_error_clear(&e);
 		return;
 	}
+	changes_connection(j->req->client, "updated", c->id, c->name);
 	j->in_memory = in_memory;
 	import_finish(j, c, true);
 }
@@ -287,6 +298,7 @@ static void import_done(void *arg)
 {
 	struct import_job *j = arg;
 	TuskError e = TUSK_ERROR_INIT;
+	bool created = false;
 
 	if (j->e.kind != TUSK_ERR_NONE) {
 		import_fail(j, &j->e);
@@ -296,11 +308,14 @@ static void import_done(void *arg)
 	if (j->password_found)
 		erase_source_param(j->req);
 	if (apply_request(j, &e) < 0 ||
-	    (j->save && connections_save(tuskd.storage, j->imp->config, NULL, &e) < 0)) {
+	    (j->save && connections_save(tuskd.storage, j->imp->config, &created, &e) < 0)) {
 		import_fail(j, &e);
 		tusk_error_clear(&e);
 		return;
 	}
+	if (j->save)
+		changes_connection(j->req->client, created ? "created" : "updated",
+		                   j->imp->config->id, j->imp->config->name);
 	if (!j->save || !j->password_found) {
 		import_finish(j, j->imp->config, j->save);
 		return;

@@ -11,6 +11,7 @@
 #include "common/uuid.h"
 #include "daemon/keyring.h"
 #include "daemon/rpc.h"
+#include "daemon/rpc/changes.h"
 #include "daemon/storage/connections.h"
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
@@ -73,6 +74,8 @@ static void mark_password(struct rpc_request *req, bool stored)
 			log_warn("keyring",
 			         "connection %s: cannot record that its password is %s: %s", id,
 			         stored ? "stored" : "gone", tusk_error_message(&e));
+		else
+			changes_connection(req->client, "updated", c->id, c->name);
 	}
 	tusk_error_clear(&e);
 }

@@ -2,6 +2,7 @@
  * client receives. */
 #include "daemon/rpc.h"
 #include "daemon/server.h"
+#include "daemon/session.h"
 #include "protocol/jsonrpc.h"
 
 static int topics_param(struct rpc_request *req, unsigned *ret, TuskError *e)
@@ -39,7 +40,10 @@ static enum rpc_ret events_subscribe(struct rpc_request *req, TuskError *e)
 	unsigned topics;
 	if (topics_param(req, &topics, e) < 0)
 		return RPC_ERROR;
+	unsigned added = topics & ~client_topics(req->client);
 	client_set_topics(req->client, client_topics(req->client) | topics);
+	if (added & TOPIC_CONNECTION)
+		session_replay_lost_later(req->client);
 	req->result = topics_result(client_topics(req->client));
 	return RPC_OK;
 }

@@ -1,5 +1,6 @@
 /* settings.get, settings.set, settings.list, settings.reset */
 #include "daemon/rpc.h"
+#include "daemon/rpc/changes.h"
 #include "daemon/storage/settings.h"
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
@@ -34,6 +35,7 @@ static enum rpc_ret settings_set_exec(struct rpc_request *req, TuskError *e)
 		return RPC_ERROR;
 	if (settings_set(tuskd.settings, key, value, e) < 0)
 		return RPC_ERROR;
+	changes_setting(req->client, key);
 	req->result = describe(key, e);
 	return req->result ? RPC_OK : RPC_ERROR;
 }
@@ -48,6 +50,7 @@ static enum rpc_ret settings_reset_exec(struct rpc_request *req, TuskError *e)
 		return RPC_ERROR;
 	if (settings_reset(tuskd.settings, key, e) < 0)
 		return RPC_ERROR;
+	changes_setting(req->client, key);
 	req->result = describe(key, e);
 	return req->result ? RPC_OK : RPC_ERROR;
 }

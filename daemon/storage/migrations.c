@@ -10,7 +10,7 @@
 #include "daemon/storage/storage-internal.h"
 #include "daemon/storage/storage.h"
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 const int storage_schema_version = SCHEMA_VERSION;
 
@@ -106,6 +106,43 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "  WHERE status = 'cancelled' AND stop_reason IS NULL AND error = 'Query cancelled';"
     "CREATE INDEX query_history_stop_reason ON query_history(stop_reason)"
     "  WHERE stop_reason IS NOT NULL;",
+
+    /* 6: named workspaces with a revision (a stale writer is refused); tabs
+     * get their workspace (version 4's go to 'default'), selection, context,
+     * last stored query and the client's own state (extra, JSON). A tab id
+     * stays unique over all workspaces. And what a restart restores: the
+     * saved connections open when tuskd stopped, and their named contexts
+     * (statements is a JSON array of the SQL run in an open transaction, so
+     * a lost one can be named). */
+    "CREATE TABLE workspaces ("
+    "  name TEXT PRIMARY KEY,"
+    "  revision INTEGER NOT NULL,"
+    "  saved_at INTEGER NOT NULL"
+    ");"
+    "ALTER TABLE workspace_tabs ADD COLUMN workspace TEXT NOT NULL DEFAULT 'default';"
+    "ALTER TABLE workspace_tabs ADD COLUMN selection_start INTEGER;"
+    "ALTER TABLE workspace_tabs ADD COLUMN selection_end INTEGER;"
+    "ALTER TABLE workspace_tabs ADD COLUMN context TEXT;"
+    "ALTER TABLE workspace_tabs ADD COLUMN last_query_id TEXT;"
+    "ALTER TABLE workspace_tabs ADD COLUMN extra TEXT;"
+    "DROP INDEX workspace_tabs_position;"
+    "CREATE INDEX workspace_tabs_workspace ON workspace_tabs(workspace, position);"
+    "INSERT INTO workspaces SELECT 'default', 1, max(updated_at) FROM workspace_tabs"
+    "  HAVING count(*) > 0;"
+    "CREATE TABLE session_connections ("
+    "  connection_id TEXT PRIMARY KEY,"
+    "  opened_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE session_contexts ("
+    "  connection_id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  began_at INTEGER,"
+    "  statement_count INTEGER NOT NULL DEFAULT 0,"
+    "  statements TEXT NOT NULL DEFAULT '[]',"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (connection_id, name)"
+    ");",
 };
 
 int storage_read_user_version(sqlite3 *db, int *ret_version)

@@ -26,6 +26,9 @@ if(TARGET tuskd AND TARGET tuskctl)
   tusk_shell_test(shell-query-outcomes test-query-outcomes.sh)
   tusk_shell_test(shell-startup-log test-startup-log.sh)
   tusk_shell_test(shell-cli-found test-cli-found.sh)
+  tusk_shell_test(shell-workspace test-workspace.sh)
+  tusk_shell_test(shell-notify test-notify.sh)
+  tusk_shell_test(shell-sessions test-sessions.sh)
   tusk_shell_test(shell-systemd-units test-systemd-units.sh
     "TUSK_BUILD_DIR=${CMAKE_BINARY_DIR}"
     "TUSK_INSTALL_BINDIR=${CMAKE_INSTALL_FULL_BINDIR}"

@@ -17,7 +17,7 @@ assert_rc 0 "tuskctl --help" tctl --help
 long=$(awk 'length($0) > 80' <<<"$OUT")
 assert_eq "$long" "" "no line of the top-level help is wider than 80 columns"
 for cmd in ping status shutdown settings query cancel history conn group open close \
-	secret schema describe complete ssh; do
+	secret schema describe complete ssh listen events workspace session; do
 	assert_rc 0 "tuskctl $cmd --help" tctl "$cmd" --help
 	assert_contains "$OUT" "Usage: tuskctl" "$cmd --help prints its usage"
 	assert_eq "$(awk 'length($0) > 80' <<<"$OUT")" "" "$cmd --help fits 80 columns"

@@ -35,11 +35,18 @@ static void insert_rows(sqlite3 *db, int from, int to)
 	          "   'delete', 'error', 'permission denied'),"
 	          "  ('h3', 'c1', 'app', 'select pg_sleep(3)', 1700000000000002, 500, NULL,"
 	          "   'other', 'error', 'Query timeout after 500ms')",
-	    [4] =
-	        "INSERT INTO workspace_tabs VALUES ('t1', 'c1', 'Query 1', 'select 1;', 8, 0, 30)",
+	    [4] = "INSERT INTO workspace_tabs (id, connection_id, title, sql, cursor, position, "
+	          "updated_at) VALUES ('t1', 'c1', 'Query 1', 'select 1;', 8, 0, 30)",
 	    [5] = "INSERT INTO query_history (uuid, sql, started_at, status, error, stop_reason)"
 	          "  VALUES ('h4', 'select 2', 1700000000000003, 'cancelled', 'Query cancelled',"
 	          "  'client_gone')",
+	    [6] = "INSERT INTO workspaces VALUES ('w2', 3, 40);"
+	          "INSERT INTO workspace_tabs (workspace, id, title, sql, cursor, selection_start,"
+	          "  selection_end, context, extra, position, updated_at)"
+	          "  VALUES ('w2', 't2', 'Two', 'select 2;', 1, 0, 3, 's1', '{}', 0, 40);"
+	          "INSERT INTO session_connections VALUES ('c1', 50);"
+	          "INSERT INTO session_contexts VALUES ('c1', 's1', 'in_transaction', 60, 1,"
+	          "  '[\"begin\"]', 60);",
 	};
 	/* A new migration needs its rows here, or this fails. */
 	ck_assert_int_eq(sizeof rows / sizeof *rows, storage_schema_version + 1);
@@ -87,13 +94,26 @@ static void check_rows(sqlite3 *db, int k)
 		ck_assert_str_eq(t, "client_gone");
 		free(t);
 	}
+	if (k >= 4 && k < 6) /* version 4's tabs went to workspace 'default' */
+		ck_assert_int_eq(tst_int(db, "SELECT revision FROM workspaces "
+		                             "WHERE name = 'default' AND saved_at = 30"),
+		                 1);
+	if (k >= 6) {
+		t = tst_text(db, "SELECT context FROM workspace_tabs WHERE workspace = 'w2' AND "
+		                 "id = 't2' AND selection_end = 3");
+		ck_assert_str_eq(t, "s1");
+		free(t);
+		ck_assert_int_eq(tst_int(db, "SELECT count(*) FROM session_connections"), 1);
+		ck_assert_int_eq(tst_int(db, "SELECT statement_count FROM session_contexts"), 1);
+	}
 }
 
 static void check_latest_schema(sqlite3 *db)
 {
-	static const char *const tables[] = {"settings",          "connection_groups",
-	                                     "connections",       "query_history",
-	                                     "query_history_fts", "workspace_tabs"};
+	static const char *const tables[] = {
+	    "settings",      "connection_groups",   "connections",
+	    "query_history", "query_history_fts",   "workspace_tabs",
+	    "workspaces",    "session_connections", "session_contexts"};
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
 		ck_assert_msg(tst_has_table(db, tables[i]), "table %s missing", tables[i]);
 	ck_assert_int_eq(tst_int(db, "PRAGMA user_version"), storage_schema_version);

@@ -1,0 +1,47 @@
+/* session: what tuskd restored at start (session.status). */
+#include <stdio.h>
+
+#include "client-cli/tuskctl.h"
+#include "common/cleanup.h"
+
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+int cmd_session(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc > 1)
+		return ctl_usage_error("usage: tuskctl session");
+	_cleanup_json_ json_t *r = NULL;
+	int rc = ctl_call(ctl, "session.status", NULL, &r);
+	if (rc != EXIT_OK)
+		return rc;
+	if (ctl->json) {
+		ctl_print_json(r);
+		return EXIT_OK;
+	}
+	printf("restore at start: %s\n",
+	       json_is_true(json_object_get(r, "restore")) ? "on" : "off");
+	size_t i, k;
+	json_t *c, *s;
+	json_array_foreach(json_object_get(r, "restored"), i, c)
+	{
+		printf("restored %s: %s", str(c, "name"), str(c, "state"));
+		json_t *err = json_object_get(c, "error");
+		if (json_is_object(err))
+			printf(" (%s)", str(err, "message"));
+		putchar('\n');
+	}
+	json_array_foreach(json_object_get(r, "lost_contexts"), i, c)
+	{
+		printf("lost: %s context %s was %s since %s; rolled back %lld statement(s):\n",
+		       str(c, "name"), str(c, "context"), str(c, "transaction_state"),
+		       str(c, "began_at"),
+		       json_integer_value(json_object_get(c, "statement_count")));
+		json_array_foreach(json_object_get(c, "statements"), k, s)
+		    printf("  %s\n", json_string_value(s));
+	}
+	return EXIT_OK;
+}
