@@ -14,7 +14,8 @@ static json_t *capabilities(void)
 {
 	/* What this daemon can do beyond the basics; clients check before
 	 * offering a feature. Grows with each capability. */
-	return json_pack("[s, s, s]", "batch", "events", "settings");
+	return json_pack("[s, s, s, s, s, s]", "batch", "events", "settings", "workspace", "notify",
+	                 "session");
 }
 
 static enum rpc_ret daemon_hello(struct rpc_request *req, TuskError *e)
