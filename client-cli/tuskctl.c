@@ -127,10 +127,12 @@ void ctl_print_json(const json_t *v)
 /* One spelling for output format across commands: `--format text|json`
  * after any command (`--json` its alias), taken out before the command
  * parses its own arguments. query keeps --format for its row formats;
- * there --json means --format json. Stops at "--". */
+ * there --json means --format json; listen keeps it too (text | jsonl),
+ * --json meaning jsonl. Stops at "--". */
 static int take_format_flags(struct ctl *ctl, const char *command, int *argc, char **argv)
 {
-	bool query = strcmp(command, "query") == 0;
+	bool listen = strcmp(command, "listen") == 0;
+	bool query = strcmp(command, "query") == 0 || listen;
 	int out = 1;
 	for (int i = 1; i < *argc; i++) {
 		const char *a = argv[i];
@@ -142,7 +144,7 @@ static int take_format_flags(struct ctl *ctl, const char *command, int *argc, ch
 		}
 		if (strcmp(a, "--json") == 0) {
 			if (query) {
-				argv[out++] = "--format=json";
+				argv[out++] = listen ? "--format=jsonl" : "--format=json";
 				continue;
 			}
 			ctl->json = true;

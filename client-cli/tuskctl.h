@@ -89,19 +89,19 @@ int cmd_ping(struct ctl *ctl, int argc, char **argv);
 int cmd_status(struct ctl *ctl, int argc, char **argv);
 int cmd_shutdown(struct ctl *ctl, int argc, char **argv);
 int cmd_settings(struct ctl *ctl, int argc, char **argv);
-int cmd_query(struct ctl *ctl, int argc, char **argv);    /* cmd-query.c */
-int cmd_cancel(struct ctl *ctl, int argc, char **argv);   /* cmd-query.c */
-int cmd_shell(struct ctl *ctl, int argc, char **argv);    /* shell-meta.c */
-int cmd_history(struct ctl *ctl, int argc, char **argv);  /* cmd-history.c */
-int cmd_conn(struct ctl *ctl, int argc, char **argv);     /* cmd-conn.c */
-int cmd_open(struct ctl *ctl, int argc, char **argv);     /* cmd-conn.c */
-int cmd_close(struct ctl *ctl, int argc, char **argv);    /* cmd-conn.c */
-int cmd_group(struct ctl *ctl, int argc, char **argv);    /* cmd-group.c */
-int cmd_secret(struct ctl *ctl, int argc, char **argv);   /* cmd-secret.c */
-int cmd_schema(struct ctl *ctl, int argc, char **argv);   /* cmd-schema.c */
-int cmd_describe(struct ctl *ctl, int argc, char **argv); /* cmd-schema.c */
-int cmd_complete(struct ctl *ctl, int argc, char **argv); /* cmd-schema.c */
-int cmd_ssh(struct ctl *ctl, int argc, char **argv);      /* cmd-ssh.c */
+int cmd_query(struct ctl *ctl, int argc, char **argv);     /* cmd-query.c */
+int cmd_cancel(struct ctl *ctl, int argc, char **argv);    /* cmd-query.c */
+int cmd_shell(struct ctl *ctl, int argc, char **argv);     /* shell-meta.c */
+int cmd_history(struct ctl *ctl, int argc, char **argv);   /* cmd-history.c */
+int cmd_conn(struct ctl *ctl, int argc, char **argv);      /* cmd-conn.c */
+int cmd_open(struct ctl *ctl, int argc, char **argv);      /* cmd-conn.c */
+int cmd_close(struct ctl *ctl, int argc, char **argv);     /* cmd-conn.c */
+int cmd_group(struct ctl *ctl, int argc, char **argv);     /* cmd-group.c */
+int cmd_secret(struct ctl *ctl, int argc, char **argv);    /* cmd-secret.c */
+int cmd_schema(struct ctl *ctl, int argc, char **argv);    /* cmd-schema.c */
+int cmd_describe(struct ctl *ctl, int argc, char **argv);  /* cmd-schema.c */
+int cmd_complete(struct ctl *ctl, int argc, char **argv);  /* cmd-schema.c */
+int cmd_ssh(struct ctl *ctl, int argc, char **argv);       /* cmd-ssh.c */
 int cmd_workspace(struct ctl *ctl, int argc, char **argv); /* cmd-workspace.c */
 int cmd_listen(struct ctl *ctl, int argc, char **argv);    /* cmd-listen.c */
 int cmd_events(struct ctl *ctl, int argc, char **argv);    /* cmd-listen.c */
