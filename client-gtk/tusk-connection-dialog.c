@@ -1,0 +1,450 @@
+#include "client-gtk/tusk-connection-dialog.h"
+
+struct _TuskConnectionDialog {
+	AdwWindow parent_instance;
+	GtkRevealer *message_revealer;
+	GtkLabel *message_label;
+	GtkWidget *save_button;
+	AdwEntryRow *uri_row, *name_row, *color_row, *host_row, *database_row, *user_row;
+	AdwComboRow *group_row, *sslmode_row, *ssh_auth_row;
+	GtkSpinButton *port_spin, *connect_timeout_spin, *statement_timeout_spin, *ssh_port_spin;
+	AdwPasswordEntryRow *password_row, *ssh_secret_row;
+	AdwActionRow *keyring_row;
+	AdwEntryRow *appname_row, *ca_row, *cert_row, *key_row;
+	AdwEntryRow *ssh_host_row, *ssh_user_row, *ssh_key_row;
+	GtkSwitch *readonly_switch, *ssh_switch;
+
+	TuskRpc *rpc;
+	char *id;
+	json_t *groups;
+	json_t *loaded; /* the config being edited */
+	char *saved_id;
+	int secrets_pending;
+};
+
+enum { SIGNAL_SAVED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE(TuskConnectionDialog, tusk_connection_dialog, ADW_TYPE_WINDOW)
+
+static const char *ssl_modes[] = {"disable", "prefer", "require", "verify_ca", "verify_full"};
+static const char *ssh_auths[] = {"agent", "key", "password"};
+
+static void dialog_message(TuskConnectionDialog *self, const char *text, gboolean error)
+{
+	gtk_label_set_text(self->message_label, text);
+	if (error) {
+		gtk_widget_add_css_class(GTK_WIDGET(self->message_label), "tusk-error");
+	} else {
+		gtk_widget_remove_css_class(GTK_WIDGET(self->message_label), "tusk-error");
+	}
+	gtk_revealer_set_reveal_child(self->message_revealer, TRUE);
+}
+
+static const char *text_of(AdwEntryRow *row)
+{
+	return gtk_editable_get_text(GTK_EDITABLE(row));
+}
+
+static void set_text(AdwEntryRow *row, const char *text)
+{
+	gtk_editable_set_text(GTK_EDITABLE(row), text ? text : "");
+}
+
+static guint index_of(const char **list, size_t n, const char *v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (g_strcmp0(list[i], v) == 0)
+			return (guint)i;
+	return 0;
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *dialog_config(TuskConnectionDialog *self)
+{
+	json_t *c = json_object();
+	if (self->id)
+		json_object_set_new(c, "id", json_string(self->id));
+	json_object_set_new(c, "name", json_string(text_of(self->name_row)));
+	json_object_set_new(c, "color", str_or_null(text_of(self->color_row)));
+	guint g = adw_combo_row_get_selected(self->group_row);
+	json_t *group = g > 0 ? json_array_get(self->groups, g - 1) : NULL;
+	json_object_set_new(c, "group_id",
+	                    group ? json_incref(json_object_get(group, "id")) : json_null());
+	json_object_set_new(c, "host", json_string(text_of(self->host_row)));
+	json_object_set_new(c, "port",
+	                    json_integer(gtk_spin_button_get_value_as_int(self->port_spin)));
+	json_object_set_new(c, "database", json_string(text_of(self->database_row)));
+	json_object_set_new(c, "username", json_string(text_of(self->user_row)));
+	/* the daemon looks the password up only for a config that says it has one */
+	gboolean has_pw = *gtk_editable_get_text(GTK_EDITABLE(self->password_row)) ||
+	                  json_is_true(json_object_get(self->loaded, "password_in_keyring"));
+	json_object_set_new(c, "password_in_keyring", json_boolean(has_pw));
+	json_object_set_new(c, "ssl_mode",
+	                    json_string(ssl_modes[adw_combo_row_get_selected(self->sslmode_row)]));
+	json_object_set_new(c, "ssl_ca_cert", str_or_null(text_of(self->ca_row)));
+	json_object_set_new(c, "ssl_client_cert", str_or_null(text_of(self->cert_row)));
+	json_object_set_new(c, "ssl_client_key", str_or_null(text_of(self->key_row)));
+	int st = gtk_spin_button_get_value_as_int(self->statement_timeout_spin);
+	json_object_set_new(c, "options",
+	                    json_pack("{s:i, s:o, s:o, s:b}", "connect_timeout_sec",
+	                              gtk_spin_button_get_value_as_int(self->connect_timeout_spin),
+	                              "statement_timeout_ms",
+	                              st > 0 ? json_integer(st) : json_null(), "application_name",
+	                              str_or_null(text_of(self->appname_row)), "readonly",
+	                              gtk_switch_get_active(self->readonly_switch)));
+	const char *ssh_host = text_of(self->ssh_host_row);
+	if (gtk_switch_get_active(self->ssh_switch) || *ssh_host) {
+		json_object_set_new(
+		    c, "ssh_tunnel",
+		    json_pack("{s:b, s:o, s:i, s:o, s:s, s:o}", "enabled",
+		              gtk_switch_get_active(self->ssh_switch), "host",
+		              str_or_null(ssh_host), "port",
+		              gtk_spin_button_get_value_as_int(self->ssh_port_spin), "username",
+		              str_or_null(text_of(self->ssh_user_row)), "auth",
+		              ssh_auths[adw_combo_row_get_selected(self->ssh_auth_row)], "key_path",
+		              str_or_null(text_of(self->ssh_key_row))));
+	} else {
+		json_object_set_new(c, "ssh_tunnel", json_null());
+	}
+	return c;
+}
+
+static void dialog_fill(TuskConnectionDialog *self, json_t *c)
+{
+	set_text(self->name_row, json_string_value(json_object_get(c, "name")));
+	set_text(self->color_row, json_string_value(json_object_get(c, "color")));
+	set_text(self->host_row, json_string_value(json_object_get(c, "host")));
+	json_t *port = json_object_get(c, "port");
+	if (json_is_integer(port))
+		gtk_spin_button_set_value(self->port_spin, (double)json_integer_value(port));
+	set_text(self->database_row, json_string_value(json_object_get(c, "database")));
+	set_text(self->user_row, json_string_value(json_object_get(c, "username")));
+	const char *mode = json_string_value(json_object_get(c, "ssl_mode"));
+	if (mode)
+		adw_combo_row_set_selected(self->sslmode_row,
+		                           index_of(ssl_modes, G_N_ELEMENTS(ssl_modes), mode));
+	set_text(self->ca_row, json_string_value(json_object_get(c, "ssl_ca_cert")));
+	set_text(self->cert_row, json_string_value(json_object_get(c, "ssl_client_cert")));
+	set_text(self->key_row, json_string_value(json_object_get(c, "ssl_client_key")));
+	json_t *o = json_object_get(c, "options");
+	if (json_is_object(o)) {
+		gtk_spin_button_set_value(
+		    self->connect_timeout_spin,
+		    (double)json_integer_value(json_object_get(o, "connect_timeout_sec")));
+		gtk_spin_button_set_value(
+		    self->statement_timeout_spin,
+		    (double)json_integer_value(json_object_get(o, "statement_timeout_ms")));
+		set_text(self->appname_row,
+		         json_string_value(json_object_get(o, "application_name")));
+		gtk_switch_set_active(self->readonly_switch,
+		                      json_is_true(json_object_get(o, "readonly")));
+	}
+	json_t *t = json_object_get(c, "ssh_tunnel");
+	if (json_is_object(t)) {
+		gtk_switch_set_active(self->ssh_switch,
+		                      json_is_true(json_object_get(t, "enabled")));
+		set_text(self->ssh_host_row, json_string_value(json_object_get(t, "host")));
+		gtk_spin_button_set_value(self->ssh_port_spin,
+		                          (double)json_integer_value(json_object_get(t, "port")));
+		set_text(self->ssh_user_row, json_string_value(json_object_get(t, "username")));
+		adw_combo_row_set_selected(self->ssh_auth_row,
+		                           index_of(ssh_auths, G_N_ELEMENTS(ssh_auths),
+		                                    json_string_value(json_object_get(t, "auth"))));
+		set_text(self->ssh_key_row, json_string_value(json_object_get(t, "key_path")));
+	}
+	if (json_is_true(json_object_get(c, "password_in_keyring")))
+		gtk_editable_set_text(GTK_EDITABLE(self->password_row), "");
+}
+
+/* postgresql://user:password@host:port/database?sslmode=… parsed with GUri:
+ * fills the fields it names. */
+static void on_uri_apply(AdwEntryRow *row, TuskConnectionDialog *self)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GUri) uri = g_uri_parse(text_of(row), G_URI_FLAGS_HAS_PASSWORD, &error);
+	const char *scheme = uri ? g_uri_get_scheme(uri) : NULL;
+	if (!uri || (g_strcmp0(scheme, "postgresql") != 0 && g_strcmp0(scheme, "postgres") != 0)) {
+		dialog_message(self, "Not a postgresql:// URI", TRUE);
+		return;
+	}
+	if (g_uri_get_host(uri))
+		set_text(self->host_row, g_uri_get_host(uri));
+	if (g_uri_get_port(uri) > 0)
+		gtk_spin_button_set_value(self->port_spin, g_uri_get_port(uri));
+	if (g_uri_get_user(uri))
+		set_text(self->user_row, g_uri_get_user(uri));
+	if (g_uri_get_password(uri))
+		gtk_editable_set_text(GTK_EDITABLE(self->password_row), g_uri_get_password(uri));
+	const char *path = g_uri_get_path(uri);
+	if (path && path[0] == '/' && path[1])
+		set_text(self->database_row, path + 1);
+	if (!*text_of(self->name_row) && g_uri_get_host(uri)) {
+		g_autofree char *name =
+		    g_strdup_printf("%s/%s", g_uri_get_host(uri), path && path[0] ? path + 1 : "");
+		set_text(self->name_row, name);
+	}
+	const char *query = g_uri_get_query(uri);
+	if (query) {
+		g_autoptr(GHashTable) p =
+		    g_uri_parse_params(query, -1, "&", G_URI_PARAMS_NONE, NULL);
+		const char *mode = p ? g_hash_table_lookup(p, "sslmode") : NULL;
+		if (mode) {
+			g_autofree char *m = g_strdelimit(g_strdup(mode), "-", '_');
+			adw_combo_row_set_selected(self->sslmode_row,
+			                           index_of(ssl_modes, G_N_ELEMENTS(ssl_modes), m));
+		}
+		const char *appname = p ? g_hash_table_lookup(p, "application_name") : NULL;
+		if (appname)
+			set_text(self->appname_row, appname);
+	}
+	set_text(row, "");
+	dialog_message(self, "Filled in from the URI; check and save.", FALSE);
+}
+
+static void dialog_show_keyring(TuskConnectionDialog *self)
+{
+	const char *k = tusk_rpc_get_keyring(self->rpc);
+	const char *text = "unknown: the daemon has not probed the keyring yet";
+	if (g_strcmp0(k, "ok") == 0)
+		text = "ok: the password is stored in the Secret Service keyring";
+	else if (g_strcmp0(k, "locked") == 0)
+		text = "locked: the password is kept for this session only";
+	else if (g_strcmp0(k, "unavailable") == 0)
+		text = "unavailable: the password is kept for this session only";
+	adw_action_row_set_subtitle(self->keyring_row, text);
+	gtk_accessible_update_property(GTK_ACCESSIBLE(self->keyring_row),
+	                               GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+}
+
+static void on_tested(GObject *source, GAsyncResult *res, gpointer data)
+{
+	TuskConnectionDialog *self = data;
+	g_autoptr(GError) error = NULL;
+	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.test", TRUE);
+	if (r) {
+		g_autofree char *t =
+		    g_strdup_printf("Connected to %s in %.0f ms — PostgreSQL %s",
+		                    json_string_value(json_object_get(r, "display")),
+		                    json_number_value(json_object_get(r, "connect_ms")),
+		                    json_string_value(json_object_get(r, "server_version")));
+		dialog_message(self, t, FALSE);
+		json_decref(r);
+	} else {
+		dialog_message(self, error->message, TRUE);
+	}
+	g_object_unref(self);
+}
+
+static void act_test(GtkWidget *w, const char *action, GVariant *param)
+{
+	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(w);
+	json_t *config = dialog_config(self);
+	/* an unsaved config carries no stored password: a typed one is used as
+	 * a libpq URI password only when there is no id to look one up by */
+	json_t *params = json_pack("{s:o}", "config", config);
+	dialog_message(self, "Testing…", FALSE);
+	gtk_widget_action_set_enabled(w, "dialog.test", FALSE);
+	tusk_rpc_call_async(self->rpc, "connections.test", params, NULL, on_tested,
+	                    g_object_ref(self));
+}
+
+static void dialog_done(TuskConnectionDialog *self)
+{
+	g_signal_emit(self, signals[SIGNAL_SAVED], 0, self->saved_id);
+	gtk_window_close(GTK_WINDOW(self));
+}
+
+static void on_secret_set(GObject *source, GAsyncResult *res, gpointer data)
+{
+	TuskConnectionDialog *self = data;
+	g_autoptr(GError) error = NULL;
+	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	self->secrets_pending--;
+	if (!r) {
+		g_autofree char *t =
+		    g_strdup_printf("Saved, but the password was not: %s", error->message);
+		dialog_message(self, t, TRUE);
+		self->secrets_pending = -1000;
+	} else {
+		json_decref(r);
+		if (self->secrets_pending == 0)
+			dialog_done(self);
+	}
+	g_object_unref(self);
+}
+
+static void set_secret(TuskConnectionDialog *self, const char *kind, const char *secret)
+{
+	self->secrets_pending++;
+	tusk_rpc_call_async(self->rpc, "credentials.set",
+	                    json_pack("{s:s, s:s, s:s}", "connection_id", self->saved_id, "kind",
+	                              kind, "secret", secret),
+	                    NULL, on_secret_set, g_object_ref(self));
+}
+
+static void on_saved(GObject *source, GAsyncResult *res, gpointer data)
+{
+	TuskConnectionDialog *self = data;
+	g_autoptr(GError) error = NULL;
+	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.save", TRUE);
+	if (!r) {
+		dialog_message(self, error->message, TRUE);
+		g_object_unref(self);
+		return;
+	}
+	g_free(self->saved_id);
+	self->saved_id = g_strdup(json_string_value(json_object_get(r, "id")));
+	json_decref(r);
+	const char *pw = gtk_editable_get_text(GTK_EDITABLE(self->password_row));
+	const char *ssh = gtk_editable_get_text(GTK_EDITABLE(self->ssh_secret_row));
+	guint auth = adw_combo_row_get_selected(self->ssh_auth_row);
+	if (*ssh)
+		set_secret(self,
+		           g_str_equal(ssh_auths[auth], "key") ? "ssh_passphrase" : "ssh_password",
+		           ssh);
+	if (*pw)
+		set_secret(self, "password", pw);
+	if (!*pw && !*ssh)
+		dialog_done(self);
+	g_object_unref(self);
+}
+
+static void act_save(GtkWidget *w, const char *action, GVariant *param)
+{
+	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(w);
+	gtk_widget_action_set_enabled(w, "dialog.save", FALSE);
+	tusk_rpc_call_async(self->rpc, "connections.save",
+	                    json_pack("{s:o}", "config", dialog_config(self)), NULL, on_saved,
+	                    g_object_ref(self));
+}
+
+static void on_groups(GObject *source, GAsyncResult *res, gpointer data)
+{
+	TuskConnectionDialog *self = data;
+	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, NULL);
+	if (r) {
+		self->groups = json_incref(json_object_get(r, "groups"));
+		GtkStringList *names = gtk_string_list_new(NULL);
+		gtk_string_list_append(names, "No group");
+		json_t *g;
+		size_t i;
+		json_array_foreach(self->groups, i, g)
+		    gtk_string_list_append(names, json_string_value(json_object_get(g, "name")));
+		adw_combo_row_set_model(self->group_row, G_LIST_MODEL(names));
+		g_object_unref(names);
+		const char *gid = json_string_value(json_object_get(self->loaded, "group_id"));
+		json_array_foreach(self->groups, i, g)
+		{
+			if (gid && g_strcmp0(json_string_value(json_object_get(g, "id")), gid) == 0)
+				adw_combo_row_set_selected(self->group_row, (guint)i + 1);
+		}
+		json_decref(r);
+	}
+	g_object_unref(self);
+}
+
+static void on_loaded(GObject *source, GAsyncResult *res, gpointer data)
+{
+	TuskConnectionDialog *self = data;
+	g_autoptr(GError) error = NULL;
+	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	if (r) {
+		self->loaded = r;
+		dialog_fill(self, r);
+	} else {
+		dialog_message(self, error->message, TRUE);
+	}
+	tusk_rpc_call_async(self->rpc, "groups.list", NULL, NULL, on_groups, self);
+}
+
+TuskConnectionDialog *tusk_connection_dialog_new(GtkWindow *parent, TuskRpc *rpc, const char *id)
+{
+	TuskConnectionDialog *self =
+	    g_object_new(TUSK_TYPE_CONNECTION_DIALOG, "transient-for", parent, NULL);
+	self->rpc = g_object_ref(rpc);
+	self->id = g_strdup(id);
+	gtk_window_set_title(GTK_WINDOW(self), id ? "Edit Connection" : "New Connection");
+	dialog_show_keyring(self);
+	if (id)
+		tusk_rpc_call_async(rpc, "connections.get", json_pack("{s:s}", "id", id), NULL,
+		                    on_loaded, g_object_ref(self));
+	else
+		tusk_rpc_call_async(rpc, "groups.list", NULL, NULL, on_groups, g_object_ref(self));
+	return self;
+}
+
+static void tusk_connection_dialog_dispose(GObject *object)
+{
+	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(object);
+	g_clear_object(&self->rpc);
+	gtk_widget_dispose_template(GTK_WIDGET(self), TUSK_TYPE_CONNECTION_DIALOG);
+	G_OBJECT_CLASS(tusk_connection_dialog_parent_class)->dispose(object);
+}
+
+static void tusk_connection_dialog_finalize(GObject *object)
+{
+	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(object);
+	g_free(self->id);
+	g_free(self->saved_id);
+	json_decref(self->groups);
+	json_decref(self->loaded);
+	G_OBJECT_CLASS(tusk_connection_dialog_parent_class)->finalize(object);
+}
+
+#define BIND(name) gtk_widget_class_bind_template_child(wc, TuskConnectionDialog, name)
+
+static void tusk_connection_dialog_class_init(TuskConnectionDialogClass *klass)
+{
+	GtkWidgetClass *wc = GTK_WIDGET_CLASS(klass);
+	G_OBJECT_CLASS(klass)->dispose = tusk_connection_dialog_dispose;
+	G_OBJECT_CLASS(klass)->finalize = tusk_connection_dialog_finalize;
+	signals[SIGNAL_SAVED] = g_signal_new("saved", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+	                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+	gtk_widget_class_set_template_from_resource(wc, "/app/tusk/Tusk/tusk-connection-dialog.ui");
+	BIND(message_revealer);
+	BIND(message_label);
+	BIND(save_button);
+	BIND(uri_row);
+	BIND(name_row);
+	BIND(color_row);
+	BIND(group_row);
+	BIND(host_row);
+	BIND(port_spin);
+	BIND(database_row);
+	BIND(user_row);
+	BIND(password_row);
+	BIND(keyring_row);
+	BIND(connect_timeout_spin);
+	BIND(statement_timeout_spin);
+	BIND(appname_row);
+	BIND(readonly_switch);
+	BIND(sslmode_row);
+	BIND(ca_row);
+	BIND(cert_row);
+	BIND(key_row);
+	BIND(ssh_switch);
+	BIND(ssh_host_row);
+	BIND(ssh_port_spin);
+	BIND(ssh_user_row);
+	BIND(ssh_auth_row);
+	BIND(ssh_key_row);
+	BIND(ssh_secret_row);
+	gtk_widget_class_install_action(wc, "dialog.save", NULL, act_save);
+	gtk_widget_class_install_action(wc, "dialog.test", NULL, act_test);
+	gtk_widget_class_add_binding_action(wc, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void tusk_connection_dialog_init(TuskConnectionDialog *self)
+{
+	gtk_widget_init_template(GTK_WIDGET(self));
+	adw_combo_row_set_selected(self->sslmode_row, 1);
+	set_text(self->host_row, "localhost");
+	g_signal_connect(self->uri_row, "apply", G_CALLBACK(on_uri_apply), self);
+}

@@ -1,0 +1,621 @@
+#include "client-gtk/tusk-editor-page.h"
+
+#include <adwaita.h>
+#include <gtksourceview/gtksource.h>
+
+#include "client-gtk/tusk-completion.h"
+#include "client-gtk/tusk-result-grid.h"
+#include "client-gtk/tusk-statement.h"
+
+struct _TuskEditorPage {
+	GtkBox parent_instance;
+	GtkSourceView *view;
+	GtkButton *run_button;
+	GtkLabel *connection_label;
+	GtkLabel *txn_label;
+	GtkRevealer *error_revealer;
+	GtkLabel *error_label;
+	GtkNotebook *results;
+	GtkTextView *messages;
+	GtkLabel *status_label;
+
+	TuskRpc *rpc;
+	GtkSourceBuffer *buffer;
+	GtkTextTag *error_tag;
+	char *tab_id;
+	char *context;
+	char *title;
+	char *connection_id;
+	char *connection_name;
+	char *transaction;
+
+	/* the running query */
+	char *query_id;
+	gboolean running;
+	gboolean store;
+	guint sql_char_offset; /* where the SQL sent starts in the buffer */
+	char *sql;
+	GPtrArray *models;   /* TuskResultModel by result_index */
+	guint64 rows_before; /* rows of the finished result sets (progress) */
+	gint64 started_us;
+	GCancellable *cancel;
+};
+
+enum { PROP_0, PROP_TITLE, PROP_RUNNING, PROP_TRANSACTION, N_PROPS };
+enum { SIGNAL_RAN, SIGNAL_EDITED, SIGNAL_TOAST, N_SIGNALS };
+static GParamSpec *props[N_PROPS];
+static guint signals[N_SIGNALS];
+/* The daemon took mode "store" once: keep asking for it. */
+static gboolean store_unsupported;
+
+G_DEFINE_FINAL_TYPE(TuskEditorPage, tusk_editor_page, GTK_TYPE_BOX)
+
+static void page_message(TuskEditorPage *self, const char *text)
+{
+	GtkTextBuffer *b = gtk_text_view_get_buffer(self->messages);
+	GtkTextIter end;
+	gtk_text_buffer_get_end_iter(b, &end);
+	gtk_text_buffer_insert(b, &end, text, -1);
+	gtk_text_buffer_insert(b, &end, "\n", 1);
+}
+
+static void page_error_shown(TuskEditorPage *self, gboolean shown)
+{
+	gtk_widget_set_visible(GTK_WIDGET(self->error_revealer), shown);
+	gtk_revealer_set_reveal_child(self->error_revealer, shown);
+}
+
+static void page_set_running(TuskEditorPage *self, gboolean running)
+{
+	self->running = running;
+	gtk_widget_action_set_enabled(GTK_WIDGET(self), "editor.cancel", running);
+	g_object_notify_by_pspec(G_OBJECT(self), props[PROP_RUNNING]);
+}
+
+static void page_set_transaction(TuskEditorPage *self, const char *status)
+{
+	const char *txn = NULL;
+	if (status && (g_str_equal(status, "in_transaction") || g_str_equal(status, "in_error")))
+		txn = status;
+	if (g_strcmp0(txn, self->transaction) == 0)
+		return;
+	g_free(self->transaction);
+	self->transaction = g_strdup(txn);
+	gtk_widget_set_visible(GTK_WIDGET(self->txn_label), txn != NULL);
+	gtk_label_set_text(self->txn_label, !txn ? ""
+	                                    : g_str_equal(txn, "in_error")
+	                                        ? "Transaction failed — ROLLBACK"
+	                                        : "In transaction");
+	g_object_notify_by_pspec(G_OBJECT(self), props[PROP_TRANSACTION]);
+}
+
+static void page_update_title(TuskEditorPage *self)
+{
+	GtkTextIter start, end;
+	gtk_text_buffer_get_bounds(GTK_TEXT_BUFFER(self->buffer), &start, &end);
+	g_autofree char *text =
+	    gtk_text_buffer_get_text(GTK_TEXT_BUFFER(self->buffer), &start, &end, FALSE);
+	g_strstrip(text);
+	char *nl = strchr(text, '\n');
+	if (nl)
+		*nl = '\0';
+	g_autofree char *head = g_utf8_substring(text, 0, MIN(g_utf8_strlen(text, -1), 28));
+	g_autofree char *title = g_strdup(*head ? head : "Untitled");
+	if (g_strcmp0(title, self->title) == 0)
+		return;
+	g_free(self->title);
+	self->title = g_steal_pointer(&title);
+	g_object_notify_by_pspec(G_OBJECT(self), props[PROP_TITLE]);
+}
+
+static void on_buffer_changed(GtkTextBuffer *buffer, TuskEditorPage *self)
+{
+	GtkTextIter start, end;
+	gtk_text_buffer_get_bounds(buffer, &start, &end);
+	gtk_text_buffer_remove_tag(buffer, self->error_tag, &start, &end);
+	page_update_title(self);
+	g_signal_emit(self, signals[SIGNAL_EDITED], 0);
+}
+
+static void page_clear_results(TuskEditorPage *self)
+{
+	while (gtk_notebook_get_n_pages(self->results) > 1)
+		gtk_notebook_remove_page(self->results, 0);
+	gtk_text_buffer_set_text(gtk_text_view_get_buffer(self->messages), "", 0);
+	page_error_shown(self, FALSE);
+	g_ptr_array_set_size(self->models, 0);
+	self->rows_before = 0;
+}
+
+static void page_status(TuskEditorPage *self, const char *text)
+{
+	gtk_label_set_text(self->status_label, text);
+}
+
+static TuskResultModel *page_model(TuskEditorPage *self, int index)
+{
+	if (index < 0 || (guint)index >= self->models->len)
+		return NULL;
+	return self->models->pdata[index];
+}
+
+static void on_columns(TuskEditorPage *self, json_t *params)
+{
+	int index = (int)json_integer_value(json_object_get(params, "result_index"));
+	TuskResultModel *model =
+	    tusk_result_model_new(self->store ? self->rpc : NULL, self->query_id, index,
+	                          json_object_get(params, "columns"));
+	if ((guint)index >= self->models->len)
+		g_ptr_array_set_size(self->models, (guint)index + 1);
+	g_clear_object(&self->models->pdata[index]);
+	self->models->pdata[index] = model;
+	TuskResultGrid *grid = tusk_result_grid_new(model);
+	g_autofree char *label = g_strdup_printf("Result %d", index + 1);
+	int pos = gtk_notebook_get_n_pages(self->results) - 1;
+	gtk_notebook_insert_page(self->results, GTK_WIDGET(grid), gtk_label_new(label), pos);
+	if (pos == 0)
+		gtk_notebook_set_current_page(self->results, 0);
+}
+
+static void on_progress(TuskEditorPage *self, json_t *params)
+{
+	json_int_t rows = json_integer_value(json_object_get(params, "rows"));
+	double secs = (double)json_integer_value(json_object_get(params, "elapsed_ms")) / 1000.0;
+	g_autofree char *s =
+	    g_strdup_printf("Fetching… %" JSON_INTEGER_FORMAT " rows · %.1f s", rows, secs);
+	page_status(self, s);
+	if (self->store && self->models->len) {
+		TuskResultModel *m = self->models->pdata[self->models->len - 1];
+		if (m && (guint64)rows > self->rows_before)
+			tusk_result_model_set_row_count(m, (guint64)rows - self->rows_before);
+	}
+}
+
+static void on_result(TuskEditorPage *self, json_t *params)
+{
+	json_t *r = json_object_get(params, "result");
+	const char *tag = json_string_value(json_object_get(r, "command_tag"));
+	json_int_t n = json_integer_value(json_object_get(r, "row_count"));
+	double ms = json_real_value(json_object_get(r, "execution_time_ms")) +
+	            (double)json_integer_value(json_object_get(r, "execution_time_ms"));
+	g_autofree char *line = g_strdup_printf("%s — %.1f ms", tag ? tag : "(no tag)", ms);
+	page_message(self, line);
+	TuskResultModel *m =
+	    page_model(self, (int)json_integer_value(json_object_get(r, "result_index")));
+	if (m && self->store)
+		tusk_result_model_set_row_count(m, (guint64)n);
+	self->rows_before += (guint64)n;
+}
+
+static void on_notification(TuskRpc *rpc, const char *method, json_t *params, TuskEditorPage *self)
+{
+	const char *qid = json_string_value(json_object_get(params, "query_id"));
+	if (!self->query_id || g_strcmp0(qid, self->query_id) != 0)
+		return;
+	if (g_str_equal(method, "query.columns")) {
+		on_columns(self, params);
+	} else if (g_str_equal(method, "query.rows")) {
+		TuskResultModel *m = page_model(
+		    self, (int)json_integer_value(json_object_get(params, "result_index")));
+		if (m)
+			tusk_result_model_append(m, json_object_get(params, "rows"));
+	} else if (g_str_equal(method, "query.progress")) {
+		on_progress(self, params);
+	} else if (g_str_equal(method, "query.result")) {
+		on_result(self, params);
+	} else if (g_str_equal(method, "query.notice")) {
+		json_t *n = json_object_get(params, "notice");
+		g_autofree char *line =
+		    g_strdup_printf("%s: %s", json_string_value(json_object_get(n, "severity")),
+		                    json_string_value(json_object_get(n, "message")));
+		page_message(self, line);
+	}
+}
+
+/* Marks the error's position (1-based characters in the SQL sent) and
+ * scrolls to it. */
+static void page_mark_error(TuskEditorPage *self, json_int_t position)
+{
+	GtkTextBuffer *b = GTK_TEXT_BUFFER(self->buffer);
+	GtkTextIter at, end;
+	gtk_text_buffer_get_iter_at_offset(b, &at, (int)(self->sql_char_offset + position - 1));
+	end = at;
+	if (!gtk_text_iter_ends_word(&end) || gtk_text_iter_starts_word(&end))
+		gtk_text_iter_forward_word_end(&end);
+	if (gtk_text_iter_equal(&at, &end))
+		gtk_text_iter_forward_char(&end);
+	gtk_text_buffer_apply_tag(b, self->error_tag, &at, &end);
+	gtk_text_buffer_place_cursor(b, &at);
+	gtk_text_view_scroll_to_iter(GTK_TEXT_VIEW(self->view), &at, 0.1, FALSE, 0, 0);
+}
+
+static void page_show_error(TuskEditorPage *self, const GError *error, json_t *data)
+{
+	GString *s = g_string_new(NULL);
+	const char *msg = data ? json_string_value(json_object_get(data, "message")) : NULL;
+	const char *sev = data ? json_string_value(json_object_get(data, "severity")) : NULL;
+	g_autofree char *m = g_markup_escape_text(msg ? msg : error->message, -1);
+	g_string_append_printf(s, "<b>%s:</b> %s", sev ? sev : "Error", m);
+	const char *fields[][2] = {{"detail", "Detail"}, {"hint", "Hint"}, {"code", "SQLSTATE"}};
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+		const char *v =
+		    data ? json_string_value(json_object_get(data, fields[i][0])) : NULL;
+		if (v) {
+			g_autofree char *e = g_markup_escape_text(v, -1);
+			g_string_append_printf(s, "\n<b>%s:</b> %s", fields[i][1], e);
+		}
+	}
+	json_t *pos = data ? json_object_get(data, "position") : NULL;
+	if (json_is_integer(pos)) {
+		g_string_append_printf(s, "\n<b>Position:</b> %" JSON_INTEGER_FORMAT,
+		                       json_integer_value(pos));
+		page_mark_error(self, json_integer_value(pos));
+	}
+	gtk_label_set_markup(self->error_label, s->str);
+	g_string_free(s, TRUE);
+	page_error_shown(self, TRUE);
+	page_message(self, msg ? msg : error->message);
+}
+
+static void page_execute(TuskEditorPage *self);
+
+static void on_executed(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	TuskEditorPage *self = user_data;
+	g_autoptr(GError) error = NULL;
+	json_t *data = NULL;
+	json_t *result = tusk_rpc_call_finish(TUSK_RPC(source), res, &data, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		json_decref(data);
+		g_object_unref(self);
+		return;
+	}
+	if (!result && self->store && error && error->code == -32602 &&
+	    strstr(error->message, "mode")) {
+		/* a daemon without the result store: stream */
+		store_unsupported = TRUE;
+		json_decref(data);
+		page_execute(self);
+		g_object_unref(self);
+		return;
+	}
+	page_set_running(self, FALSE);
+	double ms = (double)(g_get_monotonic_time() - self->started_us) / 1000.0;
+	if (result) {
+		json_int_t rows = json_integer_value(json_object_get(result, "rows"));
+		const char *txn = json_string_value(json_object_get(result, "transaction_status"));
+		page_set_transaction(self, txn);
+		g_autofree char *s = g_strdup_printf(
+		    "%" JSON_INTEGER_FORMAT " rows · %.1f ms · %s%s", rows, ms, txn ? txn : "",
+		    json_is_true(json_object_get(result, "truncated")) ? " · truncated" : "");
+		page_status(self, s);
+		json_decref(result);
+	} else {
+		json_t *txn = data ? json_object_get(data, "transaction_status") : NULL;
+		if (json_is_string(txn))
+			page_set_transaction(self, json_string_value(txn));
+		page_show_error(self, error, data);
+		gboolean cancelled = error->domain == TUSK_RPC_ERROR && error->code == -32011;
+		g_autofree char *s =
+		    g_strdup_printf("%s after %.1f ms", cancelled ? "Cancelled" : "Failed", ms);
+		page_status(self, s);
+		json_decref(data);
+	}
+	g_signal_emit(self, signals[SIGNAL_RAN], 0);
+	g_object_unref(self);
+}
+
+static void page_execute(TuskEditorPage *self)
+{
+	g_free(self->query_id);
+	self->query_id = g_uuid_string_random();
+	self->store = !store_unsupported;
+	page_clear_results(self);
+	json_t *params =
+	    json_pack("{s:s, s:s, s:s, s:s}", "connection_id", self->connection_id, "sql",
+	              self->sql, "context", self->context, "query_id", self->query_id);
+	if (self->store)
+		json_object_set_new(params, "mode", json_string("store"));
+	else
+		/* without the store, rows are held here: at most this many */
+		json_object_set_new(params, "max_rows", json_integer(200000));
+	g_cancellable_cancel(self->cancel);
+	g_clear_object(&self->cancel);
+	self->cancel = g_cancellable_new();
+	self->started_us = g_get_monotonic_time();
+	page_set_running(self, TRUE);
+	page_status(self, "Running…");
+	tusk_rpc_call_async(self->rpc, "query.execute", params, self->cancel, on_executed,
+	                    g_object_ref(self));
+}
+
+static void page_run_range(TuskEditorPage *self, int start, int end)
+{
+	if (self->running)
+		return;
+	if (!self->connection_id) {
+		g_signal_emit(self, signals[SIGNAL_TOAST], 0,
+		              "Choose a connection in the sidebar first");
+		return;
+	}
+	GtkTextBuffer *b = GTK_TEXT_BUFFER(self->buffer);
+	GtkTextIter s, e;
+	gtk_text_buffer_get_iter_at_offset(b, &s, start);
+	gtk_text_buffer_get_iter_at_offset(b, &e, end);
+	gtk_text_buffer_remove_tag(b, self->error_tag, &s, &e);
+	g_free(self->sql);
+	self->sql = gtk_text_buffer_get_text(b, &s, &e, FALSE);
+	g_autofree char *trimmed = g_strstrip(g_strdup(self->sql));
+	if (!*trimmed) {
+		page_status(self, "Nothing to run");
+		return;
+	}
+	self->sql_char_offset = (guint)start;
+	page_execute(self);
+}
+
+static void on_run(GtkWidget *widget, const char *action, GVariant *param)
+{
+	TuskEditorPage *self = TUSK_EDITOR_PAGE(widget);
+	g_autofree char *text = tusk_editor_page_get_text(self);
+	int start = 0, end = 0;
+	tusk_statement_at(text, tusk_editor_page_get_cursor(self), &start, &end);
+	page_run_range(self, start, end);
+}
+
+static void on_run_all(GtkWidget *widget, const char *action, GVariant *param)
+{
+	TuskEditorPage *self = TUSK_EDITOR_PAGE(widget);
+	page_run_range(self, 0, gtk_text_buffer_get_char_count(GTK_TEXT_BUFFER(self->buffer)));
+}
+
+static void on_cancel(GtkWidget *widget, const char *action, GVariant *param)
+{
+	TuskEditorPage *self = TUSK_EDITOR_PAGE(widget);
+	if (!self->running || !self->query_id)
+		return;
+	tusk_rpc_send(self->rpc, "query.cancel", json_pack("{s:s}", "query_id", self->query_id));
+	page_status(self, "Cancelling…");
+}
+
+static gboolean on_escape(GtkWidget *widget, GVariant *args, gpointer data)
+{
+	TuskEditorPage *self = TUSK_EDITOR_PAGE(widget);
+	if (!self->running)
+		return FALSE;
+	on_cancel(widget, NULL, NULL);
+	return TRUE;
+}
+
+static gboolean on_run_key(GtkWidget *widget, GVariant *args, gpointer data)
+{
+	if (GPOINTER_TO_INT(data))
+		on_run_all(widget, NULL, NULL);
+	else
+		on_run(widget, NULL, NULL);
+	return TRUE;
+}
+
+void tusk_editor_page_update_style(TuskEditorPage *self)
+{
+	gboolean dark = adw_style_manager_get_dark(adw_style_manager_get_default());
+	GtkSourceStyleSchemeManager *sm = gtk_source_style_scheme_manager_get_default();
+	GtkSourceStyleScheme *scheme =
+	    gtk_source_style_scheme_manager_get_scheme(sm, dark ? "Adwaita-dark" : "Adwaita");
+	if (!scheme)
+		scheme =
+		    gtk_source_style_scheme_manager_get_scheme(sm, dark ? "oblivion" : "classic");
+	gtk_source_buffer_set_style_scheme(self->buffer, scheme);
+}
+
+const char *tusk_editor_page_get_tab_id(TuskEditorPage *self)
+{
+	return self->tab_id;
+}
+
+const char *tusk_editor_page_get_title(TuskEditorPage *self)
+{
+	return self->title;
+}
+
+gboolean tusk_editor_page_get_running(TuskEditorPage *self)
+{
+	return self->running;
+}
+
+const char *tusk_editor_page_get_transaction(TuskEditorPage *self)
+{
+	return self->transaction;
+}
+
+const char *tusk_editor_page_get_connection_id(TuskEditorPage *self)
+{
+	return self->connection_id;
+}
+
+const char *tusk_editor_page_get_connection_name(TuskEditorPage *self)
+{
+	return self->connection_name;
+}
+
+void tusk_editor_page_set_connection(TuskEditorPage *self, const char *id, const char *name)
+{
+	g_free(self->connection_id);
+	g_free(self->connection_name);
+	self->connection_id = g_strdup(id);
+	self->connection_name = g_strdup(name ? name : id);
+	g_autofree char *label = id ? g_strdup_printf("Connection: %s", self->connection_name)
+	                            : g_strdup("No connection");
+	gtk_label_set_text(self->connection_label, label);
+	tusk_completion_set_connection(self->view, self->rpc, id);
+	g_signal_emit(self, signals[SIGNAL_EDITED], 0);
+}
+
+char *tusk_editor_page_get_text(TuskEditorPage *self)
+{
+	GtkTextIter s, e;
+	gtk_text_buffer_get_bounds(GTK_TEXT_BUFFER(self->buffer), &s, &e);
+	return gtk_text_buffer_get_text(GTK_TEXT_BUFFER(self->buffer), &s, &e, FALSE);
+}
+
+int tusk_editor_page_get_cursor(TuskEditorPage *self)
+{
+	GtkTextIter it;
+	GtkTextBuffer *b = GTK_TEXT_BUFFER(self->buffer);
+	gtk_text_buffer_get_iter_at_mark(b, &it, gtk_text_buffer_get_insert(b));
+	return gtk_text_iter_get_offset(&it);
+}
+
+void tusk_editor_page_set_cursor(TuskEditorPage *self, int offset)
+{
+	GtkTextIter it;
+	gtk_text_buffer_get_iter_at_offset(GTK_TEXT_BUFFER(self->buffer), &it, offset);
+	gtk_text_buffer_place_cursor(GTK_TEXT_BUFFER(self->buffer), &it);
+}
+
+TuskEditorPage *tusk_editor_page_new(TuskRpc *rpc, const char *tab_id, const char *connection_id,
+                                     const char *connection_name, const char *text)
+{
+	TuskEditorPage *self = g_object_new(TUSK_TYPE_EDITOR_PAGE, NULL);
+	self->rpc = g_object_ref(rpc);
+	self->tab_id = tab_id ? g_strdup(tab_id) : g_uuid_string_random();
+	self->context = g_strdup_printf("tab:%s", self->tab_id);
+	g_signal_connect_object(rpc, "notification", G_CALLBACK(on_notification), self, 0);
+	if (text)
+		gtk_text_buffer_set_text(GTK_TEXT_BUFFER(self->buffer), text, -1);
+	tusk_editor_page_set_connection(self, connection_id, connection_name);
+	page_update_title(self);
+	return self;
+}
+
+static gboolean tusk_editor_page_grab_focus(GtkWidget *widget)
+{
+	return gtk_widget_grab_focus(GTK_WIDGET(TUSK_EDITOR_PAGE(widget)->view));
+}
+
+static void tusk_editor_page_dispose(GObject *object)
+{
+	TuskEditorPage *self = TUSK_EDITOR_PAGE(object);
+	if (self->running && self->query_id && self->rpc)
+		tusk_rpc_send(self->rpc, "query.cancel",
+		              json_pack("{s:s}", "query_id", self->query_id));
+	if (self->cancel)
+		g_cancellable_cancel(self->cancel);
+	g_clear_object(&self->cancel);
+	if (self->models)
+		g_ptr_array_set_size(self->models, 0);
+	g_clear_object(&self->rpc);
+	gtk_widget_dispose_template(GTK_WIDGET(self), TUSK_TYPE_EDITOR_PAGE);
+	G_OBJECT_CLASS(tusk_editor_page_parent_class)->dispose(object);
+}
+
+static void tusk_editor_page_finalize(GObject *object)
+{
+	TuskEditorPage *self = TUSK_EDITOR_PAGE(object);
+	g_ptr_array_unref(self->models);
+	g_free(self->tab_id);
+	g_free(self->context);
+	g_free(self->title);
+	g_free(self->connection_id);
+	g_free(self->connection_name);
+	g_free(self->transaction);
+	g_free(self->query_id);
+	g_free(self->sql);
+	G_OBJECT_CLASS(tusk_editor_page_parent_class)->finalize(object);
+}
+
+static void tusk_editor_page_get_property(GObject *object, guint id, GValue *value,
+                                          GParamSpec *pspec)
+{
+	TuskEditorPage *self = TUSK_EDITOR_PAGE(object);
+	switch (id) {
+	case PROP_TITLE:
+		g_value_set_string(value, self->title);
+		break;
+	case PROP_RUNNING:
+		g_value_set_boolean(value, self->running);
+		break;
+	case PROP_TRANSACTION:
+		g_value_set_string(value, self->transaction);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	}
+}
+
+static void tusk_editor_page_class_init(TuskEditorPageClass *klass)
+{
+	GObjectClass *oc = G_OBJECT_CLASS(klass);
+	GtkWidgetClass *wc = GTK_WIDGET_CLASS(klass);
+	oc->dispose = tusk_editor_page_dispose;
+	oc->finalize = tusk_editor_page_finalize;
+	oc->get_property = tusk_editor_page_get_property;
+	wc->grab_focus = tusk_editor_page_grab_focus;
+	props[PROP_TITLE] = g_param_spec_string("title", NULL, NULL, NULL,
+	                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+	props[PROP_RUNNING] = g_param_spec_boolean("running", NULL, NULL, FALSE,
+	                                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+	props[PROP_TRANSACTION] = g_param_spec_string("transaction", NULL, NULL, NULL,
+	                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+	g_object_class_install_properties(oc, N_PROPS, props);
+	signals[SIGNAL_RAN] = g_signal_new("ran", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+	                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+	signals[SIGNAL_EDITED] = g_signal_new("edited", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+	                                      0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+	signals[SIGNAL_TOAST] = g_signal_new("toast", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+	                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+	g_type_ensure(GTK_SOURCE_TYPE_VIEW);
+	gtk_widget_class_set_template_from_resource(wc, "/app/tusk/Tusk/tusk-editor-page.ui");
+	gtk_widget_class_bind_template_child(wc, TuskEditorPage, view);
+	gtk_widget_class_bind_template_child(wc, TuskEditorPage, run_button);
+	gtk_widget_class_bind_template_child(wc, TuskEditorPage, connection_label);
+	gtk_widget_class_bind_template_child(wc, TuskEditorPage, txn_label);
+	gtk_widget_class_bind_template_child(wc, TuskEditorPage, error_revealer);
+	gtk_widget_class_bind_template_child(wc, TuskEditorPage, error_label);
+	gtk_widget_class_bind_template_child(wc, TuskEditorPage, results);
+	gtk_widget_class_bind_template_child(wc, TuskEditorPage, messages);
+	gtk_widget_class_bind_template_child(wc, TuskEditorPage, status_label);
+	gtk_widget_class_install_action(wc, "editor.run", NULL, on_run);
+	gtk_widget_class_install_action(wc, "editor.run-all", NULL, on_run_all);
+	gtk_widget_class_install_action(wc, "editor.cancel", NULL, on_cancel);
+}
+
+static void tusk_editor_page_init(TuskEditorPage *self)
+{
+	gtk_widget_init_template(GTK_WIDGET(self));
+	self->models = g_ptr_array_new_with_free_func(g_object_unref);
+	self->buffer = GTK_SOURCE_BUFFER(gtk_text_view_get_buffer(GTK_TEXT_VIEW(self->view)));
+	GtkSourceLanguage *sql = gtk_source_language_manager_get_language(
+	    gtk_source_language_manager_get_default(), "sql");
+	gtk_source_buffer_set_language(self->buffer, sql);
+	self->error_tag = gtk_text_buffer_create_tag(GTK_TEXT_BUFFER(self->buffer), "error",
+	                                             "underline", PANGO_UNDERLINE_ERROR,
+	                                             "background", "rgba(224,27,36,0.25)", NULL);
+	tusk_editor_page_update_style(self);
+	g_signal_connect(self->buffer, "changed", G_CALLBACK(on_buffer_changed), self);
+	gtk_widget_action_set_enabled(GTK_WIDGET(self), "editor.cancel", FALSE);
+
+	/* captured before the text view sees the keys */
+	GtkEventController *keys = gtk_shortcut_controller_new();
+	gtk_event_controller_set_propagation_phase(keys, GTK_PHASE_CAPTURE);
+	struct {
+		guint key;
+		GdkModifierType mods;
+		GtkShortcutFunc fn;
+		int all;
+	} bind[] = {
+	    {GDK_KEY_Return, GDK_CONTROL_MASK, on_run_key, 0},
+	    {GDK_KEY_KP_Enter, GDK_CONTROL_MASK, on_run_key, 0},
+	    {GDK_KEY_Return, GDK_CONTROL_MASK | GDK_SHIFT_MASK, on_run_key, 1},
+	    {GDK_KEY_KP_Enter, GDK_CONTROL_MASK | GDK_SHIFT_MASK, on_run_key, 1},
+	    {GDK_KEY_Escape, 0, on_escape, 0},
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(bind); i++)
+		gtk_shortcut_controller_add_shortcut(
+		    GTK_SHORTCUT_CONTROLLER(keys),
+		    gtk_shortcut_new(
+		        gtk_keyval_trigger_new(bind[i].key, bind[i].mods),
+		        gtk_callback_action_new(bind[i].fn, GINT_TO_POINTER(bind[i].all), NULL)));
+	gtk_widget_add_controller(GTK_WIDGET(self), keys);
+}

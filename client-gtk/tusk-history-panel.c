@@ -1,0 +1,163 @@
+#include "client-gtk/tusk-history-panel.h"
+
+struct _TuskHistoryPanel {
+	GtkBox parent_instance;
+	GtkSearchEntry *search;
+	GtkCheckButton *this_connection;
+	GtkListBox *list;
+	TuskRpc *rpc;
+	char *connection_id;
+	GCancellable *cancel;
+};
+
+enum { SIGNAL_OPEN_SQL, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE(TuskHistoryPanel, tusk_history_panel, GTK_TYPE_BOX)
+
+static GtkWidget *entry_row(json_t *e)
+{
+	const char *sql = json_string_value(json_object_get(e, "sql"));
+	GtkWidget *row = gtk_list_box_row_new();
+	g_object_set_data_full(G_OBJECT(row), "sql", g_strdup(sql), g_free);
+	g_object_set_data_full(G_OBJECT(row), "connection_id",
+	                       g_strdup(json_string_value(json_object_get(e, "connection_id"))),
+	                       g_free);
+	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+	g_autofree char *one = g_strdup(sql ? sql : "");
+	g_strdelimit(one, "\n\t", ' ');
+	GtkWidget *text = gtk_label_new(one);
+	gtk_label_set_xalign(GTK_LABEL(text), 0);
+	gtk_label_set_ellipsize(GTK_LABEL(text), PANGO_ELLIPSIZE_END);
+	gtk_widget_add_css_class(text, "monospace");
+	const char *at = json_string_value(json_object_get(e, "executed_at"));
+	json_t *rows = json_object_get(e, "rows");
+	g_autofree char *meta = g_strdup_printf(
+	    "%.19s · %" JSON_INTEGER_FORMAT " ms · %s%s%s", at ? at : "",
+	    json_integer_value(json_object_get(e, "duration_ms")),
+	    json_string_value(json_object_get(e, "status")), json_is_integer(rows) ? " · " : "",
+	    json_is_integer(rows) ? "rows" : "");
+	if (json_is_integer(rows)) {
+		g_free(meta);
+		meta = g_strdup_printf(
+		    "%.19s · %" JSON_INTEGER_FORMAT " ms · %s · %" JSON_INTEGER_FORMAT " rows",
+		    at ? at : "", json_integer_value(json_object_get(e, "duration_ms")),
+		    json_string_value(json_object_get(e, "status")), json_integer_value(rows));
+	}
+	GtkWidget *caption = gtk_label_new(meta);
+	gtk_label_set_xalign(GTK_LABEL(caption), 0);
+	gtk_widget_add_css_class(caption, "caption");
+	gtk_widget_add_css_class(caption, "dim-label");
+	gtk_box_append(GTK_BOX(box), text);
+	gtk_box_append(GTK_BOX(box), caption);
+	gtk_list_box_row_set_child(GTK_LIST_BOX_ROW(row), box);
+	gtk_accessible_update_property(GTK_ACCESSIBLE(row), GTK_ACCESSIBLE_PROPERTY_LABEL, one, -1);
+	return row;
+}
+
+static void on_listed(GObject *source, GAsyncResult *res, gpointer data)
+{
+	TuskHistoryPanel *self = data;
+	g_autoptr(GError) error = NULL;
+	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	if (r) {
+		GtkWidget *c;
+		while ((c = gtk_widget_get_first_child(GTK_WIDGET(self->list))))
+			gtk_list_box_remove(self->list, c);
+		json_t *e;
+		size_t i;
+		json_array_foreach(json_object_get(r, "entries"), i, e)
+		    gtk_list_box_append(self->list, entry_row(e));
+		json_decref(r);
+	}
+	g_object_unref(self);
+}
+
+void tusk_history_panel_reload(TuskHistoryPanel *self)
+{
+	if (!self->rpc || !gtk_widget_get_mapped(GTK_WIDGET(self)))
+		return;
+	g_cancellable_cancel(self->cancel);
+	g_clear_object(&self->cancel);
+	self->cancel = g_cancellable_new();
+	json_t *params = json_pack("{s:i}", "limit", 200);
+	const char *text = gtk_editable_get_text(GTK_EDITABLE(self->search));
+	if (*text)
+		json_object_set_new(params, "search", json_string(text));
+	if (gtk_check_button_get_active(self->this_connection) && self->connection_id)
+		json_object_set_new(params, "connection_id", json_string(self->connection_id));
+	tusk_rpc_call_async(self->rpc, "history.list", params, self->cancel, on_listed,
+	                    g_object_ref(self));
+}
+
+static void on_changed(GtkWidget *w, TuskHistoryPanel *self)
+{
+	tusk_history_panel_reload(self);
+}
+
+static void on_activated(GtkListBox *list, GtkListBoxRow *row, TuskHistoryPanel *self)
+{
+	g_signal_emit(self, signals[SIGNAL_OPEN_SQL], 0, g_object_get_data(G_OBJECT(row), "sql"),
+	              g_object_get_data(G_OBJECT(row), "connection_id"), NULL);
+}
+
+void tusk_history_panel_set_rpc(TuskHistoryPanel *self, TuskRpc *rpc)
+{
+	self->rpc = g_object_ref(rpc);
+}
+
+void tusk_history_panel_set_connection(TuskHistoryPanel *self, const char *connection_id)
+{
+	if (g_strcmp0(self->connection_id, connection_id) == 0)
+		return;
+	g_free(self->connection_id);
+	self->connection_id = g_strdup(connection_id);
+	if (gtk_check_button_get_active(self->this_connection))
+		tusk_history_panel_reload(self);
+}
+
+static gboolean tusk_history_panel_grab_focus(GtkWidget *w)
+{
+	return gtk_widget_grab_focus(GTK_WIDGET(TUSK_HISTORY_PANEL(w)->search));
+}
+
+static void tusk_history_panel_dispose(GObject *object)
+{
+	TuskHistoryPanel *self = TUSK_HISTORY_PANEL(object);
+	if (self->cancel)
+		g_cancellable_cancel(self->cancel);
+	g_clear_object(&self->cancel);
+	g_clear_object(&self->rpc);
+	gtk_widget_dispose_template(GTK_WIDGET(self), TUSK_TYPE_HISTORY_PANEL);
+	G_OBJECT_CLASS(tusk_history_panel_parent_class)->dispose(object);
+}
+
+static void tusk_history_panel_finalize(GObject *object)
+{
+	g_free(TUSK_HISTORY_PANEL(object)->connection_id);
+	G_OBJECT_CLASS(tusk_history_panel_parent_class)->finalize(object);
+}
+
+static void tusk_history_panel_class_init(TuskHistoryPanelClass *klass)
+{
+	GtkWidgetClass *wc = GTK_WIDGET_CLASS(klass);
+	G_OBJECT_CLASS(klass)->dispose = tusk_history_panel_dispose;
+	G_OBJECT_CLASS(klass)->finalize = tusk_history_panel_finalize;
+	wc->grab_focus = tusk_history_panel_grab_focus;
+	signals[SIGNAL_OPEN_SQL] =
+	    g_signal_new("open-sql", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+	                 NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+	gtk_widget_class_set_template_from_resource(wc, "/app/tusk/Tusk/tusk-history-panel.ui");
+	gtk_widget_class_bind_template_child(wc, TuskHistoryPanel, search);
+	gtk_widget_class_bind_template_child(wc, TuskHistoryPanel, this_connection);
+	gtk_widget_class_bind_template_child(wc, TuskHistoryPanel, list);
+}
+
+static void tusk_history_panel_init(TuskHistoryPanel *self)
+{
+	gtk_widget_init_template(GTK_WIDGET(self));
+	g_signal_connect(self->search, "search-changed", G_CALLBACK(on_changed), self);
+	g_signal_connect(self->this_connection, "toggled", G_CALLBACK(on_changed), self);
+	g_signal_connect(self->list, "row-activated", G_CALLBACK(on_activated), self);
+	g_signal_connect_swapped(self, "map", G_CALLBACK(tusk_history_panel_reload), self);
+}

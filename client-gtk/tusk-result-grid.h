@@ -1,0 +1,20 @@
+/* A result set's grid: a GtkColumnView over a TuskResultModel. Numbers
+ * right-aligned, NULL shown apart from an empty string, the type under each
+ * column's name; Ctrl+C copies the selected rows as TSV. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "client-gtk/tusk-result-model.h"
+
+G_BEGIN_DECLS
+
+#define TUSK_TYPE_RESULT_GRID (tusk_result_grid_get_type())
+G_DECLARE_FINAL_TYPE(TuskResultGrid, tusk_result_grid, TUSK, RESULT_GRID, GtkBox)
+
+TuskResultGrid *tusk_result_grid_new(TuskResultModel *model);
+TuskResultModel *tusk_result_grid_get_model(TuskResultGrid *self);
+/* Scroll so that row is shown (tests, keyboard End). */
+void tusk_result_grid_scroll_to(TuskResultGrid *self, guint row);
+
+G_END_DECLS

@@ -1,0 +1,336 @@
+#include "client-gtk/tusk-result-model.h"
+
+#include "client-gtk/tusk-result-row.h"
+
+typedef struct {
+	json_t *rows; /* NULL while loading */
+	guint64 last_use;
+} Page;
+
+struct _TuskResultModel {
+	GObject parent_instance;
+	TuskRpc *rpc;
+	char *query_id;
+	int result_index;
+	json_t *columns;
+	gboolean stream;
+	gboolean failed;
+	guint64 n_rows;
+	GHashTable *pages; /* page number -> Page */
+	guint64 clock;
+	guint fetches;
+	GCancellable *cancel;
+};
+
+static void list_model_iface_init(GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE(TuskResultModel, tusk_result_model, G_TYPE_OBJECT,
+                              G_IMPLEMENT_INTERFACE(G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static void page_free(gpointer p)
+{
+	Page *page = p;
+	json_decref(page->rows);
+	g_free(page);
+}
+
+static GType model_get_item_type(GListModel *list)
+{
+	return TUSK_TYPE_RESULT_ROW;
+}
+
+static guint model_get_n_items(GListModel *list)
+{
+	return (guint)TUSK_RESULT_MODEL(list)->n_rows;
+}
+
+static gpointer model_get_item(GListModel *list, guint position)
+{
+	TuskResultModel *self = TUSK_RESULT_MODEL(list);
+	if (position >= self->n_rows)
+		return NULL;
+	return tusk_result_row_new(self, position);
+}
+
+static void list_model_iface_init(GListModelInterface *iface)
+{
+	iface->get_item_type = model_get_item_type;
+	iface->get_n_items = model_get_n_items;
+	iface->get_item = model_get_item;
+}
+
+/* Keeps at most TUSK_RESULT_MAX_PAGES loaded pages: the least recently
+ * used go (pages still loading stay). */
+static void model_evict(TuskResultModel *self)
+{
+	while (g_hash_table_size(self->pages) > TUSK_RESULT_MAX_PAGES) {
+		GHashTableIter it;
+		gpointer k, v, oldest = NULL;
+		guint64 oldest_use = G_MAXUINT64;
+		g_hash_table_iter_init(&it, self->pages);
+		while (g_hash_table_iter_next(&it, &k, &v)) {
+			Page *p = v;
+			if (p->rows && p->last_use < oldest_use) {
+				oldest_use = p->last_use;
+				oldest = k;
+			}
+		}
+		if (!oldest)
+			return;
+		g_hash_table_remove(self->pages, oldest);
+	}
+}
+
+typedef struct {
+	TuskResultModel *model;
+	guint page;
+} Fetch;
+
+static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
+{
+	Fetch *f = data;
+	TuskResultModel *self = f->model;
+	g_autoptr(GError) error = NULL;
+	json_t *result = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	Page *p = g_hash_table_lookup(self->pages, GUINT_TO_POINTER(f->page));
+	if (!result) {
+		if (p && !p->rows)
+			g_hash_table_remove(self->pages, GUINT_TO_POINTER(f->page));
+		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+		    !g_error_matches(error, TUSK_RPC_ERROR, TUSK_RPC_ERROR_DISCONNECTED))
+			self->failed = TRUE;
+		goto out;
+	}
+	guint64 offset = (guint64)f->page * TUSK_RESULT_PAGE_ROWS;
+	json_t *rows = json_object_get(result, "rows");
+	guint64 count = json_integer_value(json_object_get(result, "row_count"));
+	guint got = (guint)json_array_size(rows);
+	if (count > self->n_rows)
+		tusk_result_model_set_row_count(self, count);
+	guint64 want =
+	    MIN((guint64)TUSK_RESULT_PAGE_ROWS, self->n_rows - MIN(offset, self->n_rows));
+	if (!p) {
+		p = g_new0(Page, 1);
+		g_hash_table_insert(self->pages, GUINT_TO_POINTER(f->page), p);
+	}
+	json_decref(p->rows);
+	p->rows = json_incref(rows);
+	p->last_use = ++self->clock;
+	gboolean short_page = got < want;
+	guint n = MIN(got, (guint)want);
+	if (short_page)
+		/* cut short (message limit, or rows still arriving): ask again
+		 * next time the rows are wanted */
+		g_hash_table_remove(self->pages, GUINT_TO_POINTER(f->page));
+	model_evict(self);
+	if (n)
+		g_list_model_items_changed(G_LIST_MODEL(self), (guint)offset, n, n);
+	json_decref(result);
+out:
+	g_object_unref(self);
+	g_free(f);
+}
+
+static void model_request(TuskResultModel *self, guint page)
+{
+	if (self->stream || self->failed || !self->rpc)
+		return;
+	guint64 offset = (guint64)page * TUSK_RESULT_PAGE_ROWS;
+	if (offset >= self->n_rows || g_hash_table_contains(self->pages, GUINT_TO_POINTER(page)))
+		return;
+	Page *p = g_new0(Page, 1);
+	p->last_use = ++self->clock;
+	g_hash_table_insert(self->pages, GUINT_TO_POINTER(page), p);
+	self->fetches++;
+	Fetch *f = g_new0(Fetch, 1);
+	f->model = g_object_ref(self);
+	f->page = page;
+	tusk_rpc_call_async(self->rpc, "query.fetch",
+	                    json_pack("{s:s, s:i, s:I, s:i}", "query_id", self->query_id,
+	                              "result_index", self->result_index, "offset",
+	                              (json_int_t)offset, "limit", TUSK_RESULT_PAGE_ROWS),
+	                    self->cancel, on_fetched, f);
+}
+
+static json_t *model_row(TuskResultModel *self, guint row)
+{
+	guint page = row / TUSK_RESULT_PAGE_ROWS;
+	Page *p = g_hash_table_lookup(self->pages, GUINT_TO_POINTER(page));
+	if (p && p->rows) {
+		p->last_use = ++self->clock;
+		return json_array_get(p->rows, row % TUSK_RESULT_PAGE_ROWS);
+	}
+	model_request(self, page);
+	/* prefetch the neighbours: scrolling either way finds them here */
+	model_request(self, page + 1);
+	if (page > 0)
+		model_request(self, page - 1);
+	return NULL;
+}
+
+const char *tusk_result_model_get_cell(TuskResultModel *self, guint row, guint col,
+                                       gboolean *ret_null)
+{
+	*ret_null = FALSE;
+	json_t *r = model_row(self, row);
+	if (!r)
+		return NULL;
+	json_t *cell = json_array_get(r, col);
+	if (!cell || json_is_null(cell)) {
+		*ret_null = TRUE;
+		return NULL;
+	}
+	return json_string_value(cell);
+}
+
+char *tusk_result_model_row_tsv(TuskResultModel *self, guint row)
+{
+	json_t *r = model_row(self, row);
+	if (!r)
+		return NULL;
+	GString *s = g_string_new(NULL);
+	for (size_t i = 0; i < json_array_size(r); i++) {
+		if (i)
+			g_string_append_c(s, '\t');
+		const char *v = json_string_value(json_array_get(r, i));
+		for (; v && *v; v++) {
+			if (*v == '\t')
+				g_string_append(s, "\\t");
+			else if (*v == '\n')
+				g_string_append(s, "\\n");
+			else if (*v == '\\')
+				g_string_append(s, "\\\\");
+			else
+				g_string_append_c(s, *v);
+		}
+	}
+	return g_string_free(s, FALSE);
+}
+
+void tusk_result_model_append(TuskResultModel *self, json_t *rows)
+{
+	guint64 start = self->n_rows;
+	size_t n = json_array_size(rows);
+	for (size_t i = 0; i < n; i++) {
+		guint page = (guint)(self->n_rows / TUSK_RESULT_PAGE_ROWS);
+		Page *p = g_hash_table_lookup(self->pages, GUINT_TO_POINTER(page));
+		if (!p) {
+			p = g_new0(Page, 1);
+			p->rows = json_array();
+			g_hash_table_insert(self->pages, GUINT_TO_POINTER(page), p);
+		}
+		json_array_append(p->rows, json_array_get(rows, i));
+		self->n_rows++;
+	}
+	if (n)
+		g_list_model_items_changed(G_LIST_MODEL(self), (guint)start, 0, (guint)n);
+}
+
+void tusk_result_model_set_row_count(TuskResultModel *self, guint64 n)
+{
+	if (n <= self->n_rows)
+		return;
+	guint64 old = self->n_rows;
+	/* the old last page may hold only the rows there were then */
+	if (old % TUSK_RESULT_PAGE_ROWS) {
+		gpointer key = GUINT_TO_POINTER((guint)(old / TUSK_RESULT_PAGE_ROWS));
+		Page *p = g_hash_table_lookup(self->pages, key);
+		if (p && p->rows)
+			g_hash_table_remove(self->pages, key);
+	}
+	self->n_rows = n;
+	g_list_model_items_changed(G_LIST_MODEL(self), (guint)old, 0, (guint)(n - old));
+}
+
+guint tusk_result_model_get_n_columns(TuskResultModel *self)
+{
+	return (guint)json_array_size(self->columns);
+}
+
+const char *tusk_result_model_get_column_name(TuskResultModel *self, guint col)
+{
+	return json_string_value(json_object_get(json_array_get(self->columns, col), "name"));
+}
+
+const char *tusk_result_model_get_column_type(TuskResultModel *self, guint col)
+{
+	return json_string_value(json_object_get(json_array_get(self->columns, col), "type_name"));
+}
+
+gboolean tusk_result_model_column_is_numeric(TuskResultModel *self, guint col)
+{
+	json_int_t oid =
+	    json_integer_value(json_object_get(json_array_get(self->columns, col), "type_oid"));
+	switch (oid) {
+	case 20:   /* int8 */
+	case 21:   /* int2 */
+	case 23:   /* int4 */
+	case 26:   /* oid */
+	case 700:  /* float4 */
+	case 701:  /* float8 */
+	case 790:  /* money */
+	case 1700: /* numeric */
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+int tusk_result_model_get_result_index(TuskResultModel *self)
+{
+	return self->result_index;
+}
+
+guint tusk_result_model_get_pages_held(TuskResultModel *self)
+{
+	return g_hash_table_size(self->pages);
+}
+
+guint tusk_result_model_get_fetches(TuskResultModel *self)
+{
+	return self->fetches;
+}
+
+TuskResultModel *tusk_result_model_new(TuskRpc *rpc, const char *query_id, int result_index,
+                                       json_t *columns)
+{
+	TuskResultModel *self = g_object_new(TUSK_TYPE_RESULT_MODEL, NULL);
+	self->rpc = rpc ? g_object_ref(rpc) : NULL;
+	self->stream = rpc == NULL;
+	self->query_id = g_strdup(query_id);
+	self->result_index = result_index;
+	self->columns = json_deep_copy(columns ? columns : json_array());
+	if (!self->columns)
+		self->columns = json_array();
+	return self;
+}
+
+static void tusk_result_model_dispose(GObject *object)
+{
+	TuskResultModel *self = TUSK_RESULT_MODEL(object);
+	g_cancellable_cancel(self->cancel);
+	g_clear_object(&self->rpc);
+	G_OBJECT_CLASS(tusk_result_model_parent_class)->dispose(object);
+}
+
+static void tusk_result_model_finalize(GObject *object)
+{
+	TuskResultModel *self = TUSK_RESULT_MODEL(object);
+	g_hash_table_destroy(self->pages);
+	g_object_unref(self->cancel);
+	json_decref(self->columns);
+	g_free(self->query_id);
+	G_OBJECT_CLASS(tusk_result_model_parent_class)->finalize(object);
+}
+
+static void tusk_result_model_class_init(TuskResultModelClass *klass)
+{
+	G_OBJECT_CLASS(klass)->dispose = tusk_result_model_dispose;
+	G_OBJECT_CLASS(klass)->finalize = tusk_result_model_finalize;
+}
+
+static void tusk_result_model_init(TuskResultModel *self)
+{
+	self->pages = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, page_free);
+	self->cancel = g_cancellable_new();
+}

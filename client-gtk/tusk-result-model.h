@@ -1,0 +1,47 @@
+/* The rows of one result set as a GListModel of TuskResultRow. Two ways
+ * to fill it: store mode pages rows from the daemon with query.fetch (a
+ * window of pages around what is asked for, neighbours prefetched, far
+ * pages dropped: never the whole result), stream mode appends the rows of
+ * query.rows notifications. */
+#pragma once
+
+#include <gio/gio.h>
+#include <jansson.h>
+
+#include "client-gtk/tusk-rpc.h"
+
+G_BEGIN_DECLS
+
+#define TUSK_RESULT_PAGE_ROWS 256
+#define TUSK_RESULT_MAX_PAGES 24
+
+#define TUSK_TYPE_RESULT_MODEL (tusk_result_model_get_type())
+G_DECLARE_FINAL_TYPE(TuskResultModel, tusk_result_model, TUSK, RESULT_MODEL, GObject)
+
+/* columns: the Column array of query.columns (borrowed, copied). rpc and
+ * query_id only for store mode (NULL for stream). */
+TuskResultModel *tusk_result_model_new(TuskRpc *rpc, const char *query_id, int result_index,
+                                       json_t *columns);
+guint tusk_result_model_get_n_columns(TuskResultModel *self);
+const char *tusk_result_model_get_column_name(TuskResultModel *self, guint col);
+const char *tusk_result_model_get_column_type(TuskResultModel *self, guint col);
+gboolean tusk_result_model_column_is_numeric(TuskResultModel *self, guint col);
+int tusk_result_model_get_result_index(TuskResultModel *self);
+
+/* Stream mode: append a batch (borrowed). */
+void tusk_result_model_append(TuskResultModel *self, json_t *rows);
+/* Store mode: the result set has this many rows now (grows while it runs). */
+void tusk_result_model_set_row_count(TuskResultModel *self, guint64 n);
+
+/* The cell's text, or NULL: *ret_null TRUE for SQL NULL, FALSE when the
+ * row's page is not here yet (it is being fetched; items-changed follows). */
+const char *tusk_result_model_get_cell(TuskResultModel *self, guint row, guint col,
+                                       gboolean *ret_null);
+/* The row as TSV (NULL as empty, tabs and newlines escaped as \t \n), or
+ * NULL when its page is not here. */
+char *tusk_result_model_row_tsv(TuskResultModel *self, guint row);
+/* Pages held / fetched so far (tests and benchmarks). */
+guint tusk_result_model_get_pages_held(TuskResultModel *self);
+guint tusk_result_model_get_fetches(TuskResultModel *self);
+
+G_END_DECLS

@@ -1,0 +1,292 @@
+#include "client-gtk/tusk-window.h"
+
+#include "client-gtk/tusk-connection-dialog.h"
+#include "client-gtk/tusk-editor-page.h"
+#include "client-gtk/tusk-history-panel.h"
+#include "client-gtk/tusk-sidebar.h"
+#include "client-gtk/tusk-workspace.h"
+
+struct _TuskWindow {
+	AdwApplicationWindow parent_instance;
+	AdwToastOverlay *toast_overlay;
+	GtkRevealer *banner;
+	TuskSidebar *sidebar;
+	AdwTabView *tab_view;
+	GtkStack *content_stack;
+	GtkRevealer *history_revealer;
+	TuskHistoryPanel *history_panel;
+	GtkToggleButton *history_button;
+
+	TuskRpc *rpc;
+	TuskWorkspace *workspace;
+	gboolean was_away;
+	guint tab_counter;
+};
+
+G_DEFINE_FINAL_TYPE(TuskWindow, tusk_window, ADW_TYPE_APPLICATION_WINDOW)
+
+void tusk_window_toast(TuskWindow *self, const char *text)
+{
+	adw_toast_overlay_add_toast(self->toast_overlay, adw_toast_new(text));
+}
+
+static void page_sync(TuskEditorPage *page, AdwTabPage *tp)
+{
+	adw_tab_page_set_title(tp, tusk_editor_page_get_title(page));
+	adw_tab_page_set_loading(tp, tusk_editor_page_get_running(page));
+	const char *txn = tusk_editor_page_get_transaction(page);
+	if (txn) {
+		g_autoptr(GIcon) icon =
+		    g_themed_icon_new(g_str_equal(txn, "in_error") ? "dialog-error-symbolic"
+		                                                   : "media-record-symbolic");
+		adw_tab_page_set_indicator_icon(tp, icon);
+		adw_tab_page_set_indicator_tooltip(tp, g_str_equal(txn, "in_error")
+		                                           ? "Transaction failed: roll back"
+		                                           : "Inside a transaction");
+	} else {
+		adw_tab_page_set_indicator_icon(tp, NULL);
+	}
+}
+
+static void on_page_changed(TuskEditorPage *page, GParamSpec *pspec, AdwTabPage *tp)
+{
+	page_sync(page, tp);
+}
+
+static void on_page_history(TuskEditorPage *page, TuskWindow *self)
+{
+	tusk_history_panel_reload(self->history_panel);
+}
+
+static void on_page_edited(TuskEditorPage *page, TuskWindow *self)
+{
+	tusk_workspace_schedule_save(self->workspace);
+}
+
+static void on_page_toast(TuskEditorPage *page, const char *text, TuskWindow *self)
+{
+	tusk_window_toast(self, text);
+}
+
+static TuskEditorPage *window_add_page(TuskWindow *self, TuskEditorPage *page)
+{
+	AdwTabPage *tp = adw_tab_view_append(self->tab_view, GTK_WIDGET(page));
+	page_sync(page, tp);
+	g_signal_connect_object(page, "notify", G_CALLBACK(on_page_changed), tp, 0);
+	g_signal_connect_object(page, "ran", G_CALLBACK(on_page_history), self, 0);
+	g_signal_connect_object(page, "edited", G_CALLBACK(on_page_edited), self, 0);
+	g_signal_connect_object(page, "toast", G_CALLBACK(on_page_toast), self, 0);
+	gtk_stack_set_visible_child_name(self->content_stack, "tabs");
+	adw_tab_view_set_selected_page(self->tab_view, tp);
+	tusk_workspace_schedule_save(self->workspace);
+	return page;
+}
+
+TuskEditorPage *tusk_window_open_tab(TuskWindow *self, const char *tab_id,
+                                     const char *connection_id, const char *connection_name,
+                                     const char *text)
+{
+	TuskEditorPage *page =
+	    tusk_editor_page_new(self->rpc, tab_id, connection_id, connection_name, text);
+	window_add_page(self, page);
+	gtk_widget_grab_focus(GTK_WIDGET(page));
+	return page;
+}
+
+static TuskEditorPage *current_page(TuskWindow *self)
+{
+	AdwTabPage *tp = adw_tab_view_get_selected_page(self->tab_view);
+	return tp ? TUSK_EDITOR_PAGE(adw_tab_page_get_child(tp)) : NULL;
+}
+
+static void on_new_tab(GSimpleAction *action, GVariant *param, gpointer data)
+{
+	TuskWindow *self = data;
+	const char *id = NULL, *name = NULL;
+	tusk_sidebar_get_selected(self->sidebar, &id, &name);
+	TuskEditorPage *cur = current_page(self);
+	if (!id && cur) {
+		id = tusk_editor_page_get_connection_id(cur);
+		name = tusk_editor_page_get_connection_name(cur);
+	}
+	tusk_window_open_tab(self, NULL, id, name, NULL);
+}
+
+static void on_close_tab(GSimpleAction *action, GVariant *param, gpointer data)
+{
+	TuskWindow *self = data;
+	AdwTabPage *tp = adw_tab_view_get_selected_page(self->tab_view);
+	if (tp)
+		adw_tab_view_close_page(self->tab_view, tp);
+}
+
+static void on_pages_changed(AdwTabView *view, AdwTabPage *page, int position, TuskWindow *self)
+{
+	gboolean empty = adw_tab_view_get_n_pages(view) == 0;
+	gtk_stack_set_visible_child_name(self->content_stack, empty ? "empty" : "tabs");
+	tusk_workspace_schedule_save(self->workspace);
+}
+
+static void on_add_connection(GSimpleAction *action, GVariant *param, gpointer data)
+{
+	TuskWindow *self = data;
+	TuskConnectionDialog *d = tusk_connection_dialog_new(GTK_WINDOW(self), self->rpc, NULL);
+	g_signal_connect_object(d, "saved", G_CALLBACK(tusk_sidebar_reload), self->sidebar,
+	                        G_CONNECT_SWAPPED);
+	gtk_window_present(GTK_WINDOW(d));
+}
+
+static void on_show_history(GSimpleAction *action, GVariant *param, gpointer data)
+{
+	TuskWindow *self = data;
+	gboolean show = !gtk_revealer_get_reveal_child(self->history_revealer);
+	gtk_revealer_set_reveal_child(self->history_revealer, show);
+	gtk_toggle_button_set_active(self->history_button, show);
+	if (show) {
+		tusk_history_panel_reload(self->history_panel);
+		gtk_widget_grab_focus(GTK_WIDGET(self->history_panel));
+	}
+}
+
+static void on_focus_sidebar(GSimpleAction *action, GVariant *param, gpointer data)
+{
+	gtk_widget_grab_focus(GTK_WIDGET(TUSK_WINDOW(data)->sidebar));
+}
+
+/* A connection chosen in the sidebar: the current tab takes it when it has
+ * none, otherwise a new tab opens on it. */
+static void on_connection_activated(TuskSidebar *sidebar, const char *id, const char *name,
+                                    TuskWindow *self)
+{
+	TuskEditorPage *cur = current_page(self);
+	if (cur && !tusk_editor_page_get_connection_id(cur))
+		tusk_editor_page_set_connection(cur, id, name);
+	else
+		tusk_window_open_tab(self, NULL, id, name, NULL);
+}
+
+static void on_open_sql(GtkWidget *src, const char *sql, const char *connection_id,
+                        const char *connection_name, TuskWindow *self)
+{
+	tusk_window_open_tab(self, NULL, connection_id, connection_name, sql);
+}
+
+static void on_rpc_state(TuskRpc *rpc, GParamSpec *pspec, TuskWindow *self)
+{
+	TuskRpcState st = tusk_rpc_get_state(rpc);
+	/* hidden, not only folded: assistive technologies see it only while away */
+	gtk_widget_set_visible(GTK_WIDGET(self->banner), st == TUSK_RPC_AWAY);
+	gtk_revealer_set_reveal_child(self->banner, st == TUSK_RPC_AWAY);
+	if (st == TUSK_RPC_AWAY)
+		self->was_away = TRUE;
+	if (st == TUSK_RPC_READY) {
+		if (self->was_away)
+			tusk_window_toast(self, "Reconnected to tuskd");
+		self->was_away = FALSE;
+		tusk_sidebar_reload(self->sidebar);
+		tusk_workspace_daemon_ready(self->workspace);
+	}
+}
+
+static void on_connection_event(TuskRpc *rpc, const char *method, json_t *params, TuskWindow *self)
+{
+	const char *name = json_string_value(json_object_get(params, "name"));
+	g_autofree char *text = NULL;
+	if (g_str_equal(method, "connection.disconnected")) {
+		gboolean again = json_is_true(json_object_get(params, "will_reconnect"));
+		if (again)
+			text =
+			    g_strdup_printf("%s: connection lost; the next query reconnects", name);
+	} else if (g_str_equal(method, "connection.error")) {
+		json_t *err = json_object_get(params, "error");
+		text = g_strdup_printf("%s: %s", name,
+		                       json_string_value(json_object_get(err, "message")));
+	} else if (g_str_equal(method, "connection.connected")) {
+		text = g_strdup_printf("%s: connected", name);
+	}
+	if (text && name)
+		tusk_window_toast(self, text);
+}
+
+static void on_style_dark(AdwStyleManager *sm, GParamSpec *pspec, TuskWindow *self)
+{
+	int n = adw_tab_view_get_n_pages(self->tab_view);
+	for (int i = 0; i < n; i++) {
+		AdwTabPage *tp = adw_tab_view_get_nth_page(self->tab_view, i);
+		tusk_editor_page_update_style(TUSK_EDITOR_PAGE(adw_tab_page_get_child(tp)));
+	}
+}
+
+GListModel *tusk_window_get_pages(TuskWindow *self)
+{
+	return G_LIST_MODEL(adw_tab_view_get_pages(self->tab_view));
+}
+
+TuskEditorPage *tusk_window_get_selected_page(TuskWindow *self)
+{
+	return current_page(self);
+}
+
+TuskWindow *tusk_window_new(TuskApplication *app)
+{
+	TuskWindow *self = g_object_new(TUSK_TYPE_WINDOW, "application", app, NULL);
+	self->rpc = g_object_ref(tusk_application_get_rpc(app));
+	tusk_sidebar_set_rpc(self->sidebar, self->rpc);
+	tusk_history_panel_set_rpc(self->history_panel, self->rpc);
+	self->workspace = tusk_workspace_new(self->rpc, self);
+	g_signal_connect_object(self->rpc, "notify::state", G_CALLBACK(on_rpc_state), self, 0);
+	g_signal_connect_object(self->rpc, "notification::connection.disconnected",
+	                        G_CALLBACK(on_connection_event), self, 0);
+	g_signal_connect_object(self->rpc, "notification::connection.error",
+	                        G_CALLBACK(on_connection_event), self, 0);
+	g_signal_connect_object(adw_style_manager_get_default(), "notify::dark",
+	                        G_CALLBACK(on_style_dark), self, 0);
+	on_rpc_state(self->rpc, NULL, self);
+	return self;
+}
+
+static void tusk_window_dispose(GObject *object)
+{
+	TuskWindow *self = TUSK_WINDOW(object);
+	g_clear_object(&self->workspace);
+	g_clear_object(&self->rpc);
+	G_OBJECT_CLASS(tusk_window_parent_class)->dispose(object);
+}
+
+static void tusk_window_class_init(TuskWindowClass *klass)
+{
+	GtkWidgetClass *wc = GTK_WIDGET_CLASS(klass);
+	G_OBJECT_CLASS(klass)->dispose = tusk_window_dispose;
+	g_type_ensure(TUSK_TYPE_SIDEBAR);
+	g_type_ensure(TUSK_TYPE_HISTORY_PANEL);
+	gtk_widget_class_set_template_from_resource(wc, "/app/tusk/Tusk/tusk-window.ui");
+	gtk_widget_class_bind_template_child(wc, TuskWindow, toast_overlay);
+	gtk_widget_class_bind_template_child(wc, TuskWindow, banner);
+	gtk_widget_class_bind_template_child(wc, TuskWindow, sidebar);
+	gtk_widget_class_bind_template_child(wc, TuskWindow, tab_view);
+	gtk_widget_class_bind_template_child(wc, TuskWindow, content_stack);
+	gtk_widget_class_bind_template_child(wc, TuskWindow, history_revealer);
+	gtk_widget_class_bind_template_child(wc, TuskWindow, history_panel);
+	gtk_widget_class_bind_template_child(wc, TuskWindow, history_button);
+}
+
+static const GActionEntry win_actions[] = {
+    {.name = "new-tab", .activate = on_new_tab},
+    {.name = "close-tab", .activate = on_close_tab},
+    {.name = "add-connection", .activate = on_add_connection},
+    {.name = "show-history", .activate = on_show_history},
+    {.name = "focus-sidebar", .activate = on_focus_sidebar},
+};
+
+static void tusk_window_init(TuskWindow *self)
+{
+	gtk_widget_init_template(GTK_WIDGET(self));
+	g_action_map_add_action_entries(G_ACTION_MAP(self), win_actions, G_N_ELEMENTS(win_actions),
+	                                self);
+	g_signal_connect(self->tab_view, "page-attached", G_CALLBACK(on_pages_changed), self);
+	g_signal_connect(self->tab_view, "page-detached", G_CALLBACK(on_pages_changed), self);
+	g_signal_connect(self->sidebar, "connection-activated", G_CALLBACK(on_connection_activated),
+	                 self);
+	g_signal_connect(self->sidebar, "open-sql", G_CALLBACK(on_open_sql), self);
+	g_signal_connect(self->history_panel, "open-sql", G_CALLBACK(on_open_sql), self);
+}

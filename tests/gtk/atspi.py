@@ -1,0 +1,163 @@
+"""Finding and driving the tusk window through its accessibility tree
+(AT-SPI): widgets by role and accessible name, actions, text; no pixel
+coordinates. Used by the GTK end-to-end suite and its benchmarks."""
+import subprocess
+import time
+
+import pyatspi
+
+# GTK 4.8 sets "showing" only on windows: "visible" is what there is.
+STATE_VISIBLE = pyatspi.STATE_VISIBLE
+
+
+def app(name="tusk", timeout=20.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        desk = pyatspi.Registry.getDesktop(0)
+        for i in range(desk.childCount):
+            a = desk.getChildAtIndex(i)
+            if a is not None and a.name == name and a.childCount > 0:
+                return a
+        time.sleep(0.1)
+    raise AssertionError(f"no application {name!r} on the accessibility bus")
+
+
+def showing(node):
+    try:
+        return node.getState().contains(STATE_VISIBLE)
+    except Exception:
+        return False
+
+
+def walk(node, only_showing=True, depth=0):
+    """Depth-first over node's subtree (nodes that are not showing and
+    their children are skipped when only_showing)."""
+    if node is None or depth > 60:
+        return
+    if only_showing and depth > 0 and not showing(node):
+        return
+    yield node
+    try:
+        n = node.childCount
+    except Exception:
+        return
+    for i in range(n):
+        try:
+            child = node.getChildAtIndex(i)
+        except Exception:
+            continue
+        yield from walk(child, only_showing, depth + 1)
+
+
+def find_all(root, role=None, name=None, contains=None, only_showing=True, description=None):
+    """Nodes by role, name (exact or contained) and description. A GtkLabel's
+    name is its text once it changes: labels that change are found by their
+    accessible description."""
+    out = []
+    for n in walk(root, only_showing):
+        try:
+            r, nm = n.getRoleName(), n.name or ""
+            if description is not None and n.description != description:
+                continue
+        except Exception:
+            continue
+        if role is not None and r != role:
+            continue
+        if name is not None and nm != name:
+            continue
+        if contains is not None and contains not in nm:
+            continue
+        out.append(n)
+    return out
+
+
+def find(root, role=None, name=None, contains=None, timeout=10.0, only_showing=True,
+         description=None):
+    end = time.monotonic() + timeout
+    while True:
+        found = find_all(root, role, name, contains, only_showing, description)
+        if found:
+            return found[0]
+        if time.monotonic() > end:
+            raise AssertionError(
+                f"no {role!r} named {name or contains or description!r} within {timeout}s")
+        time.sleep(0.1)
+
+
+def wait_for(fn, timeout=10.0, what="condition", step=0.05):
+    end = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < end:
+        try:
+            last = fn()
+            if last:
+                return last
+        except AssertionError as e:
+            last = f"AssertionError: {e}"
+        time.sleep(step)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+def _actions(node):
+    try:
+        return node.queryAction().nActions
+    except NotImplementedError:
+        return 0
+
+
+def press(node):
+    """The first action of node, or of the first node under it that has one
+    (a GtkMenuButton's toggle button sits under it)."""
+    for n in walk(node, only_showing=False):
+        if _actions(n) > 0:
+            n.queryAction().doAction(0)
+            return
+    raise AssertionError(f"nothing to press in {node.getRoleName()} {node.name!r}")
+
+
+def activate(node, display):
+    """Activate a row the way a keyboard user does: focus it, press Return
+    (GTK 4.8 gives list rows no AT-SPI action)."""
+    try:
+        if node.queryAction().nActions > 0:
+            node.queryAction().doAction(0)
+            return
+    except NotImplementedError:
+        pass
+    node.queryComponent().grabFocus()
+    time.sleep(0.1)
+    key(display, "Return")
+
+
+def click(node, display):
+    """A real pointer click in the middle of node (to give it focus: GTK 4.8
+    does not implement grabFocus over AT-SPI)."""
+    x, y, w, h = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + min(h // 2, 40)),
+                    "click", "1"], check=True, env={"DISPLAY": display})
+
+
+def set_text(node, text):
+    node.queryEditableText().setTextContents(text)
+
+
+def text_of(node):
+    try:
+        t = node.queryText()
+        return t.getText(0, t.characterCount)
+    except NotImplementedError:
+        return node.name
+
+
+def key(display, *keys):
+    subprocess.run(["xdotool", "key", "--clearmodifiers", *keys], check=True,
+                   env={"DISPLAY": display})
+
+
+def type_text(display, text):
+    subprocess.run(["xdotool", "type", "--delay", "2", text], check=True,
+                   env={"DISPLAY": display})
+
+
+def screenshot(display, path):
+    subprocess.run(["import", "-display", display, "-window", "root", path], check=True)

@@ -1,0 +1,203 @@
+"""End-to-end steps on the real tusk window, through its accessibility tree.
+
+    drive-e2e.py PHASE
+
+Phases (test-gtk-e2e.sh runs them in order, doing what needs the shell in
+between): main, restored, away, back. Environment: DISPLAY, TUSK_SHOTS
+(screenshot dir), TUSK_E2E_PGPORT, TUSK_E2E_PASSWORD."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import atspi  # noqa: E402
+
+DISPLAY = os.environ["DISPLAY"]
+SHOTS = os.environ["TUSK_SHOTS"]
+QUERY = "select i, 'row ' || i as label, null::text as n, '' as e\n  from generate_series(1, 50) i order by i;"
+n_ok = 0
+
+
+def ok(what):
+    global n_ok
+    n_ok += 1
+    print(f"ok {n_ok} - {what}", flush=True)
+
+
+def shot(name):
+    atspi.screenshot(DISPLAY, os.path.join(SHOTS, name + ".png"))
+
+
+def main_frame(app):
+    return atspi.find(app, "frame", "Tusk", only_showing=False)
+
+
+def editor(app):
+    return atspi.find(main_frame(app), "text", "SQL Editor")
+
+
+def status_text(app):
+    return atspi.text_of(atspi.find(main_frame(app), "label", description="Status"))
+
+
+def replace_editor_text(app, text):
+    ed = editor(app)
+    atspi.click(ed, DISPLAY)
+    atspi.set_text(ed, text)
+    atspi.key(DISPLAY, "ctrl+End")
+    atspi.wait_for(lambda: atspi.text_of(ed) == text, 10, "the text in the editor")
+    return ed
+
+
+def run_under_cursor(app):
+    atspi.key(DISPLAY, "ctrl+Return")
+
+
+def grid_rows(app):
+    """The grid's realised rows as lists of cell texts (header row first)."""
+    grid = atspi.find(main_frame(app), "tree table", "Result Grid", timeout=15)
+    rows = []
+    for row in atspi.find_all(grid, "table row"):
+        rows.append([atspi.text_of(c) for c in atspi.find_all(row, "label")])
+    return rows
+
+
+def wait_status(app, contains, timeout=20.0):
+    return atspi.wait_for(lambda: contains in status_text(app) and status_text(app), timeout,
+                          f"status containing {contains!r}")
+
+
+def phase_main():
+    app = atspi.app()
+    frame = main_frame(app)
+    shot("01-start")
+    ok("the window is up")
+
+    # a connection through the dialog, its password to the keyring
+    atspi.press(atspi.find(frame, "push button", "Add Connection"))
+    dlg = atspi.find(app, "frame", "New Connection", only_showing=False)
+    for name, value in (("Name", "shop"), ("Host", "127.0.0.1"),
+                        ("Database", os.environ["TUSK_E2E_DB"]),
+                        ("User", os.environ["TUSK_E2E_USER"])):
+        atspi.set_text(atspi.find(dlg, "text", name), value)
+    atspi.set_text(atspi.find(dlg, "text", "Password"), os.environ["TUSK_E2E_PASSWORD"])
+    port = atspi.find(dlg, "spin button", "Port")
+    port.queryValue().currentValue = float(os.environ["TUSK_E2E_PGPORT"])
+    desc = [n.description for n in atspi.find_all(dlg, None) if "keyring" in (n.description or "")]
+    assert any(d.startswith("ok:") for d in desc), desc
+    ok("the dialog shows the keyring's real state (ok)")
+    shot("02-connection-dialog")
+    atspi.press(atspi.find(dlg, "push button", "Save"))
+    # (not walking the closing dialog: GTK 4.8 crashes answering AT-SPI
+    # about a window being destroyed)
+    conns = atspi.find(frame, "list", "Connections")
+    menu = atspi.find(conns, None, "Actions for shop", timeout=10)
+    ok("the connection was saved from the dialog and shows in the sidebar")
+
+    # open it from the sidebar
+    atspi.press(menu)
+    atspi.press(atspi.find(frame, "menu item", "Open"))
+    atspi.wait_for(lambda: atspi.find_all(conns, "label", "connected"), 15, "the status dot")
+    atspi.find(frame, "label", contains="Connection: shop", timeout=5)
+    ok("the connection opens from the sidebar; its dot says connected")
+
+    # a query, its rows in the grid
+    replace_editor_text(app, QUERY)
+    run_under_cursor(app)
+    wait_status(app, "50 rows")
+    rows = atspi.wait_for(lambda: [r for r in grid_rows(app) if r and r[0] == "1"], 10,
+                          "row 1 in the grid")
+    assert rows[0] == ["1", "row 1", "NULL", ""], rows[0]
+    header = grid_rows(app)[0]
+    assert header[0].startswith("i") and "integer" in header[0], header
+    ok("Ctrl+Enter runs the query; the grid shows its rows, NULL apart from ''")
+    shot("03-results")
+
+    # history
+    atspi.press(atspi.find(frame, "push button", "History"))
+    hist = atspi.find(frame, "list", "History Entries")
+    atspi.find(hist, None, contains="generate_series(1, 50)", timeout=10)
+    ok("the query is in the history panel")
+    shot("04-history")
+    atspi.press(atspi.find(frame, "push button", "History"))
+
+    # a syntax error marks its position
+    bad = "select 1;\nselect * fro t;"
+    ed = replace_editor_text(app, bad)
+    run_under_cursor(app)
+    err = atspi.find(frame, "label", description="Error", timeout=10)
+    atspi.wait_for(lambda: "42601" in atspi.text_of(err), 10, "SQLSTATE in the error")
+    text = atspi.text_of(err)
+    assert "syntax error" in text, text
+    caret = atspi.wait_for(lambda: ed.queryText().caretOffset, 5, "the caret to move")
+    assert caret == bad.index("fro"), (caret, bad.index("fro"))
+    ok("a syntax error shows message and SQLSTATE, and the caret is at its position")
+    shot("05-syntax-error")
+
+    # Escape cancels pg_sleep(60) on the server within a second
+    replace_editor_text(app, "select pg_sleep(60)")
+    run_under_cursor(app)
+    wait_status(app, "Running")
+    time.sleep(0.5)
+    label = atspi.find(frame, "label", description="Status")
+    t0 = time.monotonic()
+    atspi.key(DISPLAY, "Escape")
+    atspi.wait_for(lambda: "Cancelled" in atspi.text_of(label), 5, "Cancelled", step=0.01)
+    took = time.monotonic() - t0
+    assert took < 1.0, took
+    ok(f"Escape cancelled pg_sleep(60) in {took * 1000:.0f} ms")
+    shot("06-cancelled")
+
+    # the text the next phase must find again after a kill
+    replace_editor_text(app, "select 'kept across a kill' as t")
+    time.sleep(1.0)
+
+
+def phase_restored():
+    app = atspi.app()
+    ed = editor(app)
+    atspi.wait_for(lambda: atspi.text_of(ed) == "select 'kept across a kill' as t", 10,
+                   "the restored text")
+    atspi.find(main_frame(app), "label", contains="Connection: shop", timeout=5)
+    ok("after a kill the tab comes back with its text and connection")
+    shot("07-restored")
+
+
+def phase_away():
+    app = atspi.app()
+    frame = main_frame(app)
+    atspi.find(frame, "label", contains="tuskd is not answering", timeout=10)
+    ok("the banner shows while tuskd is away")
+    shot("08-daemon-away")
+
+
+def phase_back():
+    app = atspi.app()
+    frame = main_frame(app)
+    atspi.wait_for(lambda: not atspi.find_all(frame, "label", contains="tuskd is not answering"),
+                   15, "the banner to go")
+    ed = editor(app)
+    atspi.click(ed, DISPLAY)
+    run_under_cursor(app)
+    wait_status(app, "1 rows")
+    atspi.wait_for(lambda: [r for r in grid_rows(app) if r == ["kept across a kill"]], 10,
+                   "the row from the new daemon")
+    ok("the window reconnected to the restarted tuskd and runs queries again")
+    shot("09-reconnected")
+
+
+if __name__ == "__main__":
+    phase = sys.argv[1]
+    try:
+        {"main": phase_main, "restored": phase_restored, "away": phase_away,
+         "back": phase_back}[phase]()
+    except BaseException:
+        shot(f"failed-{phase}")
+        with open(os.path.join(SHOTS, f"failed-{phase}.tree"), "w") as out:
+            for n in atspi.walk(atspi.app(), only_showing=False):
+                try:
+                    states = [str(s) for s in n.getState().getStates()]
+                    out.write(f"{n.getRoleName()} {n.name!r} {states}\n")
+                except Exception as e:
+                    out.write(f"? {e}\n")
+        raise

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The tusk window end to end, driven through its accessibility tree
+# (drive-e2e.py) under Xvfb, in its own D-Bus session with an unlocked
+# gnome-keyring, against a real tuskd and PostgreSQL: add a
+# connection through the dialog (password to the keyring), open it, run a
+# query and read the grid, find it in history, a syntax error's position,
+# Escape cancelling pg_sleep(60) within a second, a killed window coming
+# back with its tab, and tuskd restarted under the window. Screenshots of
+# every step go to $TUSK_BUILD_DIR/gtk-shots/e2e.
+# shellcheck source=tests/harness/lib.sh
+. "$(dirname "$0")/../harness/lib.sh"
+keyring_reexec "$@"
+tusk_test_init
+
+GTK_BIN=${TUSK_GTK:?TUSK_GTK names the tusk binary}
+PY=/usr/bin/python3
+DRIVE=$TUSK_HARNESS_DIR/../gtk/drive-e2e.py
+SHOTS=${TUSK_BUILD_DIR:-$T}/gtk-shots/e2e
+rm -rf "$SHOTS"
+mkdir -p "$SHOTS"
+export TUSK_SHOTS=$SHOTS
+
+# a server of its own: password authentication needs its own pg_hba.conf
+pg_start "$T/pg"
+password="pw-$RANDOM-$RANDOM"
+db=shop
+pg_psql -c "create role gtk_alice login password '$password'" -c "create database $db owner gtk_alice"
+pg_hba_add "host all gtk_alice 127.0.0.1/32 scram-sha-256"
+export TUSK_E2E_PASSWORD=$password TUSK_E2E_PGPORT=$PG_PORT TUSK_E2E_DB=$db TUSK_E2E_USER=gtk_alice
+
+display=$((50 + RANDOM % 400))
+while [[ -e /tmp/.X11-unix/X$display ]]; do display=$((display + 1)); done
+Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >"$T/xvfb.log" 2>&1 &
+xvfb_pid=$!
+at_exit "kill $xvfb_pid"
+export DISPLAY=:$display GDK_BACKEND=x11 GSK_RENDERER=cairo NO_AT_BRIDGE=0
+wait_until 10 test -e "/tmp/.X11-unix/X$display" || fail "Xvfb did not start"
+/usr/libexec/at-spi-bus-launcher --launch-immediately >"$T/atspi.log" 2>&1 &
+atspi_pid=$!
+at_exit "kill $atspi_pid"
+
+tuskd_start
+window_pid=
+start_window() {
+	"$GTK_BIN" --socket "$TUSKD_SOCKET" --no-autostart >>"$T/tusk.log" 2>&1 &
+	window_pid=$!
+}
+stop_window() {
+	[[ -z $window_pid ]] || kill "$window_pid" 2>/dev/null || true
+	window_pid=
+}
+at_exit stop_window
+
+drive() {
+	if "$PY" "$DRIVE" "$@"; then
+		pass "phase $1"
+	else
+		show_file "$T/tusk.log"
+		fail "phase $1 failed"
+	fi
+}
+
+start_window
+drive main
+id=$(tctl --json conn list | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["connections"][0]["id"])')
+assert_eq "$(keyring_lookup "tusk:connection:$id")" "$password" "the password went to the keyring"
+assert_not_contains "$(cat "$TUSKD_DATA"/* 2>/dev/null | tr -d '\0')" "$password" "the password is not in tusk.db"
+
+kill -9 "$window_pid"
+wait "$window_pid" 2>/dev/null || true
+start_window
+drive restored
+
+tuskd_stop
+drive away
+tuskd_start
+drive back
+stop_window
