@@ -39,6 +39,7 @@ struct _TuskEditorPage {
 	guint64 rows_before; /* rows of the finished result sets (progress) */
 	gint64 started_us;
 	GCancellable *cancel;
+	gboolean timing_armed; /* TUSK_TIMING: report the first rows painted */
 };
 
 enum { PROP_0, PROP_TITLE, PROP_RUNNING, PROP_TRANSACTION, N_PROPS };
@@ -157,6 +158,8 @@ static void on_columns(TuskEditorPage *self, json_t *params)
 		gtk_notebook_set_current_page(self->results, 0);
 }
 
+static void page_arm_timing(TuskEditorPage *self);
+
 static void on_progress(TuskEditorPage *self, json_t *params)
 {
 	json_int_t rows = json_integer_value(json_object_get(params, "rows"));
@@ -166,8 +169,10 @@ static void on_progress(TuskEditorPage *self, json_t *params)
 	page_status(self, s);
 	if (self->store && self->models->len) {
 		TuskResultModel *m = self->models->pdata[self->models->len - 1];
-		if (m && (guint64)rows > self->rows_before)
+		if (m && (guint64)rows > self->rows_before) {
 			tusk_result_model_set_row_count(m, (guint64)rows - self->rows_before);
+			page_arm_timing(self);
+		}
 	}
 }
 
@@ -187,6 +192,25 @@ static void on_result(TuskEditorPage *self, json_t *params)
 	self->rows_before += (guint64)n;
 }
 
+static void on_painted(GdkFrameClock *clock, TuskEditorPage *self)
+{
+	g_signal_handlers_disconnect_by_func(clock, on_painted, self);
+	g_printerr("tusk-timing first-rows %.1f\n",
+	           (double)(g_get_monotonic_time() - self->started_us) / 1000.0);
+}
+
+/* For benchmarks (TUSK_TIMING set): once, when the first rows of a run are
+ * in the grid, print how long after Ctrl+Enter the next frame was painted. */
+static void page_arm_timing(TuskEditorPage *self)
+{
+	GdkFrameClock *clock = gtk_widget_get_frame_clock(GTK_WIDGET(self));
+	if (self->timing_armed || !clock || !g_getenv("TUSK_TIMING"))
+		return;
+	self->timing_armed = TRUE;
+	g_signal_connect(clock, "after-paint", G_CALLBACK(on_painted), self);
+	gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
 static void on_notification(TuskRpc *rpc, const char *method, json_t *params, TuskEditorPage *self)
 {
 	const char *qid = json_string_value(json_object_get(params, "query_id"));
@@ -199,6 +223,7 @@ static void on_notification(TuskRpc *rpc, const char *method, json_t *params, Tu
 		    self, (int)json_integer_value(json_object_get(params, "result_index")));
 		if (m)
 			tusk_result_model_append(m, json_object_get(params, "rows"));
+		page_arm_timing(self);
 	} else if (g_str_equal(method, "query.progress")) {
 		on_progress(self, params);
 	} else if (g_str_equal(method, "query.result")) {
@@ -323,6 +348,7 @@ static void page_execute(TuskEditorPage *self)
 	g_clear_object(&self->cancel);
 	self->cancel = g_cancellable_new();
 	self->started_us = g_get_monotonic_time();
+	self->timing_armed = FALSE;
 	page_set_running(self, TRUE);
 	page_status(self, "Running…");
 	tusk_rpc_call_async(self->rpc, "query.execute", params, self->cancel, on_executed,

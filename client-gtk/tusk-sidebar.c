@@ -277,23 +277,86 @@ typedef struct {
 	gboolean activate;
 } Open;
 
-static void on_opened(GObject *source, GAsyncResult *res, gpointer data)
+static void open_free(Open *o)
+{
+	g_object_unref(o->self);
+	g_free(o->id);
+	g_free(o->name);
+	g_free(o);
+}
+
+static void sidebar_open(TuskSidebar *self, const char *id, gboolean new_tab);
+
+static void on_trusted(GObject *source, GAsyncResult *res, gpointer data)
 {
 	Open *o = data;
 	g_autoptr(GError) error = NULL;
 	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
 	if (r) {
+		json_decref(r);
+		sidebar_open(o->self, o->id, FALSE);
+	} else {
+		sidebar_toast(o->self, error->message);
+	}
+	open_free(o);
+}
+
+static void on_trust_response(AdwMessageDialog *d, const char *response, gpointer data)
+{
+	Open *o = data;
+	if (!g_str_equal(response, "trust")) {
+		open_free(o);
+		return;
+	}
+	const char *fp = g_object_get_data(G_OBJECT(d), "fingerprint");
+	tusk_rpc_call_async(o->self->rpc, "ssh.trust_host_key",
+	                    json_pack("{s:s, s:s}", "connection_id", o->id, "fingerprint", fp),
+	                    NULL, on_trusted, o);
+}
+
+/* An SSH server whose host key is not in known_hosts: show its fingerprint
+ * and let the user decide. */
+static gboolean ask_host_key(Open *o, json_t *data)
+{
+	const char *detail = json_string_value(json_object_get(data, "detail"));
+	if (!detail || !g_str_has_prefix(detail, "SHA256:"))
+		return FALSE;
+	g_autofree char *body = g_strdup_printf(
+	    "The SSH server of “%s” offers a host key that is not in ~/.ssh/known_hosts.\n\n"
+	    "Fingerprint: %s\n\nTrust it only if it is the server's real key.",
+	    o->name, detail);
+	GtkWidget *d = adw_message_dialog_new(GTK_WINDOW(gtk_widget_get_root(GTK_WIDGET(o->self))),
+	                                      "Unknown SSH Host Key", body);
+	adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(d), "cancel", "_Cancel", "trust",
+	                                 "_Trust and Connect", NULL);
+	adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(d), "trust",
+	                                           ADW_RESPONSE_SUGGESTED);
+	g_object_set_data_full(G_OBJECT(d), "fingerprint", g_strdup(detail), g_free);
+	g_signal_connect(d, "response", G_CALLBACK(on_trust_response), o);
+	gtk_window_present(GTK_WINDOW(d));
+	return TRUE;
+}
+
+static void on_opened(GObject *source, GAsyncResult *res, gpointer data)
+{
+	Open *o = data;
+	g_autoptr(GError) error = NULL;
+	json_t *edata = NULL;
+	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, &edata, &error);
+	if (r) {
 		sidebar_set_status(o->self, o->id, json_string_value(json_object_get(r, "status")));
 		json_decref(r);
+	} else if (error->code == -32004 && ask_host_key(o, edata)) {
+		sidebar_set_status(o->self, o->id, "error");
+		json_decref(edata);
+		return; /* o goes with the dialog's answer */
 	} else {
 		sidebar_set_status(o->self, o->id, "error");
 		g_autofree char *t = g_strdup_printf("%s: %s", o->name, error->message);
 		sidebar_toast(o->self, t);
 	}
-	g_object_unref(o->self);
-	g_free(o->id);
-	g_free(o->name);
-	g_free(o);
+	json_decref(edata);
+	open_free(o);
 }
 
 static void sidebar_open(TuskSidebar *self, const char *id, gboolean new_tab)

@@ -227,6 +227,20 @@ TuskEditorPage *tusk_window_get_selected_page(TuskWindow *self)
 	return current_page(self);
 }
 
+static void on_first_paint(GdkFrameClock *clock, TuskWindow *self)
+{
+	g_signal_handlers_disconnect_by_func(clock, on_first_paint, self);
+	g_printerr("tusk-timing ready %.1f\n", (double)g_get_monotonic_time() / 1000.0);
+}
+
+/* For benchmarks (TUSK_TIMING set): the monotonic clock when the window's
+ * first frame, restored tabs included, was painted. */
+static void on_map_timing(GtkWidget *widget, TuskWindow *self)
+{
+	g_signal_connect(gtk_widget_get_frame_clock(widget), "after-paint",
+	                 G_CALLBACK(on_first_paint), self);
+}
+
 TuskWindow *tusk_window_new(TuskApplication *app)
 {
 	TuskWindow *self = g_object_new(TUSK_TYPE_WINDOW, "application", app, NULL);
@@ -242,6 +256,8 @@ TuskWindow *tusk_window_new(TuskApplication *app)
 	g_signal_connect_object(adw_style_manager_get_default(), "notify::dark",
 	                        G_CALLBACK(on_style_dark), self, 0);
 	on_rpc_state(self->rpc, NULL, self);
+	if (g_getenv("TUSK_TIMING"))
+		g_signal_connect(self, "map", G_CALLBACK(on_map_timing), self);
 	return self;
 }
 
