@@ -144,6 +144,7 @@ static void rpc_write(TuskRpc *self, json_t *msg)
 	rpc_write_next(self);
 }
 
+/* params borrowed */
 static json_t *request(gint64 id, const char *method, json_t *params)
 {
 	json_t *msg =
@@ -230,8 +231,9 @@ static void rpc_ready(TuskRpc *self, json_t *hello)
 	g_object_notify_by_pspec(G_OBJECT(self), props[PROP_KEYRING]);
 	self->retry_ms = RETRY_MIN_MS;
 	self->spawned_at = 0; /* a daemon answered: the next loss may start one at once */
-	rpc_write(self, request(self->next_id++, "events.subscribe",
-	                        json_pack("{s:[s,s]}", "topics", "connection", "schema")));
+	json_t *topics = json_pack("{s:[s,s]}", "topics", "connection", "schema");
+	rpc_write(self, request(self->next_id++, "events.subscribe", topics));
+	json_decref(topics);
 	rpc_set_state(self, TUSK_RPC_READY);
 	GTask *task;
 	while ((task = g_queue_pop_head(&self->waiting)))
@@ -442,9 +444,10 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_data_input_stream_set_newline_type(self->in, G_DATA_STREAM_NEWLINE_TYPE_LF);
 	self->out = g_io_stream_get_output_stream(G_IO_STREAM(conn));
 	self->hello_id = self->next_id++;
-	rpc_write(self, request(self->hello_id, "daemon.hello",
-	                        json_pack("{s:s, s:i}", "client", "tusk " TUSK_VERSION,
-	                                  "protocol_version", TUSK_PROTOCOL_VERSION)));
+	json_t *hello = json_pack("{s:s, s:i}", "client", "tusk " TUSK_VERSION, "protocol_version",
+	                          TUSK_PROTOCOL_VERSION);
+	rpc_write(self, request(self->hello_id, "daemon.hello", hello));
+	json_decref(hello);
 	rpc_read_next(self);
 	g_object_unref(self);
 }
