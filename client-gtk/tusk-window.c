@@ -264,6 +264,8 @@ TuskWindow *tusk_window_new(TuskApplication *app)
 static void tusk_window_dispose(GObject *object)
 {
 	TuskWindow *self = TUSK_WINDOW(object);
+	if (self->workspace)
+		tusk_workspace_detach(self->workspace);
 	g_clear_object(&self->workspace);
 	g_clear_object(&self->rpc);
 	G_OBJECT_CLASS(tusk_window_parent_class)->dispose(object);

@@ -14,6 +14,11 @@ struct _TuskWorkspace {
 	char *path;
 	guint save_source;
 	gboolean restoring;
+	json_int_t revision; /* the daemon's revision our tabs are based on */
+	gboolean dirty;      /* edits the daemon has not acknowledged yet */
+	gboolean saving;     /* a workspace.save in flight */
+	gboolean again;      /* edits made while it was in flight */
+	gboolean synced;     /* compared with the daemon's copy since start */
 };
 
 G_DEFINE_FINAL_TYPE(TuskWorkspace, tusk_workspace, G_TYPE_OBJECT)
@@ -31,26 +36,29 @@ static json_t *workspace_collect(TuskWorkspace *self)
 		g_autofree char *text = tusk_editor_page_get_text(page);
 		const char *cid = tusk_editor_page_get_connection_id(page);
 		const char *cname = tusk_editor_page_get_connection_name(page);
+		const char *tab_id = tusk_editor_page_get_tab_id(page);
+		g_autofree char *context = g_strdup_printf("tab:%s", tab_id);
+		const char *title = tusk_editor_page_get_title(page);
 		json_array_append_new(
-		    tabs, json_pack("{s:s, s:s, s:i, s:o, s:o}", "tab_id",
-		                    tusk_editor_page_get_tab_id(page), "text", text, "cursor",
-		                    tusk_editor_page_get_cursor(page), "connection_id",
-		                    cid ? json_string(cid) : json_null(), "connection_name",
-		                    cname ? json_string(cname) : json_null()));
+		    tabs, json_pack("{s:s, s:s, s:o, s:s, s:i, s:n, s:s, s:i, s:n, s:{s:o}}", "id",
+		                    tab_id, "title", title ? title : "", "connection_id",
+		                    cid ? json_string(cid) : json_null(), "sql", text, "cursor",
+		                    tusk_editor_page_get_cursor(page), "selection", "context",
+		                    context, "order", (int)i, "last_query_id", "extra",
+		                    "connection_name", cname ? json_string(cname) : json_null()));
 		if (page == selected)
 			selected_index = (int)i;
 	}
-	return json_pack("{s:i, s:o, s:i}", "version", 1, "tabs", tabs, "selected", selected_index);
+	return json_pack("{s:i, s:o, s:i, s:I, s:b}", "version", 2, "tabs", tabs, "selected",
+	                 selected_index, "revision", (json_int_t)self->revision, "dirty",
+	                 self->dirty);
 }
 
-void tusk_workspace_save_now(TuskWorkspace *self)
+static void workspace_write_file(TuskWorkspace *self, json_t *ws)
 {
-	g_clear_handle_id(&self->save_source, g_source_remove);
-	if (self->restoring || !self->path)
+	if (!self->path)
 		return;
-	json_t *ws = workspace_collect(self);
 	char *text = json_dumps(ws, JSON_COMPACT);
-	json_decref(ws);
 	g_autofree char *dir = g_path_get_dirname(self->path);
 	g_mkdir_with_parents(dir, 0700);
 	g_autoptr(GError) error = NULL;
@@ -60,6 +68,70 @@ void tusk_workspace_save_now(TuskWorkspace *self)
 	                              0600, &error))
 		g_warning("cannot save the tabs: %s", error->message);
 	free(text);
+}
+
+static void workspace_push(TuskWorkspace *self, gboolean force);
+
+static void on_pushed(GObject *source, GAsyncResult *res, gpointer data)
+{
+	TuskWorkspace *self = data;
+	g_autoptr(GError) error = NULL;
+	json_t *edata = NULL;
+	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, &edata, &error);
+	self->saving = FALSE;
+	if (r) {
+		self->revision = json_integer_value(json_object_get(r, "revision"));
+		json_decref(r);
+		if (self->again) {
+			self->again = FALSE;
+			workspace_push(self, FALSE);
+		} else if (self->window) {
+			self->dirty = FALSE;
+			json_t *ws = workspace_collect(self);
+			workspace_write_file(self, ws);
+			json_decref(ws);
+		}
+	} else if (error->domain == TUSK_RPC_ERROR && error->code == -32070 && self->window) {
+		/* another window saved since: these tabs are the ones being edited */
+		self->revision = json_integer_value(json_object_get(edata, "current_revision"));
+		workspace_push(self, TRUE);
+	} else if (error->domain == TUSK_RPC_ERROR && error->code != TUSK_RPC_ERROR_DISCONNECTED) {
+		g_warning("the daemon did not keep the tabs: %s", error->message);
+	}
+	/* disconnected: still dirty; pushed again when the daemon is back */
+	json_decref(edata);
+	g_object_unref(self);
+}
+
+static void workspace_push(TuskWorkspace *self, gboolean force)
+{
+	if (!self->window)
+		return;
+	if (self->saving) {
+		self->again = TRUE;
+		return;
+	}
+	json_t *ws = workspace_collect(self);
+	json_t *params = json_pack("{s:I, s:O, s:b}", "revision", (json_int_t)self->revision,
+	                           "tabs", json_object_get(ws, "tabs"), "force", force);
+	json_decref(ws);
+	self->saving = TRUE;
+	tusk_rpc_call_async(self->rpc, "workspace.save", params, NULL, on_pushed,
+	                    g_object_ref(self));
+}
+
+void tusk_workspace_save_now(TuskWorkspace *self)
+{
+	g_clear_handle_id(&self->save_source, g_source_remove);
+	if (self->restoring || !self->window)
+		return;
+	/* the local copy first: it holds the edits until the daemon has them */
+	self->dirty = TRUE;
+	json_t *ws = workspace_collect(self);
+	workspace_write_file(self, ws);
+	json_decref(ws);
+	if (tusk_rpc_get_state(self->rpc) == TUSK_RPC_READY && self->synced)
+		workspace_push(self, FALSE);
 }
 
 static gboolean on_save(gpointer data)
@@ -79,15 +151,9 @@ void tusk_workspace_schedule_save(TuskWorkspace *self)
 	self->save_source = g_timeout_add(SAVE_DELAY_MS, on_save, self);
 }
 
-void tusk_workspace_daemon_ready(TuskWorkspace *self) {}
-
-static void workspace_restore(TuskWorkspace *self)
+/* Tabs of the daemon's shape (id, sql, connection_id, cursor, extra). */
+static void workspace_open_tabs(TuskWorkspace *self, json_t *ws)
 {
-	g_autofree char *text = NULL;
-	gsize len = 0;
-	json_t *ws = NULL;
-	if (g_file_get_contents(self->path, &text, &len, NULL))
-		ws = json_loadb(text, len, 0, NULL);
 	json_t *tabs = json_object_get(ws, "tabs");
 	self->restoring = TRUE;
 	json_t *t;
@@ -96,11 +162,12 @@ static void workspace_restore(TuskWorkspace *self)
 	json_int_t selected = json_integer_value(json_object_get(ws, "selected"));
 	json_array_foreach(tabs, i, t)
 	{
-		TuskEditorPage *page = tusk_window_open_tab(
-		    self->window, json_string_value(json_object_get(t, "tab_id")),
-		    json_string_value(json_object_get(t, "connection_id")),
-		    json_string_value(json_object_get(t, "connection_name")),
-		    json_string_value(json_object_get(t, "text")));
+		TuskEditorPage *page =
+		    tusk_window_open_tab(self->window, json_string_value(json_object_get(t, "id")),
+		                         json_string_value(json_object_get(t, "connection_id")),
+		                         json_string_value(json_object_get(
+		                             json_object_get(t, "extra"), "connection_name")),
+		                         json_string_value(json_object_get(t, "sql")));
 		tusk_editor_page_set_cursor(page,
 		                            (int)json_integer_value(json_object_get(t, "cursor")));
 		if ((json_int_t)i == selected)
@@ -121,8 +188,66 @@ static void workspace_restore(TuskWorkspace *self)
 			}
 		}
 	}
-	json_decref(ws);
 	self->restoring = FALSE;
+}
+
+static void workspace_restore(TuskWorkspace *self)
+{
+	g_autofree char *text = NULL;
+	gsize len = 0;
+	json_t *ws = NULL;
+	if (self->path && g_file_get_contents(self->path, &text, &len, NULL))
+		ws = json_loadb(text, len, 0, NULL);
+	if (json_integer_value(json_object_get(ws, "version")) != 2) {
+		json_decref(ws);
+		ws = NULL;
+	}
+	self->revision = json_integer_value(json_object_get(ws, "revision"));
+	self->dirty = json_is_true(json_object_get(ws, "dirty"));
+	workspace_open_tabs(self, ws);
+	json_decref(ws);
+}
+
+static void workspace_close_all(TuskWorkspace *self)
+{
+	GListModel *pages = tusk_window_get_pages(self->window);
+	self->restoring = TRUE;
+	while (g_list_model_get_n_items(pages) > 0) {
+		g_autoptr(AdwTabPage) tp = g_list_model_get_item(pages, 0);
+		AdwTabView *view = ADW_TAB_VIEW(
+		    gtk_widget_get_ancestor(adw_tab_page_get_child(tp), ADW_TYPE_TAB_VIEW));
+		adw_tab_view_close_page(view, tp);
+	}
+	self->restoring = FALSE;
+}
+
+/* The daemon's copy against ours: a newer one there (another window,
+ * tuskctl workspace save) replaces these tabs unless they hold edits the
+ * daemon has not seen; those go to the daemon instead. */
+static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
+{
+	TuskWorkspace *self = data;
+	g_autoptr(GError) error = NULL;
+	json_t *ws = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	if (ws && self->window) {
+		self->synced = TRUE;
+		json_int_t rev = json_integer_value(json_object_get(ws, "revision"));
+		if (rev > self->revision && !self->dirty &&
+		    json_array_size(json_object_get(ws, "tabs"))) {
+			workspace_close_all(self);
+			workspace_open_tabs(self, ws);
+			self->revision = rev;
+			json_t *mine = workspace_collect(self);
+			workspace_write_file(self, mine);
+			json_decref(mine);
+		} else if (self->dirty || rev != self->revision) {
+			workspace_push(self, self->dirty);
+		}
+	} else if (error && error->domain == TUSK_RPC_ERROR && error->code == -32601) {
+		self->synced = FALSE; /* a daemon without workspaces: the local copy only */
+	}
+	json_decref(ws);
+	g_object_unref(self);
 }
 
 TuskWorkspace *tusk_workspace_new(TuskRpc *rpc, TuskWindow *window)
@@ -136,16 +261,27 @@ TuskWorkspace *tusk_workspace_new(TuskRpc *rpc, TuskWindow *window)
 	if (state)
 		self->path = g_build_filename(state, "window.json", NULL);
 	free(state);
-	if (self->path)
-		workspace_restore(self);
+	workspace_restore(self);
 	return self;
+}
+
+void tusk_workspace_detach(TuskWorkspace *self)
+{
+	if (self->save_source)
+		tusk_workspace_save_now(self);
+	self->window = NULL;
+}
+
+void tusk_workspace_daemon_ready(TuskWorkspace *self)
+{
+	if (!self)
+		return;
+	tusk_rpc_call_async(self->rpc, "workspace.get", NULL, NULL, on_fetched, g_object_ref(self));
 }
 
 static void tusk_workspace_dispose(GObject *object)
 {
 	TuskWorkspace *self = TUSK_WORKSPACE(object);
-	if (self->save_source)
-		tusk_workspace_save_now(self);
 	g_clear_object(&self->rpc);
 	G_OBJECT_CLASS(tusk_workspace_parent_class)->dispose(object);
 }

@@ -1,7 +1,8 @@
 /* The window's tabs kept across runs: every edit schedules a save
- * (debounced), and the tabs come back at start — a killed window loses no
- * tab and no text. Saved with the daemon's workspace.save when it has it,
- * else to $TUSK_STATE_DIR (XDG state)/tusk/window.json. */
+ * (debounced) to a local copy ($TUSK_STATE_DIR or XDG state/tusk/window.json,
+ * what start-up restores at once) and to the daemon's workspace
+ * (workspace.save), which is shared with other windows and tuskctl. A
+ * killed window or a daemon away loses no tab and no text. */
 #pragma once
 
 #include <glib-object.h>
@@ -20,6 +21,9 @@ TuskWorkspace *tusk_workspace_new(TuskRpc *rpc, TuskWindow *window);
 void tusk_workspace_schedule_save(TuskWorkspace *self);
 /* Writes now (tests, quit). */
 void tusk_workspace_save_now(TuskWorkspace *self);
+/* Compares with the daemon's copy (workspace.get) and syncs. */
 void tusk_workspace_daemon_ready(TuskWorkspace *self);
+/* The window is going: save what is pending, forget the window. */
+void tusk_workspace_detach(TuskWorkspace *self);
 
 G_END_DECLS

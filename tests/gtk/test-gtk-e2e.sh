@@ -4,7 +4,8 @@
 # gnome-keyring, against a real tuskd and PostgreSQL: add a
 # connection through the dialog (password to the keyring), open it, run a
 # query and read the grid, find it in history, a syntax error's position,
-# Escape cancelling pg_sleep(60) within a second, a killed window coming
+# Escape cancelling pg_sleep(60) within a second, the tab saved in the
+# daemon's workspace, a killed window coming
 # back with its tab, and tuskd restarted under the window. Screenshots of
 # every step go to $TUSK_BUILD_DIR/gtk-shots/e2e.
 # shellcheck source=tests/harness/lib.sh
@@ -66,8 +67,17 @@ id=$(tctl --json conn list | "$PY" -c 'import json,sys; print(json.load(sys.stdi
 assert_eq "$(keyring_lookup "tusk:connection:$id")" "$password" "the password went to the keyring"
 assert_not_contains "$(cat "$TUSKD_DATA"/* 2>/dev/null | tr -d '\0')" "$password" "the password is not in tusk.db"
 
+in_daemon() { tctl workspace --sql 2>/dev/null | grep -q "kept across a kill"; }
+if wait_until 10 in_daemon; then
+	pass "the tab's text is in the daemon's workspace (tuskctl workspace --sql)"
+else
+	flunk "the tab's text did not reach the daemon's workspace"
+fi
+
 kill -9 "$window_pid"
 wait "$window_pid" 2>/dev/null || true
+# without its local copy the window takes its tabs from the daemon
+rm -f "$TUSK_STATE_DIR/window.json"
 start_window
 drive restored
 
