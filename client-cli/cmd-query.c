@@ -95,8 +95,8 @@ struct stream {
 static void print_notice(const json_t *n)
 {
 	const char *sev = json_string_value(json_object_get(n, "severity"));
-	fprintf(stderr, "%s:  %s\n", sev ? sev : "NOTICE",
-	        json_string_value(json_object_get(n, "message")));
+	fprintf(stderr, "%s%s:%s  %s\n", ctl_color(2, "\033[1;33m"), sev ? sev : "NOTICE",
+	        ctl_color(2, "\033[0m"), json_string_value(json_object_get(n, "message")));
 	const char *detail = json_string_value(json_object_get(n, "detail"));
 	if (detail)
 		fprintf(stderr, "DETAIL:  %s\n", detail);
@@ -121,6 +121,11 @@ static int on_notification(const char *method, json_t *params, void *ud)
 	} else if (strcmp(method, "query.rows") == 0) {
 		formatter_rows(s->f, json_object_get(params, "rows"));
 		ctl_progress_rows(s->rows += json_array_size(json_object_get(params, "rows")));
+	} else if (strcmp(method, "query.progress") == 0) {
+		/* Rows the daemon fetched, also those not yet sent in a batch. */
+		unsigned long long n =
+		    (unsigned long long)json_integer_value(json_object_get(params, "rows"));
+		ctl_progress_rows(n > s->rows ? n : s->rows);
 	} else if (strcmp(method, "query.result") == 0) {
 		ctl_progress_clear();
 		formatter_result_end(s->f, json_object_get(params, "result"));
@@ -134,7 +139,8 @@ static int on_notification(const char *method, json_t *params, void *ud)
 static void print_query_error(const TuskError *e)
 {
 	if (e->kind == TUSK_ERR_QUERY_FAILED) {
-		fprintf(stderr, "%s:  %s\n", e->severity ? e->severity : "ERROR",
+		fprintf(stderr, "%s%s:%s  %s\n", ctl_color(2, "\033[1;31m"),
+		        e->severity ? e->severity : "ERROR", ctl_color(2, "\033[0m"),
 		        tusk_error_message(e));
 		if (e->detail)
 			fprintf(stderr, "DETAIL:  %s\n", e->detail);
@@ -195,10 +201,14 @@ int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json
 	struct sigaction sa = {.sa_handler = on_sigint}, old_sa;
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_sa);
-	FILE *out = o->out ? o->out : stdout;
+	char *paged = NULL;
+	size_t paged_len = 0;
+	FILE *mem =
+	    !o->out && o->fmt == FORMAT_ALIGNED ? ctl_pager_begin(ctl, &paged, &paged_len) : NULL;
+	FILE *out = o->out ? o->out : mem ? mem : stdout;
 	/* Aligned output waits for the end of a result set; the other formats
 	 * stream, and must not share a terminal line with the progress. */
-	ctl_progress_begin(qid, o->fmt != FORMAT_ALIGNED && isatty(fileno(out)) &&
+	ctl_progress_begin(qid, o->fmt != FORMAT_ALIGNED && !mem && isatty(fileno(out)) &&
 	                            isatty(STDERR_FILENO));
 
 	struct stream s = {.f = formatter_new((enum format_kind)o->fmt, out),
@@ -207,6 +217,7 @@ int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json
 	formatter_set_quiet(s.f, o->quiet);
 	formatter_set_expanded(s.f, o->expanded);
 	formatter_set_null(s.f, o->null_text);
+	formatter_set_no_header(s.f, o->no_header);
 	json_t *result = NULL;
 	TuskError e = TUSK_ERROR_INIT;
 	r = tusk_client_call(ctl->client, "query.execute", params, &result, on_notification, &s, -1,
@@ -214,6 +225,7 @@ int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json
 	ctl_progress_end();
 	int werr = formatter_finish(s.f);
 	formatter_free(s.f);
+	ctl_pager_end(mem, &paged, &paged_len);
 	sigaction(SIGINT, &old_sa, NULL);
 	if (r < 0) {
 		print_query_error(&e);
@@ -266,7 +278,11 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	free(sql);
 	if (a->session)
 		json_object_set_new(params, "context", json_string(a->session));
-	struct exec_opts o = {.fmt = fmt, .quiet = a->quiet};
+	struct exec_opts o = {.fmt = fmt,
+	                      .quiet = a->quiet,
+	                      .expanded = ctl->expanded,
+	                      .no_header = ctl->no_header,
+	                      .null_text = ctl->null_text};
 	return ctl_execute(ctl, params, &o, NULL);
 }
 

@@ -297,8 +297,10 @@ void format_aligned_print(struct formatter *f)
 	if (scratch.oom)
 		goto oom;
 
-	print_header(f, cf, width);
-	print_rule(f->out, n, width);
+	if (!f->no_header) {
+		print_header(f, cf, width);
+		print_rule(f->out, n, width);
+	}
 	for (size_t b = 0; n > 0 && b < json_array_size(f->held); b++) {
 		const json_t *batch = json_array_get(f->held, b);
 		for (size_t r = 0; r < json_array_size(batch); r++) {
@@ -315,8 +317,11 @@ void format_aligned_print(struct formatter *f)
 			print_row(f, cf, width, right);
 		}
 	}
-	fprintf(f->out, f->nrows == 1 ? "(%llu row)\n\n" : "(%llu rows)\n\n",
-	        (unsigned long long)f->nrows);
+	if (f->no_header)
+		fputc('\n', f->out);
+	else
+		fprintf(f->out, f->nrows == 1 ? "(%llu row)\n\n" : "(%llu rows)\n\n",
+		        (unsigned long long)f->nrows);
 	goto out;
 oom:
 	f->error = -ENOMEM;

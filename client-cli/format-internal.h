@@ -13,6 +13,7 @@ struct formatter {
 	int error; /* the first write failure, -errno */
 	bool quiet;
 	bool expanded;         /* aligned: psql's \x layout */
+	bool no_header;        /* psql -t: no header (nor row count) */
 	const char *null_text; /* aligned: how NULL shows (psql's \pset null) */
 
 	/* The result set being printed. */

@@ -49,6 +49,11 @@ const char *format_cell_shown(const struct formatter *f, const json_t *cell, siz
 	return format_cell_text(cell, len, tofree);
 }
 
+void formatter_set_no_header(struct formatter *f, bool no_header)
+{
+	f->no_header = no_header;
+}
+
 void formatter_set_expanded(struct formatter *f, bool expanded)
 {
 	f->expanded = expanded;
@@ -175,7 +180,8 @@ void formatter_columns(struct formatter *f, const json_t *columns)
 	switch (f->kind) {
 	case FORMAT_CSV:
 	case FORMAT_TSV:
-		text_line(f, NULL, true);
+		if (!f->no_header)
+			text_line(f, NULL, true);
 		break;
 	case FORMAT_JSON:
 	case FORMAT_JSONL:

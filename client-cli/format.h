@@ -40,6 +40,8 @@ void formatter_free(struct formatter *f);
 /* Leave out command tags, as psql -q does. */
 void formatter_set_quiet(struct formatter *f, bool quiet);
 
+/* No header line (csv, tsv), no header and no row count (aligned): psql -t. */
+void formatter_set_no_header(struct formatter *f, bool no_header);
 /* Aligned output in psql's expanded layout (\x, --expanded). */
 void formatter_set_expanded(struct formatter *f, bool expanded);
 /* Aligned output shows NULL as text (psql's \pset null; default empty). */

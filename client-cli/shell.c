@@ -121,6 +121,7 @@ int shell_execute(struct shell *sh, const char *sql)
 	struct exec_opts o = {.fmt = FORMAT_ALIGNED,
 	                      .expanded = sh->expanded == 1,
 	                      .null_text = sh->null_text,
+	                      .no_header = sh->ctl->no_header,
 	                      .out = sh->out};
 	json_t *res = NULL;
 	const char *before = sh->txn;
@@ -237,7 +238,10 @@ int shell_run(struct ctl *ctl, const char *target)
 	int r = ctl_connect(ctl);
 	if (r != EXIT_OK)
 		return r;
-	struct shell sh = {.ctl = ctl, .txn = "idle"};
+	struct shell sh = {.ctl = ctl,
+	                   .txn = "idle",
+	                   .expanded = ctl->expanded ? 1 : 0,
+	                   .null_text = ctl->null_text};
 	if ((r = shell_connect(&sh, target)) != EXIT_OK)
 		return r;
 

@@ -51,7 +51,15 @@ static void usage(FILE *f)
 	           "      --no-autostart     do not start tuskd when none answers\n"
 	           "      --timeout MS       give up waiting after MS milliseconds\n"
 	           "  -h, --help             print this help\n"
-	           "      --version          print the version\n\n"
+	           "      --version          print the version\n"
+	           "Output (every printing command):\n"
+	           "  -o, --output FILE      write the output to FILE\n"
+	           "  -x, --expanded         one record per block, as psql's \\x\n"
+	           "  -t, --no-header        no header nor row count (psql -t)\n"
+	           "      --null STRING      how NULL shows in aligned output\n"
+	           "      --no-pager         never page (else TUSK_PAGER, PAGER, less -SFX\n"
+	           "                         when aligned output outgrows the terminal)\n"
+	           "  NO_COLOR=1 turns colors off; they are used only on a terminal.\n\n"
 	           "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
@@ -202,6 +210,9 @@ int main(int argc, char **argv)
 	const char *socket_opt = NULL;
 	int c;
 
+	int r = ctl_take_output_flags(&ctl, &argc, argv);
+	if (r != EXIT_OK)
+		return r;
 	/* '+': options end at the command, whose own arguments follow. */
 	while ((c = getopt_long(argc, argv, "+S:jhd:c:f:q", longopts, NULL)) != -1) {
 		switch (c) {
@@ -295,7 +306,6 @@ int main(int argc, char **argv)
 		return EXIT_UNREACHABLE;
 	}
 	ctl.socket_path = path;
-	int r;
 	if (optind >= argc) {
 		/* psql-style: tuskctl -d NAME -c SQL */
 		if (qa.sql && qa.file)

@@ -23,6 +23,9 @@ struct ctl {
 	bool autostart;
 	int timeout_ms;
 	TuskClient *client; /* connected on first use */
+	/* Output habits (output.c), for every printing command. */
+	bool expanded, no_header, no_pager;
+	const char *null_text;
 };
 
 struct ctl_command {
@@ -66,6 +69,7 @@ struct exec_opts {
 	int fmt; /* enum format_kind */
 	bool quiet;
 	bool expanded;
+	bool no_header; /* psql -t: no header, no row count */
 	const char *null_text;
 	FILE *out; /* NULL: stdout */
 };
@@ -83,6 +87,18 @@ void ctl_progress_end(void);
 
 /* describe.c: schema.describe's answer for a relation, as psql's \d. */
 void ctl_describe_print(FILE *out, const json_t *d);
+
+/* output.c: take -o FILE, -x/--expanded, --no-header, --null S and
+ * --no-pager out of argv (any position before "--"); -o reopens stdout. */
+int ctl_take_output_flags(struct ctl *ctl, int *argc, char **argv);
+/* sgr (e.g. "\033[1;31m") when fd is a terminal and NO_COLOR is unset,
+ * else "". */
+const char *ctl_color(int fd, const char *sgr);
+/* Aligned output on a terminal goes to memory first; at the end it is
+ * printed, or piped to TUSK_PAGER / PAGER / less -SFX when it does not fit.
+ * begin returns NULL when no pager applies (print straight). */
+FILE *ctl_pager_begin(struct ctl *ctl, char **buf, size_t *len);
+void ctl_pager_end(FILE *mem, char **buf, size_t *len);
 
 /* Commands: one file per family. */
 int cmd_ping(struct ctl *ctl, int argc, char **argv);
