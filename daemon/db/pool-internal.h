@@ -63,7 +63,8 @@ struct pool {
 	bool ephemeral;  /* connections.test: not registered, emits nothing */
 	bool registered; /* in the list of pools */
 	bool closing;
-	bool opened; /* a first backend connected */
+	bool opened;        /* a first backend connected */
+	bool password_lost; /* saved as in the keyring, but the keyring had none */
 	struct connparams *params;
 	char *key_passphrase;             /* SSL client key, from the keyring */
 	TuskConnectionConfig *tunnel_cfg; /* saved connections with ssh_tunnel.enabled */

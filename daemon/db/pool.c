@@ -345,6 +345,21 @@ void pool_acquire_cancel(struct pool_waiter *w)
 
 static void answer_openers(struct pool *p, const TuskError *e)
 {
+	TuskError lost = TUSK_ERROR_INIT;
+	if (e && p->password_lost && e->kind == TUSK_ERR_AUTHENTICATION_FAILED) {
+		tusk_error_set(&lost, TUSK_ERR_CREDENTIAL_NOT_FOUND,
+		               "the saved password of %s is no longer in the keyring (removed "
+		               "outside Tusk?) and the server asks for one",
+		               p->name ? p->name : p->display);
+		tusk_error_set_detail(&lost, "%s", tusk_error_message(e));
+		char *hint = NULL;
+		if (asprintf(&hint, "Store it again: tuskctl secret set %s --password-stdin",
+		             p->name ? p->name : p->id) >= 0) {
+			tusk_error_set_hint(&lost, hint);
+			free(hint);
+		}
+		e = &lost;
+	}
 	struct open_request *o = p->openers;
 	p->openers = NULL;
 	while (o) {
@@ -353,6 +368,7 @@ static void answer_openers(struct pool *p, const TuskError *e)
 		free(o);
 		o = next;
 	}
+	tusk_error_clear(&lost);
 }
 
 static void unregister(struct pool *p)
@@ -733,6 +749,11 @@ static void got_password(int r, char *secret, bool in_memory, const TuskError *e
 	} else if (e && e->kind != TUSK_ERR_CREDENTIAL_NOT_FOUND) {
 		log_warn("pool", "%s: password not read from the keyring: %s", j->p->display,
 		         tusk_error_message(e));
+	} else if (e) {
+		/* Removed behind our back: try without, and say so if the
+		 * server wants one. */
+		j->p->password_lost = true;
+		log_warn("pool", "%s: its password is no longer in the keyring", j->p->display);
 	}
 	if (j->want_passphrase &&
 	    keyring_lookup(SECRET_SSL_PASSPHRASE, j->p->id, got_passphrase, j) == 0)

@@ -29,4 +29,10 @@ if(TARGET tuskd AND TARGET tuskctl AND TARGET tusk-testlib)
       ${CMAKE_CURRENT_SOURCE_DIR}/integration/test-readme.sh)
   set_tests_properties(shell-readme PROPERTIES LABELS "integration;keyring"
     TIMEOUT 240 ENVIRONMENT "TUSKD=$<TARGET_FILE:tuskd>;TUSKCTL=$<TARGET_FILE:tuskctl>")
+
+  add_test(NAME shell-faults
+    COMMAND bash ${keyring_session} bash
+      ${CMAKE_CURRENT_SOURCE_DIR}/integration/test-faults.sh)
+  set_tests_properties(shell-faults PROPERTIES LABELS "integration;keyring"
+    TIMEOUT 240 ENVIRONMENT "TUSKD=$<TARGET_FILE:tuskd>;TUSKCTL=$<TARGET_FILE:tuskctl>")
 endif()
