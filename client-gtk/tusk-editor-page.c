@@ -223,6 +223,9 @@ static void on_notification(TuskRpc *rpc, const char *method, json_t *params, Tu
 		    self, (int)json_integer_value(json_object_get(params, "result_index")));
 		if (m)
 			tusk_result_model_append(m, json_object_get(params, "rows"));
+		if (g_getenv("TUSK_TIMING") && !self->timing_armed)
+			g_printerr("tusk-timing rows-arrived %.1f\n",
+			           (double)(g_get_monotonic_time() - self->started_us) / 1000.0);
 		page_arm_timing(self);
 	} else if (g_str_equal(method, "query.progress")) {
 		on_progress(self, params);
@@ -309,6 +312,9 @@ static void on_executed(GObject *source, GAsyncResult *res, gpointer user_data)
 	if (result) {
 		json_int_t rows = json_integer_value(json_object_get(result, "rows"));
 		const char *txn = json_string_value(json_object_get(result, "transaction_status"));
+		if (g_getenv("TUSK_TIMING"))
+			g_printerr("tusk-timing done %.1f rows=%" JSON_INTEGER_FORMAT "\n", ms,
+			           rows);
 		page_set_transaction(self, txn);
 		g_autofree char *s = g_strdup_printf(
 		    "%" JSON_INTEGER_FORMAT " rows · %.1f ms · %s%s", rows, ms, txn ? txn : "",

@@ -365,8 +365,10 @@ static void on_line(GObject *source, GAsyncResult *res, gpointer user_data)
 
 static void rpc_read_next(TuskRpc *self)
 {
-	g_data_input_stream_read_line_async(self->in, G_PRIORITY_DEFAULT, self->io_cancel, on_line,
-	                                    g_object_ref(self));
+	/* below redraws and input: a flood of rows never keeps the window from
+	 * painting or answering keys */
+	g_data_input_stream_read_line_async(self->in, G_PRIORITY_DEFAULT_IDLE, self->io_cancel,
+	                                    on_line, g_object_ref(self));
 }
 
 static char *find_daemon(TuskRpc *self)

@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# The GTK window (tusk) under Xvfb: start-up to the first frame painted with
+# 20 restored tabs, Ctrl+Enter to the first rows painted for a 1M-row query,
+# and the window's RSS once that result is in. The window reports its own
+# paint times (TUSK_TIMING); tests/bench/gtk-bench.py drives it. Sourced by
+# tests/bench/run.
+
+# shellcheck disable=SC2154 # bench_dir and build_dir come from tests/bench/run
+bench_gtk() {
+	local gtk=${TUSK_GTK:-$build_dir/client-gtk/tusk}
+	[[ -x $gtk ]] || fail "tusk not built: $gtk"
+	local display=$((500 + RANDOM % 300))
+	while [[ -e /tmp/.X11-unix/X$display ]]; do display=$((display + 1)); done
+	Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >"$T/xvfb-bench.log" 2>&1 &
+	local xvfb=$!
+	wait_until 10 test -e "/tmp/.X11-unix/X$display" || fail "Xvfb did not start"
+	tuskd_start
+	tctl conn add bench "postgresql://postgres@127.0.0.1:$PG_PORT/postgres" >/dev/null
+	local id
+	id=$(tctl --json conn show bench | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	local runs=${BENCH_GTK_RUNS:-10} start start1 first rss rows
+	export DISPLAY=:$display GDK_BACKEND=x11 GSK_RENDERER=cairo TUSK_GTK=$gtk BENCH_CONNECTION=$id
+	export TUSKD_SOCKET TUSK_STATE_DIR TUSKCTL
+	# a table, not generate_series: a set-returning function gives no row
+	# before it has made them all
+	"$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c \
+		"create table if not exists bench_rows as select i, md5(i::text) as h, now() as t from generate_series(1, 1000000) i" >/dev/null
+	start=$(/usr/bin/python3 "$bench_dir/gtk-bench.py" startup "$runs" 20)
+	start1=$(/usr/bin/python3 "$bench_dir/gtk-bench.py" startup "$runs" 1)
+	read -r first rss rows < <(/usr/bin/python3 "$bench_dir/gtk-bench.py" first-rows 5 \
+		"select * from bench_rows")
+	tuskd_stop
+	kill "$xvfb"
+	unset DISPLAY
+
+	cat <<EOT
+
+## The window (tusk under Xvfb, cairo renderer)
+
+| measure | tusk | goal | |
+| --- | ---: | ---: | :---: |
+| start-up: exec to the first frame painted, 20 restored tabs (median of $runs) | $(fmt "$start" 0) ms | ≤ 300 ms | $(goal "$start" 300) |
+| the same with 1 tab | $(fmt "$start1" 0) ms | | |
+| Ctrl+Enter to the first rows painted, \`select * from\` a 1M-row table (median of 5) | $(fmt "$first" 0) ms | ≤ 200 ms | $(goal "$first" 200) |
+| window RSS once the result is in ($rows rows held: stream mode until the daemon's result store is there) | $(awk -v k="$rss" 'BEGIN { printf "%.0f", k / 1024 }') MiB | ≤ 200 MB | $(goal "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" 200) |
+EOT
+}
+
+bench_gtk
