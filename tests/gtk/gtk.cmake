@@ -18,6 +18,8 @@ if(TARGET tusk AND TARGET tuskd)
       ENVIRONMENT "${gtk_env}")
   endfunction()
   tusk_gtk_test(gtk-rpc gtk/test-gtk-rpc.c)
+  tusk_gtk_test(gtk-result-model gtk/test-gtk-result-model.c)
+  set_tests_properties(gtk-result-model PROPERTIES LABELS "gtk;unit")
 endif()
 
 if(TARGET tusk AND TARGET tuskd AND NOT TUSK_SANITIZE)
