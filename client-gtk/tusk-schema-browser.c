@@ -270,8 +270,22 @@ static void act_describe(GtkWidget *w, const char *action, GVariant *param)
 	    on_described, g_object_ref(self));
 }
 
+/* Enter or a double click: a schema or category opens or closes, a
+ * relation opens "Select Top 100" in a new tab. */
 static void on_activate(GtkListView *view, guint position, TuskSchemaBrowser *self)
 {
+	g_autoptr(GtkTreeListRow) row =
+	    g_list_model_get_item(G_LIST_MODEL(self->selection), position);
+	if (!row)
+		return;
+	if (gtk_tree_list_row_is_expandable(row)) {
+		g_autoptr(TuskSchemaNode) n = gtk_tree_list_row_get_item(row);
+		if (!tusk_schema_node_is_relation(n)) {
+			gtk_tree_list_row_set_expanded(row, !gtk_tree_list_row_get_expanded(row));
+			return;
+		}
+	}
+	gtk_single_selection_set_selected(self->selection, position);
 	gtk_widget_activate_action(GTK_WIDGET(self), "browser.select-top", NULL);
 }
 

@@ -137,6 +137,13 @@ def click(node, display):
                     "click", "1"], check=True, env={"DISPLAY": display})
 
 
+def double_click(node, display):
+    x, y, w, h = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + h // 2),
+                    "click", "--repeat", "2", "--delay", "80", "1"], check=True,
+                   env={"DISPLAY": display})
+
+
 def set_text(node, text):
     node.queryEditableText().setTextContents(text)
 

@@ -150,6 +150,25 @@ def phase_main():
 
     # the text the next phase must find again after a kill
     replace_editor_text(app, "select 'kept across a kill' as t")
+
+    # the schema browser: public → Tables → items, opened as a query
+    browser = atspi.find(frame, "list", "Schema Browser")
+    for name in ("public", "Tables", "items"):
+        node = atspi.find(browser, None, name, timeout=10)
+        atspi.double_click(node, DISPLAY)
+    shot("07-schema-browser")
+    eds = atspi.wait_for(lambda: len(atspi.find_all(frame, "text", "SQL Editor")) == 2 and
+                         atspi.find_all(frame, "text", "SQL Editor"), 10, "a second tab")
+    sql = atspi.text_of(eds[1])
+    assert sql.startswith("SELECT * FROM public.items LIMIT 100"), sql
+    atspi.click(eds[1], DISPLAY)
+    run_under_cursor(app)
+    atspi.wait_for(lambda: [r for r in grid_rows(app) if r[:2] == ["2", "pear"]], 10,
+                   "the table's rows")
+    ok("the schema browser lists public.items; activating it runs Select Top 100 in a new tab")
+    atspi.key(DISPLAY, "ctrl+w")
+    atspi.wait_for(lambda: len(atspi.find_all(frame, "text", "SQL Editor")) == 1, 10,
+                   "the tab to close")
     time.sleep(1.0)
 
 
@@ -160,7 +179,7 @@ def phase_restored():
                    "the restored text")
     atspi.find(main_frame(app), "label", contains="Connection: shop", timeout=5)
     ok("after a kill the tab comes back with its text and connection")
-    shot("07-restored")
+    shot("08-restored")
 
 
 def phase_away():
@@ -168,7 +187,7 @@ def phase_away():
     frame = main_frame(app)
     atspi.find(frame, "label", contains="tuskd is not answering", timeout=10)
     ok("the banner shows while tuskd is away")
-    shot("08-daemon-away")
+    shot("09-daemon-away")
 
 
 def phase_back():
@@ -183,7 +202,7 @@ def phase_back():
     atspi.wait_for(lambda: [r for r in grid_rows(app) if r == ["kept across a kill"]], 10,
                    "the row from the new daemon")
     ok("the window reconnected to the restarted tuskd and runs queries again")
-    shot("09-reconnected")
+    shot("10-reconnected")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 # gnome-keyring, against a real tuskd and PostgreSQL: add a
 # connection through the dialog (password to the keyring), open it, run a
 # query and read the grid, find it in history, a syntax error's position,
-# Escape cancelling pg_sleep(60) within a second, the tab saved in the
+# Escape cancelling pg_sleep(60) within a second, the schema browser's
+# Select Top 100, the tab saved in the
 # daemon's workspace, a killed window coming
 # back with its tab, and tuskd restarted under the window. Screenshots of
 # every step go to $TUSK_BUILD_DIR/gtk-shots/e2e.
@@ -27,6 +28,8 @@ password="pw-$RANDOM-$RANDOM"
 db=shop
 pg_psql -c "create role gtk_alice login password '$password'" -c "create database $db owner gtk_alice"
 pg_hba_add "host all gtk_alice 127.0.0.1/32 scram-sha-256"
+pg_psql -d "$db" -c "create table items (id int primary key, name text)" \
+	-c "insert into items values (1, 'apple'), (2, 'pear')" -c "alter table items owner to gtk_alice"
 export TUSK_E2E_PASSWORD=$password TUSK_E2E_PGPORT=$PG_PORT TUSK_E2E_DB=$db TUSK_E2E_USER=gtk_alice
 
 display=$((50 + RANDOM % 400))
