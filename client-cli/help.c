@@ -66,6 +66,11 @@ static const struct help helps[] = {
               "Examples:\n"
               "  tuskctl -d shop\n"
               "  tuskctl shell -d 'postgresql://app@localhost/shop'\n"},
+    {"names", "Usage: tuskctl names connections|groups\n"
+              "Saved connection or group names, one per line, for the bash and zsh\n"
+              "completion scripts. Never starts tuskd.\n\n"
+              "Example:\n"
+              "  tuskctl names connections\n"},
     {"cancel", "Usage: tuskctl cancel QUERY_ID\n"
                "Cancel a running query on the server. 'tuskctl query list' shows the\n"
                "ids; a long query run on a terminal prints its id on stderr.\n\n"

@@ -32,6 +32,7 @@ static const struct ctl_command commands[] = {
     {"status", "what the daemon is doing", cmd_status},
     {"settings", "daemon settings: list get set reset", cmd_settings},
     {"shutdown", "stop the daemon gracefully", cmd_shutdown},
+    {"names", "saved connection or group names (for completion)", cmd_names},
 };
 
 static void usage(FILE *f)

@@ -107,6 +107,7 @@ int cmd_shutdown(struct ctl *ctl, int argc, char **argv);
 int cmd_settings(struct ctl *ctl, int argc, char **argv);
 int cmd_query(struct ctl *ctl, int argc, char **argv);     /* cmd-query.c */
 int cmd_cancel(struct ctl *ctl, int argc, char **argv);    /* cmd-query.c */
+int cmd_names(struct ctl *ctl, int argc, char **argv);     /* cmd-names.c */
 int cmd_shell(struct ctl *ctl, int argc, char **argv);     /* shell-meta.c */
 int cmd_history(struct ctl *ctl, int argc, char **argv);   /* cmd-history.c */
 int cmd_conn(struct ctl *ctl, int argc, char **argv);      /* cmd-conn.c */

@@ -23,6 +23,8 @@ if(TARGET tuskd AND TARGET tuskctl)
   tusk_shell_test(shell-cli-daily test-cli-daily.sh)
   tusk_shell_test(shell-interactive test-shell.sh)
   tusk_shell_test(shell-cli-output test-cli-output.sh)
+  tusk_shell_test(shell-completion-scripts test-completion-scripts.sh
+    "TUSK_BUILD_DIR=${CMAKE_BINARY_DIR}")
   tusk_shell_test(shell-pool-cycle test-pool-cycle.sh)
   tusk_shell_test(shell-query-outcomes test-query-outcomes.sh)
   tusk_shell_test(shell-startup-log test-startup-log.sh)
