@@ -6,3 +6,7 @@ endif()
 if(COMMAND tusk_integration_test)
   tusk_integration_test(integration-limits SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-limits.c)
 endif()
+if(COMMAND tusk_integration_test)
+  tusk_integration_test(integration-kill-burst
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-kill-burst.c LIBS PkgConfig::SQLITE3)
+endif()
