@@ -231,7 +231,7 @@ static void rpc_ready(TuskRpc *self, json_t *hello)
 	g_object_notify_by_pspec(G_OBJECT(self), props[PROP_KEYRING]);
 	self->retry_ms = RETRY_MIN_MS;
 	self->spawned_at = 0; /* a daemon answered: the next loss may start one at once */
-	json_t *topics = json_pack("{s:[s,s]}", "topics", "connection", "schema");
+	json_t *topics = json_pack("{s:[s,s,s]}", "topics", "connection", "schema", "config");
 	rpc_write(self, request(self->next_id++, "events.subscribe", topics));
 	json_decref(topics);
 	rpc_set_state(self, TUSK_RPC_READY);

@@ -536,6 +536,8 @@ void tusk_sidebar_set_rpc(TuskSidebar *self, TuskRpc *rpc)
 	}
 	g_signal_connect_object(rpc, "notification::connections.changed",
 	                        G_CALLBACK(on_list_changed), self, 0);
+	g_signal_connect_object(rpc, "notification::groups.changed", G_CALLBACK(on_list_changed),
+	                        self, 0);
 }
 
 static void tusk_sidebar_dispose(GObject *object)

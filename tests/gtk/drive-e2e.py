@@ -6,6 +6,7 @@ Phases (test-gtk-e2e.sh runs them in order, doing what needs the shell in
 between): main, restored, away, back. Environment: DISPLAY, TUSK_SHOTS
 (screenshot dir), TUSK_E2E_PGPORT, TUSK_E2E_PASSWORD."""
 import os
+import subprocess
 import sys
 import time
 
@@ -180,6 +181,14 @@ def phase_restored():
     atspi.find(main_frame(app), "label", contains="Connection: shop", timeout=5)
     ok("after a kill the tab comes back with its text and connection")
     shot("08-restored")
+    # a connection saved by another client shows up (connections.changed)
+    subprocess.run([os.environ["TUSKCTL"], "--socket", os.environ["TUSKD_SOCKET"],
+                    "--no-autostart", "conn", "add", "from-cli",
+                    f"postgresql://postgres@127.0.0.1:{os.environ['TUSK_E2E_PGPORT']}/postgres"],
+                   check=True, stdout=subprocess.DEVNULL)
+    conns = atspi.find(main_frame(app), "list", "Connections")
+    atspi.find(conns, None, "Actions for from-cli", timeout=10)
+    ok("a connection added with tuskctl appears in the sidebar (connections.changed)")
 
 
 def phase_away():

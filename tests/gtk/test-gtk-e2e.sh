@@ -30,6 +30,7 @@ pg_psql -c "create role gtk_alice login password '$password'" -c "create databas
 pg_hba_add "host all gtk_alice 127.0.0.1/32 scram-sha-256"
 pg_psql -d "$db" -c "create table items (id int primary key, name text)" \
 	-c "insert into items values (1, 'apple'), (2, 'pear')" -c "alter table items owner to gtk_alice"
+export TUSKD_SOCKET
 export TUSK_E2E_PASSWORD=$password TUSK_E2E_PGPORT=$PG_PORT TUSK_E2E_DB=$db TUSK_E2E_USER=gtk_alice
 
 display=$((50 + RANDOM % 400))
