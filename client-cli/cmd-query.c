@@ -90,6 +90,7 @@ struct stream {
 	int write_error;
 	bool quiet_notices;
 	unsigned long long rows; /* in all result sets, for the progress line */
+	bool store;
 };
 
 static void print_notice(const json_t *n)
@@ -111,6 +112,8 @@ static int on_notification(const char *method, json_t *params, void *ud)
 	const char *qid = json_string_value(json_object_get(params, "query_id"));
 	if (!qid || strcmp(qid, s->query_id) != 0)
 		return 0;
+	if (s->store && strcmp(method, "query.notice") != 0)
+		return 0; /* the rows stay in the daemon */
 	if (strcmp(method, "query.columns") == 0) {
 		formatter_columns(s->f, json_object_get(params, "columns"));
 	} else if (strcmp(method, "query.text") == 0) {
@@ -186,7 +189,7 @@ int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json
 	json_object_set_new(params, "query_id", json_string(qid));
 	/* csv and tsv are rendered by the daemon: one string per batch
 	 * instead of a JSON array per row. */
-	if (o->fmt == FORMAT_CSV || o->fmt == FORMAT_TSV)
+	if (!o->store && (o->fmt == FORMAT_CSV || o->fmt == FORMAT_TSV))
 		json_object_set_new(params, "render",
 		                    json_string(o->fmt == FORMAT_CSV ? "csv" : "tsv"));
 	if (ctl->timeout_ms > 0)
@@ -213,7 +216,8 @@ int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json
 
 	struct stream s = {.f = formatter_new((enum format_kind)o->fmt, out),
 	                   .query_id = qid,
-	                   .quiet_notices = o->quiet};
+	                   .quiet_notices = o->quiet,
+	                   .store = o->store};
 	formatter_set_quiet(s.f, o->quiet);
 	formatter_set_expanded(s.f, o->expanded);
 	formatter_set_null(s.f, o->null_text);
@@ -238,6 +242,11 @@ int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json
 	if (ctl->json && !o->out) {
 		fflush(stdout);
 		ctl_print_json(result);
+	} else if (o->store) {
+		/* The rows stay in tuskd: tuskctl fetch / export ID. */
+		printf("%s\n", qid);
+		fprintf(stderr, "%lld rows stored\n",
+		        (long long)json_integer_value(json_object_get(result, "rows")));
 	}
 	if (ret_result)
 		*ret_result = result;
@@ -278,17 +287,22 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	free(sql);
 	if (a->session)
 		json_object_set_new(params, "context", json_string(a->session));
+	if (a->store)
+		json_object_set_new(params, "mode", json_string("store"));
+	if (a->max_rows > 0)
+		json_object_set_new(params, "max_rows", json_integer(a->max_rows));
 	struct exec_opts o = {.fmt = fmt,
 	                      .quiet = a->quiet,
 	                      .expanded = ctl->expanded,
 	                      .no_header = ctl->no_header,
-	                      .null_text = ctl->null_text};
+	                      .null_text = ctl->null_text,
+	                      .store = a->store};
 	return ctl_execute(ctl, params, &o, NULL);
 }
 
 static int parse_query_args(int argc, char **argv, struct query_args *a, struct ctl *ctl)
 {
-	enum { OPT_FORMAT = 256, OPT_SESSION, OPT_TYPED, OPT_CSV };
+	enum { OPT_FORMAT = 256, OPT_SESSION, OPT_TYPED, OPT_CSV, OPT_STORE, OPT_MAX_ROWS };
 	static const struct option longopts[] = {
 	    {"dbname", required_argument, NULL, 'd'},
 	    {"command", required_argument, NULL, 'c'},
@@ -298,6 +312,8 @@ static int parse_query_args(int argc, char **argv, struct query_args *a, struct 
 	    {"session", required_argument, NULL, OPT_SESSION},
 	    {"typed", no_argument, NULL, OPT_TYPED},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"store", no_argument, NULL, OPT_STORE},
+	    {"max-rows", required_argument, NULL, OPT_MAX_ROWS},
 	    {0},
 	};
 	int c;
@@ -328,10 +344,20 @@ static int parse_query_args(int argc, char **argv, struct query_args *a, struct 
 		case OPT_TYPED:
 			a->typed = true;
 			break;
+		case OPT_STORE:
+			a->store = true;
+			break;
+		case OPT_MAX_ROWS: {
+			char *end;
+			a->max_rows = strtoll(optarg, &end, 10);
+			if (*end || a->max_rows < 0)
+				return ctl_usage_error("--max-rows: a number of rows");
+			break;
+		}
 		default:
 			return ctl_usage_error(
 			    "usage: tuskctl query [-d NAME|URI] [-c SQL | -f FILE] "
-			    "[--format F] [--session NAME] [--typed]");
+			    "[--format F] [--session NAME] [--typed] [--store] [--max-rows N]");
 		}
 	}
 	if (optind < argc)
@@ -342,46 +368,13 @@ static int parse_query_args(int argc, char **argv, struct query_args *a, struct 
 	return EXIT_OK;
 }
 
-/* query list: the daemon's running and waiting queries. */
-static int query_list(struct ctl *ctl)
-{
-	json_t *res = NULL;
-	int r = ctl_call(ctl, "query.list", json_object(), &res);
-	if (r != EXIT_OK)
-		return r;
-	if (ctl->json) {
-		ctl_print_json(res);
-		json_decref(res);
-		return EXIT_OK;
-	}
-	json_t *list = json_object_get(res, "queries");
-	if (json_array_size(list) == 0)
-		fprintf(stderr, "no queries running\n");
-	else
-		printf("%-36s  %-8s  %10s  %10s  %s\n", "QUERY ID", "STATE", "ROWS", "ELAPSED",
-		       "CONNECTION");
-	size_t i;
-	json_t *q;
-	json_array_foreach(list, i, q)
-	{
-		printf("%-36s  %-8s  %10lld  %8.1f s  %s%s\n",
-		       json_string_value(json_object_get(q, "query_id")),
-		       json_string_value(json_object_get(q, "state")),
-		       json_integer_value(json_object_get(q, "rows")),
-		       json_number_value(json_object_get(q, "elapsed_ms")) / 1000.0,
-		       json_string_value(json_object_get(q, "connection_id")),
-		       json_is_true(json_object_get(q, "paused")) ? " (paused: reader behind)"
-		                                                  : "");
-	}
-	json_decref(res);
-	return EXIT_OK;
-}
-
 int cmd_query(struct ctl *ctl, int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "list") == 0)
+		return cmd_query_list(ctl, argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "close") == 0)
+		return cmd_query_close(ctl, argc - 1, argv + 1);
 	struct query_args a = {0};
-	if (argc == 2 && strcmp(argv[1], "list") == 0)
-		return query_list(ctl);
 	/* Options given before the command (tuskctl -d X query -c …) stand. */
 	int r = parse_query_args(argc, argv, &a, ctl);
 	return r == EXIT_OK ? ctl_run_query(ctl, &a) : r;

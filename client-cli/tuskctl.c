@@ -14,6 +14,8 @@ static const struct ctl_command commands[] = {
     {"query", "run SQL, print the results; query list: what runs now", cmd_query},
     {"shell", "the interactive shell (tuskctl -d NAME on a terminal)", cmd_shell},
     {"cancel", "cancel a running query by its id", cmd_cancel},
+    {"fetch", "print rows of a stored result (query --store)", cmd_fetch},
+    {"export", "write a stored result to a file (csv tsv json jsonl)", cmd_export},
     {"history", "past queries: list, search, delete", cmd_history},
     {"schema", "list a database's objects", cmd_schema},
     {"describe", "one object, like psql's \\d", cmd_describe},
@@ -135,13 +137,15 @@ void ctl_print_json(const json_t *v)
 
 /* One spelling for output format across commands: `--format text|json`
  * after any command (`--json` its alias), taken out before the command
- * parses its own arguments. query keeps --format for its row formats;
+ * parses its own arguments. query, fetch and export keep --format for
+ * their row formats;
  * there --json means --format json; listen keeps it too (text | jsonl),
  * --json meaning jsonl. Stops at "--". */
 static int take_format_flags(struct ctl *ctl, const char *command, int *argc, char **argv)
 {
 	bool listen = strcmp(command, "listen") == 0;
-	bool query = strcmp(command, "query") == 0 || listen;
+	bool query = strcmp(command, "query") == 0 || strcmp(command, "fetch") == 0 ||
+	             strcmp(command, "export") == 0 || listen;
 	int out = 1;
 	for (int i = 1; i < *argc; i++) {
 		const char *a = argv[i];
@@ -186,7 +190,8 @@ int main(int argc, char **argv)
 		OPT_FORMAT,
 		OPT_CSV,
 		OPT_SESSION,
-		OPT_TYPED
+		OPT_TYPED,
+		OPT_STORE
 	};
 	static const struct option longopts[] = {
 	    {"dbname", required_argument, NULL, 'd'},
@@ -197,6 +202,7 @@ int main(int argc, char **argv)
 	    {"session", required_argument, NULL, OPT_SESSION},
 	    {"typed", no_argument, NULL, OPT_TYPED},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"store", no_argument, NULL, OPT_STORE},
 	    {"socket", required_argument, NULL, 'S'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"no-autostart", no_argument, NULL, OPT_NO_AUTOSTART},
@@ -246,6 +252,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TYPED:
 			qa.typed = true;
+			query_opts = true;
+			break;
+		case OPT_STORE:
+			qa.store = true;
 			query_opts = true;
 			break;
 		case 'S':

@@ -59,6 +59,8 @@ struct query_args {
 	const char *session;
 	bool typed;
 	bool quiet;
+	bool store;         /* --store: keep the result in tuskd, print its id */
+	long long max_rows; /* --max-rows */
 };
 int ctl_run_query(struct ctl *ctl, const struct query_args *a);
 
@@ -71,7 +73,8 @@ struct exec_opts {
 	bool expanded;
 	bool no_header; /* psql -t: no header, no row count */
 	const char *null_text;
-	FILE *out; /* NULL: stdout */
+	FILE *out;  /* NULL: stdout */
+	bool store; /* params ask for mode store: no rows come, print the id */
 };
 /* Run query.execute with params (stolen), results printed to o->out as
  * they stream; Ctrl-C cancels on the server. Errors are printed. Returns
@@ -105,21 +108,25 @@ int cmd_ping(struct ctl *ctl, int argc, char **argv);
 int cmd_status(struct ctl *ctl, int argc, char **argv);
 int cmd_shutdown(struct ctl *ctl, int argc, char **argv);
 int cmd_settings(struct ctl *ctl, int argc, char **argv);
-int cmd_query(struct ctl *ctl, int argc, char **argv);     /* cmd-query.c */
-int cmd_cancel(struct ctl *ctl, int argc, char **argv);    /* cmd-query.c */
-int cmd_names(struct ctl *ctl, int argc, char **argv);     /* cmd-names.c */
-int cmd_shell(struct ctl *ctl, int argc, char **argv);     /* shell-meta.c */
-int cmd_history(struct ctl *ctl, int argc, char **argv);   /* cmd-history.c */
-int cmd_conn(struct ctl *ctl, int argc, char **argv);      /* cmd-conn.c */
-int cmd_open(struct ctl *ctl, int argc, char **argv);      /* cmd-conn.c */
-int cmd_close(struct ctl *ctl, int argc, char **argv);     /* cmd-conn.c */
-int cmd_group(struct ctl *ctl, int argc, char **argv);     /* cmd-group.c */
-int cmd_secret(struct ctl *ctl, int argc, char **argv);    /* cmd-secret.c */
-int cmd_schema(struct ctl *ctl, int argc, char **argv);    /* cmd-schema.c */
-int cmd_describe(struct ctl *ctl, int argc, char **argv);  /* cmd-schema.c */
-int cmd_complete(struct ctl *ctl, int argc, char **argv);  /* cmd-schema.c */
-int cmd_ssh(struct ctl *ctl, int argc, char **argv);       /* cmd-ssh.c */
-int cmd_workspace(struct ctl *ctl, int argc, char **argv); /* cmd-workspace.c */
-int cmd_listen(struct ctl *ctl, int argc, char **argv);    /* cmd-listen.c */
-int cmd_events(struct ctl *ctl, int argc, char **argv);    /* cmd-listen.c */
-int cmd_session(struct ctl *ctl, int argc, char **argv);   /* cmd-session.c */
+int cmd_query(struct ctl *ctl, int argc, char **argv);       /* cmd-query.c */
+int cmd_cancel(struct ctl *ctl, int argc, char **argv);      /* cmd-query.c */
+int cmd_query_list(struct ctl *ctl, int argc, char **argv);  /* cmd-store.c */
+int cmd_query_close(struct ctl *ctl, int argc, char **argv); /* cmd-store.c */
+int cmd_fetch(struct ctl *ctl, int argc, char **argv);       /* cmd-store.c */
+int cmd_export(struct ctl *ctl, int argc, char **argv);      /* cmd-store.c */
+int cmd_names(struct ctl *ctl, int argc, char **argv);       /* cmd-names.c */
+int cmd_shell(struct ctl *ctl, int argc, char **argv);       /* shell-meta.c */
+int cmd_history(struct ctl *ctl, int argc, char **argv);     /* cmd-history.c */
+int cmd_conn(struct ctl *ctl, int argc, char **argv);        /* cmd-conn.c */
+int cmd_open(struct ctl *ctl, int argc, char **argv);        /* cmd-conn.c */
+int cmd_close(struct ctl *ctl, int argc, char **argv);       /* cmd-conn.c */
+int cmd_group(struct ctl *ctl, int argc, char **argv);       /* cmd-group.c */
+int cmd_secret(struct ctl *ctl, int argc, char **argv);      /* cmd-secret.c */
+int cmd_schema(struct ctl *ctl, int argc, char **argv);      /* cmd-schema.c */
+int cmd_describe(struct ctl *ctl, int argc, char **argv);    /* cmd-schema.c */
+int cmd_complete(struct ctl *ctl, int argc, char **argv);    /* cmd-schema.c */
+int cmd_ssh(struct ctl *ctl, int argc, char **argv);         /* cmd-ssh.c */
+int cmd_workspace(struct ctl *ctl, int argc, char **argv);   /* cmd-workspace.c */
+int cmd_listen(struct ctl *ctl, int argc, char **argv);      /* cmd-listen.c */
+int cmd_events(struct ctl *ctl, int argc, char **argv);      /* cmd-listen.c */
+int cmd_session(struct ctl *ctl, int argc, char **argv);     /* cmd-session.c */

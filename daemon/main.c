@@ -16,6 +16,7 @@
 #include "common/paths.h"
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
+#include "daemon/db/store.h"
 #include "daemon/keyring.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
@@ -209,6 +210,17 @@ static void forget_pg_environment(void)
 	}
 }
 
+/* The result store under the cache dir: results/. */
+static int open_store(void)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	_cleanup_free_ char *cache = tusk_path_cache_dir(&e);
+	_cleanup_free_ char *dir = NULL;
+	if (!cache || asprintf(&dir, "%s/results", cache) < 0 || store_init(dir, &e) < 0)
+		return fail("cannot open the result store", &e);
+	return 0;
+}
+
 static int run(struct options *o)
 {
 	TuskError e = TUSK_ERROR_INIT;
@@ -280,6 +292,8 @@ static int run(struct options *o)
 	rpc_connection_init();
 	rpc_schema_init();
 	rpc_notify_init();
+	if (open_store() < 0)
+		goto out;
 	/* keyring.c keeps tuskd.keyring_state current and logs changes. */
 	keyring_init(tuskd.workers, NULL, NULL);
 	/* Connections open when tuskd last stopped, and lost transactions. */
@@ -313,10 +327,14 @@ out:
 		event_base_loopexit(tuskd.base, &(struct timeval){.tv_usec = 20000});
 		event_base_dispatch(tuskd.base);
 	}
-	/* Workers finish first: their done callbacks still reply to clients. */
+	/* Workers finish first: their done callbacks still reply to clients.
+	 * The store writes what is left itself, then keeps complete results. */
+	store_stop();
+	rpc_store_stop();
 	worker_pool_free(tuskd.workers);
 	rpc_workspace_shutdown();
 	session_free();
+	store_free();
 	/* After the workers (the last job's callbacks are answered), before
 	 * the server (queued history callbacks still reply) and storage. */
 	history_free(tuskd.history);

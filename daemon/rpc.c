@@ -16,7 +16,7 @@ static const struct rpc_method *const *const rpc_families[] = {
     rpc_daemon_methods,      rpc_settings_methods, rpc_events_methods,      rpc_debug_methods,
     rpc_connections_methods, rpc_groups_methods,   rpc_credentials_methods, rpc_connection_methods,
     rpc_query_methods,       rpc_history_methods,  rpc_ssh_methods,         rpc_schema_methods,
-    rpc_workspace_methods,   rpc_notify_methods,   rpc_session_methods,
+    rpc_workspace_methods,   rpc_notify_methods,   rpc_session_methods,     rpc_store_methods,
 };
 
 struct rpc_batch {

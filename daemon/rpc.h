@@ -64,6 +64,8 @@ extern const struct rpc_method *const rpc_credentials_methods[];
 extern const struct rpc_method *const rpc_connection_methods[];
 void rpc_connection_init(void); /* rpc/rpc-connection.c: route pool events */
 extern const struct rpc_method *const rpc_query_methods[];
+extern const struct rpc_method *const rpc_store_methods[]; /* rpc/rpc-store.c */
+void rpc_store_stop(void); /* the daemon stops: running exports are cancelled */
 extern const struct rpc_method *const rpc_history_methods[];
 extern const struct rpc_method *const rpc_schema_methods[];
 void rpc_schema_init(void); /* rpc/rpc-schema.c: the schema cache's pool hooks */

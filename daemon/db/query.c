@@ -315,13 +315,16 @@ static void add_row(struct query *q, const PGresult *res)
 		}
 		return;
 	}
-	if (q->render) {
+	if (q->stored) {
+		if (!q->detached && q->state == QUERY_RUNNING)
+			q->sink->row(q->ud, q, q->result_index, res);
+	} else if (q->render) {
 		render_row(q, res);
 	} else {
 		evbuffer_add(q->batch, q->batch_count ? "," : "[", 1);
 		rowjson_append(q->batch, res, 0, q->ncols, q->typed ? q->col_types : NULL);
 	}
-	q->batch_count++;
+	q->batch_count += !q->stored;
 	q->result_rows++;
 	q->total_rows++;
 	if (q->batch_count >= q->batch_rows || evbuffer_get_length(q->batch) >= q->batch_bytes)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,8 @@ struct query_sink {
 	/* A batch of rows as JSON text "[[…],[…]]" (len bytes, borrowed). */
 	void (*rows)(void *ud, struct query *q, unsigned result_index, const char *json, size_t len,
 	             unsigned nrows);
+	/* Store mode: row 0 of res (borrowed), instead of rows(). */
+	void (*row)(void *ud, struct query *q, unsigned result_index, const PGresult *res);
 	/* With a render kind: a batch of rows rendered as text lines
 	 * (borrowed), instead of rows(). */
 	void (*text)(void *ud, struct query *q, unsigned result_index, const char *text, size_t len,

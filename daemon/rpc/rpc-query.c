@@ -11,6 +11,7 @@
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
 #include "daemon/db/rowjson.h"
+#include "daemon/db/store.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
 #include "common/sql.h"
@@ -37,6 +38,9 @@ struct exec {
 	int64_t wall_started_us;
 	uint64_t started_us;
 	struct exec *next;
+	/* Store mode: where the rows go. */
+	struct store_entry *store;
+	bool client_gone;
 	/* Until a pool is ready: the options to start with. */
 	char *sql;
 	char *context;
@@ -118,6 +122,8 @@ static void sink_columns(void *ud, struct query *q, unsigned idx, json_t *column
 		json_array_set(x->columns, idx, columns);
 	else
 		json_array_append(x->columns, columns);
+	if (x->store)
+		store_columns(x->store, idx, columns);
 	notify(x, "query.columns",
 	       json_pack("{s:s, s:i, s:O}", "query_id", x->query_id, "result_index", (int)idx,
 	                 "columns", columns));
@@ -147,6 +153,12 @@ static void sink_rows(void *ud, struct query *q, unsigned idx, const char *json,
 	client_send_raw(x->client, "}}\n", 3);
 }
 
+static void sink_row(void *ud, struct query *q, unsigned idx, const PGresult *res)
+{
+	struct exec *x = ud;
+	store_row(x->store, idx, res);
+}
+
 static void sink_text(void *ud, struct query *q, unsigned idx, const char *text, size_t len,
                       unsigned nrows)
 {
@@ -174,6 +186,9 @@ static void sink_text(void *ud, struct query *q, unsigned idx, const char *text,
 static void sink_result(void *ud, struct query *q, json_t *summary)
 {
 	struct exec *x = ud;
+	if (x->store)
+		store_result_end(x->store, (unsigned)json_integer_value(
+		                               json_object_get(summary, "result_index")));
 	notify(x, "query.result",
 	       json_pack("{s:s, s:O}", "query_id", x->query_id, "result", summary));
 }
@@ -198,6 +213,8 @@ static void sink_notice(void *ud, struct query *q, json_t *notice)
 static bool sink_congested(void *ud, struct query *q)
 {
 	struct exec *x = ud;
+	if (x->store)
+		return store_congested(x->store);
 	return client_alive(x->client) && client_unsent_bytes(x->client) > STREAM_HIGH_WATER;
 }
 
@@ -291,11 +308,41 @@ static json_t *completed_event(struct exec *x, json_t *summary)
 	                 json_object_get(summary, "transaction_status"), "results", results);
 }
 
+/* Store mode: the stored result ends; subscribers and the caller hear of
+ * it. One that ended in an error before any row set is not kept. */
+static void store_done(struct exec *x, json_t *summary, const TuskError *e)
+{
+	struct store_entry *s = x->store;
+	bool alive = store_find(x->query_id) == s;
+	enum store_state st = summary                               ? STORE_COMPLETE
+	                      : e->kind == TUSK_ERR_QUERY_CANCELLED ? STORE_CANCELLED
+	                                                            : STORE_FAILED;
+	store_end(s, st, summary && json_is_true(json_object_get(summary, "truncated")));
+	x->store = NULL;
+	if (!alive)
+		return;
+	json_t *stored = store_summary_json(s);
+	if (!summary && json_array_size(json_object_get(stored, "results")) == 0) {
+		json_decref(stored);
+		store_close(s);
+		return;
+	}
+	notify(x, "query.stored", json_incref(stored));
+	emit("query.stored", stored);
+	if (summary)
+		json_object_set_new(summary, "stored", json_true());
+}
+
 static void sink_done(void *ud, struct query *q, json_t *summary, const TuskError *e, json_t *extra)
 {
 	struct exec *x = ud;
 	flush_started(x);
 	record_history(x, q, summary, e);
+	if (x->store)
+		store_done(x, summary, e);
+	/* A stored query outlived its client: its unnamed context goes now. */
+	if (x->client_gone)
+		context_client_gone(client_id(x->client));
 	if (summary) {
 		emit("query.completed", completed_event(x, summary));
 		rpc_reply_result(x->req, json_incref(summary));
@@ -318,6 +365,7 @@ static void sink_done(void *ud, struct query *q, json_t *summary, const TuskErro
 static const struct query_sink sink = {
     .columns = sink_columns,
     .rows = sink_rows,
+    .row = sink_row,
     .text = sink_text,
     .result = sink_result,
     .progress = sink_progress,
@@ -338,8 +386,22 @@ static void start(struct exec *x, struct pool *p)
 	struct context *ctx = context_get(p, x->context, client_id(x->client));
 	x->o.sql = x->sql;
 	x->o.params = x->params;
+	if (x->o.stored) {
+		if (!x->o.query_id) {
+			tusk_uuid_v4(x->query_id);
+			x->o.query_id = x->query_id;
+		}
+		x->store = store_begin(x->query_id, x->connection_id, x->sql, x->context, &e);
+		if (!x->store)
+			goto fail;
+	}
 	x->q = query_start(p, ctx, &x->o, &sink, x, &e);
+	if (x->q && x->store)
+		store_set_query(x->store, x->q);
 	if (!x->q) {
+		if (x->store)
+			store_close(x->store);
+	fail:
 		if (ctx && !context_busy(ctx))
 			context_set_busy(ctx, false);
 		rpc_reply_error(x->req, &e);
@@ -383,9 +445,10 @@ static int read_options(struct rpc_request *req, struct exec *x, TuskError *e)
 	    tusk_param_bool(req->params, "typed", false, &typed, e) < 0 ||
 	    tusk_param_value(req->params, "params", false, &x->params, e) < 0)
 		return -1;
-	if (mode && strcmp(mode, "stream") != 0)
+	x->o.stored = mode && strcmp(mode, "store") == 0;
+	if (x->o.stored && render)
 		return tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
-		                      "params.mode: only \"stream\" is available");
+		                      "params.render: not with mode \"store\" (use query.export)");
 	x->params = x->params ? json_incref(x->params) : NULL;
 	x->sql = strdup(sql);
 	x->context = context ? strdup(context) : NULL;
@@ -481,7 +544,11 @@ static const struct rpc_method rpc_query_cancel = {.name = "query.cancel",
 
 static enum rpc_ret query_list_exec(struct rpc_request *req, TuskError *e)
 {
-	req->result = json_pack("{s:o}", "queries", query_list_json());
+	json_t *list = query_list_json();
+	json_t *stored = store_list_json();
+	json_array_extend(list, stored);
+	json_decref(stored);
+	req->result = json_pack("{s:o}", "queries", list);
 	return RPC_OK;
 }
 
@@ -508,7 +575,9 @@ void rpc_client_closed(struct client *c)
 	struct exec *x, *next;
 	for (x = execs; x; x = next) {
 		next = x->next;
-		if (x->client == c && x->q)
+		if (x->client == c && x->q && x->store)
+			x->client_gone = true; /* a stored query runs on */
+		else if (x->client == c && x->q)
 			query_detach(x->q);
 	}
 	context_client_gone(client_id(c));

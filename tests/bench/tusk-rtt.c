@@ -10,6 +10,13 @@
  *       N times: start pg_sleep(60), cancel it from a second connection,
  *       time from sending query.cancel to the cancelled reply; prints the
  *       median in ms
+ *   tusk-rtt SOCKET CONNINFO fetch N QUERY_ID OFFSET LIMIT
+ *       N query.fetch of LIMIT rows at OFFSET of a stored result; prints the
+ *       median round trip in ms
+ *   tusk-rtt SOCKET CONNINFO execute N stream|store SQL
+ *       N query.execute of SQL in that mode (rows of stream mode read and
+ *       parsed, as a client must); prints the median seconds to the reply
+ *       (stored results are closed after each run)
  *   CONNINFO may be --id=ID: a saved connection's id or name instead
  *       (query.execute connection_id), e.g. one with an SSH tunnel */
 #include <jansson.h>
@@ -165,11 +172,52 @@ static void run_cancel(int n)
 	tusk_client_free(b);
 }
 
+static void run_fetch(int n, const char *qid, long long offset, long long limit)
+{
+	TuskClient *c = connect_or_die();
+	double *v = calloc((size_t)n, sizeof(double));
+	for (int i = 0; i < n; i++) {
+		double t0 = now_ms();
+		if (call(c, "query.fetch",
+		         json_pack("{s:s, s:I, s:I}", "query_id", qid, "offset", (json_int_t)offset,
+		                   "limit", (json_int_t)limit)) < 0)
+			exit(1);
+		v[i] = now_ms() - t0;
+	}
+	printf("%.4f\n", median(v, n));
+	free(v);
+	tusk_client_free(c);
+}
+
+static void run_execute(int n, const char *mode, const char *sql)
+{
+	TuskClient *c = connect_or_die();
+	call(c, "query.execute", json_pack("{s:s, s:s}", target_key, conninfo, "sql", "select 1"));
+	double *v = calloc((size_t)n, sizeof(double));
+	for (int i = 0; i < n; i++) {
+		char qid[40];
+		snprintf(qid, sizeof(qid), "bench-exec-%d-%d", (int)getpid(), i);
+		double t0 = now_ms();
+		if (call(c, "query.execute",
+		         json_pack("{s:s, s:s, s:s, s:s}", target_key, conninfo, "sql", sql, "mode",
+		                   mode, "query_id", qid)) < 0)
+			exit(1);
+		v[i] = (now_ms() - t0) / 1000.0;
+		if (strcmp(mode, "store") == 0)
+			call(c, "query.close", json_pack("{s:s}", "query_id", qid));
+	}
+	printf("%.4f\n", median(v, n));
+	free(v);
+	tusk_client_free(c);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 5) {
-		fprintf(stderr,
-		        "usage: tusk-rtt SOCKET CONNINFO|--id=ID select|ping|cancel N [CLIENTS]\n");
+		fprintf(
+		    stderr,
+		    "usage: tusk-rtt SOCKET CONNINFO|--id=ID select|ping|cancel|fetch|execute N "
+		    "[ARGS]\n");
 		return 2;
 	}
 	sock_path = argv[1];
@@ -185,6 +233,10 @@ int main(int argc, char **argv)
 		run_ping(n);
 	else if (strcmp(argv[3], "cancel") == 0)
 		run_cancel(n);
+	else if (strcmp(argv[3], "fetch") == 0 && argc == 8)
+		run_fetch(n, argv[5], atoll(argv[6]), atoll(argv[7]));
+	else if (strcmp(argv[3], "execute") == 0 && argc == 7)
+		run_execute(n, argv[5], argv[6]);
 	else
 		return 2;
 	return 0;
