@@ -29,9 +29,13 @@ static bool takes_value(const char *a)
 int ctl_take_output_flags(struct ctl *ctl, int *argc, char **argv)
 {
 	int out = 1;
-	const char *path = NULL;
+	const char *path = NULL, *command = NULL;
 	for (int i = 1; i < *argc; i++) {
 		const char *a = argv[i];
+		if (!command && a[0] != '-')
+			command = a;
+		/* export's -o names the file tuskd writes, not tuskctl's output. */
+		bool own_output = !command || strcmp(command, "export") != 0;
 		if (strcmp(a, "--") == 0) {
 			while (i < *argc)
 				argv[out++] = argv[i++];
@@ -52,9 +56,10 @@ int ctl_take_output_flags(struct ctl *ctl, int *argc, char **argv)
 			ctl->null_text = argv[++i];
 		} else if (strncmp(a, "--null=", 7) == 0) {
 			ctl->null_text = a + 7;
-		} else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && i + 1 < *argc) {
+		} else if (own_output && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) &&
+		           i + 1 < *argc) {
 			path = argv[++i];
-		} else if (strncmp(a, "--output=", 9) == 0) {
+		} else if (own_output && strncmp(a, "--output=", 9) == 0) {
 			path = a + 9;
 		} else {
 			argv[out++] = argv[i];
