@@ -68,16 +68,20 @@ static void on_page_toast(TuskEditorPage *page, const char *text, TuskWindow *se
 	tusk_window_toast(self, text);
 }
 
-static TuskEditorPage *window_add_page(TuskWindow *self, TuskEditorPage *page)
+static TuskEditorPage *window_add_page(TuskWindow *self, TuskEditorPage *page, int position,
+                                       gboolean select)
 {
-	AdwTabPage *tp = adw_tab_view_append(self->tab_view, GTK_WIDGET(page));
+	AdwTabPage *tp = position < 0
+	                     ? adw_tab_view_append(self->tab_view, GTK_WIDGET(page))
+	                     : adw_tab_view_insert(self->tab_view, GTK_WIDGET(page), position);
 	page_sync(page, tp);
 	g_signal_connect_object(page, "notify", G_CALLBACK(on_page_changed), tp, 0);
 	g_signal_connect_object(page, "ran", G_CALLBACK(on_page_history), self, 0);
 	g_signal_connect_object(page, "edited", G_CALLBACK(on_page_edited), self, 0);
 	g_signal_connect_object(page, "toast", G_CALLBACK(on_page_toast), self, 0);
 	gtk_stack_set_visible_child_name(self->content_stack, "tabs");
-	adw_tab_view_set_selected_page(self->tab_view, tp);
+	if (select)
+		adw_tab_view_set_selected_page(self->tab_view, tp);
 	tusk_workspace_schedule_save(self->workspace);
 	return page;
 }
@@ -88,9 +92,18 @@ TuskEditorPage *tusk_window_open_tab(TuskWindow *self, const char *tab_id,
 {
 	TuskEditorPage *page =
 	    tusk_editor_page_new(self->rpc, tab_id, connection_id, connection_name, text);
-	window_add_page(self, page);
+	window_add_page(self, page, -1, TRUE);
 	gtk_widget_grab_focus(GTK_WIDGET(page));
 	return page;
+}
+
+TuskEditorPage *tusk_window_insert_tab(TuskWindow *self, int position, const char *tab_id,
+                                       const char *connection_id, const char *connection_name,
+                                       const char *text)
+{
+	TuskEditorPage *page =
+	    tusk_editor_page_new(self->rpc, tab_id, connection_id, connection_name, text);
+	return window_add_page(self, page, position, FALSE);
 }
 
 static TuskEditorPage *current_page(TuskWindow *self)

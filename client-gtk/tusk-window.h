@@ -17,6 +17,10 @@ void tusk_window_toast(TuskWindow *self, const char *text);
 TuskEditorPage *tusk_window_open_tab(TuskWindow *self, const char *tab_id,
                                      const char *connection_id, const char *connection_name,
                                      const char *text);
+/* A tab at position (-1: last), not selected. */
+TuskEditorPage *tusk_window_insert_tab(TuskWindow *self, int position, const char *tab_id,
+                                       const char *connection_id, const char *connection_name,
+                                       const char *text);
 /* AdwTabPage items, in order. */
 GListModel *tusk_window_get_pages(TuskWindow *self);
 TuskEditorPage *tusk_window_get_selected_page(TuskWindow *self);

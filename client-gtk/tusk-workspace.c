@@ -19,6 +19,13 @@ struct _TuskWorkspace {
 	gboolean saving;     /* a workspace.save in flight */
 	gboolean again;      /* edits made while it was in flight */
 	gboolean synced;     /* compared with the daemon's copy since start */
+	/* Start-up opens the selected tab at once and the others one by one
+	 * after the first frames: their tabs, the next to make, the selected. */
+	json_t *later;
+	size_t later_next;
+	size_t later_selected;
+	guint later_source;
+	gboolean edited_meanwhile;
 };
 
 G_DEFINE_FINAL_TYPE(TuskWorkspace, tusk_workspace, G_TYPE_OBJECT)
@@ -105,7 +112,7 @@ static void on_pushed(GObject *source, GAsyncResult *res, gpointer data)
 
 static void workspace_push(TuskWorkspace *self, gboolean force)
 {
-	if (!self->window)
+	if (!self->window || self->later)
 		return;
 	if (self->saving) {
 		self->again = TRUE;
@@ -144,6 +151,8 @@ static gboolean on_save(gpointer data)
 
 void tusk_workspace_schedule_save(TuskWorkspace *self)
 {
+	if (self && self->restoring && self->later)
+		self->edited_meanwhile = TRUE;
 	if (!self || self->restoring)
 		return;
 	if (self->save_source)
@@ -151,44 +160,89 @@ void tusk_workspace_schedule_save(TuskWorkspace *self)
 	self->save_source = g_timeout_add(SAVE_DELAY_MS, on_save, self);
 }
 
-/* Tabs of the daemon's shape (id, sql, connection_id, cursor, extra). */
+static TuskEditorPage *open_tab_json(TuskWorkspace *self, json_t *t, int position)
+{
+	const char *id = json_string_value(json_object_get(t, "id"));
+	const char *cid = json_string_value(json_object_get(t, "connection_id"));
+	const char *cname =
+	    json_string_value(json_object_get(json_object_get(t, "extra"), "connection_name"));
+	const char *sql = json_string_value(json_object_get(t, "sql"));
+	TuskEditorPage *page =
+	    position == -2 ? tusk_window_open_tab(self->window, id, cid, cname, sql)
+	                   : tusk_window_insert_tab(self->window, position, id, cid, cname, sql);
+	tusk_editor_page_set_cursor(page, (int)json_integer_value(json_object_get(t, "cursor")));
+	return page;
+}
+
+/* One background tab per call: those before the selected one go in front
+ * of it, in order; the others after it. FALSE when none is left. */
+static gboolean workspace_later_step(TuskWorkspace *self)
+{
+	size_t n = json_array_size(self->later);
+	if (self->later_next == self->later_selected)
+		self->later_next++;
+	if (self->later_next < n) {
+		size_t i = self->later_next++;
+		open_tab_json(self, json_array_get(self->later, i),
+		              i < self->later_selected ? (int)i : -1);
+	}
+	if (self->later_next == self->later_selected)
+		self->later_next++;
+	if (self->later_next < n)
+		return TRUE;
+	json_decref(self->later);
+	self->later = NULL;
+	self->restoring = FALSE;
+	if (self->edited_meanwhile) {
+		self->edited_meanwhile = FALSE;
+		tusk_workspace_schedule_save(self);
+	}
+	return FALSE;
+}
+
+static gboolean on_later(gpointer data)
+{
+	TuskWorkspace *self = data;
+	if (workspace_later_step(self))
+		return G_SOURCE_CONTINUE;
+	self->later_source = 0;
+	return G_SOURCE_REMOVE;
+}
+
+/* Makes every tab still waiting (before a save or a close). */
+static void workspace_finish_later(TuskWorkspace *self)
+{
+	g_clear_handle_id(&self->later_source, g_source_remove);
+	while (self->later && workspace_later_step(self))
+		;
+}
+
+/* Tabs of the daemon's shape (id, sql, connection_id, cursor, extra): the
+ * selected one now, the rest after the first frames (start-up paints one
+ * editor, not twenty). */
 static void workspace_open_tabs(TuskWorkspace *self, json_t *ws)
 {
 	json_t *tabs = json_object_get(ws, "tabs");
-	self->restoring = TRUE;
-	json_t *t;
-	size_t i;
-	TuskEditorPage *select = NULL;
+	size_t n = json_array_size(tabs);
 	json_int_t selected = json_integer_value(json_object_get(ws, "selected"));
-	json_array_foreach(tabs, i, t)
-	{
-		TuskEditorPage *page =
-		    tusk_window_open_tab(self->window, json_string_value(json_object_get(t, "id")),
-		                         json_string_value(json_object_get(t, "connection_id")),
-		                         json_string_value(json_object_get(
-		                             json_object_get(t, "extra"), "connection_name")),
-		                         json_string_value(json_object_get(t, "sql")));
-		tusk_editor_page_set_cursor(page,
-		                            (int)json_integer_value(json_object_get(t, "cursor")));
-		if ((json_int_t)i == selected)
-			select = page;
-	}
-	if (!json_array_size(tabs))
+	if (selected < 0 || (size_t)selected >= n)
+		selected = 0;
+	self->restoring = TRUE;
+	if (!n) {
 		tusk_window_open_tab(self->window, NULL, NULL, NULL, NULL);
-	if (select) {
-		TuskEditorPage *cur = tusk_window_get_selected_page(self->window);
-		GListModel *pages = tusk_window_get_pages(self->window);
-		for (guint k = 0; cur != select && k < g_list_model_get_n_items(pages); k++) {
-			g_autoptr(AdwTabPage) tp = g_list_model_get_item(pages, k);
-			if (adw_tab_page_get_child(tp) == GTK_WIDGET(select)) {
-				AdwTabView *view = ADW_TAB_VIEW(
-				    gtk_widget_get_ancestor(GTK_WIDGET(select), ADW_TYPE_TAB_VIEW));
-				if (view)
-					adw_tab_view_set_selected_page(view, tp);
-			}
-		}
+		self->restoring = FALSE;
+		return;
 	}
-	self->restoring = FALSE;
+	open_tab_json(self, json_array_get(tabs, (size_t)selected), -2);
+	if (n == 1) {
+		self->restoring = FALSE;
+		return;
+	}
+	self->later = json_incref(tabs);
+	self->later_next = 0;
+	self->later_selected = (size_t)selected;
+	self->edited_meanwhile = FALSE;
+	self->later_source = g_idle_add_full(G_PRIORITY_LOW, on_later, self, NULL);
 }
 
 static void workspace_restore(TuskWorkspace *self)
@@ -210,6 +264,9 @@ static void workspace_restore(TuskWorkspace *self)
 
 static void workspace_close_all(TuskWorkspace *self)
 {
+	g_clear_handle_id(&self->later_source, g_source_remove);
+	json_decref(self->later);
+	self->later = NULL;
 	GListModel *pages = tusk_window_get_pages(self->window);
 	self->restoring = TRUE;
 	while (g_list_model_get_n_items(pages) > 0) {
@@ -241,6 +298,7 @@ static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
 			workspace_write_file(self, mine);
 			json_decref(mine);
 		} else if (self->dirty || rev != self->revision) {
+			workspace_finish_later(self); /* every tab, or the daemon would lose some */
 			workspace_push(self, self->dirty);
 		}
 	} else if (error && error->domain == TUSK_RPC_ERROR && error->code == -32601) {
@@ -267,6 +325,11 @@ TuskWorkspace *tusk_workspace_new(TuskRpc *rpc, TuskWindow *window)
 
 void tusk_workspace_detach(TuskWorkspace *self)
 {
+	if (self->later) {
+		workspace_finish_later(self);
+		if (self->save_source)
+			tusk_workspace_save_now(self);
+	}
 	if (self->save_source)
 		tusk_workspace_save_now(self);
 	self->window = NULL;
@@ -282,6 +345,9 @@ void tusk_workspace_daemon_ready(TuskWorkspace *self)
 static void tusk_workspace_dispose(GObject *object)
 {
 	TuskWorkspace *self = TUSK_WORKSPACE(object);
+	g_clear_handle_id(&self->later_source, g_source_remove);
+	json_decref(self->later);
+	self->later = NULL;
 	g_clear_object(&self->rpc);
 	G_OBJECT_CLASS(tusk_workspace_parent_class)->dispose(object);
 }

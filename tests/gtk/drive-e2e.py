@@ -170,6 +170,13 @@ def phase_main():
     atspi.key(DISPLAY, "ctrl+w")
     atspi.wait_for(lambda: len(atspi.find_all(frame, "text", "SQL Editor")) == 1, 10,
                    "the tab to close")
+
+    # a second tab (Ctrl+T) with text of its own, then back to the first
+    atspi.key(DISPLAY, "ctrl+t")
+    eds = atspi.wait_for(lambda: len(atspi.find_all(frame, "text", "SQL Editor")) == 2 and
+                         atspi.find_all(frame, "text", "SQL Editor"), 10, "the new tab")
+    atspi.set_text(eds[1], "select 'the second tab' as t")
+    atspi.key(DISPLAY, "ctrl+Page_Up")
     time.sleep(1.0)
 
 
@@ -178,8 +185,13 @@ def phase_restored():
     ed = editor(app)
     atspi.wait_for(lambda: atspi.text_of(ed) == "select 'kept across a kill' as t", 10,
                    "the restored text")
+    texts = atspi.wait_for(
+        lambda: sorted(atspi.text_of(e) for e in atspi.find_all(main_frame(app), "text",
+                                                                 "SQL Editor")) ==
+        ["select 'kept across a kill' as t", "select 'the second tab' as t"], 10,
+        "both tabs")
     atspi.find(main_frame(app), "label", contains="Connection: shop", timeout=5)
-    ok("after a kill the tab comes back with its text and connection")
+    ok("after a kill both tabs come back with their text, the first selected with its connection")
     shot("08-restored")
     # a connection saved by another client shows up (connections.changed)
     subprocess.run([os.environ["TUSKCTL"], "--socket", os.environ["TUSKD_SOCKET"],
