@@ -11,4 +11,6 @@ endif()
 if(COMMAND tusk_integration_test AND NOT TUSK_SANITIZE)
   tusk_integration_test(integration-kill-burst
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-kill-burst.c LIBS PkgConfig::SQLITE3)
+  tusk_integration_test(integration-load SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-load.c)
+  set_tests_properties(integration-load PROPERTIES TIMEOUT 900)
 endif()
