@@ -431,6 +431,9 @@ void pool_backend_failed(struct backend *b, const TuskError *e)
 
 	if (!p->opened) {
 		answer_openers(p, e);
+		/* Requests that found the pool while it was opening (e.g. one a
+		 * restart reopens) are told why it failed, not just that it closed. */
+		fail_waiters(p, e);
 		pool_close(p, "could not connect");
 	} else if (live(p) == 0 && p->counts[BACKEND_CONNECTING] == 0) {
 		/* The server is gone: say so now rather than after the acquire
