@@ -19,7 +19,8 @@ pg_psql -c "create role alice login password '$pw'" -c "create database app owne
 pg_hba_add "host all alice 127.0.0.1/32 scram-sha-256"
 
 tuskd_start
-wait_until 10 test "$(tctl --json status | jq -r .keyring)" = ok || fail "the keyring is not ok"
+keyring_ok() { [[ $(tctl --json status | jq -r .keyring) == ok ]]; }
+wait_until 30 keyring_ok || fail "the keyring is $(tctl --json status | jq -r .keyring), not ok"
 assert_rc 0 "conn add a1 (password to the keyring)" \
 	tctl conn add a1 "postgresql://alice@127.0.0.1:$PG_PORT/app" --password-stdin <<<"$pw"
 assert_rc 0 "conn add a2" \
