@@ -336,8 +336,18 @@ static void on_executed(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_object_unref(self);
 }
 
+/* The daemon keeps a stored result until it is closed (or its TTL): the
+ * tab's previous one goes when the tab runs again or closes. */
+static void page_close_stored(TuskEditorPage *self)
+{
+	if (self->store && self->query_id && self->rpc && !self->running)
+		tusk_rpc_send(self->rpc, "query.close",
+		              json_pack("{s:s}", "query_id", self->query_id));
+}
+
 static void page_execute(TuskEditorPage *self)
 {
+	page_close_stored(self);
 	g_free(self->query_id);
 	self->query_id = g_uuid_string_random();
 	self->store = !store_unsupported;
@@ -531,6 +541,7 @@ static void tusk_editor_page_dispose(GObject *object)
 	if (self->running && self->query_id && self->rpc)
 		tusk_rpc_send(self->rpc, "query.cancel",
 		              json_pack("{s:s}", "query_id", self->query_id));
+	page_close_stored(self);
 	if (self->cancel)
 		g_cancellable_cancel(self->cancel);
 	g_clear_object(&self->cancel);

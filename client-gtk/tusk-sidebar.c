@@ -18,6 +18,7 @@ struct _TuskSidebar {
 	GHashTable *status; /* connection id -> status string */
 	char *selected_id;
 	char *selected_name;
+	char *shown; /* what the rows show, to rebuild them only when it changes */
 };
 
 enum { SIGNAL_ACTIVATED, SIGNAL_OPEN_SQL, N_SIGNALS };
@@ -200,6 +201,32 @@ static void sidebar_rebuild(TuskSidebar *self)
 	}
 }
 
+static char *sidebar_shown(TuskSidebar *self)
+{
+	GString *out = g_string_new(NULL);
+	json_t *c;
+	size_t i;
+	const char *keys[] = {"id", "name", "color", "group_id", "parent_id", "sort_order"};
+	json_t *lists[] = {self->groups, self->connections};
+	for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
+		json_array_foreach(lists[l], i, c)
+		{
+			for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+				char *v = json_dumps(json_object_get(c, keys[k]), JSON_ENCODE_ANY);
+				g_string_append(out, v ? v : "-");
+				g_string_append_c(out, '|');
+				free(v);
+			}
+			g_string_append(out, json_is_true(json_object_get(
+			                         json_object_get(c, "options"), "readonly"))
+			                         ? "ro\n"
+			                         : "rw\n");
+		}
+		g_string_append(out, "--\n");
+	}
+	return g_string_free(out, FALSE);
+}
+
 static void on_connections(GObject *source, GAsyncResult *res, gpointer data)
 {
 	TuskSidebar *self = data;
@@ -209,7 +236,14 @@ static void on_connections(GObject *source, GAsyncResult *res, gpointer data)
 		json_decref(self->connections);
 		self->connections = json_incref(json_object_get(r, "connections"));
 		json_decref(r);
-		sidebar_rebuild(self);
+		/* rebuilding closes an open menu: only when what is shown changed
+		 * (not for a password flag another client flipped) */
+		g_autofree char *shown = sidebar_shown(self);
+		if (g_strcmp0(shown, self->shown) != 0) {
+			g_free(self->shown);
+			self->shown = g_steal_pointer(&shown);
+			sidebar_rebuild(self);
+		}
 	}
 	g_object_unref(self);
 }
@@ -556,6 +590,7 @@ static void tusk_sidebar_finalize(GObject *object)
 	g_hash_table_destroy(self->status);
 	g_free(self->selected_id);
 	g_free(self->selected_name);
+	g_free(self->shown);
 	G_OBJECT_CLASS(tusk_sidebar_parent_class)->finalize(object);
 }
 

@@ -4,7 +4,8 @@
 # gnome-keyring, against a real tuskd and PostgreSQL: add a
 # connection through the dialog (password to the keyring), open it, run a
 # query and read the grid, find it in history, a syntax error's position,
-# Escape cancelling pg_sleep(60) within a second, the schema browser's
+# Escape cancelling pg_sleep(60) within a second, a 1M-row result scrolled
+# to its end, the schema browser's
 # Select Top 100, the tab saved in the
 # daemon's workspace, a killed window coming
 # back with its tab, and tuskd restarted under the window. Screenshots of
