@@ -3,6 +3,7 @@
  * used results lose their cached segments first), the disk budget and the
  * idle TTL (least recently used finished results are released). */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,7 @@ static void unlink_entry(struct store_entry *s)
 
 static void destroy(struct store_entry *s)
 {
+	bool big = s->mem_bytes >= 8u << 20;
 	for (size_t i = 0; i < s->nrsets; i++) {
 		struct store_rset *r = &s->rsets[i];
 		for (size_t j = 0; j < r->nsegs; j++)
@@ -176,6 +178,10 @@ static void destroy(struct store_entry *s)
 	free(s->sql_head);
 	free(s->context);
 	free(s);
+	/* Give the pages of a large result back to the system now, not
+	 * whenever the heap's top happens to be free. */
+	if (big)
+		malloc_trim(0);
 }
 
 static void maybe_destroy(struct store_entry *s)
@@ -268,6 +274,10 @@ static void seal(struct store_entry *s, struct store_rset *r)
 		r->segs = n;
 		r->cap = cap;
 	}
+	/* The budget counts what is allocated: no slack kept. */
+	char *fit = realloc(r->cur, r->cur_len);
+	if (fit)
+		r->cur = fit;
 	struct store_seg *g = &r->segs[r->nsegs++];
 	g->first_row = r->rows - r->cur_rows;
 	g->nrows = r->cur_rows;
