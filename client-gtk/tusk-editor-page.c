@@ -140,6 +140,9 @@ static TuskResultModel *page_model(TuskEditorPage *self, int index)
 	return self->models->pdata[index];
 }
 
+static void on_model_filled(GListModel *m, guint pos, guint removed, guint added,
+                            TuskEditorPage *self);
+
 static void on_columns(TuskEditorPage *self, json_t *params)
 {
 	int index = (int)json_integer_value(json_object_get(params, "result_index"));
@@ -150,6 +153,11 @@ static void on_columns(TuskEditorPage *self, json_t *params)
 		g_ptr_array_set_size(self->models, (guint)index + 1);
 	g_clear_object(&self->models->pdata[index]);
 	self->models->pdata[index] = model;
+	if (self->store) {
+		if (g_getenv("TUSK_TIMING") && !self->timing_armed)
+			g_signal_connect(model, "items-changed", G_CALLBACK(on_model_filled), self);
+		tusk_result_model_prefetch(model);
+	}
 	TuskResultGrid *grid = tusk_result_grid_new(model);
 	g_autofree char *label = g_strdup_printf("Result %d", index + 1);
 	int pos = gtk_notebook_get_n_pages(self->results) - 1;
@@ -159,6 +167,16 @@ static void on_columns(TuskEditorPage *self, json_t *params)
 }
 
 static void page_arm_timing(TuskEditorPage *self);
+
+/* Store mode: the first page of rows fetched (an in-place change). */
+static void on_model_filled(GListModel *m, guint pos, guint removed, guint added,
+                            TuskEditorPage *self)
+{
+	if (removed == 0 || removed != added)
+		return;
+	g_signal_handlers_disconnect_by_func(m, on_model_filled, self);
+	page_arm_timing(self);
+}
 
 static void on_progress(TuskEditorPage *self, json_t *params)
 {
@@ -170,8 +188,12 @@ static void on_progress(TuskEditorPage *self, json_t *params)
 	if (self->store && self->models->len) {
 		TuskResultModel *m = self->models->pdata[self->models->len - 1];
 		if (m && (guint64)rows > self->rows_before) {
+			if (g_getenv("TUSK_TIMING") && !self->timing_armed &&
+			    !g_signal_handler_find(m, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0,
+			                           0, NULL, on_model_filled, self))
+				g_signal_connect(m, "items-changed", G_CALLBACK(on_model_filled),
+				                 self);
 			tusk_result_model_set_row_count(m, (guint64)rows - self->rows_before);
-			page_arm_timing(self);
 		}
 	}
 }

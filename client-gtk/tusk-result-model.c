@@ -131,12 +131,13 @@ out:
 	g_free(f);
 }
 
-static void model_request(TuskResultModel *self, guint page)
+static void model_request_any(TuskResultModel *self, guint page, gboolean known_only)
 {
 	if (self->stream || self->failed || !self->rpc)
 		return;
 	guint64 offset = (guint64)page * TUSK_RESULT_PAGE_ROWS;
-	if (offset >= self->n_rows || g_hash_table_contains(self->pages, GUINT_TO_POINTER(page)))
+	if ((known_only && offset >= self->n_rows) ||
+	    g_hash_table_contains(self->pages, GUINT_TO_POINTER(page)))
 		return;
 	Page *p = g_new0(Page, 1);
 	p->last_use = ++self->clock;
@@ -150,6 +151,16 @@ static void model_request(TuskResultModel *self, guint page)
 	                              "result_index", self->result_index, "offset",
 	                              (json_int_t)offset, "limit", TUSK_RESULT_PAGE_ROWS),
 	                    self->cancel, on_fetched, f);
+}
+
+static void model_request(TuskResultModel *self, guint page)
+{
+	model_request_any(self, page, TRUE);
+}
+
+void tusk_result_model_prefetch(TuskResultModel *self)
+{
+	model_request_any(self, 0, FALSE);
 }
 
 static json_t *model_row(TuskResultModel *self, guint row)

@@ -28,6 +28,9 @@ const char *tusk_result_model_get_column_type(TuskResultModel *self, guint col);
 gboolean tusk_result_model_column_is_numeric(TuskResultModel *self, guint col);
 int tusk_result_model_get_result_index(TuskResultModel *self);
 
+/* Store mode: fetch the first page now, before the row count is known
+ * (the first rows show as soon as the daemon has them). */
+void tusk_result_model_prefetch(TuskResultModel *self);
 /* Stream mode: append a batch (borrowed). */
 void tusk_result_model_append(TuskResultModel *self, json_t *rows);
 /* Store mode: the result set has this many rows now (grows while it runs). */

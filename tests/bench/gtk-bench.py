@@ -100,9 +100,7 @@ def bench_first_rows(runs, sql):
         time.sleep(1.5)  # the tab's connection opens
         subprocess.run(["xdotool", "mousemove", "700", "250", "click", "1", "key", "ctrl+End",
                         "key", "ctrl+Return"], check=True, env={"DISPLAY": DISPLAY})
-        arrived = float(wait_line(p, "rows-arrived")[2])
         t = float(wait_line(p, "first-rows")[2])
-        print(f"# rows arrived {arrived:.1f} ms, painted {t:.1f} ms", file=sys.stderr)
         done = wait_line(p, "done", timeout=300)
         rows = int(done[3].split("=")[1])
         time.sleep(0.5)
