@@ -13,6 +13,7 @@ bench_gtk() {
 	while [[ -e /tmp/.X11-unix/X$display ]]; do display=$((display + 1)); done
 	Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >"$T/xvfb-bench.log" 2>&1 &
 	local xvfb=$!
+	at_exit "kill $xvfb 2>/dev/null"
 	wait_until 10 test -e "/tmp/.X11-unix/X$display" || fail "Xvfb did not start"
 	tuskd_start
 	tctl conn add bench "postgresql://postgres@127.0.0.1:$PG_PORT/postgres" >/dev/null
@@ -30,7 +31,6 @@ bench_gtk() {
 	read -r first rss rows < <(/usr/bin/python3 "$bench_dir/gtk-bench.py" first-rows 5 \
 		"select * from bench_rows")
 	tuskd_stop
-	kill "$xvfb"
 	unset DISPLAY
 
 	cat <<EOT

@@ -241,6 +241,8 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_assert_nonnull(g_getenv("TUSKD"));
+	/* before any daemon is started: an abort later would leave it running */
+	g_free(pg_conninfo());
 #define ADD(name, fn) \
 	g_test_add("/gtk-rpc/" name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD("autostart-and-reply", test_autostart_and_reply);
