@@ -220,6 +220,7 @@ int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json
 	                   .store = o->store};
 	formatter_set_quiet(s.f, o->quiet);
 	formatter_set_expanded(s.f, o->expanded);
+	formatter_set_expand_auto(s.f, o->expand_wider_than);
 	formatter_set_null(s.f, o->null_text);
 	formatter_set_no_header(s.f, o->no_header);
 	json_t *result = NULL;

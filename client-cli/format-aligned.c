@@ -297,6 +297,19 @@ void format_aligned_print(struct formatter *f)
 	if (scratch.oom)
 		goto oom;
 
+	if (f->expand_wider_than > 0) {
+		/* psql's \x auto: expanded when the table would not fit. */
+		size_t total = n ? 3 * n - 1 : 0;
+		for (size_t i = 0; i < n; i++)
+			total += (size_t)width[i];
+		if (total > (size_t)f->expand_wider_than) {
+			for (size_t i = 0; i < n; i++)
+				cf_free(&cf[i]);
+			cf_free(&scratch);
+			format_expanded_print(f);
+			return;
+		}
+	}
 	if (!f->no_header) {
 		print_header(f, cf, width);
 		print_rule(f->out, n, width);

@@ -14,6 +14,7 @@ struct formatter {
 	bool quiet;
 	bool expanded;         /* aligned: psql's \x layout */
 	bool no_header;        /* psql -t: no header (nor row count) */
+	int expand_wider_than; /* aligned: expanded when wider (\x auto), 0 never */
 	const char *null_text; /* aligned: how NULL shows (psql's \pset null) */
 
 	/* The result set being printed. */

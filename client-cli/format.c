@@ -54,6 +54,11 @@ void formatter_set_no_header(struct formatter *f, bool no_header)
 	f->no_header = no_header;
 }
 
+void formatter_set_expand_auto(struct formatter *f, int columns)
+{
+	f->expand_wider_than = columns;
+}
+
 void formatter_set_expanded(struct formatter *f, bool expanded)
 {
 	f->expanded = expanded;

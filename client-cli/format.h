@@ -42,6 +42,9 @@ void formatter_set_quiet(struct formatter *f, bool quiet);
 
 /* No header line (csv, tsv), no header and no row count (aligned): psql -t. */
 void formatter_set_no_header(struct formatter *f, bool no_header);
+/* Aligned output expanded only when its table is wider than columns
+ * (psql's \x auto); 0 turns that off. */
+void formatter_set_expand_auto(struct formatter *f, int columns);
 /* Aligned output in psql's expanded layout (\x, --expanded). */
 void formatter_set_expanded(struct formatter *f, bool expanded);
 /* Aligned output shows NULL as text (psql's \pset null; default empty). */

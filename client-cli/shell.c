@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "client-cli/format.h"
@@ -102,7 +103,17 @@ static void history_sync(struct shell *sh, int limit)
 	for (size_t i = stop; i-- > 0;) {
 		const char *sql =
 		    json_string_value(json_object_get(json_array_get(entries, i), "sql"));
-		if (sql)
+		bool ours = false;
+		for (size_t k = 0; sql && k < sh->npending && !ours; k++) {
+			if (strcmp(sh->pending[k], sql) == 0) {
+				free(sh->pending[k]);
+				memmove(&sh->pending[k], &sh->pending[k + 1],
+				        (sh->npending - k - 1) * sizeof(*sh->pending));
+				sh->npending--;
+				ours = true;
+			}
+		}
+		if (sql && !ours)
 			add_history(sql);
 	}
 	if (n) {
@@ -118,7 +129,12 @@ int shell_execute(struct shell *sh, const char *sql)
 	json_t *params = ctl_target_params(sh->target);
 	json_object_set_new(params, "sql", json_string(sql));
 	json_object_set_new(params, "context", json_string(sh->context));
+	int columns = 0;
+	struct winsize ws;
+	if (sh->expanded == 2)
+		columns = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 80;
 	struct exec_opts o = {.fmt = FORMAT_ALIGNED,
+	                      .expand_wider_than = columns,
 	                      .expanded = sh->expanded == 1,
 	                      .null_text = sh->null_text,
 	                      .no_header = sh->ctl->no_header,
@@ -193,6 +209,22 @@ int shell_connect(struct shell *sh, const char *target)
 	return EXIT_OK;
 }
 
+/* A statement typed here: in libedit's history now (the daemon's copy
+ * may be written a little later and is then not added twice). */
+static void remember(struct shell *sh, const char *sql)
+{
+	add_history(sql);
+	if (sh->npending == sizeof(sh->pending) / sizeof(*sh->pending)) {
+		free(sh->pending[0]);
+		memmove(&sh->pending[0], &sh->pending[1],
+		        (sh->npending - 1) * sizeof(*sh->pending));
+		sh->npending--;
+	}
+	char *copy = strdup(sql);
+	if (copy)
+		sh->pending[sh->npending++] = copy;
+}
+
 /* Run what the buffer holds up to its last complete statement. */
 static void run_complete(struct shell *sh)
 {
@@ -209,8 +241,13 @@ static void run_complete(struct shell *sh)
 		i++;
 	if (i == sh->len)
 		buf_clear(sh);
-	if (sql)
+	if (sql) {
+		/* What others ran meanwhile goes before it in the history; then
+		 * it, as sent (the daemon's history keeps the same text). */
+		history_sync(sh, 50);
+		remember(sh, sql);
 		shell_execute(sh, sql);
+	}
 	free(sql);
 }
 
@@ -285,6 +322,8 @@ int shell_run(struct ctl *ctl, const char *target)
 	free(sh.buf);
 	free(sh.last_sql);
 	free(sh.last_history_id);
+	for (size_t k = 0; k < sh.npending; k++)
+		free(sh.pending[k]);
 	free(sh.target);
 	free(sh.label);
 	free(sh.database);

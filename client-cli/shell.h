@@ -25,6 +25,10 @@ struct shell {
 	size_t len, cap;
 	char *last_sql; /* for \g on an empty buffer, \e, \watch */
 	char *last_history_id;
+	/* Statements typed here, already in libedit's history, that the
+	 * daemon's history will bring back once it has written them. */
+	char *pending[32];
+	size_t npending;
 	bool quit;
 };
 

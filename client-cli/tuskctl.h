@@ -71,7 +71,8 @@ struct exec_opts {
 	int fmt; /* enum format_kind */
 	bool quiet;
 	bool expanded;
-	bool no_header; /* psql -t: no header, no row count */
+	int expand_wider_than; /* \x auto: expanded when wider than this */
+	bool no_header;        /* psql -t: no header, no row count */
 	const char *null_text;
 	FILE *out;  /* NULL: stdout */
 	bool store; /* params ask for mode store: no rows come, print the id */

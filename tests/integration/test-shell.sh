@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The interactive shell (tuskctl -d NAME on a terminal) driven through a
-# real pty (a private tmux server): a multi-line statement with a $$ body,
+# real pty (a private tmux server; the pager is off, test-cli-output.sh
+# covers it): a multi-line statement with a $$ body,
 # Tab completing a table and a column of it, \d TABLE byte-identical to
 # psql's \d, a transaction across statements shown in the prompt (* and !),
 # \x, \timing, Ctrl-C cancelling pg_sleep on the server, \c to another
@@ -32,7 +33,7 @@ S="tusk-test-$$"
 tm() { tmux -L "$S" "$@"; }
 at_exit "tmux -L $S kill-server >/dev/null 2>&1"
 tm new-session -d -s s -x 220 -y 50 \
-	"$TUSKCTL --socket $TUSKD_SOCKET --no-autostart -d sh1; echo SHELL-EXIT=\$?; sleep 60"
+	"TUSK_PAGER= $TUSKCTL --socket $TUSKD_SOCKET --no-autostart -d sh1; echo SHELL-EXIT=\$?; sleep 60"
 screen() { tm capture-pane -p -t s -S -400; }
 on_screen() { screen | grep -qF -- "$1"; }
 # ty TEXT: type TEXT and Enter (a trailing ';' escaped from tmux).
@@ -145,6 +146,20 @@ ty "select id, name from customers where id = 1;"
 expect_screen "-[ RECORD 1 ]" "expanded display shows records"
 expect_screen "name | Ann" "as psql lays them out"
 ready
+ty "\\x auto"
+expect_screen "Expanded display is used automatically." "\\x auto"
+ready
+ty "select 'narrow' as n1;"
+line_on_screen() { screen | grep -qx -- "$1"; }
+if wait_until 10 line_on_screen " narrow"; then
+	pass "\\x auto: a narrow table stays aligned"
+else
+	flunk "\\x auto: a narrow table stays aligned" "$(screen | tail -n 6)"
+fi
+ready
+ty "select repeat('w', 300) as wide1;"
+expect_screen "wide1 | www" "\\x auto: a table wider than the terminal is expanded"
+ready
 ty "\\x off"
 ready
 ty "\\timing"
@@ -175,8 +190,13 @@ tctl -d sh1 -c "select 'ran-elsewhere-$tag'" >/dev/null
 ready
 ty "select 'typed-here';"
 expect_screen "typed-here" "a statement before recalling"
+typed_twice() { [[ $(screen | grep -c "^sh1/$db=> select 'typed-here';") -ge 2 ]]; }
 tm send-keys -t s Up
-expect_screen "sh1/$db=> select 'typed-here'" "up-arrow recalls the last statement"
+if wait_until 10 typed_twice; then
+	pass "up-arrow recalls the last statement"
+else
+	flunk "up-arrow recalls the last statement" "$(screen | tail -n 3)"
+fi
 tm send-keys -t s Up
 expect_screen "sh1/$db=> select 'ran-elsewhere-$tag'" "and then what another client ran"
 tm send-keys -t s C-u
