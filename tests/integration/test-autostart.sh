@@ -50,7 +50,8 @@ ppid=$(awk '{print $4}' "/proc/$first/stat")
 assert_ne "$ppid" "$$" "tuskd is detached (not the test's child)"
 
 assert_rc 0 "tuskctl shutdown" "$TUSKCTL" --socket "$sock" --no-autostart shutdown
-if wait_until 10 test -z "$(tuskd_pids)"; then
+no_tuskd() { [[ -z $(tuskd_pids) ]]; } # re-read on every poll
+if wait_until 10 no_tuskd; then
 	pass "the daemon exits after shutdown"
 else
 	flunk "the daemon exits after shutdown"

@@ -249,7 +249,10 @@ START_TEST(test_loop_answers_while_writing)
 	        tt_now_ms() - start, pings, worst);
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(json_object_get(listed, "result"), "total")), 50000);
-	ck_assert_msg(worst < 50, "a ping took %.1f ms while history was written", worst);
+	/* Writing 50,000 entries takes seconds; were a batch written on the
+	 * loop, a ping would wait for it. 250 ms leaves room for a busy 2-core
+	 * machine's scheduling and still catches a blocked loop. */
+	ck_assert_msg(worst < 250, "a ping took %.1f ms while history was written", worst);
 	ck_assert_int_gt(pings, 10);
 	json_decref(listed);
 	close(fd2);

@@ -15,9 +15,11 @@ fi
 keyring_state() {
 	tctl --json status | sed -n 's/.*"keyring": "\([a-z]*\)".*/\1/p'
 }
+# keyring_is STATE: re-reads the state on every call, so wait_until polls it.
+keyring_is() { [[ $(keyring_state) == "$1" ]]; }
 
 tuskd_start
-wait_until 10 test "$(keyring_state)" = ok || fail "keyring state is $(keyring_state), not ok"
+wait_until 10 keyring_is ok || fail "keyring state is $(keyring_state), not ok"
 pass "tuskd reports the keyring ok"
 
 id=$(cat /proc/sys/kernel/random/uuid)
@@ -87,7 +89,7 @@ tuskd_new_home
 tuskd_start
 export DBUS_SESSION_BUS_ADDRESS=$saved_bus
 [[ -z $saved_runtime ]] || export XDG_RUNTIME_DIR=$saved_runtime
-wait_until 10 test "$(keyring_state)" = unavailable || fail "keyring state is $(keyring_state), not unavailable"
+wait_until 10 keyring_is unavailable || fail "keyring state is $(keyring_state), not unavailable"
 pass "a tuskd without a session bus reports the keyring unavailable"
 run tctl secret set "$id" --password-stdin <<<"$secret"
 assert_eq "$RC" 0 "secret set without a keyring exits 0"

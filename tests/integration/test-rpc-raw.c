@@ -226,7 +226,9 @@ START_TEST(loop_not_blocked_by_workers)
 		double t0 = tt_now_ms();
 		ck_assert(tt_ping(fd2, 2000));
 		double ms = tt_now_ms() - t0;
-		ck_assert_msg(ms < 50.0, "ping took %.1f ms while workers slept", ms);
+		/* A loop that waited for a worker would answer after 2 s; the
+		 * margin is for a busy 2-core machine's scheduling. */
+		ck_assert_msg(ms < 500.0, "ping took %.1f ms while workers slept", ms);
 	}
 	json_t *st = tt_call(fd2, 1, "daemon.status", NULL);
 	json_t *w = json_object_get(json_object_get(st, "result"), "workers");

@@ -196,7 +196,10 @@ json_t *tt_call(int fd, int id, const char *method, json_t *params)
 	tt_send_str(fd, "\n");
 	free(s);
 	for (;;) {
-		json_t *reply = tt_read(fd, 10000);
+		/* Generous: a 10,000-table schema refresh under ASan on a busy
+		 * 2-core machine takes well over ten seconds. A reply that never
+		 * comes still fails the test. */
+		json_t *reply = tt_read(fd, 120000);
 		ck_assert_msg(reply, "no reply to %s", method);
 		json_t *rid = json_object_get(reply, "id");
 		if (json_is_integer(rid) && json_integer_value(rid) == id) {
