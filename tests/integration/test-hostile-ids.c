@@ -89,14 +89,16 @@ START_TEST(any_request_id_on_every_path)
 {
 	json_t *ids = hostile_ids();
 	/* Load the cache once, so later calls take the warm fast path. */
-	json_t *r = call_with_id(json_integer(1), "connection.open",
-	                         json_pack("{s:s}", "conninfo", conninfo));
+	json_t *one = json_integer(1), *two = json_integer(2);
+	json_t *r = call_with_id(one, "connection.open", json_pack("{s:s}", "conninfo", conninfo));
 	ck_assert_msg(json_object_get(r, "result"), "connection.open failed");
 	char pid[128];
 	snprintf(pid, sizeof(pid), "%s",
 	         json_string_value(json_object_get(json_object_get(r, "result"), "connection_id")));
 	json_decref(r);
-	r = call_with_id(json_integer(2), "schema.get", json_pack("{s:s}", "connection_id", pid));
+	r = call_with_id(two, "schema.get", json_pack("{s:s}", "connection_id", pid));
+	json_decref(one);
+	json_decref(two);
 	ck_assert_msg(json_object_get(r, "result"), "schema.get failed");
 	json_decref(r);
 
