@@ -234,9 +234,7 @@ int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json
 	sigaction(SIGINT, &old_sa, NULL);
 	if (r < 0) {
 		print_query_error(&e);
-		int code = e.kind == TUSK_ERR_IO ? EXIT_UNREACHABLE
-		           : interrupted         ? EXIT_INTERRUPTED
-		                                 : EXIT_DAEMON_ERROR;
+		int code = interrupted ? EXIT_INTERRUPTED : ctl_exit_status(ctl, &e);
 		tusk_error_clear(&e);
 		return code;
 	}

@@ -136,7 +136,7 @@ static int resolve(struct ctl *ctl, const char *target, char id[TUSK_UUID_STRLEN
 		                "connection's id (a UUID)\n");
 		return EXIT_USAGE;
 	}
-	r = e.kind == TUSK_ERR_IO ? EXIT_UNREACHABLE : EXIT_DAEMON_ERROR;
+	r = ctl_exit_status(ctl, &e);
 	ctl_print_error(&e);
 	tusk_error_clear(&e);
 	return r;

@@ -145,6 +145,13 @@ int ctl_connect(struct ctl *ctl)
 	return EXIT_OK;
 }
 
+int ctl_exit_status(const struct ctl *ctl, const TuskError *e)
+{
+	if (tusk_client_error_from_daemon(ctl->client))
+		return EXIT_DAEMON_ERROR;
+	return e->kind == TUSK_ERR_IO ? EXIT_UNREACHABLE : EXIT_DAEMON_ERROR;
+}
+
 int ctl_call(struct ctl *ctl, const char *method, json_t *params, json_t **ret_result)
 {
 	TuskError e = TUSK_ERROR_INIT;
@@ -155,7 +162,7 @@ int ctl_call(struct ctl *ctl, const char *method, json_t *params, json_t **ret_r
 	}
 	if (tusk_client_call(ctl->client, method, params, ret_result, NULL, NULL, ctl->timeout_ms,
 	                     &e) < 0) {
-		r = e.kind == TUSK_ERR_IO ? EXIT_UNREACHABLE : EXIT_DAEMON_ERROR;
+		r = ctl_exit_status(ctl, &e);
 		ctl_print_error(&e);
 		tusk_error_clear(&e);
 		return r;

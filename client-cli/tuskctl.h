@@ -39,6 +39,10 @@ struct ctl_command {
 int ctl_connect(struct ctl *ctl);
 /* Call a method; on failure prints the error and returns its exit code. */
 int ctl_call(struct ctl *ctl, const char *method, json_t *params, json_t **ret_result);
+/* The exit status for a failed call: EXIT_DAEMON_ERROR when tuskd answered
+ * with an error (an io_error of its own included), EXIT_UNREACHABLE when
+ * the connection to it broke or timed out. */
+int ctl_exit_status(const struct ctl *ctl, const TuskError *e);
 /* Print an error the way tuskctl does (message, detail, hint). */
 void ctl_print_error(const TuskError *e);
 /* Print a value as indented JSON on stdout. */

@@ -400,6 +400,10 @@ static void keyring_failed(struct keyring_job *j, const char *what, GError *err,
 		tusk_error_set(&j->e, TUSK_ERR_KEYRING,
 		               "The keyring did not answer within %d ms while %s",
 		               KEYRING_TIMEOUT_MS, what);
+		tusk_error_set_hint(&j->e,
+		                    "The Secret Service stopped answering: check that it "
+		                    "runs (GNOME Keyring, KeePassXC) and try again; until it "
+		                    "answers, secrets are kept in tuskd's memory.");
 		/* Do not make every following call wait as long: go to memory
 		 * until the next retry. */
 		pthread_mutex_lock(&probe_lock);
@@ -410,6 +414,9 @@ static void keyring_failed(struct keyring_job *j, const char *what, GError *err,
 		tusk_error_set(&j->e, TUSK_ERR_KEYRING, "The keyring failed while %s", what);
 		if (err)
 			tusk_error_set_detail(&j->e, "%s", err->message);
+		tusk_error_set_hint(&j->e, "The Secret Service answered but refused: its detail "
+		                           "says why (often its storage: free space and the "
+		                           "permissions of ~/.local/share/keyrings).");
 	}
 }
 

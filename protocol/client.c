@@ -2,6 +2,7 @@
  * wait so a timeout covers the whole exchange, sends with MSG_NOSIGNAL so a
  * daemon that went away is an error and not a SIGPIPE. */
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ struct TuskClient {
 	int fd;
 	TuskLineReader *reader;
 	long long next_id;
+	bool error_from_daemon; /* the last failed call got an error reply */
 };
 
 TuskClient *tusk_client_connect(const char *path, int *ret_errno, TuskError *e)
@@ -208,6 +210,11 @@ static json_t *read_message(TuskClient *c, long long deadline, int timeout_ms, c
 	}
 }
 
+bool tusk_client_error_from_daemon(const TuskClient *c)
+{
+	return c && c->error_from_daemon;
+}
+
 json_t *tusk_client_read(TuskClient *c, int timeout_ms, TuskError *e)
 {
 	return read_message(c, deadline_after(timeout_ms), timeout_ms, NULL, e);
@@ -241,6 +248,7 @@ int tusk_client_call(TuskClient *c, const char *method, json_t *params, json_t *
 	_cleanup_json_ json_t *jid = json_integer(id);
 	_cleanup_json_ json_t *req = tusk_rpc_request(jid, method, params);
 
+	c->error_from_daemon = false;
 	if (send_message(c, req, deadline, e) < 0)
 		return -1;
 
@@ -262,6 +270,7 @@ int tusk_client_call(TuskClient *c, const char *method, json_t *params, json_t *
 		if (m.error) {
 			if (e)
 				tusk_error_from_rpc_json(e, m.error);
+			c->error_from_daemon = true;
 			return -1;
 		}
 		if (ret_result)

@@ -26,6 +26,10 @@ int tusk_client_fd(const TuskClient *c);
  * reference). On an error reply returns -1 with e filled from the reply. On
  * a broken connection returns -1 with e set to TUSK_ERR_IO. timeout_ms < 0
  * waits forever. */
+/* Whether the last tusk_client_call that failed did so because the daemon
+ * answered with an error (whatever its kind, io_error included), rather
+ * than because the connection broke or timed out. */
+bool tusk_client_error_from_daemon(const TuskClient *c);
 int tusk_client_call(TuskClient *c, const char *method, json_t *params, json_t **ret_result,
                      TuskNotifyFn fn, void *userdata, int timeout_ms, TuskError *e);
 

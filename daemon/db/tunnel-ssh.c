@@ -427,9 +427,11 @@ static int authenticate(const struct tunnel_settings *s, LIBSSH2_SESSION *sessio
 			return auth_failed(e, s, "the key could not be loaded",
 			                   s->passphrase
 			                       ? "Check the key's passphrase in the keyring "
-			                         "(credentials.set kind ssh_passphrase)."
+			                         "(tuskctl secret set NAME --passphrase; "
+			                         "credentials.set kind ssh_passphrase)."
 			                       : "If the key is encrypted, store its passphrase "
-			                         "(credentials.set kind ssh_passphrase).");
+			                         "(tuskctl secret set NAME --passphrase; "
+			                         "credentials.set kind ssh_passphrase).");
 		return auth_failed(e, s, "the server refused the key",
 		                   "Check that the key's public half is in the server's "
 		                   "authorized_keys for this user.");
@@ -437,7 +439,8 @@ static int authenticate(const struct tunnel_settings *s, LIBSSH2_SESSION *sessio
 	default:
 		if (!s->password)
 			return auth_failed(e, s, "no SSH password stored",
-			                   "Store it with credentials.set kind ssh_password.");
+			                   "Store it with tuskctl secret set NAME --ssh "
+			                   "(credentials.set kind ssh_password).");
 		r = libssh2_userauth_password(session, s->ssh_user, s->password);
 		if (r == 0)
 			return 0;

@@ -36,6 +36,7 @@ if(TARGET tuskd AND TARGET tuskctl)
   tusk_shell_test(shell-store-life test-store-life.sh)
   # 2M rows stored, exported and fetched under ASan take about two minutes.
   set_tests_properties(shell-store-cli shell-store-life PROPERTIES TIMEOUT 400)
+  tusk_shell_test(shell-error-catalogue test-error-catalogue.sh)
   tusk_shell_test(shell-systemd-units test-systemd-units.sh
     "TUSK_BUILD_DIR=${CMAKE_BINARY_DIR}"
     "TUSK_INSTALL_BINDIR=${CMAKE_INSTALL_FULL_BINDIR}"
