@@ -749,19 +749,6 @@ static void got_password(int r, char *secret, bool in_memory, const TuskError *e
 		connparams_set(j->p->params, "password", secret);
 		explicit_bzero(secret, strlen(secret));
 		free(secret);
-	} else if (e && e->kind == TUSK_ERR_CREDENTIAL_NOT_FOUND && !j->p->closing) {
-		/* The connection says its password is stored and none is: say
-		 * so, rather than let the server answer "no password supplied". */
-		TuskError c = TUSK_ERROR_INIT;
-		tusk_error_set(&c, TUSK_ERR_CREDENTIAL_NOT_FOUND,
-		               "no password is stored for connection '%s'",
-		               j->p->name ? j->p->name : j->p->display);
-		tusk_error_set_hint(&c, "Store it with tuskctl secret set NAME --password-stdin.");
-		open_failed(j->p, &c, "no password stored");
-		tusk_error_clear(&c);
-		pool_unref(j->p);
-		free(j);
-		return;
 	} else if (e && e->kind != TUSK_ERR_CREDENTIAL_NOT_FOUND) {
 		log_warn("pool", "%s: password not read from the keyring: %s", j->p->display,
 		         tusk_error_message(e));
