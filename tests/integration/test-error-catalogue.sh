@@ -263,8 +263,8 @@ expect_error "ssh_error (key refused)" 1 "SSH authentication of root@127.0.0.1 f
 # ---- credential_not_found, keyring_error --------------------------------
 # pw keeps its password in the keyring (imported with one); remove it.
 assert_rc 0 "remove pw's password" tctl secret rm pw
-expect_error "credential_not_found" 1 "no password is stored for connection 'pw'" \
-	"Store it with tuskctl secret set NAME --password-stdin." tctl -d pw -c "select 1"
+expect_error "credential_not_found" 1 "the saved password of pw is no longer in the keyring" \
+	"Store it again: tuskctl secret set pw --password-stdin" tctl -d pw -c "select 1"
 run_hint pw "$PW"
 assert_rc 0 "following the hint fixes it" tctl -d pw -c "select 1"
 # The Secret Service answers but cannot write its storage: its directory
