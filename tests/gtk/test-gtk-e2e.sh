@@ -34,13 +34,15 @@ pg_psql -d "$db" -c "create table items (id int primary key, name text)" \
 export TUSKD_SOCKET
 export TUSK_E2E_PASSWORD=$password TUSK_E2E_PGPORT=$PG_PORT TUSK_E2E_DB=$db TUSK_E2E_USER=gtk_alice
 
-display=$((50 + RANDOM % 400))
-while [[ -e /tmp/.X11-unix/X$display ]]; do display=$((display + 1)); done
-Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >"$T/xvfb.log" 2>&1 &
+# Xvfb picks a free display itself and writes its number once it listens
+# (-displayfd): choosing one here and starting it later raced other runs
+# on the same machine for the same number.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$T/display" >"$T/xvfb.log" 2>&1 &
 xvfb_pid=$!
 at_exit "kill $xvfb_pid"
+wait_until 10 test -s "$T/display" || fail "Xvfb did not start" "$(cat "$T/xvfb.log")"
+display=$(tr -dc 0-9 <"$T/display")
 export DISPLAY=:$display GDK_BACKEND=x11 GSK_RENDERER=cairo NO_AT_BRIDGE=0
-wait_until 10 test -e "/tmp/.X11-unix/X$display" || fail "Xvfb did not start"
 /usr/libexec/at-spi-bus-launcher --launch-immediately >"$T/atspi.log" 2>&1 &
 atspi_pid=$!
 at_exit "kill $atspi_pid"
