@@ -343,23 +343,29 @@ void pool_acquire_cancel(struct pool_waiter *w)
 
 /* ---- backends coming and going ------------------------------------------ */
 
+/* The server asked for a password the keyring no longer has: say that,
+ * with the command that fixes it, rather than the server's bare refusal.
+ * Returns the error every waiter, opener and event of the pool is given. */
+static const TuskError *lost_password_error(struct pool *p, const TuskError *e, TuskError *lost)
+{
+	if (!p->password_lost || e->kind != TUSK_ERR_AUTHENTICATION_FAILED)
+		return e;
+	tusk_error_set(lost, TUSK_ERR_CREDENTIAL_NOT_FOUND,
+	               "the saved password of %s is no longer in the keyring (removed "
+	               "outside Tusk?) and the server asks for one",
+	               p->name ? p->name : p->display);
+	tusk_error_set_detail(lost, "%s", tusk_error_message(e));
+	char *hint = NULL;
+	if (asprintf(&hint, "Store it again: tuskctl secret set %s --password-stdin",
+	             p->name ? p->name : p->id) >= 0) {
+		tusk_error_set_hint(lost, hint);
+		free(hint);
+	}
+	return lost;
+}
+
 static void answer_openers(struct pool *p, const TuskError *e)
 {
-	TuskError lost = TUSK_ERROR_INIT;
-	if (e && p->password_lost && e->kind == TUSK_ERR_AUTHENTICATION_FAILED) {
-		tusk_error_set(&lost, TUSK_ERR_CREDENTIAL_NOT_FOUND,
-		               "the saved password of %s is no longer in the keyring (removed "
-		               "outside Tusk?) and the server asks for one",
-		               p->name ? p->name : p->display);
-		tusk_error_set_detail(&lost, "%s", tusk_error_message(e));
-		char *hint = NULL;
-		if (asprintf(&hint, "Store it again: tuskctl secret set %s --password-stdin",
-		             p->name ? p->name : p->id) >= 0) {
-			tusk_error_set_hint(&lost, hint);
-			free(hint);
-		}
-		e = &lost;
-	}
 	struct open_request *o = p->openers;
 	p->openers = NULL;
 	while (o) {
@@ -368,7 +374,6 @@ static void answer_openers(struct pool *p, const TuskError *e)
 		free(o);
 		o = next;
 	}
-	tusk_error_clear(&lost);
 }
 
 static void unregister(struct pool *p)
@@ -421,6 +426,8 @@ void pool_backend_failed(struct backend *b, const TuskError *e)
 	struct tunnel *t = pool_attachment(p, POOL_SLOT_TUNNEL);
 	if (t && tunnel_error(t, &tunnel_e))
 		e = &tunnel_e;
+	TuskError lost = TUSK_ERROR_INIT;
+	e = lost_password_error(p, e, &lost);
 	backend_set_state(b, BACKEND_BROKEN);
 	backend_free(b);
 	p->failures++;
@@ -442,6 +449,7 @@ void pool_backend_failed(struct backend *b, const TuskError *e)
 		fail_waiters(p, e);
 	}
 	tusk_error_clear(&tunnel_e);
+	tusk_error_clear(&lost);
 	pool_unref(p);
 }
 
