@@ -140,7 +140,7 @@ struct backend *context_take(struct context *c)
 	return b;
 }
 
-void context_put(struct context *c, struct backend *b)
+bool context_keep(struct context *c, struct backend *b)
 {
 	PGTransactionStatusType st = PQtransactionStatus(backend_conn(b));
 	if (st == PQTRANS_INTRANS || st == PQTRANS_INERROR) {
@@ -154,10 +154,10 @@ void context_put(struct context *c, struct backend *b)
 		}
 		long long sec = settings_int(tuskd.settings, "query.context_idle_timeout_sec");
 		evtimer_add(c->idle_timer, &(struct timeval){.tv_sec = sec});
-		return;
+		return true;
 	}
-	pool_release(b);
 	txn_over(c);
+	return false;
 }
 
 bool context_busy(const struct context *c)

@@ -17,9 +17,11 @@ struct context *context_get(struct pool *p, const char *name, unsigned owner);
 /* The pinned backend (PINNED → BUSY for the caller), or NULL when none. */
 struct backend *context_take(struct context *c);
 /* After a query: a backend inside a transaction stays pinned to the context
- * (idle timer restarts); otherwise it goes back to the pool. */
-void context_put(struct context *c, struct backend *b);
-/* A statement ran in the context (before context_put): a named context
+ * (idle timer restarts) and this returns true; otherwise the transaction is
+ * over for the context and false says the caller gives b back to the pool
+ * (at once, or once a cancel still on its way is sent). */
+bool context_keep(struct context *c, struct backend *b);
+/* A statement ran in the context (before context_keep): a named context
  * keeps the SQL of its open transaction so a restart can name it. */
 void context_note_statement(struct context *c, const char *sql);
 bool context_busy(const struct context *c); /* a query of it is running */

@@ -52,6 +52,9 @@ struct query {
 	uint64_t started_us, sent_us, result_started_us, last_progress_us;
 	struct event *timeout_timer;
 	bool cancel_requested, timed_out, truncated, paused;
+	struct cancel_job *cancel_job; /* a PQcancel on a worker, not yet sent */
+	struct event *cancel_retry;    /* sends it again while the query runs */
+	unsigned cancels_sent;
 	bool ran_ddl;
 	TuskStopReason stop;
 
@@ -93,6 +96,8 @@ const char *query_id(const struct query *q)
 {
 	return q->id;
 }
+static void cancel_job_forget(struct query *q);
+
 static void query_free(struct query *q)
 {
 	for (struct query **pp = &queries; *pp; pp = &(*pp)->next)
@@ -102,8 +107,11 @@ static void query_free(struct query *q)
 		}
 	if (q->timeout_timer)
 		event_free(q->timeout_timer);
+	if (q->cancel_retry)
+		event_free(q->cancel_retry);
 	if (q->batch)
 		evbuffer_free(q->batch);
+	cancel_job_forget(q);
 	meta_request_cancel(q->meta_wait);
 	PQclear(q->meta_res);
 	free(q->col_types);
@@ -152,6 +160,8 @@ static void blame_tunnel(struct query *q)
 	free(libpq);
 }
 
+static bool cancel_job_keep(struct query *q, struct backend *b);
+
 static void finish(struct query *q)
 {
 	blame_tunnel(q);
@@ -169,10 +179,12 @@ static void finish(struct query *q)
 		/* NULL would leave ours in place (libpq ignores it). */
 		PQsetNoticeReceiver(backend_conn(b), backend_idle_notice, NULL);
 		backend_set_io(b, NULL, NULL);
+		bool kept = false;
 		if (q->ctx && !(q->detached && !context_name(q->ctx))) {
 			context_note_statement(q->ctx, q->sql);
-			context_put(q->ctx, b);
-		} else
+			kept = context_keep(q->ctx, b);
+		}
+		if (!kept && !cancel_job_keep(q, b))
 			pool_release(b);
 	}
 	/* DDL inside a transaction is visible to the catalog only once the
@@ -714,6 +726,10 @@ struct query *query_start(struct pool *p, struct context *ctx, const struct quer
 
 struct cancel_job {
 	PGcancel *cancel;
+	/* The backend of a query that ended before its cancel was sent: held
+	 * here until it is, so the cancel cannot reach the next user's query. */
+	struct backend *held;
+	struct query *q; /* NULL once the query has ended */
 	char err[256];
 	int ok;
 };
@@ -724,13 +740,54 @@ static void cancel_work(void *arg)
 	j->ok = PQcancel(j->cancel, j->err, sizeof(j->err));
 }
 
+static void on_cancel_retry(evutil_socket_t fd, short what, void *ud)
+{
+	query_cancel(ud);
+}
+
 static void cancel_done(void *arg)
 {
 	struct cancel_job *j = arg;
 	if (!j->ok)
 		log_warn("query", "cancel request failed: %s", j->err);
 	PQfreeCancel(j->cancel);
+	struct query *q = j->q;
+	if (q) {
+		q->cancel_job = NULL;
+		/* A cancel that reaches the backend before it has started the
+		 * statement is ignored by PostgreSQL (it is reading a command):
+		 * while the query runs on, say it again, a few times. */
+		if (q->state == QUERY_RUNNING && q->cancel_requested && q->cancels_sent < 5) {
+			if (!q->cancel_retry)
+				q->cancel_retry = evtimer_new(tuskd.base, on_cancel_retry, q);
+			if (q->cancel_retry)
+				evtimer_add(q->cancel_retry, &(struct timeval){.tv_usec = 100000});
+		}
+	}
+	/* PostgreSQL ignores a cancel that reaches an idle backend, so once
+	 * it is sent the backend may serve someone else. */
+	if (j->held)
+		pool_release(j->held);
 	free(j);
+}
+
+/* The query is going: its cancel, still on its way, no longer tells it. */
+static void cancel_job_forget(struct query *q)
+{
+	if (q->cancel_job)
+		q->cancel_job->q = NULL;
+	q->cancel_job = NULL;
+}
+
+static bool cancel_job_keep(struct query *q, struct backend *b)
+{
+	struct cancel_job *j = q->cancel_job;
+	if (!j)
+		return false;
+	q->cancel_job = NULL;
+	j->q = NULL;
+	j->held = b;
+	return true;
 }
 
 void query_cancel(struct query *q)
@@ -755,15 +812,21 @@ void query_cancel(struct query *q)
 		return;
 	if (!q->truncated)
 		q->cancel_requested = true;
+	if (q->cancel_job)
+		return; /* one is on its way */
 	struct cancel_job *j = calloc(1, sizeof(*j));
 	/* PQgetCancel only copies keys: no I/O on the loop. The request
 	 * itself (a new connection to the server) runs on a worker. */
 	j->cancel = PQgetCancel(backend_conn(q->b));
+	j->q = q;
+	q->cancels_sent++;
 	if (!j->cancel || worker_submit(tuskd.workers, cancel_work, cancel_done, j) < 0) {
 		if (j->cancel)
 			PQfreeCancel(j->cancel);
 		free(j);
+		return;
 	}
+	q->cancel_job = j;
 }
 
 void query_detach(struct query *q)
