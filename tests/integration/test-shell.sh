@@ -190,6 +190,9 @@ tctl -d sh1 -c "select 'ran-elsewhere-$tag'" >/dev/null
 ready
 ty "select 'typed-here';"
 expect_screen "typed-here" "a statement before recalling"
+# Up only once libedit has the terminal again (at its prompt): sent while
+# the statement's output is still being printed, the tty would echo it raw.
+ready
 typed_twice() { [[ $(screen | grep -c "^sh1/$db=> select 'typed-here';") -ge 2 ]]; }
 tm send-keys -t s Up
 if wait_until 10 typed_twice; then
