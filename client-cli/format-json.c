@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/jsonstr.h"
 
 static int file_write(const char *buf, size_t size, void *data)
 {
@@ -78,42 +79,6 @@ out:
 	return r;
 }
 
-/* JSON's number grammar, which float4out/float8out's finite texts follow
- * ("1e+15", "-0", "0.1"): such a text names its value exactly, so it is
- * written as it came — PostgreSQL's shortest text, without the cost of
- * finding it again from a double. */
-static bool json_number_text(const char *s, size_t n)
-{
-	size_t i = 0;
-	if (i < n && s[i] == '-')
-		i++;
-	if (i < n && s[i] == '0')
-		i++;
-	else if (i < n && s[i] >= '1' && s[i] <= '9')
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	else
-		return false;
-	if (i < n && s[i] == '.') {
-		size_t start = ++i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
-			return false;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		size_t start = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
-			return false;
-	}
-	return i == n;
-}
-
 static int write_row(struct formatter *f, const json_t *row)
 {
 	fputc('{', f->out);
@@ -123,7 +88,7 @@ static int write_row(struct formatter *f, const json_t *row)
 		_cleanup_json_ json_t *v = NULL;
 		if (json_is_string(cell) &&
 		    (f->types[i] == TUSK_OID_FLOAT8 || f->types[i] == TUSK_OID_FLOAT4) &&
-		    json_number_text(json_string_value(cell), json_string_length(cell))) {
+		    tusk_json_number_text(json_string_value(cell), json_string_length(cell))) {
 			fwrite(json_string_value(cell), 1, json_string_length(cell), f->out);
 			continue;
 		}

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Emit s (n bytes of UTF-8) as a JSON string literal through cb (jansson's
@@ -10,3 +11,7 @@
  * escaped; bytes that are not valid UTF-8 (possible only from a SQL_ASCII
  * database) become U+FFFD. Returns 0, or -1 when cb failed. */
 int tusk_json_string(const char *s, size_t n, json_dump_callback_t cb, void *data);
+
+/* Whether s (n bytes) is a JSON number exactly as written (RFC 8259's
+ * grammar): such a text can go into JSON unquoted and unchanged. */
+bool tusk_json_number_text(const char *s, size_t n);

@@ -33,40 +33,6 @@ static int dump_file(const char *buf, size_t len, void *ud)
 	return fwrite(buf, 1, len, ud) == len ? 0 : -1;
 }
 
-/* JSON's number grammar: a float's text that follows it is written as it
- * came, as tuskctl does. */
-static bool json_number_text(const char *s, size_t n)
-{
-	size_t i = 0;
-	if (i < n && s[i] == '-')
-		i++;
-	if (i < n && s[i] == '0')
-		i++;
-	else if (i < n && s[i] >= '1' && s[i] <= '9')
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	else
-		return false;
-	if (i < n && s[i] == '.') {
-		size_t start = ++i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
-			return false;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		size_t start = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
-			return false;
-	}
-	return i == n;
-}
-
 static bool taken(char **keys, size_t upto, const char *const *names, size_t n, const char *key)
 {
 	for (size_t i = 0; i < upto; i++)
@@ -147,7 +113,7 @@ static void write_row(struct writer *w, const char **cells, const uint32_t *lens
 			continue;
 		}
 		if ((w->types[c] == TUSK_OID_FLOAT8 || w->types[c] == TUSK_OID_FLOAT4) &&
-		    json_number_text(cells[c], lens[c])) {
+		    tusk_json_number_text(cells[c], lens[c])) {
 			fwrite(cells[c], 1, lens[c], w->f);
 			continue;
 		}
