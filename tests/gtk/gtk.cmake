@@ -1,28 +1,26 @@
 # The GTK window's suites (tests/gtk/): the binary's libraries, the
 # installed desktop files, the client object and result model against a
 # real tuskd, and the window driven end to end through AT-SPI under Xvfb.
-if(TARGET tusk AND TARGET tuskd)
-  set(gtk_test_dir ${CMAKE_CURRENT_SOURCE_DIR}/gtk)
-  set(gtk_env "TUSKD=$<TARGET_FILE:tuskd>;TUSKCTL=$<TARGET_FILE:tuskctl>;TUSK_GTK=$<TARGET_FILE:tusk>;TUSK_BUILD_DIR=${CMAKE_BINARY_DIR};TUSK_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+set(gtk_test_dir ${CMAKE_CURRENT_SOURCE_DIR}/gtk)
+set(gtk_env "TUSKD=$<TARGET_FILE:tuskd>;TUSKCTL=$<TARGET_FILE:tuskctl>;TUSK_GTK=$<TARGET_FILE:tusk>;TUSK_BUILD_DIR=${CMAKE_BINARY_DIR};TUSK_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 
-  add_test(NAME gtk-binary COMMAND bash ${gtk_test_dir}/test-gtk-binary.sh)
-  add_test(NAME gtk-install COMMAND bash ${gtk_test_dir}/test-gtk-install.sh)
-  set_tests_properties(gtk-binary gtk-install PROPERTIES LABELS "gtk" TIMEOUT 120
+add_test(NAME gtk-binary COMMAND bash ${gtk_test_dir}/test-gtk-binary.sh)
+add_test(NAME gtk-install COMMAND bash ${gtk_test_dir}/test-gtk-install.sh)
+set_tests_properties(gtk-binary gtk-install PROPERTIES LABELS "gtk" TIMEOUT 120
+  ENVIRONMENT "${gtk_env}")
+
+function(tusk_gtk_test name)
+  add_executable(${name} ${ARGN})
+  target_link_libraries(${name} PRIVATE tusk-gtk)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS "gtk;integration" TIMEOUT 300
     ENVIRONMENT "${gtk_env}")
+endfunction()
+tusk_gtk_test(gtk-rpc gtk/test-gtk-rpc.c)
+tusk_gtk_test(gtk-result-model gtk/test-gtk-result-model.c)
+set_tests_properties(gtk-result-model PROPERTIES LABELS "gtk;unit")
 
-  function(tusk_gtk_test name)
-    add_executable(${name} ${ARGN})
-    target_link_libraries(${name} PRIVATE tusk-gtk)
-    add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES LABELS "gtk;integration" TIMEOUT 300
-      ENVIRONMENT "${gtk_env}")
-  endfunction()
-  tusk_gtk_test(gtk-rpc gtk/test-gtk-rpc.c)
-  tusk_gtk_test(gtk-result-model gtk/test-gtk-result-model.c)
-  set_tests_properties(gtk-result-model PROPERTIES LABELS "gtk;unit")
-endif()
-
-if(TARGET tusk AND TARGET tuskd AND NOT TUSK_SANITIZE)
+if(NOT TUSK_SANITIZE)
   # GTK under ASan: the e2e runs in the plain build only (see README).
   add_test(NAME gtk-e2e COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gtk/test-gtk-e2e.sh)
   set_tests_properties(gtk-e2e PROPERTIES LABELS "gtk;integration" TIMEOUT 300

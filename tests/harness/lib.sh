@@ -24,7 +24,6 @@ _t_count=0
 _t_failed=0
 _t_cleanups=()
 _t_done=0
-_t_skip=
 T=
 
 note() { printf '# %s\n' "$*"; }
@@ -193,11 +192,6 @@ _t_teardown() {
 	for ((i = ${#_t_cleanups[@]} - 1; i >= 0; i--)); do
 		eval "${_t_cleanups[i]}"
 	done
-	if [[ -n $_t_skip && $_t_failed -eq 0 ]]; then
-		echo "1..0 # SKIP $_t_skip"
-		[[ -z $T || ! -d $T ]] || rm -rf "$T"
-		exit 77
-	fi
 	if [[ $rc -ne 0 && $_t_failed -eq 0 ]]; then
 		flunk "script stopped early (exit $rc)"
 	fi
@@ -216,14 +210,6 @@ _t_teardown() {
 	if [[ $_t_failed -gt 0 ]]; then
 		exit 1
 	fi
-	exit 0
-}
-
-# skip_all REASON: stop here and report the whole script as skipped (exit
-# 77; register the test with SKIP_RETURN_CODE 77). Only for a machine that
-# cannot run it at all, never for a missing service the run should start.
-skip_all() {
-	_t_skip=${1:-skipped}
 	exit 0
 }
 

@@ -1,10 +1,6 @@
 # SSH tunnels through tuskd against a real sshd on loopback
 # (tests/harness/sshd.sh) and the run's shared PostgreSQL. Runs as root.
-if(COMMAND tusk_integration_test)
-  tusk_integration_test(integration-ssh SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-ssh.c)
-  target_compile_definitions(integration-ssh PRIVATE
-    TUSK_SSHD_SH="${PROJECT_SOURCE_DIR}/tests/harness/sshd.sh")
-endif()
-if(COMMAND tusk_shell_test)
-  tusk_shell_test(shell-ssh-cli test-ssh-cli.sh)
-endif()
+tusk_integration_test(integration-ssh SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-ssh.c)
+target_compile_definitions(integration-ssh PRIVATE
+  TUSK_SSHD_SH="${PROJECT_SOURCE_DIR}/tests/harness/sshd.sh")
+tusk_shell_test(shell-ssh-cli test-ssh-cli.sh)
