@@ -1,6 +1,6 @@
-/* Request dispatch: validation against the schema, the method table,
- * replies, and JSON-RPC batches (whose replies go out as one array once
- * every member has answered). */
+/* Request dispatch: validation against the schema, lookup in the method
+ * table generated from it (rpc-methods.c), replies, and JSON-RPC batches
+ * (whose replies go out as one array once every member has answered). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +11,6 @@
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/schema.h"
-
-static const struct rpc_method *const *const rpc_families[] = {
-    rpc_daemon_methods,      rpc_settings_methods, rpc_events_methods,      rpc_debug_methods,
-    rpc_connections_methods, rpc_groups_methods,   rpc_credentials_methods, rpc_connection_methods,
-    rpc_query_methods,       rpc_history_methods,  rpc_ssh_methods,         rpc_schema_methods,
-    rpc_workspace_methods,   rpc_notify_methods,   rpc_session_methods,     rpc_store_methods,
-};
 
 struct rpc_batch {
 	struct client *client;
@@ -31,10 +24,17 @@ const struct rpc_method *rpc_find(const char *name)
 	/* A tuskd started without the test switch has no debug.* at all. */
 	if (strncmp(name, "debug.", 6) == 0 && !tuskd.debug_methods)
 		return NULL;
-	for (size_t f = 0; f < sizeof(rpc_families) / sizeof(*rpc_families); f++)
-		for (const struct rpc_method *const *m = rpc_families[f]; *m; m++)
-			if (strcmp((*m)->name, name) == 0)
-				return *m;
+	size_t lo = 0, hi = RPC_METHOD_COUNT;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, rpc_methods[mid].name);
+		if (c == 0)
+			return &rpc_methods[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 

@@ -1,6 +1,9 @@
-/* Method dispatch. Each family lives in rpc/rpc-<family>.c and exports one
- * `const struct rpc_method` per method; rpc.c lists them in one table. Params
- * are validated against protocol/schema.json before exec runs. */
+/* Method dispatch. The method table is generated from the protocol schema
+ * (protocol/schema.json + schema.d/) at build time: method "family.name" is
+ * handled by method_family_name(), defined in rpc/rpc-<family>.c and
+ * declared in the generated rpc-methods.h. A schema method without its
+ * handler fails the link; a handler without its method fails the compile.
+ * Params are validated against the schema before the handler runs. */
 #pragma once
 
 #include <jansson.h>
@@ -50,34 +53,24 @@ void rpc_check_notification(const char *method, const json_t *params);
 /* The same for a whole message about to be sent (ignored unless it is a
  * notification). */
 void rpc_check_outgoing(const json_t *msg);
+/* The handler of a method (NULL when there is none: unknown, or debug.*
+ * on a daemon started without the test switch). */
 const struct rpc_method *rpc_find(const char *name);
 
-/* One NULL-terminated list per method family, each defined in its
- * rpc/rpc-<family>.c; rpc.c's table lists the families. */
-extern const struct rpc_method *const rpc_daemon_methods[];
-extern const struct rpc_method *const rpc_settings_methods[];
-extern const struct rpc_method *const rpc_events_methods[];
-extern const struct rpc_method *const rpc_debug_methods[];
-extern const struct rpc_method *const rpc_connections_methods[];
-extern const struct rpc_method *const rpc_groups_methods[];
-extern const struct rpc_method *const rpc_credentials_methods[];
-extern const struct rpc_method *const rpc_connection_methods[];
-void rpc_connection_init(void); /* rpc/rpc-connection.c: route pool events */
-extern const struct rpc_method *const rpc_query_methods[];
-extern const struct rpc_method *const rpc_store_methods[]; /* rpc/rpc-store.c */
-void rpc_store_stop(void); /* the daemon stops: running exports are cancelled */
-extern const struct rpc_method *const rpc_history_methods[];
-extern const struct rpc_method *const rpc_schema_methods[];
-void rpc_schema_init(void); /* rpc/rpc-schema.c: the schema cache's pool hooks */
-extern const struct rpc_method *const rpc_ssh_methods[];
-extern const struct rpc_method *const rpc_workspace_methods[];
+/* Start-up and shutdown hooks of the method families. */
+void rpc_connection_init(void);    /* rpc/rpc-connection.c: route pool events */
+void rpc_store_stop(void);         /* the daemon stops: running exports are cancelled */
+void rpc_schema_init(void);        /* rpc/rpc-schema.c: the schema cache's pool hooks */
 void rpc_workspace_shutdown(void); /* after the worker pool is gone */
-extern const struct rpc_method *const rpc_notify_methods[];
-void rpc_notify_init(void); /* rpc/rpc-notify.c: route NOTIFY to topic notify */
-extern const struct rpc_method *const rpc_session_methods[];
+void rpc_notify_init(void);        /* rpc/rpc-notify.c: route NOTIFY to topic notify */
 
 /* Hooks from the server: a client's output drained below the low-water
  * mark (paused streams resume), or the client went away (its streams are
  * cancelled and its unnamed contexts rolled back). */
 void rpc_client_drained(struct client *c);
 void rpc_client_closed(struct client *c);
+
+/* Generated: one handler prototype per schema method, and the table
+ * (sorted by name) rpc_find searches. */
+#include "daemon/rpc-methods.h"
+extern const struct rpc_method rpc_methods[RPC_METHOD_COUNT];

@@ -18,6 +18,7 @@
 #include "daemon/storage/storage.h"
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
+#include "protocol/tusk-names.h"
 
 struct restored {
 	struct restored *next;
@@ -297,7 +298,8 @@ void session_replay_lost(struct client *c)
 	json_t *lost;
 	json_array_foreach(S.lost, i, lost)
 	{
-		_cleanup_json_ json_t *msg = tusk_rpc_notification("context.lost", json_copy(lost));
+		_cleanup_json_ json_t *msg =
+		    tusk_rpc_notification(TUSK_N_CONTEXT_LOST, json_copy(lost));
 		client_send(c, msg);
 	}
 }

@@ -9,6 +9,7 @@
 #include "daemon/db/pool-internal.h"
 #include "daemon/db/pool.h"
 #include "daemon/tuskd.h"
+#include "protocol/tusk-names.h"
 
 #define RETRY_FIRST_MS 250
 #define RETRY_MAX_MS   5000
@@ -200,10 +201,11 @@ static void gap_done(struct listener *l)
 	json_t *chans = json_array();
 	for (size_t i = 0; i < l->n_chans; i++)
 		json_array_append_new(chans, json_string(l->chans[i].name));
-	emit("notify.gap", json_pack("{s:s, s:o, s:o, s:o, s:s}", "connection_id", l->pool->id,
-	                             "channels", chans, "lost_at", time_json(l->lost_at_us, 3),
-	                             "restored_at", time_json(tusk_now_us(), 3), "reason",
-	                             l->lost_reason ? l->lost_reason : "the backend was lost"));
+	emit(TUSK_N_NOTIFY_GAP,
+	     json_pack("{s:s, s:o, s:o, s:o, s:s}", "connection_id", l->pool->id, "channels", chans,
+	               "lost_at", time_json(l->lost_at_us, 3), "restored_at",
+	               time_json(tusk_now_us(), 3), "reason",
+	               l->lost_reason ? l->lost_reason : "the backend was lost"));
 	log_info("notify", "%s: listening again on %zu channel(s)", l->pool->display, l->n_chans);
 	l->lost = false;
 	free(l->lost_reason);
@@ -235,7 +237,7 @@ static void deliver(struct listener *l, PGconn *conn)
 	PGnotify *n;
 	while ((n = PQnotifies(conn))) {
 		l->received++;
-		emit("pg.notification",
+		emit(TUSK_N_PG_NOTIFICATION,
 		     json_pack("{s:s, s:s, s:s, s:i, s:o}", "connection_id", l->pool->id, "channel",
 		               n->relname, "payload", n->extra ? n->extra : "", "pid", n->be_pid,
 		               "received_at", time_json(tusk_now_us(), 6)));

@@ -30,5 +30,5 @@ void listen_client_gone(unsigned client);
 /* The Listener objects of every pool with channels. */
 json_t *listen_list_json(void);
 
-/* event: "pg.notification" or "notify.gap"; params stolen. */
+/* event: TUSK_N_PG_NOTIFICATION or TUSK_N_NOTIFY_GAP; params stolen. */
 void listen_set_hook(void (*fn)(const char *event, json_t *params));

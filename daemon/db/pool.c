@@ -16,6 +16,7 @@
 #include "daemon/storage/settings.h"
 #include "daemon/tuskd.h"
 #include "daemon/worker.h"
+#include "protocol/tusk-names.h"
 
 static struct pool *pools;
 static unsigned pools_alive; /* made and not yet freed, closing ones too */
@@ -170,7 +171,7 @@ static void set_status(struct pool *p, TuskConnectionStatus st)
 	if (p->status == st)
 		return;
 	p->status = st;
-	pool_emit("connection.status_changed", p, NULL);
+	pool_emit(TUSK_N_CONNECTION_STATUS_CHANGED, p, NULL);
 }
 
 /* ---- waiters ------------------------------------------------------------ */
@@ -406,7 +407,7 @@ void pool_backend_connected(struct backend *b)
 		set_status(p, TUSK_CONNECTION_CONNECTED);
 		if (open_hook && !p->ephemeral)
 			open_hook(p);
-		pool_emit("connection.connected", p,
+		pool_emit(TUSK_N_CONNECTION_CONNECTED, p,
 		          json_pack("{s:s?}", "server_version", p->server_version));
 		if (recovered)
 			log_info("pool", "%s: connected again", p->display);
@@ -434,7 +435,8 @@ void pool_backend_failed(struct backend *b, const TuskError *e)
 	p->last_fail_us = tuskd_now_us();
 	tusk_error_copy(&p->last_error, e);
 	log_info("pool", "%s: connect failed: %s", p->display, tusk_error_message(e));
-	pool_emit("connection.error", p, json_pack("{s:o}", "error", tusk_error_info_to_json(e)));
+	pool_emit(TUSK_N_CONNECTION_ERROR, p,
+	          json_pack("{s:o}", "error", tusk_error_info_to_json(e)));
 
 	if (!p->opened) {
 		answer_openers(p, e);
@@ -462,7 +464,7 @@ void pool_backend_lost(struct backend *b)
 		backend_set_state(b, BACKEND_BROKEN);
 	backend_free(b);
 	if (!p->closing && live(p) == 0) {
-		pool_emit("connection.disconnected", p,
+		pool_emit(TUSK_N_CONNECTION_DISCONNECTED, p,
 		          json_pack("{s:s, s:b}", "reason", "the server closed the connection",
 		                    "will_reconnect", 1));
 	}
@@ -592,7 +594,7 @@ static void check_done(void *arg)
 	if (j->r < 0) {
 		p->failures++;
 		tusk_error_copy(&p->last_error, &j->e);
-		pool_emit("connection.error", p,
+		pool_emit(TUSK_N_CONNECTION_ERROR, p,
 		          json_pack("{s:o}", "error", tusk_error_info_to_json(&j->e)));
 		answer_openers(p, &j->e);
 		pool_close(p, "certificate or key files are not usable");
@@ -638,7 +640,8 @@ static void open_failed(struct pool *p, const TuskError *e, const char *reason)
 {
 	p->failures++;
 	tusk_error_copy(&p->last_error, e);
-	pool_emit("connection.error", p, json_pack("{s:o}", "error", tusk_error_info_to_json(e)));
+	pool_emit(TUSK_N_CONNECTION_ERROR, p,
+	          json_pack("{s:o}", "error", tusk_error_info_to_json(e)));
 	answer_openers(p, e);
 	pool_close(p, reason);
 }
@@ -814,7 +817,7 @@ void pool_open_saved_env(const TuskConnectionConfig *cfg, const json_t *env, poo
 		p->agent_sock = strdup(agent);
 	register_pool(p);
 	add_opener(p, cb, ud);
-	pool_emit("connection.status_changed", p, NULL);
+	pool_emit(TUSK_N_CONNECTION_STATUS_CHANGED, p, NULL);
 
 	struct secrets_job *j = calloc(1, sizeof(*j));
 	j->p = pool_ref(p);
@@ -909,7 +912,7 @@ int pool_open_transient(const char *conninfo, const json_t *env, pool_open_cb cb
 	}
 	register_pool(p);
 	add_opener(p, cb, ud);
-	pool_emit("connection.status_changed", p, NULL);
+	pool_emit(TUSK_N_CONNECTION_STATUS_CHANGED, p, NULL);
 	begin_connect(p);
 	return 0;
 }
@@ -943,7 +946,7 @@ void pool_close(struct pool *p, const char *reason)
 		pool_set_attachment(p, (enum pool_slot)i, NULL, NULL);
 	/* Busy backends go when their users release them. */
 	set_status(p, TUSK_CONNECTION_DISCONNECTED);
-	pool_emit("connection.disconnected", p,
+	pool_emit(TUSK_N_CONNECTION_DISCONNECTED, p,
 	          json_pack("{s:s, s:b}", "reason", reason, "will_reconnect", 0));
 	log_info("pool", "%s: closed (%s)", p->display, reason);
 	pool_unref(p); /* ours */

@@ -18,6 +18,7 @@
 #include "daemon/server.h"
 #include "daemon/storage/settings.h"
 #include "daemon/tuskd.h"
+#include "protocol/tusk-names.h"
 
 struct schema_load {
 	struct pool *pool;
@@ -171,14 +172,14 @@ static void merge(struct schema_cache *c, json_t *fresh, const json_t *schemas)
 	{
 		json_t *o = json_object_get(old, key);
 		if (!o)
-			announce("schema.object_created", id, key);
+			announce(TUSK_N_SCHEMA_OBJECT_CREATED, id, key);
 		else if (!json_equal(o, v) && strncmp(key, "schema\t", 7) != 0)
-			announce("schema.object_altered", id, key);
+			announce(TUSK_N_SCHEMA_OBJECT_ALTERED, id, key);
 	}
 	json_object_foreach(old, key, v)
 	{
 		if (!json_object_get(neu, key))
-			announce("schema.object_dropped", id, key);
+			announce(TUSK_N_SCHEMA_OBJECT_DROPPED, id, key);
 	}
 	json_object_set(c->tree, "extensions", json_object_get(fresh, "extensions"));
 	json_object_set(c->tree, "roles", json_object_get(fresh, "roles"));
@@ -252,11 +253,11 @@ static void load_finish(struct schema_load *l)
 			for (int k = SCHEMA_R_SCHEMAS; k < SCHEMA_R_MAX; k++)
 				json_object_set_new(counts, schema_result_names[k],
 				                    json_integer(l->build.counts[k]));
-			emit("schema.refresh_completed",
+			emit(TUSK_N_SCHEMA_REFRESH_COMPLETED,
 			     json_pack("{s:s, s:f, s:o}", "connection_id", id, "duration_ms", ms,
 			               "counts", counts));
 		} else {
-			emit("schema.refresh_failed",
+			emit(TUSK_N_SCHEMA_REFRESH_FAILED,
 			     json_pack("{s:s, s:o}", "connection_id", id, "error",
 			               tusk_error_info_to_json(e)));
 		}
@@ -325,7 +326,7 @@ static void load_io(struct backend *b, short what, void *ud)
 		} else if (PQresultStatus(res) == PGRES_TUPLES_OK && l->next < SCHEMA_R_MAX) {
 			schema_build_rows(&l->build, l->next, res);
 			if (l->c)
-				emit("schema.refresh_progress",
+				emit(TUSK_N_SCHEMA_REFRESH_PROGRESS,
 				     json_pack("{s:s, s:s, s:i, s:i}", "connection_id",
 				               pool_id(l->pool), "kind",
 				               schema_result_names[l->next], "done", l->next + 1,
@@ -430,7 +431,7 @@ static void start_load(struct schema_cache *c, json_t *schemas, struct schema_wa
 	l->started_us = tuskd_now_us();
 	c->load = l;
 	c->waiters = waiters;
-	emit("schema.refresh_started",
+	emit(TUSK_N_SCHEMA_REFRESH_STARTED,
 	     json_pack("{s:s, s:O?}", "connection_id", pool_id(c->pool), "schemas", schemas));
 	l->waiter = pool_acquire(c->pool, load_got_backend, l);
 	if (!l->waiter) {

@@ -6,6 +6,7 @@
 #include "daemon/server.h"
 #include "daemon/storage/settings.h"
 #include "daemon/tuskd.h"
+#include "protocol/tusk-names.h"
 
 static void emit_change(const char *method, struct client *by, const char *change, const char *id,
                         const char *name)
@@ -21,12 +22,12 @@ static void emit_change(const char *method, struct client *by, const char *chang
 
 void changes_connection(struct client *by, const char *change, const char *id, const char *name)
 {
-	emit_change("connections.changed", by, change, id, name);
+	emit_change(TUSK_N_CONNECTIONS_CHANGED, by, change, id, name);
 }
 
 void changes_group(struct client *by, const char *change, const char *id, const char *name)
 {
-	emit_change("groups.changed", by, change, id, name);
+	emit_change(TUSK_N_GROUPS_CHANGED, by, change, id, name);
 }
 
 void changes_setting(struct client *by, const char *key)
@@ -40,7 +41,7 @@ void changes_setting(struct client *by, const char *key)
 		return;
 	if (!json_object_get(setting, "key"))
 		json_object_set_new(setting, "key", json_string(key));
-	server_emit(tuskd.server, TOPIC_CONFIG, "settings.changed",
+	server_emit(tuskd.server, TOPIC_CONFIG, TUSK_N_SETTINGS_CHANGED,
 	            json_pack("{s:o, s:I}", "setting", setting, "client_id",
 	                      (json_int_t)(by ? client_id(by) : 0)));
 }

@@ -13,10 +13,11 @@
 #include "daemon/storage/connections.h"
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
+#include "protocol/tusk-names.h"
 
 static void emit_event(const char *event, json_t *params)
 {
-	if (strcmp(event, "connection.connected") == 0)
+	if (strcmp(event, TUSK_N_CONNECTION_CONNECTED) == 0)
 		session_pool_connected(json_string_value(json_object_get(params, "connection_id")));
 	server_emit(tuskd.server, TOPIC_CONNECTION, event, params);
 }
@@ -60,7 +61,7 @@ static void opened(struct pool *p, const TuskError *e, void *ud)
 		rpc_reply_result(req, pool_status_json(p));
 }
 
-static enum rpc_ret connection_open(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_connection_open(struct rpc_request *req, TuskError *e)
 {
 	struct target t;
 	if (read_target(req, &t, false, e) < 0)
@@ -84,10 +85,7 @@ static enum rpc_ret connection_open(struct rpc_request *req, TuskError *e)
 	return RPC_WAIT;
 }
 
-static const struct rpc_method rpc_connection_open = {.name = "connection.open",
-                                                      .exec = connection_open};
-
-static enum rpc_ret connection_close(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_connection_close(struct rpc_request *req, TuskError *e)
 {
 	const char *id;
 	if (tusk_param_string(req->params, "id", true, &id, e) < 0)
@@ -103,10 +101,7 @@ static enum rpc_ret connection_close(struct rpc_request *req, TuskError *e)
 	return RPC_OK;
 }
 
-static const struct rpc_method rpc_connection_close = {.name = "connection.close",
-                                                       .exec = connection_close};
-
-static enum rpc_ret connection_status(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_connection_status(struct rpc_request *req, TuskError *e)
 {
 	const char *id = NULL;
 	if (tusk_param_string(req->params, "id", false, &id, e) < 0)
@@ -130,9 +125,6 @@ static enum rpc_ret connection_status(struct rpc_request *req, TuskError *e)
 	return RPC_OK;
 }
 
-static const struct rpc_method rpc_connection_status = {.name = "connection.status",
-                                                        .exec = connection_status};
-
 static void tested(json_t *result, const TuskError *e, void *ud)
 {
 	struct rpc_request *req = ud;
@@ -142,7 +134,7 @@ static void tested(json_t *result, const TuskError *e, void *ud)
 		rpc_reply_result(req, json_incref(result));
 }
 
-static enum rpc_ret connections_test(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_connections_test(struct rpc_request *req, TuskError *e)
 {
 	struct target t;
 	if (read_target(req, &t, true, e) < 0)
@@ -158,14 +150,3 @@ static enum rpc_ret connections_test(struct rpc_request *req, TuskError *e)
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;
 }
-
-static const struct rpc_method rpc_connections_test = {.name = "connections.test",
-                                                       .exec = connections_test};
-
-const struct rpc_method *const rpc_connection_methods[] = {
-    &rpc_connection_open,
-    &rpc_connection_close,
-    &rpc_connection_status,
-    &rpc_connections_test,
-    NULL,
-};

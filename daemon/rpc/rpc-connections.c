@@ -27,7 +27,7 @@ static enum rpc_ret oom(TuskError *e)
 
 /* ---- list / get ---------------------------------------------------------- */
 
-static enum rpc_ret connections_list_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_connections_list(struct rpc_request *req, TuskError *e)
 {
 	_cleanup_(connection_list_freep) ConnectionList *l = NULL;
 	if (connections_list(tuskd.storage, &l, NULL, e) < 0)
@@ -42,10 +42,7 @@ static enum rpc_ret connections_list_exec(struct rpc_request *req, TuskError *e)
 	return req->result ? RPC_OK : oom(e);
 }
 
-static const struct rpc_method rpc_connections_list = {.name = "connections.list",
-                                                       .exec = connections_list_exec};
-
-static enum rpc_ret connections_get_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_connections_get(struct rpc_request *req, TuskError *e)
 {
 	_cleanup_connection_config_ TuskConnectionConfig *c = NULL;
 	const char *id;
@@ -55,9 +52,6 @@ static enum rpc_ret connections_get_exec(struct rpc_request *req, TuskError *e)
 	req->result = tusk_connection_config_to_json(c);
 	return req->result ? RPC_OK : oom(e);
 }
-
-static const struct rpc_method rpc_connections_get = {.name = "connections.get",
-                                                      .exec = connections_get_exec};
 
 /* ---- save ---------------------------------------------------------------- */
 
@@ -77,7 +71,7 @@ static bool connects_differently(const TuskConnectionConfig *old, const TuskConn
 	return !json_equal(a, b);
 }
 
-static enum rpc_ret connections_save_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_connections_save(struct rpc_request *req, TuskError *e)
 {
 	_cleanup_connection_config_ TuskConnectionConfig *c = NULL, *old = NULL;
 	json_t *obj;
@@ -96,9 +90,6 @@ static enum rpc_ret connections_save_exec(struct rpc_request *req, TuskError *e)
 	req->result = tusk_connection_config_to_json(c);
 	return req->result ? RPC_OK : oom(e);
 }
-
-static const struct rpc_method rpc_connections_save = {.name = "connections.save",
-                                                       .exec = connections_save_exec};
 
 /* ---- delete -------------------------------------------------------------- */
 
@@ -133,7 +124,7 @@ static void delete_secrets_done(int r, char *secret, bool in_memory, const TuskE
 
 /* Secrets first: if the keyring fails, the connection stays and can be
  * deleted again later, rather than leaving secrets nothing points to. */
-static enum rpc_ret connections_delete_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_connections_delete(struct rpc_request *req, TuskError *e)
 {
 	_cleanup_connection_config_ TuskConnectionConfig *c = NULL;
 	const char *id;
@@ -156,9 +147,6 @@ static enum rpc_ret connections_delete_exec(struct rpc_request *req, TuskError *
 	}
 	return RPC_WAIT;
 }
-
-static const struct rpc_method rpc_connections_delete = {.name = "connections.delete",
-                                                         .exec = connections_delete_exec};
 
 /* ---- import -------------------------------------------------------------- */
 
@@ -371,7 +359,7 @@ static int import_params(struct rpc_request *req, struct import_job *j, TuskErro
 	return 0;
 }
 
-static enum rpc_ret connections_import_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_connections_import(struct rpc_request *req, TuskError *e)
 {
 	struct import_job *j = calloc(1, sizeof(*j));
 	if (!j || !(j->extra_warnings = json_array())) {
@@ -401,11 +389,3 @@ fail:
 	import_job_free(j);
 	return RPC_ERROR;
 }
-
-static const struct rpc_method rpc_connections_import = {.name = "connections.import",
-                                                         .exec = connections_import_exec};
-
-const struct rpc_method *const rpc_connections_methods[] = {
-    &rpc_connections_list,   &rpc_connections_get,    &rpc_connections_save,
-    &rpc_connections_delete, &rpc_connections_import, NULL,
-};

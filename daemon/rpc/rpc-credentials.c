@@ -101,7 +101,7 @@ static void erase_param(json_t *params, const char *name)
 		explicit_bzero((char *)json_string_value(v), json_string_length(v));
 }
 
-static enum rpc_ret credentials_set(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_credentials_set(struct rpc_request *req, TuskError *e)
 {
 	const char *id, *secret;
 	int kind;
@@ -124,9 +124,6 @@ static enum rpc_ret credentials_set(struct rpc_request *req, TuskError *e)
 	return submitted(r, e);
 }
 
-static const struct rpc_method rpc_credentials_set = {.name = "credentials.set",
-                                                      .exec = credentials_set};
-
 static void delete_done(int r, char *secret, bool in_memory, const TuskError *e, void *ud)
 {
 	struct rpc_request *req = ud;
@@ -139,7 +136,7 @@ static void delete_done(int r, char *secret, bool in_memory, const TuskError *e,
 	                                "keyring", state_json()));
 }
 
-static enum rpc_ret credentials_delete(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_credentials_delete(struct rpc_request *req, TuskError *e)
 {
 	const char *id;
 	int kind;
@@ -149,9 +146,6 @@ static enum rpc_ret credentials_delete(struct rpc_request *req, TuskError *e)
 	                 : keyring_delete((SecretKind)kind, id, delete_done, req);
 	return submitted(r, e);
 }
-
-static const struct rpc_method rpc_credentials_delete = {.name = "credentials.delete",
-                                                         .exec = credentials_delete};
 
 static void has_done(int r, char *secret, bool in_memory, const TuskError *e, void *ud)
 {
@@ -164,7 +158,7 @@ static void has_done(int r, char *secret, bool in_memory, const TuskError *e, vo
 	                                in_memory, "keyring", state_json()));
 }
 
-static enum rpc_ret credentials_has(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_credentials_has(struct rpc_request *req, TuskError *e)
 {
 	const char *id;
 	int kind;
@@ -172,13 +166,3 @@ static enum rpc_ret credentials_has(struct rpc_request *req, TuskError *e)
 		return RPC_ERROR;
 	return submitted(keyring_has((SecretKind)kind, id, has_done, req), e);
 }
-
-static const struct rpc_method rpc_credentials_has = {.name = "credentials.has",
-                                                      .exec = credentials_has};
-
-const struct rpc_method *const rpc_credentials_methods[] = {
-    &rpc_credentials_set,
-    &rpc_credentials_delete,
-    &rpc_credentials_has,
-    NULL,
-};

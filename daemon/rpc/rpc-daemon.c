@@ -18,7 +18,7 @@ static json_t *capabilities(void)
 	                 "session");
 }
 
-static enum rpc_ret daemon_hello(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_daemon_hello(struct rpc_request *req, TuskError *e)
 {
 	long long version;
 	if (tusk_param_int(req->params, "protocol_version", true, &version, e) < 0)
@@ -39,15 +39,11 @@ static enum rpc_ret daemon_hello(struct rpc_request *req, TuskError *e)
 	return RPC_OK;
 }
 
-static const struct rpc_method rpc_daemon_hello = {.name = "daemon.hello", .exec = daemon_hello};
-
-static enum rpc_ret daemon_ping(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_daemon_ping(struct rpc_request *req, TuskError *e)
 {
 	req->result = json_pack("{s:b, s:I}", "pong", 1, "time_us", (json_int_t)tuskd_now_us());
 	return RPC_OK;
 }
-
-static const struct rpc_method rpc_daemon_ping = {.name = "daemon.ping", .exec = daemon_ping};
 
 static long long rss_bytes(void)
 {
@@ -65,7 +61,7 @@ static json_t *nullable_string(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static enum rpc_ret daemon_status(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_daemon_status(struct rpc_request *req, TuskError *e)
 {
 	struct worker_stats ws;
 	worker_pool_stats(tuskd.workers, &ws);
@@ -91,18 +87,9 @@ static enum rpc_ret daemon_status(struct rpc_request *req, TuskError *e)
 	return RPC_OK;
 }
 
-static const struct rpc_method rpc_daemon_status = {.name = "daemon.status", .exec = daemon_status};
-
-static enum rpc_ret daemon_shutdown(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_daemon_shutdown(struct rpc_request *req, TuskError *e)
 {
 	tuskd_request_stop("daemon.shutdown");
 	req->result = json_pack("{s:b}", "stopping", 1);
 	return RPC_OK;
 }
-
-static const struct rpc_method rpc_daemon_shutdown = {.name = "daemon.shutdown",
-                                                      .exec = daemon_shutdown};
-
-const struct rpc_method *const rpc_daemon_methods[] = {
-    &rpc_daemon_hello, &rpc_daemon_ping, &rpc_daemon_status, &rpc_daemon_shutdown, NULL,
-};

@@ -29,7 +29,7 @@ static void sleep_done(void *arg)
 	free(j);
 }
 
-static enum rpc_ret debug_sleep(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_debug_sleep(struct rpc_request *req, TuskError *e)
 {
 	long long ms;
 	if (tusk_param_int(req->params, "ms", true, &ms, e) < 0)
@@ -44,10 +44,3 @@ static enum rpc_ret debug_sleep(struct rpc_request *req, TuskError *e)
 	}
 	return RPC_WAIT;
 }
-
-static const struct rpc_method rpc_debug_sleep = {.name = "debug.sleep", .exec = debug_sleep};
-
-const struct rpc_method *const rpc_debug_methods[] = {
-    &rpc_debug_sleep,
-    NULL,
-};

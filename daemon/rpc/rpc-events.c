@@ -35,7 +35,7 @@ static json_t *topics_result(unsigned topics)
 	return json_pack("{s:o}", "topics", list);
 }
 
-static enum rpc_ret events_subscribe(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_events_subscribe(struct rpc_request *req, TuskError *e)
 {
 	unsigned topics;
 	if (topics_param(req, &topics, e) < 0)
@@ -48,10 +48,7 @@ static enum rpc_ret events_subscribe(struct rpc_request *req, TuskError *e)
 	return RPC_OK;
 }
 
-static const struct rpc_method rpc_events_subscribe = {.name = "events.subscribe",
-                                                       .exec = events_subscribe};
-
-static enum rpc_ret events_unsubscribe(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_events_unsubscribe(struct rpc_request *req, TuskError *e)
 {
 	unsigned topics;
 	if (topics_param(req, &topics, e) < 0)
@@ -60,12 +57,3 @@ static enum rpc_ret events_unsubscribe(struct rpc_request *req, TuskError *e)
 	req->result = topics_result(client_topics(req->client));
 	return RPC_OK;
 }
-
-static const struct rpc_method rpc_events_unsubscribe = {.name = "events.unsubscribe",
-                                                         .exec = events_unsubscribe};
-
-const struct rpc_method *const rpc_events_methods[] = {
-    &rpc_events_subscribe,
-    &rpc_events_unsubscribe,
-    NULL,
-};

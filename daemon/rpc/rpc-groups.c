@@ -9,7 +9,7 @@
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
 
-static enum rpc_ret groups_list_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_groups_list(struct rpc_request *req, TuskError *e)
 {
 	_cleanup_(group_list_freep) GroupList *l = NULL;
 	if (groups_list(tuskd.storage, &l, NULL, e) < 0)
@@ -26,9 +26,7 @@ static enum rpc_ret groups_list_exec(struct rpc_request *req, TuskError *e)
 	return RPC_OK;
 }
 
-static const struct rpc_method rpc_groups_list = {.name = "groups.list", .exec = groups_list_exec};
-
-static enum rpc_ret groups_save_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_groups_save(struct rpc_request *req, TuskError *e)
 {
 	_cleanup_connection_group_ TuskConnectionGroup *g = NULL;
 	json_t *obj;
@@ -44,9 +42,7 @@ static enum rpc_ret groups_save_exec(struct rpc_request *req, TuskError *e)
 	return RPC_OK;
 }
 
-static const struct rpc_method rpc_groups_save = {.name = "groups.save", .exec = groups_save_exec};
-
-static enum rpc_ret groups_delete_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_groups_delete(struct rpc_request *req, TuskError *e)
 {
 	_cleanup_connection_group_ TuskConnectionGroup *g = NULL;
 	GroupDeleteStats stats;
@@ -62,13 +58,3 @@ static enum rpc_ret groups_delete_exec(struct rpc_request *req, TuskError *e)
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory"), RPC_ERROR;
 	return RPC_OK;
 }
-
-static const struct rpc_method rpc_groups_delete = {.name = "groups.delete",
-                                                    .exec = groups_delete_exec};
-
-const struct rpc_method *const rpc_groups_methods[] = {
-    &rpc_groups_list,
-    &rpc_groups_save,
-    &rpc_groups_delete,
-    NULL,
-};

@@ -50,15 +50,12 @@ static void list_flushed(int r, int64_t count, const TuskError *fe, void *ud)
 	tusk_error_clear(&e);
 }
 
-static enum rpc_ret history_list_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_history_list(struct rpc_request *req, TuskError *e)
 {
 	if (!history_ready(e))
 		return RPC_ERROR;
 	return queued_or_oom(history_flush_async(tuskd.history, list_flushed, req), e);
 }
-
-static const struct rpc_method rpc_history_list = {.name = "history.list",
-                                                   .exec = history_list_exec};
 
 /* ---- history.delete / history.clear --------------------------------------- */
 
@@ -70,16 +67,13 @@ static void delete_done(int r, int64_t count, const TuskError *e, void *ud)
 		rpc_reply_result(ud, json_pack("{s:b}", "deleted", 1));
 }
 
-static enum rpc_ret history_delete_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_history_delete(struct rpc_request *req, TuskError *e)
 {
 	const char *id;
 	if (!history_ready(e) || tusk_param_string(req->params, "id", true, &id, e) < 0)
 		return RPC_ERROR;
 	return queued_or_oom(history_delete_async(tuskd.history, id, delete_done, req), e);
 }
-
-static const struct rpc_method rpc_history_delete = {.name = "history.delete",
-                                                     .exec = history_delete_exec};
 
 static void clear_done(int r, int64_t count, const TuskError *e, void *ud)
 {
@@ -89,7 +83,7 @@ static void clear_done(int r, int64_t count, const TuskError *e, void *ud)
 		rpc_reply_result(ud, json_pack("{s:I}", "deleted", (json_int_t)count));
 }
 
-static enum rpc_ret history_clear_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_history_clear(struct rpc_request *req, TuskError *e)
 {
 	const char *connection_id = NULL;
 	if (!history_ready(e) ||
@@ -98,12 +92,9 @@ static enum rpc_ret history_clear_exec(struct rpc_request *req, TuskError *e)
 	return queued_or_oom(history_clear_async(tuskd.history, connection_id, clear_done, req), e);
 }
 
-static const struct rpc_method rpc_history_clear = {.name = "history.clear",
-                                                    .exec = history_clear_exec};
-
 /* ---- debug.history_add ---------------------------------------------------- */
 
-static enum rpc_ret debug_history_add_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_debug_history_add(struct rpc_request *req, TuskError *e)
 {
 	HistoryRecord rec = {.rows = -1};
 	const char *sql, *status, *connection_id = NULL, *database = NULL, *error = NULL;
@@ -159,10 +150,3 @@ static enum rpc_ret debug_history_add_exec(struct rpc_request *req, TuskError *e
 	return req->result ? RPC_OK
 	                   : (tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory"), RPC_ERROR);
 }
-
-static const struct rpc_method rpc_debug_history_add = {.name = "debug.history_add",
-                                                        .exec = debug_history_add_exec};
-
-const struct rpc_method *const rpc_history_methods[] = {
-    &rpc_history_list, &rpc_history_delete, &rpc_history_clear, &rpc_debug_history_add, NULL,
-};

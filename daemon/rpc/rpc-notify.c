@@ -85,7 +85,7 @@ static struct pool *find_pool(const char *id, TuskConnectionConfig **cfg, TuskEr
 	return p;
 }
 
-static enum rpc_ret notify_listen(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_notify_listen(struct rpc_request *req, TuskError *e)
 {
 	const char *id, *channel;
 	TuskConnectionConfig *cfg = NULL;
@@ -103,9 +103,7 @@ static enum rpc_ret notify_listen(struct rpc_request *req, TuskError *e)
 	return RPC_WAIT;
 }
 
-static const struct rpc_method rpc_notify_listen = {.name = "notify.listen", .exec = notify_listen};
-
-static enum rpc_ret notify_unlisten(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_notify_unlisten(struct rpc_request *req, TuskError *e)
 {
 	const char *id, *channel;
 	TuskConnectionConfig *cfg = NULL;
@@ -126,20 +124,8 @@ static enum rpc_ret notify_unlisten(struct rpc_request *req, TuskError *e)
 	return RPC_OK;
 }
 
-static const struct rpc_method rpc_notify_unlisten = {.name = "notify.unlisten",
-                                                      .exec = notify_unlisten};
-
-static enum rpc_ret notify_list(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_notify_list(struct rpc_request *req, TuskError *e)
 {
 	req->result = json_pack("{s:o}", "listeners", listen_list_json());
 	return RPC_OK;
 }
-
-static const struct rpc_method rpc_notify_list = {.name = "notify.list", .exec = notify_list};
-
-const struct rpc_method *const rpc_notify_methods[] = {
-    &rpc_notify_listen,
-    &rpc_notify_unlisten,
-    &rpc_notify_list,
-    NULL,
-};

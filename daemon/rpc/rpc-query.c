@@ -21,6 +21,7 @@
 #include "daemon/storage/settings.h"
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
+#include "protocol/tusk-names.h"
 
 /* A client with more than this unsent makes its stream queries stop
  * reading from PostgreSQL until it has read most of it. */
@@ -93,9 +94,9 @@ static void flush_started(struct exec *x)
 		return;
 	x->started_pending = false;
 	evtimer_del(x->started_timer);
-	json_t *msg =
-	    tusk_rpc_notification("query.started", json_pack("{s:s, s:s}", "query_id", x->query_id,
-	                                                     "connection_id", x->connection_id));
+	json_t *msg = tusk_rpc_notification(
+	    TUSK_N_QUERY_STARTED,
+	    json_pack("{s:s, s:s}", "query_id", x->query_id, "connection_id", x->connection_id));
 	client_send(x->client, msg);
 	json_decref(msg);
 }
@@ -125,7 +126,7 @@ static void sink_columns(void *ud, struct query *q, unsigned idx, json_t *column
 		json_array_append(x->columns, columns);
 	if (x->store)
 		store_columns(x->store, idx, columns);
-	notify(x, "query.columns",
+	notify(x, TUSK_N_QUERY_COLUMNS,
 	       json_pack("{s:s, s:i, s:O}", "query_id", x->query_id, "result_index", (int)idx,
 	                 "columns", columns));
 }
@@ -142,13 +143,14 @@ static void sink_rows(void *ud, struct query *q, unsigned idx, const char *json,
 		x->rows_checked = idx + 1;
 		json_t *p = json_pack("{s:s, s:i, s:o}", "query_id", x->query_id, "result_index",
 		                      (int)idx, "rows", json_loadb(json, len, 0, NULL));
-		rpc_check_notification("query.rows", p);
+		rpc_check_notification(TUSK_N_QUERY_ROWS, p);
 		json_decref(p);
 	}
 	/* The query_id may be the client's own: escaped like any string. */
 	struct evbuffer *head = evbuffer_new();
-	evbuffer_add_printf(head, "{\"jsonrpc\":\"2.0\",\"method\":\"query.rows\",\"params\":{"
-	                          "\"query_id\":");
+	evbuffer_add_printf(head,
+	                    "{\"jsonrpc\":\"2.0\",\"method\":\"" TUSK_N_QUERY_ROWS "\",\"params\":{"
+	                    "\"query_id\":");
 	rowjson_string(head, x->query_id, strlen(x->query_id));
 	evbuffer_add_printf(head, ",\"result_index\":%u,\"rows\":", idx);
 	size_t n = evbuffer_get_length(head);
@@ -174,12 +176,12 @@ static void sink_text(void *ud, struct query *q, unsigned idx, const char *text,
 		json_t *p =
 		    json_pack("{s:s, s:i, s:i, s:s%}", "query_id", x->query_id, "result_index",
 		              (int)idx, "rows", (int)nrows, "text", text, len);
-		rpc_check_notification("query.text", p);
+		rpc_check_notification(TUSK_N_QUERY_TEXT, p);
 		json_decref(p);
 	}
 	struct evbuffer *msg = evbuffer_new();
-	evbuffer_add_printf(
-	    msg, "{\"jsonrpc\":\"2.0\",\"method\":\"query.text\",\"params\":{\"query_id\":");
+	evbuffer_add_printf(msg, "{\"jsonrpc\":\"2.0\",\"method\":\"" TUSK_N_QUERY_TEXT
+	                         "\",\"params\":{\"query_id\":");
 	rowjson_string(msg, x->query_id, strlen(x->query_id));
 	evbuffer_add_printf(msg, ",\"result_index\":%u,\"rows\":%u,\"text\":", idx, nrows);
 	rowjson_string(msg, text, len);
@@ -195,7 +197,7 @@ static void sink_result(void *ud, struct query *q, json_t *summary)
 	if (x->store)
 		store_result_end(x->store, (unsigned)json_integer_value(
 		                               json_object_get(summary, "result_index")));
-	notify(x, "query.result",
+	notify(x, TUSK_N_QUERY_RESULT,
 	       json_pack("{s:s, s:O}", "query_id", x->query_id, "result", summary));
 }
 
@@ -205,14 +207,14 @@ static void sink_progress(void *ud, struct query *q, uint64_t rows, uint64_t ela
 	json_t *p = json_pack("{s:s, s:s, s:I, s:I}", "query_id", x->query_id, "connection_id",
 	                      x->connection_id, "rows", (json_int_t)rows, "elapsed_ms",
 	                      (json_int_t)elapsed_ms);
-	notify(x, "query.progress", json_incref(p));
-	emit("query.progress", p);
+	notify(x, TUSK_N_QUERY_PROGRESS, json_incref(p));
+	emit(TUSK_N_QUERY_PROGRESS, p);
 }
 
 static void sink_notice(void *ud, struct query *q, json_t *notice)
 {
 	struct exec *x = ud;
-	notify(x, "query.notice",
+	notify(x, TUSK_N_QUERY_NOTICE,
 	       json_pack("{s:s, s:O}", "query_id", x->query_id, "notice", notice));
 }
 
@@ -336,8 +338,8 @@ static void store_done(struct exec *x, json_t *summary, const TuskError *e)
 		store_close(s);
 		return;
 	}
-	notify(x, "query.stored", json_incref(stored));
-	emit("query.stored", stored);
+	notify(x, TUSK_N_QUERY_STORED, json_incref(stored));
+	emit(TUSK_N_QUERY_STORED, stored);
 	if (summary)
 		json_object_set_new(summary, "stored", json_true());
 }
@@ -353,11 +355,11 @@ static void sink_done(void *ud, struct query *q, json_t *summary, const TuskErro
 	if (x->client_gone)
 		context_client_gone(client_id(x->client));
 	if (summary) {
-		emit("query.completed", completed_event(x, summary));
+		emit(TUSK_N_QUERY_COMPLETED, completed_event(x, summary));
 		rpc_reply_result(x->req, json_incref(summary));
 	} else {
 		bool cancelled = e->kind == TUSK_ERR_QUERY_CANCELLED;
-		emit(cancelled ? "query.cancelled" : "query.failed",
+		emit(cancelled ? TUSK_N_QUERY_CANCELLED : TUSK_N_QUERY_FAILED,
 		     json_pack("{s:s, s:s, s:o}", "query_id", x->query_id, "connection_id",
 		               x->connection_id, "error", tusk_error_info_to_json(e)));
 		/* The ErrorInfo plus where the script stopped. */
@@ -424,7 +426,7 @@ static void start(struct exec *x, struct pool *p)
 	x->started_pending = true;
 	x->started_timer = evtimer_new(tuskd.base, on_started_timer, x);
 	evtimer_add(x->started_timer, &(struct timeval){.tv_usec = STARTED_DELAY_MS * 1000});
-	emit("query.started", started);
+	emit(TUSK_N_QUERY_STARTED, started);
 }
 
 static void pool_ready(struct pool *p, const TuskError *e, void *ud)
@@ -476,7 +478,7 @@ static int read_options(struct rpc_request *req, struct exec *x, TuskError *e)
 	return 0;
 }
 
-static enum rpc_ret query_execute(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_query_execute(struct rpc_request *req, TuskError *e)
 {
 	const char *id = NULL, *conninfo = NULL;
 	json_t *env = NULL;
@@ -531,9 +533,7 @@ static enum rpc_ret query_execute(struct rpc_request *req, TuskError *e)
 	return RPC_WAIT;
 }
 
-static const struct rpc_method rpc_query_execute = {.name = "query.execute", .exec = query_execute};
-
-static enum rpc_ret query_cancel_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_query_cancel(struct rpc_request *req, TuskError *e)
 {
 	const char *id;
 	if (tusk_param_string(req->params, "query_id", true, &id, e) < 0)
@@ -548,10 +548,7 @@ static enum rpc_ret query_cancel_exec(struct rpc_request *req, TuskError *e)
 	return RPC_OK;
 }
 
-static const struct rpc_method rpc_query_cancel = {.name = "query.cancel",
-                                                   .exec = query_cancel_exec};
-
-static enum rpc_ret query_list_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_query_list(struct rpc_request *req, TuskError *e)
 {
 	json_t *list = query_list_json();
 	json_t *stored = store_list_json();
@@ -560,15 +557,6 @@ static enum rpc_ret query_list_exec(struct rpc_request *req, TuskError *e)
 	req->result = json_pack("{s:o}", "queries", list);
 	return RPC_OK;
 }
-
-static const struct rpc_method rpc_query_list = {.name = "query.list", .exec = query_list_exec};
-
-const struct rpc_method *const rpc_query_methods[] = {
-    &rpc_query_execute,
-    &rpc_query_cancel,
-    &rpc_query_list,
-    NULL,
-};
 
 /* ---- client hooks --------------------------------------------------------- */
 

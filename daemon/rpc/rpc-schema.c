@@ -186,34 +186,22 @@ static enum rpc_ret run(struct rpc_request *req, enum op op, TuskError *e)
 	return RPC_WAIT;
 }
 
-static enum rpc_ret schema_get(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_schema_get(struct rpc_request *req, TuskError *e)
 {
 	return run(req, OP_GET, e);
 }
 
-static enum rpc_ret schema_refresh(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_schema_refresh(struct rpc_request *req, TuskError *e)
 {
 	return run(req, OP_REFRESH, e);
 }
 
-static enum rpc_ret schema_describe(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_schema_describe(struct rpc_request *req, TuskError *e)
 {
 	return run(req, OP_DESCRIBE, e);
 }
 
-static enum rpc_ret schema_complete(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_schema_complete(struct rpc_request *req, TuskError *e)
 {
 	return run(req, OP_COMPLETE, e);
 }
-
-static const struct rpc_method rpc_schema_get = {.name = "schema.get", .exec = schema_get};
-static const struct rpc_method rpc_schema_refresh = {.name = "schema.refresh",
-                                                     .exec = schema_refresh};
-static const struct rpc_method rpc_schema_describe = {.name = "schema.describe",
-                                                      .exec = schema_describe};
-static const struct rpc_method rpc_schema_complete = {.name = "schema.complete",
-                                                      .exec = schema_complete};
-
-const struct rpc_method *const rpc_schema_methods[] = {
-    &rpc_schema_get, &rpc_schema_refresh, &rpc_schema_describe, &rpc_schema_complete, NULL,
-};

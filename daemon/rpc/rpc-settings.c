@@ -14,7 +14,7 @@ static json_t *describe(const char *key, TuskError *e)
 	return d;
 }
 
-static enum rpc_ret settings_get_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_settings_get(struct rpc_request *req, TuskError *e)
 {
 	const char *key;
 	if (tusk_param_string(req->params, "key", true, &key, e) < 0)
@@ -23,10 +23,7 @@ static enum rpc_ret settings_get_exec(struct rpc_request *req, TuskError *e)
 	return req->result ? RPC_OK : RPC_ERROR;
 }
 
-static const struct rpc_method rpc_settings_get = {.name = "settings.get",
-                                                   .exec = settings_get_exec};
-
-static enum rpc_ret settings_set_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_settings_set(struct rpc_request *req, TuskError *e)
 {
 	const char *key;
 	json_t *value;
@@ -40,10 +37,7 @@ static enum rpc_ret settings_set_exec(struct rpc_request *req, TuskError *e)
 	return req->result ? RPC_OK : RPC_ERROR;
 }
 
-static const struct rpc_method rpc_settings_set = {.name = "settings.set",
-                                                   .exec = settings_set_exec};
-
-static enum rpc_ret settings_reset_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_settings_reset(struct rpc_request *req, TuskError *e)
 {
 	const char *key;
 	if (tusk_param_string(req->params, "key", true, &key, e) < 0)
@@ -55,10 +49,7 @@ static enum rpc_ret settings_reset_exec(struct rpc_request *req, TuskError *e)
 	return req->result ? RPC_OK : RPC_ERROR;
 }
 
-static const struct rpc_method rpc_settings_reset = {.name = "settings.reset",
-                                                     .exec = settings_reset_exec};
-
-static enum rpc_ret settings_list_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_settings_list(struct rpc_request *req, TuskError *e)
 {
 	size_t n;
 	const SettingDef *defs = settings_registry(&n);
@@ -74,10 +65,3 @@ static enum rpc_ret settings_list_exec(struct rpc_request *req, TuskError *e)
 	req->result = json_pack("{s:o}", "settings", list);
 	return RPC_OK;
 }
-
-static const struct rpc_method rpc_settings_list = {.name = "settings.list",
-                                                    .exec = settings_list_exec};
-
-const struct rpc_method *const rpc_settings_methods[] = {
-    &rpc_settings_get, &rpc_settings_set, &rpc_settings_list, &rpc_settings_reset, NULL,
-};

@@ -14,7 +14,7 @@ static void trusted(json_t *result, const TuskError *e, void *ud)
 		rpc_reply_result(req, json_incref(result));
 }
 
-static enum rpc_ret ssh_trust_host_key(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_ssh_trust_host_key(struct rpc_request *req, TuskError *e)
 {
 	const char *id = NULL, *fp = NULL;
 	if (tusk_param_string(req->params, "connection_id", true, &id, e) < 0 ||
@@ -22,7 +22,3 @@ static enum rpc_ret ssh_trust_host_key(struct rpc_request *req, TuskError *e)
 		return RPC_ERROR;
 	return tunnel_trust_host_key(id, fp, trusted, req, e) < 0 ? RPC_ERROR : RPC_WAIT;
 }
-
-static const struct rpc_method trust_host_key = {"ssh.trust_host_key", ssh_trust_host_key};
-
-const struct rpc_method *const rpc_ssh_methods[] = {&trust_host_key, NULL};

@@ -13,8 +13,9 @@
 #include "daemon/tuskd.h"
 #include "daemon/worker.h"
 #include "protocol/jsonrpc.h"
+#include "protocol/tusk-names.h"
 
-static enum rpc_ret query_fetch(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_query_fetch(struct rpc_request *req, TuskError *e)
 {
 	const char *id;
 	long long idx = 0, offset = 0, limit = 100;
@@ -45,7 +46,7 @@ static enum rpc_ret query_fetch(struct rpc_request *req, TuskError *e)
 	return RPC_WAIT; /* answered */
 }
 
-static enum rpc_ret query_close(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_query_close(struct rpc_request *req, TuskError *e)
 {
 	const char *id;
 	if (tusk_param_string(req->params, "query_id", true, &id, e) < 0)
@@ -109,10 +110,10 @@ static void send_progress(struct export *x)
 	    json_pack("{s:s, s:s, s:I, s:I, s:I}", "export_id", x->id, "query_id", x->query_id,
 	              "rows", (json_int_t)atomic_load(&x->job.rows), "total_rows",
 	              (json_int_t)x->total_rows, "bytes", (json_int_t)atomic_load(&x->job.bytes));
-	json_t *msg = tusk_rpc_notification("query.export_progress", json_incref(p));
+	json_t *msg = tusk_rpc_notification(TUSK_N_QUERY_EXPORT_PROGRESS, json_incref(p));
 	client_send(x->client, msg);
 	json_decref(msg);
-	server_emit(tuskd.server, TOPIC_QUERY, "query.export_progress", p);
+	server_emit(tuskd.server, TOPIC_QUERY, TUSK_N_QUERY_EXPORT_PROGRESS, p);
 }
 
 static void on_progress(evutil_socket_t fd, short what, void *ud)
@@ -131,7 +132,7 @@ static void export_end(struct export *x, const TuskError *e)
 	                       (json_int_t)rows, "bytes", (json_int_t)(e ? 0 : bytes));
 	if (e)
 		json_object_set_new(ev, "error", tusk_error_info_to_json(e));
-	server_emit(tuskd.server, TOPIC_QUERY, "query.exported", ev);
+	server_emit(tuskd.server, TOPIC_QUERY, TUSK_N_QUERY_EXPORTED, ev);
 	if (e)
 		rpc_reply_error(x->req, e);
 	else
@@ -187,7 +188,7 @@ static void export_ready(void *ud, struct store_snapshot *snap, const TuskError 
 	event_add(x->timer, &(struct timeval){.tv_usec = 100000});
 }
 
-static enum rpc_ret query_export(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_query_export(struct rpc_request *req, TuskError *e)
 {
 	const char *id, *format, *path, *eid = NULL;
 	long long idx = 0;
@@ -234,7 +235,7 @@ static enum rpc_ret query_export(struct rpc_request *req, TuskError *e)
 	return RPC_WAIT;
 }
 
-static enum rpc_ret query_export_cancel(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_query_export_cancel(struct rpc_request *req, TuskError *e)
 {
 	const char *id;
 	if (tusk_param_string(req->params, "export_id", true, &id, e) < 0)
@@ -254,13 +255,3 @@ void rpc_store_stop(void)
 	for (struct export *x = exports; x; x = x->next)
 		atomic_store(&x->job.cancel, true);
 }
-
-static const struct rpc_method rpc_query_fetch = {.name = "query.fetch", .exec = query_fetch};
-static const struct rpc_method rpc_query_close = {.name = "query.close", .exec = query_close};
-static const struct rpc_method rpc_query_export = {.name = "query.export", .exec = query_export};
-static const struct rpc_method rpc_query_export_cancel = {.name = "query.export_cancel",
-                                                          .exec = query_export_cancel};
-
-const struct rpc_method *const rpc_store_methods[] = {
-    &rpc_query_fetch, &rpc_query_close, &rpc_query_export, &rpc_query_export_cancel, NULL,
-};

@@ -16,6 +16,7 @@
 #include "daemon/tuskd.h"
 #include "daemon/worker.h"
 #include "protocol/jsonrpc.h"
+#include "protocol/tusk-names.h"
 
 struct ws_job {
 	struct ws_job *next;
@@ -90,7 +91,7 @@ static void job_done(void *arg)
 		                                   "saved_at", at, "tabs", (json_int_t)j->n_tabs,
 		                                   "bytes", (json_int_t)j->bytes));
 		if (server_has_subscribers(tuskd.server, TOPIC_WORKSPACE))
-			server_emit(tuskd.server, TOPIC_WORKSPACE, "workspace.changed",
+			server_emit(tuskd.server, TOPIC_WORKSPACE, TUSK_N_WORKSPACE_CHANGED,
 			            json_pack("{s:s, s:I, s:s, s:I}", "workspace", j->name,
 			                      "revision", (json_int_t)j->revision, "saved_at", at,
 			                      "client_id", (json_int_t)cid));
@@ -146,14 +147,11 @@ static struct ws_job *job_new(struct rpc_request *req, TuskError *e)
 	return j;
 }
 
-static enum rpc_ret workspace_get_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_workspace_get(struct rpc_request *req, TuskError *e)
 {
 	struct ws_job *j = job_new(req, e);
 	return j ? enqueue(j) : RPC_ERROR;
 }
-
-static const struct rpc_method rpc_workspace_get = {.name = "workspace.get",
-                                                    .exec = workspace_get_exec};
 
 static const char *opt_string(const json_t *o, const char *key)
 {
@@ -223,7 +221,7 @@ static enum rpc_ret reply_too_large(struct rpc_request *req, TuskError *e, size_
 	return RPC_WAIT;
 }
 
-static enum rpc_ret workspace_save_exec(struct rpc_request *req, TuskError *e)
+enum rpc_ret method_workspace_save(struct rpc_request *req, TuskError *e)
 {
 	long long base;
 	json_t *tabs;
@@ -274,9 +272,6 @@ fail:
 	return RPC_ERROR;
 }
 
-static const struct rpc_method rpc_workspace_save = {.name = "workspace.save",
-                                                     .exec = workspace_save_exec};
-
 void rpc_workspace_shutdown(void)
 {
 	/* The worker pool is gone: every queued job has run. */
@@ -284,9 +279,3 @@ void rpc_workspace_shutdown(void)
 		sqlite3_close_v2(ws.db);
 	ws.db = NULL;
 }
-
-const struct rpc_method *const rpc_workspace_methods[] = {
-    &rpc_workspace_get,
-    &rpc_workspace_save,
-    NULL,
-};

@@ -22,3 +22,10 @@ add_test(NAME errors-doc-current
           -DACTUAL=${CMAKE_CURRENT_BINARY_DIR}/ERRORS.md.generated
           -P ${PROJECT_SOURCE_DIR}/protocol/check-doc.cmake)
 set_tests_properties(errors-doc-current PROPERTIES LABELS unit TIMEOUT 60)
+
+# The daemon's method handlers, its generated method table and the
+# notifications it emits against the schema, both ways.
+add_test(NAME protocol-schema-drift
+  COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test-schema-drift.sh ${PROJECT_SOURCE_DIR}
+          ${PROJECT_BINARY_DIR})
+set_tests_properties(protocol-schema-drift PROPERTIES LABELS unit TIMEOUT 60)
