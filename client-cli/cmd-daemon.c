@@ -94,6 +94,13 @@ int cmd_status(struct ctl *ctl, int argc, char **argv)
 	       num(storage, "schema_version"));
 	if (json_is_string(json_object_get(storage, "warning")))
 		printf("           warning: %s\n", str(storage, "warning"));
+	json_t *degraded = json_object_get(storage, "error");
+	if (json_is_object(degraded)) {
+		printf("           degraded (%s): nothing is saved; what would save is refused\n",
+		       str(degraded, "kind"));
+		if (json_is_string(json_object_get(degraded, "hint")))
+			printf("           hint: %s\n", str(degraded, "hint"));
+	}
 	printf("keyring:   %s\n", str(st, "keyring"));
 	long long nc = num(st, "clients"), nr = num(st, "requests_in_flight");
 	printf("clients:   %lld connected, %lld request%s in flight\n", nc, nr, nr == 1 ? "" : "s");

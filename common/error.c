@@ -67,8 +67,9 @@ static const struct kind_info kinds[_TUSK_ERR_KIND_MAX] = {
     [TUSK_ERR_IO] = {"io_error", -32052, TUSK_ERROR_TYPE_INTERNAL, "IO error", NULL},
     [TUSK_ERR_RESULT_NOT_FOUND] = {"result_not_found", -32013, TUSK_ERROR_TYPE_QUERY,
                                    "Result not found",
-                                   "It was closed or released (idle TTL, store budget); run the "
-                                   "query again"},
+                                   "It was closed or released (idle TTL, store budget): run the "
+                                   "query again, or pick a result still stored (tuskctl query "
+                                   "list)"},
     [TUSK_ERR_PARSE] = {"parse_error", -32700, TUSK_ERROR_TYPE_INTERNAL, "Parse error", NULL},
     [TUSK_ERR_INVALID_REQUEST] = {"invalid_request", -32600, TUSK_ERROR_TYPE_INTERNAL,
                                   "Invalid request", NULL},

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
+#include "daemon/storage/storage.h"
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/schema.h"
@@ -331,6 +332,14 @@ static void dispatch_one(struct client *c, struct rpc_batch *b, json_t *msg)
 	log_trace("rpc", "client %u: %s", client_id(c), m.method);
 
 	if (tusk_schema_validate_params(req->method, req->params, &e) < 0) {
+		rpc_reply_error(req, &e);
+		tusk_error_clear(&e);
+		return;
+	}
+	/* What would be saved only in a temporary in-memory database (the file
+	 * on disk cannot be used) is refused rather than lost at exit. */
+	if (tusk_schema_method_persists(req->method) &&
+	    storage_check_durable(tuskd.storage, &e) < 0) {
 		rpc_reply_error(req, &e);
 		tusk_error_clear(&e);
 		return;

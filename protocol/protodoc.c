@@ -415,6 +415,14 @@ static void print_methods(void)
 		fputs("**Errors:** ", stdout);
 		print_error_refs(json_object_get(m, "errors"));
 		puts(", and the common errors.\n");
+		if (json_is_true(json_object_get(m, "persists")))
+			puts("**Saves:** what it changes is kept in tuskd's database. While that "
+			     "file "
+			     "cannot be used (written by a newer Tusk, a failed migration, not "
+			     "writable) tuskd runs on a temporary in-memory database and refuses "
+			     "this "
+			     "method with `migration_error` or `storage_error` (the same error as "
+			     "`daemon.status` `storage.error`); nothing changes.\n");
 	}
 }
 

@@ -175,6 +175,18 @@ static bool names_error(const json_t *doc, const char *kind)
 	return false;
 }
 
+static bool lists_kind(const json_t *list, const char *kind)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(list, i, k)
+	{
+		if (json_is_string(k) && strcmp(json_string_value(k), kind) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int check_error_list(Checker *c, const json_t *list)
 {
 	if (!json_is_array(list))
@@ -282,8 +294,8 @@ static bool names_topic(const json_t *doc, const char *name)
 /* One entry of methods or notifications. */
 static int check_entry(Checker *c, const json_t *entry, bool is_method)
 {
-	static const char *const method_keys[] = {"summary", "description", "params",
-	                                          "result",  "errors",      NULL};
+	static const char *const method_keys[] = {"summary", "description", "params", "result",
+	                                          "errors",  "persists",    NULL};
 	static const char *const notify_keys[] = {"summary", "description", "params", "topic",
 	                                          NULL};
 	const char *const *keys = is_method ? method_keys : notify_keys;
@@ -321,7 +333,19 @@ static int check_entry(Checker *c, const json_t *entry, bool is_method)
 	size_t mark = tusk_schema_path_push(&c->path, ".errors");
 	int ret = check_error_list(c, json_object_get(entry, "errors"));
 	tusk_schema_path_pop(&c->path, mark);
-	return ret;
+	if (ret < 0)
+		return ret;
+	/* A method that saves is refused while tuskd cannot keep what it saves;
+	 * its error list must say so. */
+	const json_t *persists = json_object_get(entry, "persists");
+	if (persists && !json_is_boolean(persists))
+		return fail(c, "\"persists\" must be a boolean");
+	if (json_is_true(persists) &&
+	    (!lists_kind(json_object_get(entry, "errors"), "migration_error") ||
+	     !lists_kind(json_object_get(entry, "errors"), "storage_error")))
+		return fail(c,
+		            "a method that persists must list migration_error and storage_error");
+	return 0;
 }
 
 static int check_table(Checker *c, const char *name, bool is_method)

@@ -71,6 +71,12 @@ const char *tusk_schema_text(size_t *len)
 	return (const char *)tusk_schema_json;
 }
 
+bool tusk_schema_method_persists(const char *name)
+{
+	const json_t *m = tusk_schema_method(name);
+	return m && json_is_true(json_object_get(m, "persists"));
+}
+
 const json_t *tusk_schema_method(const char *name)
 {
 	return name ? json_object_get(json_object_get(tusk_schema(), "methods"), name) : NULL;

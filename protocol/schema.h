@@ -27,6 +27,9 @@ const char *tusk_schema_text(size_t *len);
 /* methods[name] / notifications[name] (borrowed), or NULL if unknown. */
 const json_t *tusk_schema_method(const char *name);
 const json_t *tusk_schema_notification(const char *name);
+/* Whether the method saves something that must outlive tuskd ("persists":
+ * true): while tuskd's file cannot be used it is refused before it runs. */
+bool tusk_schema_method_persists(const char *name);
 
 /* Validate value against a type of the schema, naming the first mismatch
  * with path as its root: "params.topics[1]: \"x\" is not one of …".

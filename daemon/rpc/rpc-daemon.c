@@ -84,6 +84,9 @@ enum rpc_ret method_daemon_status(struct rpc_request *req, TuskError *e)
 	if (!req->result)
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "cannot build the status reply"),
 		       RPC_ERROR;
+	const TuskError *refusal = storage_refusal(tuskd.storage);
+	json_object_set_new(json_object_get(req->result, "storage"), "error",
+	                    refusal ? tusk_error_info_to_json(refusal) : json_null());
 	return RPC_OK;
 }
 

@@ -2,6 +2,7 @@
  * handle of its own (a workspace may be megabytes of text), one job at a
  * time in arrival order, so a save and the get after it see each other;
  * an in-memory storage has no second handle and runs them on the loop. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,17 @@ static void start_next(void);
 
 static void reply_conflict(struct ws_job *j)
 {
+	/* The remedy with the revision to use, in tuskctl's words. */
+	bool named = strcmp(j->name, "default") != 0;
+	char *hint = NULL;
+	if (asprintf(&hint,
+	             "Read it again (tuskctl workspace%s%s), merge, and save on revision %lld "
+	             "(tuskctl workspace save%s%s --revision %lld), or overwrite it with --force",
+	             named ? " -w " : "", named ? j->name : "", (long long)j->current,
+	             named ? " -w " : "", named ? j->name : "", (long long)j->current) >= 0) {
+		tusk_error_set_hint(&j->e, hint);
+		free(hint);
+	}
 	json_t *err = tusk_error_to_rpc_json(&j->e);
 	json_t *data = json_object_get(err, "data");
 	if (json_is_object(data))
@@ -200,6 +212,9 @@ static int tab_from_json(const json_t *t, size_t i, size_t limit, WorkspaceTab *
 		               "tabs[%zu] ('%s') is %zu bytes, more than workspace.max_tab_bytes "
 		               "(%zu): nothing was saved",
 		               i, ret->id, bytes, limit);
+		tusk_error_set_hint(
+		    e, "Make the tab smaller, or raise the limit (tuskctl settings set "
+		       "workspace.max_tab_bytes BYTES)");
 		return -2; /* too large: the caller adds the data */
 	}
 	return 0;

@@ -24,6 +24,9 @@ struct Storage {
 	char *path;     /* NULL when in memory */
 	char *warning;  /* what a person should be told, or NULL */
 	char *moved_to; /* where a damaged file went, or NULL */
+	/* Why nothing written now would outlive tuskd: a file on disk that
+	 * could not be used (kind NONE when it was, or memory on purpose). */
+	TuskError refusal;
 };
 
 typedef enum OpenResult {
@@ -262,6 +265,27 @@ static const char *base_name(const char *path)
 
 #define MEMORY_NOTE "running on a temporary in-memory database; nothing will be saved"
 
+/* Record why writes are refused from now on: kind, "not saved: WHY", and
+ * what to do — the hint names the file, which nothing here will touch. */
+static void refuse(Storage *s, TuskErrorKind kind, const char *why)
+{
+	_cleanup_free_ char *hint = NULL;
+	if (kind == TUSK_ERR_MIGRATION)
+		hint =
+		    strdup_printf("%s was left as it is. Run the Tusk that wrote it; or, to start "
+		                  "over with this one, stop tuskd (tuskctl shutdown), move the "
+		                  "file aside (mv %s %s.old) and start it again (any command "
+		                  "starts it)",
+		                  s->path, s->path, s->path);
+	else
+		hint =
+		    strdup_printf("Make %s writable (free space, permissions), then stop tuskd "
+		                  "(tuskctl shutdown) and start it again (any command starts it)",
+		                  s->path);
+	tusk_error_set(&s->refusal, kind, "not saved: %s", why ? why : "storage failed");
+	tusk_error_set_hint(&s->refusal, hint);
+}
+
 /* A damaged file: move it aside, then try once more on a fresh file. */
 static OpenResult recover(Storage *s, const char *reason)
 {
@@ -273,6 +297,7 @@ static OpenResult recover(Storage *s, const char *reason)
 		s->warning = strdup_printf(
 		    "%s is damaged (%s) and could not be moved aside: %s; " MEMORY_NOTE, s->path,
 		    reason, strerror(-r));
+		refuse(s, TUSK_ERR_STORAGE, s->warning);
 		return OPEN_UNUSABLE;
 	}
 	OpenResult res = open_file(s->path, &s->db, &newer, &reason2, &err2);
@@ -288,6 +313,7 @@ static OpenResult recover(Storage *s, const char *reason)
 	                           s->path, reason, s->moved_to,
 	                           reason2 ? reason2 : tusk_error_message(&err2));
 	tusk_error_clear(&err2);
+	refuse(s, TUSK_ERR_STORAGE, s->warning);
 	return OPEN_UNUSABLE;
 }
 
@@ -311,14 +337,25 @@ Storage *storage_open(const char *path, TuskError *e)
 			s->state = STORAGE_OK;
 			return TAKE_PTR(s);
 		case OPEN_FAILED:
-			return NULL;
+			/* Each step is its own transaction: the file stays at the
+			 * last good version, untouched from here on. */
+			s->warning = strdup_printf("%s could not be brought to schema %d (%s); it "
+			                           "was left as it is; " MEMORY_NOTE,
+			                           base_name(path), storage_schema_version,
+			                           tusk_error_message(e));
+			tusk_error_clear(e);
+			refuse(s, TUSK_ERR_MIGRATION, s->warning);
+			break;
 		case OPEN_NEWER:
-			s->warning = strdup_printf(
-			    "%s was written by a newer Tusk (schema %d); " MEMORY_NOTE,
-			    base_name(path), newer);
+			s->warning =
+			    strdup_printf("%s was written by a newer Tusk (schema %d), newer "
+			                  "than this one's %d; it was left as it is; " MEMORY_NOTE,
+			                  base_name(path), newer, storage_schema_version);
+			refuse(s, TUSK_ERR_MIGRATION, s->warning);
 			break;
 		case OPEN_UNUSABLE:
 			s->warning = strdup_printf("%s; " MEMORY_NOTE, reason ? reason : path);
+			refuse(s, TUSK_ERR_STORAGE, s->warning);
 			break;
 		case OPEN_DAMAGED:
 			if (recover(s, reason ? reason : "unreadable") == OPEN_OK) {
@@ -350,7 +387,21 @@ void storage_close(Storage *s)
 	free(s->path);
 	free(s->warning);
 	free(s->moved_to);
+	tusk_error_clear(&s->refusal);
 	free(s);
+}
+
+int storage_check_durable(const Storage *s, TuskError *e)
+{
+	if (s->refusal.kind == TUSK_ERR_NONE)
+		return 0;
+	tusk_error_copy(e, &s->refusal);
+	return -1;
+}
+
+const TuskError *storage_refusal(const Storage *s)
+{
+	return s->refusal.kind == TUSK_ERR_NONE ? NULL : &s->refusal;
 }
 
 sqlite3 *storage_db(Storage *s)

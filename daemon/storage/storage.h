@@ -30,16 +30,17 @@ typedef struct Storage Storage;
  *     file, its -wal and -shm are renamed to "<path>.corrupt-YYYYmmdd-HHMMSS"
  *     (local time; "-N" added if taken) and a new file is made: RECOVERED,
  *     storage_moved_to() says where the old one went.
- *   - written by a newer Tusk (user_version > storage_schema_version): not
- *     touched at all; MEMORY.
+ *   - written by a newer Tusk (user_version > storage_schema_version), or a
+ *     migration step of a healthy file fails (the file stays at the last
+ *     good version: each step is its own transaction): not touched again;
+ *     MEMORY, and storage_refusal() is TUSK_ERR_MIGRATION.
  *   - cannot be created / opened / written, or the damaged file cannot be
- *     moved aside, or the new file fails too: MEMORY.
+ *     moved aside, or the new file fails too: MEMORY, and storage_refusal()
+ *     is TUSK_ERR_STORAGE.
  * storage_warning() then says, for a person, what happened and (MEMORY)
  * that nothing will be saved. Fails (NULL, e set) only when even the
- * in-memory database cannot be made, or a migration of a healthy file fails
- * (TUSK_ERR_MIGRATION naming the version and SQLite's message; the file is
- * left at the last good version since each step is its own transaction).
- * path NULL → memory, on purpose: MEMORY with no warning. */
+ * in-memory database cannot be made.
+ * path NULL → memory, on purpose: MEMORY with no warning and no refusal. */
 Storage *storage_open(const char *path, TuskError *e);
 void storage_close(Storage *s); /* accepts NULL; checkpoints the WAL */
 static inline void storage_closep(Storage **s)
@@ -54,6 +55,13 @@ const char *storage_path(const Storage *s);      /* NULL for memory */
 const char *storage_warning(const Storage *s);   /* NULL when none */
 const char *storage_moved_to(const Storage *s);  /* RECOVERED: the damaged file */
 int storage_user_version(Storage *s);            /* or -EIO */
+/* Why what is written now would not outlive tuskd (it fell back to memory
+ * because the file on disk cannot be used), or NULL: kind MIGRATION or
+ * STORAGE, message "not saved: WHY", a hint naming the file and what to do. */
+const TuskError *storage_refusal(const Storage *s);
+/* 0 when writes are kept on disk (or memory was asked for), else -1 with e
+ * set to a copy of storage_refusal(): callers refuse requests that save. */
+int storage_check_durable(const Storage *s, TuskError *e);
 
 /* A second handle on the same file, configured like the first (WAL,
  * foreign keys, busy timeout), for a worker thread; close it with

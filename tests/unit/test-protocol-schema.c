@@ -212,7 +212,8 @@ static const struct {
      "\"socket\":\"/run/user/0/tusk/tuskd.sock\",\"socket_activated\":false,"
      "\"data_dir\":\"/tmp/d\",\"log_file\":null,\"keyring\":\"unknown\","
      "\"storage\":{\"state\":\"memory\",\"path\":null,\"warning\":\"disk full\","
-     "\"schema_version\":1},\"rss_bytes\":4096,"
+     "\"schema_version\":1,\"error\":{\"kind\":\"storage_error\",\"message\":\"not saved\"}},"
+     "\"rss_bytes\":4096,"
      "\"workers\":{\"threads\":4,\"busy\":0,\"queued\":0}}"},
     {"daemon.shutdown", "{\"stopping\":true}"},
     {"settings.get", "{\"key\":\"pool.max_size\",\"value\":5,\"default\":5,\"type\":\"int\","
@@ -256,7 +257,8 @@ static const struct {
      "{\"version\":\"0.1.0\",\"pid\":1,\"uptime_ms\":5,\"clients\":1,\"requests_in_flight\":1,"
      "\"socket\":\"/s\",\"socket_activated\":false,\"data_dir\":\"/d\",\"log_file\":null,"
      "\"keyring\":\"ok\",\"storage\":{\"state\":\"bad\",\"path\":null,\"warning\":null,"
-     "\"schema_version\":1},\"rss_bytes\":1,\"workers\":{\"threads\":1,\"busy\":0,\"queued\":0}}",
+     "\"schema_version\":1,\"error\":null},\"rss_bytes\":1,"
+     "\"workers\":{\"threads\":1,\"busy\":0,\"queued\":0}}",
      "result.storage.state: \"bad\" is not one of \"ok\", \"recovered\", \"memory\""},
     {"settings.list",
      "{\"settings\":[{\"key\":\"a\",\"value\":1,\"type\":\"int\","
@@ -346,6 +348,9 @@ static const struct {
      "methods.daemon.ping.errors: item 0 is not a kind listed in errors"},
     {"methods/daemon.ping/summary", "\"\"", "methods.daemon.ping: needs a \"summary\""},
     {"methods/daemon.ping/extra", "1", "methods.daemon.ping: unknown member \"extra\""},
+    {"methods/daemon.ping/persists", "1", "methods.daemon.ping: \"persists\" must be a boolean"},
+    {"methods/daemon.ping/persists", "true",
+     "methods.daemon.ping: a method that persists must list migration_error and storage_error"},
     {"definitions/Topic", "{\"$ref\":\"#/definitions/Topic\",\"type\":\"string\"}",
      "definitions.Topic: only \"description\" may stand beside \"$ref\""},
     {"notifications/query.rows", "{\"summary\":\"s\",\"params\":{},\"topic\":\"nope\"}",

@@ -254,12 +254,22 @@ START_TEST(test_failing_step_rolls_back)
 	ck_assert_int_eq(tst_int(db, "SELECT x FROM connections"), 42);
 	sqlite3_close(db);
 
-	/* storage_open reports it and leaves the healthy file where it is. */
+	/* storage_open leaves the healthy file where it is, runs in memory and
+	 * refuses what would save with the migration's error. */
 	Storage *s = storage_open(path, &e);
-	ck_assert_ptr_null(s);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(e.kind, TUSK_ERR_NONE);
+	ck_assert_int_eq(storage_state(s), STORAGE_MEMORY);
+	ck_assert_ptr_null(storage_path(s));
+	ck_assert_ptr_nonnull(strstr(storage_warning(s), "version 2"));
+	ck_assert_int_eq(storage_check_durable(s, &e), -1);
 	ck_assert_int_eq(e.kind, TUSK_ERR_MIGRATION);
-	ck_assert_ptr_nonnull(strstr(tusk_error_message(&e), "version 2"));
+	ck_assert_msg(strstr(tusk_error_message(&e), "not saved: tusk.db could not be brought") &&
+	                  strstr(tusk_error_message(&e), "connections already exists"),
+	              "%s", tusk_error_message(&e));
+	ck_assert_ptr_nonnull(strstr(e.hint, path));
 	tusk_error_clear(&e);
+	storage_close(s);
 	ck_assert_uint_eq(tst_count_prefix(dir, "tusk.db.corrupt"), 0);
 	db = raw_open(path);
 	ck_assert_int_eq(tst_int(db, "PRAGMA user_version"), 1);

@@ -242,9 +242,21 @@ START_TEST(test_parent_not_a_directory)
 	ck_assert_msg(strstr(w, path) && strstr(w, "Not a directory") && strstr(w, "in-memory") &&
 	                  strstr(w, "nothing will be saved"),
 	              "%s", w);
+	const TuskError *refusal = storage_refusal(s);
+	ck_assert_ptr_nonnull(refusal);
+	ck_assert_int_eq(refusal->kind, TUSK_ERR_STORAGE);
+	ck_assert_msg(strstr(refusal->hint, path) && strstr(refusal->hint, "writable"), "%s",
+	              refusal->hint);
 	assert_usable(s);
 	storage_close(s);
 	assert_file_is(plain, "x", 1);
+
+	/* Memory on purpose refuses nothing. */
+	s = storage_open(NULL, &e);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(storage_refusal(s));
+	ck_assert_int_eq(storage_check_durable(s, &e), 0);
+	storage_close(s);
 }
 END_TEST
 
@@ -308,12 +320,25 @@ START_TEST(test_newer_schema_untouched)
 	s = storage_open(path, &e);
 	ck_assert_msg(s != NULL, "%s", tusk_error_message(&e));
 	ck_assert_int_eq(storage_state(s), STORAGE_MEMORY);
-	char expect[160];
-	snprintf(expect, sizeof expect,
-	         "tusk.db was written by a newer Tusk (schema %d); running on a temporary "
-	         "in-memory database",
-	         newer);
+	char expect[200];
+	snprintf(
+	    expect, sizeof expect,
+	    "tusk.db was written by a newer Tusk (schema %d), newer than this one's %d; it was "
+	    "left as it is; running on a temporary in-memory database",
+	    newer, storage_schema_version);
 	ck_assert_msg(strstr(storage_warning(s), expect) != NULL, "%s", storage_warning(s));
+	/* What would be saved now is refused, with the file and what to do. */
+	const TuskError *refusal = storage_refusal(s);
+	ck_assert_ptr_nonnull(refusal);
+	ck_assert_int_eq(refusal->kind, TUSK_ERR_MIGRATION);
+	ck_assert_msg(strncmp(tusk_error_message(refusal), "not saved: tusk.db was written", 30) ==
+	                  0,
+	              "%s", tusk_error_message(refusal));
+	ck_assert_msg(strstr(refusal->hint, path) && strstr(refusal->hint, "tuskctl shutdown"),
+	              "%s", refusal->hint);
+	ck_assert_int_eq(storage_check_durable(s, &e), -1);
+	ck_assert_int_eq(e.kind, TUSK_ERR_MIGRATION);
+	tusk_error_clear(&e);
 	assert_usable(s);
 	storage_close(s);
 
