@@ -150,6 +150,22 @@ void rpc_check_notification(const char *method, const json_t *params)
 	}
 }
 
+void rpc_check_event(const char *method, const char *topic, const json_t *params)
+{
+	rpc_check_notification(method, params);
+	if (!tuskd.validate_replies)
+		return;
+	const char *want =
+	    json_string_value(json_object_get(tusk_schema_notification(method), "topic"));
+	if (!want || !topic || strcmp(want, topic) != 0) {
+		log_error("rpc",
+		          "notification %s goes out on topic %s, the protocol schema says %s",
+		          method, topic ? topic : "(none)",
+		          want ? want : "(none: only to the requester)");
+		abort();
+	}
+}
+
 void rpc_check_outgoing(const json_t *msg)
 {
 	if (!tuskd.validate_replies || !json_is_object(msg) || json_object_get(msg, "id"))

@@ -50,6 +50,9 @@ void rpc_reply_parse_error(struct client *c, const TuskError *e);
  * checks each notification it sends or emits against the schema and
  * aborts on a mismatch, so no test run can miss one. A no-op otherwise. */
 void rpc_check_notification(const char *method, const json_t *params);
+/* The same for an event broadcast on a topic: the topic must also be the
+ * one the schema gives the notification. */
+void rpc_check_event(const char *method, const char *topic, const json_t *params);
 /* The same for a whole message about to be sent (ignored unless it is a
  * notification). */
 void rpc_check_outgoing(const json_t *msg);

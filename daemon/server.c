@@ -265,7 +265,7 @@ bool server_has_subscribers(const struct server *s, unsigned topic)
 
 void server_emit(struct server *s, unsigned topic, const char *method, json_t *params)
 {
-	rpc_check_notification(method, params);
+	rpc_check_event(method, event_topic_name(topic), params);
 	if (!server_has_subscribers(s, topic)) {
 		json_decref(params);
 		return;

@@ -6,6 +6,9 @@
 . "$(dirname "$0")/../harness/lib.sh"
 tusk_test_init
 
+# ctest runs every suite against a self-checking tuskd (tests/CMakeLists.txt).
+assert_eq "${TUSK_VALIDATE_REPLIES:-}" 1 "suites run with TUSK_VALIDATE_REPLIES=1 (replies, errors and notifications checked against the schema)"
+
 # The shared server: missing environment is a failure, not a skip.
 pg_use_shared
 run pg_psql -Atc "select current_setting('server_version_num')::int / 10000"

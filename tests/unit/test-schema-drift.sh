@@ -110,6 +110,16 @@ else
 	ok "every notification the daemon emits is named through its TUSK_N_ macro"
 fi
 
+# ---- topics ------------------------------------------------------------
+schema_topics=$(jq -r '.topics // [] | .[].name' "${schema_files[@]}" | sort)
+daemon_topics=$(sed -n '/topic_names\[\] = {/,/};/p' "$src/daemon/server.c" |
+	grep -oE '"[a-z_]+"' | tr -d '"' | sort)
+if [[ -n $schema_topics && $schema_topics == "$daemon_topics" ]]; then
+	ok "the daemon's event topics are the schema's: $(echo $schema_topics)"
+else
+	bad "event topics differ: schema [$(echo $schema_topics)], daemon/server.c [$(echo $daemon_topics)]"
+fi
+
 echo "1..$checks"
 echo "$((checks - failures)) passed, $failures failed"
 [[ $failures -eq 0 ]]
