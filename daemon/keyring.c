@@ -41,7 +41,7 @@
 #include "daemon/keyring-memory.h"
 #include "daemon/keyring.h"
 #include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 
 #define KEYRING_SERVICE    "com.tusk.app"
 #define KEYRING_TIMEOUT_MS 5000

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+#include "daemon/db/credentials.h" /* SecretKind; db asks through struct db_credentials */
 
 struct worker_pool;
 
@@ -18,14 +19,6 @@ typedef enum KeyringState {
 	KEYRING_LOCKED,
 	KEYRING_UNAVAILABLE,
 } KeyringState;
-
-typedef enum SecretKind {
-	SECRET_PASSWORD,       /* tusk:connection:<uuid> */
-	SECRET_SSH_PASSWORD,   /* tusk:ssh:<uuid> */
-	SECRET_SSH_PASSPHRASE, /* tusk:ssh-passphrase:<uuid> */
-	SECRET_SSL_PASSPHRASE, /* tusk:ssl-passphrase:<uuid> (client key) */
-	_SECRET_KIND_MAX,
-} SecretKind;
 
 /* Start the probe on a worker; on_probed (may be NULL) runs on the loop
  * when the state is known. Returns 0 or a negative errno. */
@@ -44,7 +37,7 @@ int secret_kind_from_name(const char *name);     /* -1 if unknown */
  * one; the callback takes ownership and must erase it (explicit_bzero)
  * before free. in_memory tells whether the session-memory fallback served
  * the call. */
-typedef void (*keyring_cb)(int r, char *secret, bool in_memory, const TuskError *e, void *ud);
+typedef credential_cb keyring_cb;
 
 /* Each copies what it needs before returning; cb may be NULL. */
 int keyring_store(SecretKind kind, const char *connection_id, const char *secret, keyring_cb cb,

@@ -25,7 +25,8 @@
 #include "daemon/storage/settings.h"
 #include "daemon/storage/storage.h"
 #include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/wire.h"
+#include "daemon/worker/worker.h"
 
 struct tuskd tuskd = {.keyring_state = "unknown"};
 
@@ -48,13 +49,6 @@ static void on_janitor(evutil_socket_t fd, short what, void *data)
 	if (tuskd.history && history_take_error(tuskd.history, &e))
 		log_warn("history", "writing query history failed: %s", tusk_error_message(&e));
 	tusk_error_clear(&e);
-}
-
-uint64_t tuskd_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static void on_stop(evutil_socket_t fd, short what, void *data)
@@ -278,7 +272,7 @@ static int run(struct options *o)
 		fprintf(stderr, "tuskd: cannot start worker threads\n");
 		goto out;
 	}
-	tuskd.history = history_new(tuskd.storage, tuskd.workers, &e);
+	tuskd.history = history_new(tuskd.storage, tuskd.base, tuskd.workers, &e);
 	if (!tuskd.history) {
 		fail("cannot start the history writer", &e);
 		goto out;
@@ -289,9 +283,8 @@ static int run(struct options *o)
 		goto out;
 	}
 	tuskd.socket_activated = server_socket_activated(tuskd.server);
-	rpc_connection_init();
+	tuskd_wire_db();
 	rpc_schema_init();
-	rpc_notify_init();
 	if (open_store() < 0)
 		goto out;
 	/* keyring.c keeps tuskd.keyring_state current and logs changes. */

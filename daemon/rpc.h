@@ -61,11 +61,9 @@ void rpc_check_outgoing(const json_t *msg);
 const struct rpc_method *rpc_find(const char *name);
 
 /* Start-up and shutdown hooks of the method families. */
-void rpc_connection_init(void);    /* rpc/rpc-connection.c: route pool events */
 void rpc_store_stop(void);         /* the daemon stops: running exports are cancelled */
 void rpc_schema_init(void);        /* rpc/rpc-schema.c: the schema cache's pool hooks */
 void rpc_workspace_shutdown(void); /* after the worker pool is gone */
-void rpc_notify_init(void);        /* rpc/rpc-notify.c: route NOTIFY to topic notify */
 
 /* Hooks from the server: a client's output drained below the low-water
  * mark (paused streams resume), or the client went away (its streams are

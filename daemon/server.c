@@ -255,6 +255,33 @@ const char *event_topic_name(unsigned topic)
 	return NULL;
 }
 
+unsigned event_topic_of(const char *method)
+{
+	static const struct {
+		const char *prefix;
+		unsigned topic;
+	} families[] = {
+	    {"connection.", TOPIC_CONNECTION}, {"query.", TOPIC_QUERY}, {"schema.", TOPIC_SCHEMA},
+	    {"notify.", TOPIC_NOTIFY},         {"pg.", TOPIC_NOTIFY},   {"config.", TOPIC_CONFIG},
+	    {"workspace.", TOPIC_WORKSPACE},
+	};
+	for (size_t i = 0; i < sizeof(families) / sizeof(*families); i++)
+		if (strncmp(method, families[i].prefix, strlen(families[i].prefix)) == 0)
+			return families[i].topic;
+	return 0;
+}
+
+void server_emit_event(struct server *s, const char *method, json_t *params)
+{
+	unsigned topic = event_topic_of(method);
+	if (!topic) {
+		log_warn("server", "dropping event %s: it belongs to no topic", method);
+		json_decref(params);
+		return;
+	}
+	server_emit(s, topic, method, params);
+}
+
 bool server_has_subscribers(const struct server *s, unsigned topic)
 {
 	for (struct client *c = s->clients; c; c = c->next)

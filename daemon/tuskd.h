@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/clock.h"
+
 struct worker_pool;
 struct server;
 struct Storage;
@@ -38,4 +40,8 @@ extern struct tuskd tuskd;
  * replies and worker jobs, close storage, remove the socket. */
 void tuskd_request_stop(const char *why);
 
-uint64_t tuskd_now_us(void); /* CLOCK_MONOTONIC in µs */
+/* CLOCK_MONOTONIC in µs (common/clock.h). */
+static inline uint64_t tuskd_now_us(void)
+{
+	return tusk_mono_us();
+}

@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
+#include "common/clock.h"
 #include "common/log.h"
+#include "daemon/db/env.h"
 #include "daemon/db/pool-internal.h"
 #include "daemon/db/tls.h"
-#include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 
 static const char *const state_names[] = {"connecting", "idle", "busy", "pinned", "broken"};
 
@@ -51,7 +54,7 @@ void backend_set_state(struct backend *b, enum backend_state st)
 	b->state = st;
 	TAILQ_INSERT_TAIL(&p->lists[st], b, link);
 	p->counts[st]++;
-	b->since_us = tuskd_now_us();
+	b->since_us = tusk_mono_us();
 }
 
 static void on_io(evutil_socket_t fd, short what, void *ud);
@@ -74,7 +77,7 @@ void backend_watch(struct backend *b, short what)
 	unwatch(b);
 	if (fd < 0 || !what)
 		return;
-	b->ev = event_new(tuskd.base, fd, what | EV_PERSIST, on_io, b);
+	b->ev = event_new(db_env()->base, fd, what | EV_PERSIST, on_io, b);
 	event_add(b->ev, NULL);
 	b->fd = fd;
 	b->watching = what;
@@ -88,7 +91,7 @@ struct backend *backend_new(struct pool *p)
 	b->pool = p;
 	b->fd = -1;
 	b->state = BACKEND_CONNECTING;
-	b->since_us = tuskd_now_us();
+	b->since_us = tusk_mono_us();
 	TAILQ_INSERT_TAIL(&p->lists[BACKEND_CONNECTING], b, link);
 	p->counts[BACKEND_CONNECTING]++;
 	pool_ref(p);
@@ -280,8 +283,8 @@ static void resolve_done(void *arg)
 void backend_connect(struct backend *b)
 {
 	struct pool *p = b->pool;
-	b->connect_started_us = tuskd_now_us();
-	b->timer = evtimer_new(tuskd.base, on_connect_timeout, b);
+	b->connect_started_us = tusk_mono_us();
+	b->timer = evtimer_new(db_env()->base, on_connect_timeout, b);
 	struct timeval tv = {.tv_sec = p->params->connect_timeout_sec};
 	evtimer_add(b->timer, &tv);
 
@@ -294,7 +297,7 @@ void backend_connect(struct backend *b)
 	j->b = b;
 	j->hosts = strdup(host);
 	b->resolving = true;
-	if (worker_submit(tuskd.workers, resolve_work, resolve_done, j) < 0) {
+	if (worker_submit(db_env()->workers, resolve_work, resolve_done, j) < 0) {
 		b->resolving = false;
 		free(j->hosts);
 		free(j);

@@ -3,13 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "common/log.h"
 #include "common/timestamp.h"
 #include "daemon/db/context.h"
+#include "daemon/db/env.h"
 #include "daemon/db/pool.h"
-#include "daemon/session.h"
 #include "daemon/storage/settings.h"
-#include "daemon/tuskd.h"
 
 struct context {
 	struct pool *pool;
@@ -36,8 +37,9 @@ static struct context *contexts;
 /* The transaction is over (or was never open): forget its statements. */
 static void txn_over(struct context *c)
 {
-	if (c->saved)
-		session_context_drop(pool_id(c->pool), c->name);
+	const struct db_context_keeper *k = &db_env()->contexts;
+	if (c->saved && k->drop)
+		k->drop(k->ud, pool_id(c->pool), c->name);
 	c->saved = false;
 	c->n_stmts = 0;
 	json_array_clear(c->stmts);
@@ -123,7 +125,7 @@ struct context *context_get(struct pool *p, const char *name, unsigned owner)
 	c->pool = p;
 	c->name = name ? strdup(name) : NULL;
 	c->owner = owner;
-	c->idle_timer = evtimer_new(tuskd.base, on_idle, c);
+	c->idle_timer = evtimer_new(db_env()->base, on_idle, c);
 	c->next = contexts;
 	contexts = c;
 	return c;
@@ -146,13 +148,14 @@ bool context_keep(struct context *c, struct backend *b)
 	if (st == PQTRANS_INTRANS || st == PQTRANS_INERROR) {
 		pool_pin(b);
 		c->pinned = b;
-		if (c->name && c->n_stmts > 0) {
-			session_context_save(pool_id(c->pool), c->name,
-			                     st == PQTRANS_INTRANS ? "in_transaction" : "in_error",
-			                     c->began_us, c->n_stmts, c->stmts);
+		const struct db_context_keeper *k = &db_env()->contexts;
+		if (c->name && c->n_stmts > 0 && k->save) {
+			k->save(k->ud, pool_id(c->pool), c->name,
+			        st == PQTRANS_INTRANS ? "in_transaction" : "in_error", c->began_us,
+			        c->n_stmts, c->stmts);
 			c->saved = true;
 		}
-		long long sec = settings_int(tuskd.settings, "query.context_idle_timeout_sec");
+		long long sec = settings_int(db_env()->settings, "query.context_idle_timeout_sec");
 		evtimer_add(c->idle_timer, &(struct timeval){.tv_sec = sec});
 		return true;
 	}

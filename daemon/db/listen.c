@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "common/log.h"
 #include "common/timestamp.h"
+#include "daemon/db/env.h"
 #include "daemon/db/pool-internal.h"
 #include "daemon/db/pool.h"
-#include "daemon/tuskd.h"
 #include "protocol/tusk-names.h"
 
 #define RETRY_FIRST_MS 250
@@ -50,19 +52,9 @@ struct listener {
 };
 
 static struct listener *listeners;
-static void (*hook)(const char *event, json_t *params);
-
-void listen_set_hook(void (*fn)(const char *event, json_t *params))
-{
-	hook = fn;
-}
-
 static void emit(const char *event, json_t *params)
 {
-	if (hook)
-		hook(event, params);
-	else
-		json_decref(params);
+	db_emit(event, params); /* TUSK_N_PG_NOTIFICATION or TUSK_N_NOTIFY_GAP */
 }
 
 static json_t *time_json(int64_t us, unsigned digits)
@@ -443,8 +435,8 @@ void listen_add(struct pool *p, const char *channel, unsigned client, listen_cb 
 	if (!l) {
 		l = calloc(1, sizeof(*l));
 		l->pool = p;
-		l->retry = evtimer_new(tuskd.base, on_retry, l);
-		l->later = evtimer_new(tuskd.base, on_later, l);
+		l->retry = evtimer_new(db_env()->base, on_retry, l);
+		l->later = evtimer_new(db_env()->base, on_later, l);
 		l->next = listeners;
 		listeners = l;
 		pool_set_attachment(p, POOL_SLOT_LISTENER, l, listener_free);

@@ -29,6 +29,3 @@ json_t *listen_remove(struct pool *p, const char *channel, unsigned client);
 void listen_client_gone(unsigned client);
 /* The Listener objects of every pool with channels. */
 json_t *listen_list_json(void);
-
-/* event: TUSK_N_PG_NOTIFICATION or TUSK_N_NOTIFY_GAP; params stolen. */
-void listen_set_hook(void (*fn)(const char *event, json_t *params));

@@ -23,11 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "common/cleanup.h"
+#include "daemon/db/env.h"
 #include "daemon/db/meta-types.h"
 #include "daemon/db/pool-internal.h"
 #include "daemon/storage/settings.h"
-#include "daemon/tuskd.h"
 
 /* A look-up that takes longer hands the query what is known so far. */
 #define META_TIMEOUT_MS 5000
@@ -504,7 +506,7 @@ static bool pool_can_lend(const struct pool *p)
 	unsigned total = p->counts[BACKEND_IDLE] + p->counts[BACKEND_BUSY] +
 	                 p->counts[BACKEND_PINNED] + p->counts[BACKEND_CONNECTING];
 	return p->counts[BACKEND_IDLE] > p->nwaiters ||
-	       total < (unsigned)settings_int(tuskd.settings, "pool.max_size");
+	       total < (unsigned)settings_int(db_env()->settings, "pool.max_size");
 }
 
 static struct meta_request *request_new(struct pool *p, struct meta_cache *m, json_t *columns)
@@ -558,7 +560,7 @@ struct meta_request *meta_describe(struct pool *p, struct meta_cache *m, const P
 	if (r) {
 		r->cb = cb;
 		r->ud = ud;
-		r->timer = evtimer_new(tuskd.base, on_timeout, r);
+		r->timer = evtimer_new(db_env()->base, on_timeout, r);
 		struct timeval tv = {.tv_sec = META_TIMEOUT_MS / 1000,
 		                     .tv_usec = (META_TIMEOUT_MS % 1000) * 1000};
 		if (r->timer)

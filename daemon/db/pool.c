@@ -5,17 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/uuid.h"
 #include "daemon/db/context.h"
+#include "daemon/db/env.h"
 #include "daemon/db/meta.h"
 #include "daemon/db/pool-internal.h"
 #include "daemon/db/tls.h"
 #include "daemon/db/tunnel.h"
-#include "daemon/keyring.h"
 #include "daemon/storage/settings.h"
-#include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 #include "protocol/tusk-names.h"
 
 static struct pool *pools;
@@ -25,13 +27,6 @@ unsigned pool_alive_count(void)
 {
 	return pools_alive;
 }
-static void (*event_hook)(const char *event, json_t *params);
-
-void pool_set_event_hook(void (*fn)(const char *event, json_t *params))
-{
-	event_hook = fn;
-}
-
 struct pool *pool_ref(struct pool *p)
 {
 	p->refs++;
@@ -154,7 +149,7 @@ static const char *status_name(const struct pool *p)
 
 void pool_emit(const char *event, struct pool *p, json_t *extra)
 {
-	if (!event_hook || p->ephemeral) {
+	if (p->ephemeral) {
 		json_decref(extra);
 		return;
 	}
@@ -163,7 +158,7 @@ void pool_emit(const char *event, struct pool *p, json_t *extra)
 	if (extra)
 		json_object_update(params, extra);
 	json_decref(extra);
-	event_hook(event, params);
+	db_emit(event, params);
 }
 
 static void set_status(struct pool *p, TuskConnectionStatus st)
@@ -205,7 +200,7 @@ static void on_waiter_timer(evutil_socket_t fd, short what, void *ud)
 		tusk_error_set(&e, TUSK_ERR_POOL_TIMEOUT,
 		               "no connection of %s became free within %lld ms (%u in use)",
 		               w->pool->name ? w->pool->name : w->pool->display,
-		               settings_int(tuskd.settings, "pool.acquire_timeout_ms"),
+		               settings_int(db_env()->settings, "pool.acquire_timeout_ms"),
 		               live(w->pool));
 	}
 	waiter_finish(w, NULL, &e);
@@ -252,7 +247,7 @@ static void dispatch(struct pool *p)
 	struct pool_waiter *w;
 	while ((w = TAILQ_FIRST(&p->waiters)) && (b = TAILQ_FIRST(&p->lists[BACKEND_IDLE])))
 		grant(w, b);
-	unsigned max = (unsigned)settings_int(tuskd.settings, "pool.max_size");
+	unsigned max = (unsigned)settings_int(db_env()->settings, "pool.max_size");
 	if (p->closing || p->nwaiters <= p->counts[BACKEND_CONNECTING] || total(p) >= max)
 		return;
 	/* After failed connects, wait a little longer each time before the
@@ -263,10 +258,10 @@ static void dispatch(struct pool *p)
 		uint64_t backoff = 100000u << shift;
 		if (backoff > 5000000u)
 			backoff = 5000000u;
-		uint64_t now = tuskd_now_us();
+		uint64_t now = tusk_mono_us();
 		if (now < p->last_fail_us + backoff) {
 			if (!p->retry_timer)
-				p->retry_timer = evtimer_new(tuskd.base, on_retry, p);
+				p->retry_timer = evtimer_new(db_env()->base, on_retry, p);
 			if (!evtimer_pending(p->retry_timer, NULL)) {
 				uint64_t wait = p->last_fail_us + backoff - now;
 				struct timeval tv = {.tv_sec = (time_t)(wait / 1000000u),
@@ -296,8 +291,8 @@ struct pool_waiter *pool_acquire(struct pool *p, pool_acquire_cb cb, void *ud)
 	w->pool = pool_ref(p);
 	w->cb = cb;
 	w->ud = ud;
-	w->timer = evtimer_new(tuskd.base, on_waiter_timer, w);
-	long long ms = settings_int(tuskd.settings, "pool.acquire_timeout_ms");
+	w->timer = evtimer_new(db_env()->base, on_waiter_timer, w);
+	long long ms = settings_int(db_env()->settings, "pool.acquire_timeout_ms");
 	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
 	evtimer_add(w->timer, &tv);
 	TAILQ_INSERT_TAIL(&p->waiters, w, link);
@@ -396,7 +391,7 @@ void pool_backend_connected(struct backend *b)
 	p->failures = 0;
 	tusk_error_clear(&p->last_error);
 	log_debug("pool", "%s: backend %d connected in %.1f ms", p->display, b->pid,
-	          (double)(tuskd_now_us() - b->connect_started_us) / 1000.0);
+	          (double)(tusk_mono_us() - b->connect_started_us) / 1000.0);
 	if (!p->opened || recovered) {
 		p->opened = true;
 		free(p->server_version);
@@ -432,7 +427,7 @@ void pool_backend_failed(struct backend *b, const TuskError *e)
 	backend_set_state(b, BACKEND_BROKEN);
 	backend_free(b);
 	p->failures++;
-	p->last_fail_us = tuskd_now_us();
+	p->last_fail_us = tusk_mono_us();
 	tusk_error_copy(&p->last_error, e);
 	log_info("pool", "%s: connect failed: %s", p->display, tusk_error_message(e));
 	pool_emit(TUSK_N_CONNECTION_ERROR, p,
@@ -547,7 +542,7 @@ static struct pool *pool_new(const char *id, const char *name, struct connparams
 	p->params = params;
 	p->display = connparams_display(params);
 	p->status = TUSK_CONNECTION_CONNECTING;
-	p->opened_at_us = tuskd_now_us();
+	p->opened_at_us = tusk_mono_us();
 	p->refs = 1; /* the registry's, or the tester's */
 	pools_alive++;
 	for (int i = 0; i < _BACKEND_STATE_MAX; i++)
@@ -628,7 +623,7 @@ static void begin_connect(struct pool *p)
 	j->sslcert = dup_or_null(connparams_get(p->params, "sslcert"));
 	j->sslkey = dup_or_null(connparams_get(p->params, "sslkey"));
 	j->passphrase = dup_or_null(p->key_passphrase);
-	if (worker_submit(tuskd.workers, check_work, check_done, j) < 0) {
+	if (worker_submit(db_env()->workers, check_work, check_done, j) < 0) {
 		j->r = 0;
 		check_done(j);
 	}
@@ -680,7 +675,8 @@ static void start_tunnel(struct pool *p, const char *secret)
 	    .remote_host = cfg->host && *cfg->host ? cfg->host : "127.0.0.1",
 	    .remote_port = cfg->port,
 	    .connect_timeout_sec = cfg->options.connect_timeout_sec,
-	    .keepalive_sec = (unsigned)settings_int(tuskd.settings, "ssh.keepalive_interval_sec"),
+	    .keepalive_sec =
+	        (unsigned)settings_int(db_env()->settings, "ssh.keepalive_interval_sec"),
 	    .agent_sock = getenv("SSH_AUTH_SOCK") ? NULL : p->agent_sock,
 	};
 	struct tunnel *t = tunnel_start(&conf, tunnel_ready, p);
@@ -722,7 +718,8 @@ static void tunnel_then_connect(struct pool *p)
 	           : st->auth == TUSK_SSH_AUTH_KEY && st->passphrase_in_keyring
 	               ? SECRET_SSH_PASSPHRASE
 	               : -1;
-	if (kind >= 0 && keyring_lookup((SecretKind)kind, p->id, got_ssh_secret, pool_ref(p)) == 0)
+	if (kind >= 0 &&
+	    db_secret_lookup((SecretKind)kind, p->id, got_ssh_secret, pool_ref(p)) == 0)
 		return;
 	if (kind >= 0)
 		pool_unref(p);
@@ -770,7 +767,7 @@ static void got_password(int r, char *secret, bool in_memory, const TuskError *e
 		log_warn("pool", "%s: its password is no longer in the keyring", j->p->display);
 	}
 	if (j->want_passphrase &&
-	    keyring_lookup(SECRET_SSL_PASSPHRASE, j->p->id, got_passphrase, j) == 0)
+	    db_secret_lookup(SECRET_SSL_PASSPHRASE, j->p->id, got_passphrase, j) == 0)
 		return;
 	got_passphrase(0, NULL, false, NULL, j);
 }
@@ -823,7 +820,7 @@ void pool_open_saved_env(const TuskConnectionConfig *cfg, const json_t *env, poo
 	j->p = pool_ref(p);
 	j->want_passphrase = cfg->ssl_client_key != NULL;
 	if (cfg->password_in_keyring &&
-	    keyring_lookup(SECRET_PASSWORD, cfg->id, got_password, j) == 0)
+	    db_secret_lookup(SECRET_PASSWORD, cfg->id, got_password, j) == 0)
 		return;
 	got_password(0, NULL, false, NULL, j);
 }
@@ -979,7 +976,7 @@ static void test_opened(struct pool *p, const TuskError *e, void *ud)
 		    "{s:b, s:s?, s:i, s:s, s:s?, s:O, s:f}", "ok", 1, "server_version",
 		    p->server_version, "backend_pid", b ? b->pid : 0, "display", p->display, "user",
 		    b ? PQuser(b->conn) : NULL, "tls", p->tls ? p->tls : json_null(), "connect_ms",
-		    (double)(tuskd_now_us() - t->started_us) / 1000.0);
+		    (double)(tusk_mono_us() - t->started_us) / 1000.0);
 		t->cb(r, NULL, t->ud);
 		json_decref(r);
 		pool_close(p, "test finished");
@@ -992,7 +989,7 @@ static void start_test(struct pool *p, pool_test_cb cb, void *ud)
 	struct test_job *t = calloc(1, sizeof(*t));
 	t->cb = cb;
 	t->ud = ud;
-	t->started_us = tuskd_now_us();
+	t->started_us = tusk_mono_us();
 	p->ephemeral = true;
 	add_opener(p, test_opened, t);
 	begin_connect(p);
@@ -1016,13 +1013,13 @@ void pool_test_saved(const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud)
 	struct test_job *t = calloc(1, sizeof(*t));
 	t->cb = cb;
 	t->ud = ud;
-	t->started_us = tuskd_now_us();
+	t->started_us = tusk_mono_us();
 	add_opener(p, test_opened, t);
 	struct secrets_job *j = calloc(1, sizeof(*j));
 	j->p = pool_ref(p);
 	j->want_passphrase = cfg->ssl_client_key != NULL;
 	if (cfg->password_in_keyring &&
-	    keyring_lookup(SECRET_PASSWORD, cfg->id, got_password, j) == 0)
+	    db_secret_lookup(SECRET_PASSWORD, cfg->id, got_password, j) == 0)
 		return;
 	got_password(0, NULL, false, NULL, j);
 }
@@ -1065,18 +1062,19 @@ json_t *pool_status_json(struct pool *p)
 	}
 	json_t *err = p->last_error.kind != TUSK_ERR_NONE ? tusk_error_info_to_json(&p->last_error)
 	                                                  : json_null();
-	return json_pack(
-	    "{s:s, s:s?, s:s, s:b, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:s?, s:o,"
-	    " s:O, s:o, s:o, s:I, s:b}",
-	    "connection_id", p->id, "name", p->name, "display", p->display, "transient",
-	    p->transient, "status", status_name(p), "size", (int)live(p), "available",
-	    (int)p->counts[BACKEND_IDLE], "busy", (int)p->counts[BACKEND_BUSY], "pinned",
-	    (int)p->counts[BACKEND_PINNED], "connecting", (int)p->counts[BACKEND_CONNECTING],
-	    "waiting", (int)p->nwaiters, "max", (int)settings_int(tuskd.settings, "pool.max_size"),
-	    "server_version", p->server_version, "backend_pids", pids, "tls",
-	    p->tls ? p->tls : json_null(), "tunnel", tunnel, "last_error", err, "uptime_ms",
-	    (json_int_t)((tuskd_now_us() - p->opened_at_us) / 1000), "readonly",
-	    p->params->readonly);
+	return json_pack("{s:s, s:s?, s:s, s:b, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:s?, s:o,"
+	                 " s:O, s:o, s:o, s:I, s:b}",
+	                 "connection_id", p->id, "name", p->name, "display", p->display,
+	                 "transient", p->transient, "status", status_name(p), "size", (int)live(p),
+	                 "available", (int)p->counts[BACKEND_IDLE], "busy",
+	                 (int)p->counts[BACKEND_BUSY], "pinned", (int)p->counts[BACKEND_PINNED],
+	                 "connecting", (int)p->counts[BACKEND_CONNECTING], "waiting",
+	                 (int)p->nwaiters, "max",
+	                 (int)settings_int(db_env()->settings, "pool.max_size"), "server_version",
+	                 p->server_version, "backend_pids", pids, "tls",
+	                 p->tls ? p->tls : json_null(), "tunnel", tunnel, "last_error", err,
+	                 "uptime_ms", (json_int_t)((tusk_mono_us() - p->opened_at_us) / 1000),
+	                 "readonly", p->params->readonly);
 }
 
 json_t *pool_list_json(void)
@@ -1092,8 +1090,8 @@ json_t *pool_list_json(void)
 void pool_janitor(void)
 {
 	uint64_t interval =
-	    (uint64_t)settings_int(tuskd.settings, "pool.health_check_interval_sec") * 1000000u;
-	uint64_t now = tuskd_now_us();
+	    (uint64_t)settings_int(db_env()->settings, "pool.health_check_interval_sec") * 1000000u;
+	uint64_t now = tusk_mono_us();
 	for (struct pool *p = pools; p; p = p->next) {
 		struct backend *b, *next;
 		for (b = TAILQ_FIRST(&p->lists[BACKEND_IDLE]); b; b = next) {

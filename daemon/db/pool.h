@@ -120,9 +120,6 @@ void backend_idle_notice(void *arg, const PGresult *res);
 
 /* Periodic work (health checks); called by the daemon's janitor timer. */
 void pool_janitor(void);
-/* Where connection.* events go (the rpc layer sends them to subscribers);
- * params are stolen by fn. */
-void pool_set_event_hook(void (*fn)(const char *event, json_t *params));
 
 /* ---- for other modules ---------------------------------------------------- */
 

@@ -5,21 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <event2/buffer.h>
 
 #include "common/cellvalue.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/model-query.h"
 #include "common/sql.h"
 #include "common/uuid.h"
 #include "daemon/db/context.h"
+#include "daemon/db/env.h"
 #include "daemon/db/meta.h"
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
 #include "daemon/db/rowjson.h"
 #include "daemon/db/tunnel.h"
-#include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 
 enum query_state {
 	QUERY_WAITING, /* for a backend */
@@ -140,7 +142,7 @@ static const char *txn_name(PGTransactionStatusType st)
 
 static double ms_since(uint64_t us)
 {
-	return (double)(tuskd_now_us() - us) / 1000.0;
+	return (double)(tusk_mono_us() - us) / 1000.0;
 }
 
 /* The backend goes back to the pool or stays with the context; then the
@@ -341,7 +343,7 @@ static void add_row(struct query *q, const PGresult *res)
 	q->total_rows++;
 	if (q->batch_count >= q->batch_rows || evbuffer_get_length(q->batch) >= q->batch_bytes)
 		flush_batch(q);
-	uint64_t now = tuskd_now_us();
+	uint64_t now = tusk_mono_us();
 	if (now - q->last_progress_us >= 100000) {
 		q->last_progress_us = now;
 		if (!q->detached)
@@ -391,7 +393,7 @@ static void end_result(struct query *q, const PGresult *res)
 	q->result_index++;
 	q->result_rows = 0;
 	q->columns_sent = false;
-	q->result_started_us = tuskd_now_us();
+	q->result_started_us = tusk_mono_us();
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -592,7 +594,7 @@ static int send_query(struct query *q)
 	if (!ok)
 		return -1;
 	PQsetSingleRowMode(conn);
-	q->sent_us = q->result_started_us = q->last_progress_us = tuskd_now_us();
+	q->sent_us = q->result_started_us = q->last_progress_us = tusk_mono_us();
 	backend_set_io(q->b, on_io, q);
 	backend_watch(q->b, PQflush(conn) == 1 ? EV_READ | EV_WRITE : EV_READ);
 	return 0;
@@ -700,12 +702,12 @@ struct query *query_start(struct pool *p, struct context *ctx, const struct quer
 	q->render = o->render;
 	q->results = json_array();
 	q->batch = evbuffer_new();
-	q->started_us = tuskd_now_us();
+	q->started_us = tusk_mono_us();
 	q->state = QUERY_WAITING;
 	q->next = queries;
 	queries = q;
 	if (q->timeout_ms > 0) {
-		q->timeout_timer = evtimer_new(tuskd.base, on_timeout, q);
+		q->timeout_timer = evtimer_new(db_env()->base, on_timeout, q);
 		struct timeval tv = {.tv_sec = q->timeout_ms / 1000,
 		                     .tv_usec = (q->timeout_ms % 1000) * 1000};
 		evtimer_add(q->timeout_timer, &tv);
@@ -759,7 +761,7 @@ static void cancel_done(void *arg)
 		 * while the query runs on, say it again, a few times. */
 		if (q->state == QUERY_RUNNING && q->cancel_requested && q->cancels_sent < 5) {
 			if (!q->cancel_retry)
-				q->cancel_retry = evtimer_new(tuskd.base, on_cancel_retry, q);
+				q->cancel_retry = evtimer_new(db_env()->base, on_cancel_retry, q);
 			if (q->cancel_retry)
 				evtimer_add(q->cancel_retry, &(struct timeval){.tv_usec = 100000});
 		}
@@ -820,7 +822,7 @@ void query_cancel(struct query *q)
 	j->cancel = PQgetCancel(backend_conn(q->b));
 	j->q = q;
 	q->cancels_sent++;
-	if (!j->cancel || worker_submit(tuskd.workers, cancel_work, cancel_done, j) < 0) {
+	if (!j->cancel || worker_submit(db_env()->workers, cancel_work, cancel_done, j) < 0) {
 		if (j->cancel)
 			PQfreeCancel(j->cancel);
 		free(j);

@@ -10,14 +10,14 @@
 #include <time.h>
 
 #include "common/cleanup.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/sql.h"
+#include "daemon/db/env.h"
 #include "daemon/db/pool-internal.h"
 #include "daemon/db/schema-catalog.h"
 #include "daemon/db/schema-internal.h"
-#include "daemon/server.h"
 #include "daemon/storage/settings.h"
-#include "daemon/tuskd.h"
 #include "protocol/tusk-names.h"
 
 struct schema_load {
@@ -34,7 +34,7 @@ struct schema_load {
 
 static void emit(const char *event, json_t *params)
 {
-	server_emit(tuskd.server, TOPIC_SCHEMA, event, params);
+	db_emit(event, params);
 }
 
 static void load_abort(struct schema_load *l);
@@ -221,7 +221,7 @@ static void load_finish(struct schema_load *l)
 		waiters = c->waiters;
 		c->waiters = NULL;
 		const char *id = pool_id(c->pool);
-		double ms = (double)(tuskd_now_us() - l->started_us) / 1000.0;
+		double ms = (double)(tusk_mono_us() - l->started_us) / 1000.0;
 		if (!e) {
 			if (!c->tree || !l->schemas) {
 				if (c->tree && !l->schemas) {
@@ -428,7 +428,7 @@ static void start_load(struct schema_cache *c, json_t *schemas, struct schema_wa
 	l->pool = pool_ref(c->pool);
 	l->c = c;
 	l->schemas = json_incref(schemas);
-	l->started_us = tuskd_now_us();
+	l->started_us = tusk_mono_us();
 	c->load = l;
 	c->waiters = waiters;
 	emit(TUSK_N_SCHEMA_REFRESH_STARTED,
@@ -511,7 +511,7 @@ void schema_reload(struct pool *p, const json_t *schemas, schema_ready_cb cb, vo
 
 void schema_on_open(struct pool *p)
 {
-	if (settings_bool(tuskd.settings, "schema.load_on_open"))
+	if (settings_bool(db_env()->settings, "schema.load_on_open"))
 		schema_reload(p, NULL, NULL, NULL);
 }
 

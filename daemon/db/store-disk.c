@@ -12,11 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
+#include "daemon/db/env.h"
 #include "daemon/db/store-internal.h"
 #include "daemon/storage/settings.h"
-#include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 
 #define META_VERSION 1
 
@@ -29,7 +30,7 @@ int64_t store_wall_us(void)
 
 char *store_meta_text(const struct store_entry *s, int64_t now_wall_us)
 {
-	int64_t idle = (int64_t)(tuskd_now_us() - s->last_used_us);
+	int64_t idle = (int64_t)(tusk_mono_us() - s->last_used_us);
 	json_t *rsets = json_array();
 	for (size_t i = 0; i < s->nrsets; i++) {
 		const struct store_rset *r = &s->rsets[i];
@@ -129,7 +130,7 @@ void store_meta_write(struct store_entry *s)
 		return;
 	}
 	s->meta_written = true;
-	if (worker_submit(tuskd.workers, meta_work, meta_done, j) < 0) {
+	if (worker_submit(db_env()->workers, meta_work, meta_done, j) < 0) {
 		meta_work(j);
 		meta_done(j);
 	}
@@ -178,7 +179,7 @@ static struct store_entry *load_one(const char *id, int64_t now_wall)
 		json_decref(m);
 		return NULL;
 	}
-	int64_t ttl = settings_int(tuskd.settings, "store.ttl_sec") * 1000000LL;
+	int64_t ttl = settings_int(db_env()->settings, "store.ttl_sec") * 1000000LL;
 	int64_t last = json_integer_value(json_object_get(m, "last_used_wall_us"));
 	int64_t idle = now_wall - last;
 	if (idle < 0)
@@ -197,7 +198,7 @@ static struct store_entry *load_one(const char *id, int64_t now_wall)
 	s->started_wall_us = json_integer_value(json_object_get(m, "started_wall_us"));
 	s->file_size = (uint64_t)json_integer_value(json_object_get(m, "file_size"));
 	s->results_seen = (unsigned)json_integer_value(json_object_get(m, "results_seen"));
-	uint64_t now = tuskd_now_us();
+	uint64_t now = tusk_mono_us();
 	s->last_used_us = (uint64_t)idle < now ? now - (uint64_t)idle : 0;
 	s->started_us = s->ended_us = s->last_used_us;
 	s->nrsets = json_array_size(rsets);

@@ -8,11 +8,11 @@
 
 #include <event2/buffer.h>
 
+#include "common/clock.h"
 #include "common/jsonstr.h"
 #include "daemon/db/query.h"
 #include "daemon/db/rowjson.h"
 #include "daemon/db/store-internal.h"
-#include "daemon/tuskd.h"
 
 static int emit_evbuffer(const char *buf, size_t len, void *data)
 {
@@ -147,7 +147,7 @@ char *store_fetch(struct store_entry *s, unsigned result_index, uint64_t offset,
 		               (unsigned long long)offset, result_index, (unsigned long long)rows);
 		return NULL;
 	}
-	s->last_used_us = tuskd_now_us();
+	s->last_used_us = tusk_mono_us();
 	struct evbuffer *out = evbuffer_new();
 	evbuffer_add_printf(out, "{\"query_id\":");
 	tusk_json_string(s->id, strlen(s->id), emit_evbuffer, out);
@@ -206,7 +206,7 @@ json_t *store_summary_json(const struct store_entry *s)
 json_t *store_list_json(void)
 {
 	json_t *list = json_array();
-	uint64_t now = tuskd_now_us();
+	uint64_t now = tusk_mono_us();
 	for (struct store_entry *s = store_g.list; s; s = s->next) {
 		uint64_t end = s->state == STORE_RUNNING ? now : s->ended_us;
 		json_array_append_new(

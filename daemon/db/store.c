@@ -12,13 +12,14 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/paths.h"
+#include "daemon/db/env.h"
 #include "daemon/db/query.h"
 #include "daemon/db/store-internal.h"
 #include "daemon/storage/settings.h"
-#include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 
 #define WRITES_IN_FLIGHT 2
 
@@ -43,7 +44,7 @@ static void release_over_disk_budget(const struct store_entry *keep);
 
 uint64_t store_memory_budget(void)
 {
-	return (uint64_t)settings_int(tuskd.settings, "store.memory_budget_mb") << 20;
+	return (uint64_t)settings_int(db_env()->settings, "store.memory_budget_mb") << 20;
 }
 
 /* Writes in flight are capped too, so that a fast query over a slow
@@ -126,7 +127,7 @@ struct store_entry *store_entry_new(const char *id)
 		return NULL;
 	snprintf(s->id, sizeof(s->id), "%s", id);
 	s->fd = -1;
-	s->started_us = s->last_used_us = tuskd_now_us();
+	s->started_us = s->last_used_us = tusk_mono_us();
 	s->started_wall_us = store_wall_us();
 	return s;
 }
@@ -290,7 +291,7 @@ static void seal(struct store_entry *s, struct store_rset *r)
 	r->cur_rows = 0;
 	s->file_size += g->len;
 	s->mem_bytes += g->len;
-	s->last_used_us = tuskd_now_us();
+	s->last_used_us = tusk_mono_us();
 	store_g.disk_total += g->len;
 	store_g.mem_total += g->len;
 	store_g.dirty_total += g->len;
@@ -406,7 +407,7 @@ void store_end(struct store_entry *s, enum store_state st, bool truncated)
 	}
 	s->state = st;
 	s->truncated = truncated;
-	s->ended_us = s->last_used_us = tuskd_now_us();
+	s->ended_us = s->last_used_us = tusk_mono_us();
 	if (s->released) {
 		maybe_destroy(s);
 		return;
@@ -509,7 +510,7 @@ static void pump_writes(void)
 		if (!wq_head)
 			wq_tail = NULL;
 		j->next = NULL;
-		if (worker_submit(tuskd.workers, write_work, write_done, j) < 0) {
+		if (worker_submit(db_env()->workers, write_work, write_done, j) < 0) {
 			write_work(j); /* the pool is stopping: do it here */
 			writes_running++;
 			write_done(j);
@@ -528,7 +529,7 @@ static bool releasable(const struct store_entry *s, const struct store_entry *ke
 
 static void release_over_disk_budget(const struct store_entry *keep)
 {
-	uint64_t budget = (uint64_t)settings_int(tuskd.settings, "store.disk_budget_mb") << 20;
+	uint64_t budget = (uint64_t)settings_int(db_env()->settings, "store.disk_budget_mb") << 20;
 	while (store_g.disk_total > budget) {
 		struct store_entry *lru = NULL;
 		for (struct store_entry *s = store_g.list; s; s = s->next)
@@ -544,8 +545,8 @@ static void release_over_disk_budget(const struct store_entry *keep)
 
 static void on_timer(evutil_socket_t fd, short what, void *ud)
 {
-	uint64_t ttl_us = (uint64_t)settings_int(tuskd.settings, "store.ttl_sec") * 1000000u;
-	uint64_t now = tuskd_now_us();
+	uint64_t ttl_us = (uint64_t)settings_int(db_env()->settings, "store.ttl_sec") * 1000000u;
+	uint64_t now = tusk_mono_us();
 	for (struct store_entry *s = store_g.list, *next; s; s = next) {
 		next = s->next;
 		if (releasable(s, NULL) && now - s->last_used_us >= ttl_us) {
@@ -578,7 +579,7 @@ static void fire_waiters(struct store_entry *s, bool released)
 		else
 			snap = calloc(1, sizeof(*snap));
 		if (snap) {
-			s->last_used_us = tuskd_now_us();
+			s->last_used_us = tusk_mono_us();
 			snap->fd = dup(s->fd);
 			snap->columns = json_incref(r->columns);
 			snap->rows = r->rows;
@@ -632,7 +633,7 @@ int store_init(const char *dir, TuskError *e)
 		return -1;
 	store_g.dir = strdup(dir);
 	store_load_dir();
-	store_g.timer = event_new(tuskd.base, -1, EV_PERSIST, on_timer, NULL);
+	store_g.timer = event_new(db_env()->base, -1, EV_PERSIST, on_timer, NULL);
 	event_add(store_g.timer, &(struct timeval){.tv_sec = 1});
 	return 0;
 }

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "daemon/db/tunnel-internal.h"
-#include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/db/env.h"
+#include "daemon/worker/worker.h"
 
 struct pending {
 	char *connection_id;
@@ -109,7 +109,7 @@ int tunnel_trust_host_key(const char *connection_id, const char *fingerprint, tu
 	j->p->next = NULL;
 	j->cb = cb;
 	j->ud = ud;
-	if (worker_submit(tuskd.workers, trust_work, trust_done, j) < 0) {
+	if (worker_submit(db_env()->workers, trust_work, trust_done, j) < 0) {
 		/* Put it back: the daemon is stopping. */
 		j->p->next = pendings;
 		pendings = j->p;

@@ -17,10 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "common/log.h"
+#include "daemon/db/env.h"
 #include "daemon/db/tunnel-internal.h"
-#include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 
 enum tunnel_state { T_CONNECTING, T_UP, T_DOWN, T_FAILED };
 static const char *const state_names[] = {"connecting", "up", "down", "failed"};
@@ -588,7 +590,8 @@ struct tunnel *tunnel_start(const struct tunnel_conf *c, tunnel_ready_cb cb, voi
 	t->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	t->in_setup = true;
 	if (!s->ssh_host || !s->remote_host || t->notify_fd < 0 || t->stop_fd < 0 ||
-	    !(t->ev = event_new(tuskd.base, t->notify_fd, EV_READ | EV_PERSIST, on_notify, t)) ||
+	    !(t->ev =
+	          event_new(db_env()->base, t->notify_fd, EV_READ | EV_PERSIST, on_notify, t)) ||
 	    event_add(t->ev, NULL) < 0 || pthread_create(&t->thread, NULL, tunnel_main, t) != 0) {
 		if (t->ev)
 			event_free(t->ev);

@@ -15,18 +15,6 @@
 #include "protocol/jsonrpc.h"
 #include "protocol/tusk-names.h"
 
-static void emit_event(const char *event, json_t *params)
-{
-	if (strcmp(event, TUSK_N_CONNECTION_CONNECTED) == 0)
-		session_pool_connected(json_string_value(json_object_get(params, "connection_id")));
-	server_emit(tuskd.server, TOPIC_CONNECTION, event, params);
-}
-
-void rpc_connection_init(void)
-{
-	pool_set_event_hook(emit_event);
-}
-
 /* Exactly one of id, conninfo (with optional env), config. */
 struct target {
 	const char *id;

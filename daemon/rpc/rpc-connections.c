@@ -16,7 +16,7 @@
 #include "daemon/storage/connections.h"
 #include "daemon/storage/groups.h"
 #include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 #include "protocol/jsonrpc.h"
 
 static enum rpc_ret oom(TuskError *e)

@@ -7,7 +7,7 @@
 #include "daemon/server.h"
 #include "daemon/storage/storage.h"
 #include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 #include "protocol/jsonrpc.h"
 
 static json_t *capabilities(void)

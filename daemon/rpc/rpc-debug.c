@@ -6,7 +6,7 @@
 
 #include "daemon/rpc.h"
 #include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 #include "protocol/jsonrpc.h"
 
 struct sleep_job {

@@ -12,16 +12,6 @@
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
 
-static void emit(const char *event, json_t *params)
-{
-	server_emit(tuskd.server, TOPIC_NOTIFY, event, params);
-}
-
-void rpc_notify_init(void)
-{
-	listen_set_hook(emit);
-}
-
 static int read_target(struct rpc_request *req, const char **id, const char **channel, TuskError *e)
 {
 	json_t *ch;

@@ -11,7 +11,7 @@
 #include "daemon/rpc.h"
 #include "daemon/server.h"
 #include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/tusk-names.h"
 

@@ -15,7 +15,7 @@
 #include "daemon/storage/storage.h"
 #include "daemon/storage/workspace.h"
 #include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/tusk-names.h"
 

@@ -21,8 +21,7 @@
 #include "common/timestamp.h"
 #include "common/uuid.h"
 #include "daemon/storage/history-internal.h"
-#include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 
 struct item_list {
 	struct history_item *head, *tail;
@@ -40,6 +39,7 @@ struct job {
 struct history {
 	unsigned refs;
 	Storage *st;
+	struct event_base *base;
 	struct worker_pool *workers;
 	sqlite3 *wdb; /* the writer's handle; NULL for an in-memory Storage */
 	struct event *timer;
@@ -405,19 +405,20 @@ static void on_kick(evutil_socket_t fd, short what, void *data)
 
 /* ---- the API -------------------------------------------------------------- */
 
-struct history *history_new(Storage *st, struct worker_pool *workers, TuskError *e)
+struct history *history_new(Storage *st, struct event_base *base, struct worker_pool *workers,
+                            TuskError *e)
 {
 	struct history *h = calloc(1, sizeof(*h));
 	if (!h)
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory"), NULL;
 	h->refs = 1;
 	h->st = st;
+	h->base = base;
 	h->workers = workers;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->idle, NULL);
-	if (!tuskd.base) {
-		tusk_error_set(e, TUSK_ERR_INTERNAL,
-		               "history_new needs the event loop (tuskd.base)");
+	if (!base) {
+		tusk_error_set(e, TUSK_ERR_INTERNAL, "history_new needs the event loop");
 		goto fail;
 	}
 	if (storage_path(st)) {
@@ -429,8 +430,8 @@ struct history *history_new(Storage *st, struct worker_pool *workers, TuskError 
 			keep_error(h, &he);
 		tusk_error_clear(&he);
 	}
-	h->timer = evtimer_new(tuskd.base, on_timer, h);
-	h->kick = event_new(tuskd.base, -1, 0, on_kick, h);
+	h->timer = evtimer_new(base, on_timer, h);
+	h->kick = event_new(base, -1, 0, on_kick, h);
 	if (!h->timer || !h->kick) {
 		tusk_error_set(e, TUSK_ERR_INTERNAL, "cannot create the history timer");
 		goto fail;

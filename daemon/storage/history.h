@@ -24,6 +24,7 @@
 #include "common/error.h"
 #include "daemon/storage/storage.h"
 
+struct event_base;
 struct worker_pool;
 struct history;
 
@@ -58,8 +59,9 @@ typedef struct HistoryRecord {
  * storage_open_handle; for an in-memory Storage (no second handle), or
  * when that handle cannot be opened (kept for history_take_error), they
  * run on the loop instead, from an event, so history_add still returns at
- * once. The flush timer lives on tuskd.base, which must exist. */
-struct history *history_new(Storage *st, struct worker_pool *workers, TuskError *e);
+ * once. The flush timer and the kick live on base, which must exist. */
+struct history *history_new(Storage *st, struct event_base *base, struct worker_pool *workers,
+                            TuskError *e);
 /* Write everything queued (blocking: it waits for the running job, then
  * writes the rest on the loop's handle; used at shutdown), answer the
  * callbacks of what was pending, then free. Call it before storage_close;

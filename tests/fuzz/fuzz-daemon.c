@@ -27,7 +27,8 @@
 #include "daemon/storage/settings.h"
 #include "daemon/storage/storage.h"
 #include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/wire.h"
+#include "daemon/worker/worker.h"
 #include "tests/fuzz/fuzz-daemon.h"
 
 struct tuskd tuskd = {.keyring_state = "unknown"};
@@ -35,13 +36,6 @@ struct tuskd tuskd = {.keyring_state = "unknown"};
 static char *top_dir;
 static unsigned generation;
 static bool started;
-
-uint64_t tuskd_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* daemon.shutdown: a real tuskd would stop; this one keeps serving the
  * next input. */
@@ -142,13 +136,13 @@ static void start(void)
 	tuskd.workers = worker_pool_new(tuskd.base, 2);
 	if (!tuskd.base || !tuskd.workers)
 		die("loop or workers", NULL);
-	tuskd.history = history_new(tuskd.storage, tuskd.workers, &e);
+	tuskd.history = history_new(tuskd.storage, tuskd.base, tuskd.workers, &e);
 	if (!tuskd.history)
 		die("history", &e);
 	tuskd.server = server_new(tuskd.base, tuskd.socket_path, &e);
 	if (!tuskd.server)
 		die("server", &e);
-	rpc_connection_init();
+	tuskd_wire_db();
 	rpc_schema_init();
 	keyring_init(tuskd.workers, NULL, NULL);
 }

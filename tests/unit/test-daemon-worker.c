@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 
 static pthread_t loop_thread;
 static atomic_int worked;

@@ -13,14 +13,12 @@
 #include "common/timestamp.h"
 #include "common/uuid.h"
 #include "daemon/storage/history.h"
-#include "daemon/tuskd.h"
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 #include "test-storage-util.h"
-
-struct tuskd tuskd; /* history.c puts its timer on tuskd.base */
 
 static char *dir, *path;
 static Storage *st;
+static struct event_base *base;
 static struct worker_pool *workers;
 static struct history *h;
 
@@ -34,7 +32,7 @@ static double now_ms(void)
 static struct history *open_history(Storage *s)
 {
 	TuskError e = TUSK_ERROR_INIT;
-	struct history *hh = history_new(s, workers, &e);
+	struct history *hh = history_new(s, base, workers, &e);
 	ck_assert_msg(hh != NULL, "%s", tusk_error_message(&e));
 	return hh;
 }
@@ -46,8 +44,8 @@ static void setup(void)
 	path = tst_join(dir, "tusk.db");
 	st = storage_open(path, &e);
 	ck_assert_msg(st != NULL, "%s", tusk_error_message(&e));
-	tuskd.base = event_base_new();
-	workers = worker_pool_new(tuskd.base, 2);
+	base = event_base_new();
+	workers = worker_pool_new(base, 2);
 	ck_assert_ptr_nonnull(workers);
 	h = open_history(st);
 }
@@ -57,7 +55,7 @@ static void teardown(void)
 	history_free(h);
 	worker_pool_free(workers);
 	storage_close(st);
-	event_base_free(tuskd.base);
+	event_base_free(base);
 	free(path);
 	free(dir);
 }
@@ -72,7 +70,7 @@ static void wait_idle(void)
 		if (s.queued == 0 && !s.writing)
 			return;
 		ck_assert_msg(now_ms() < deadline, "the history writer did not finish");
-		event_base_loop(tuskd.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 		usleep(1000);
 	}
 }
@@ -413,7 +411,7 @@ static void wait_calls(struct outcome *o, int calls)
 	double deadline = now_ms() + 20000;
 	while (o->calls < calls) {
 		ck_assert_msg(now_ms() < deadline, "callback not called");
-		event_base_loop(tuskd.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 		usleep(1000);
 	}
 }

@@ -7,7 +7,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "daemon/worker.h"
+#include "daemon/worker/worker.h"
 
 struct job {
 	worker_fn work;
