@@ -19,6 +19,7 @@
 #include "daemon/rpc.h"
 #include "common/paths.h"
 #include "daemon/server-internal.h"
+#include "protocol/schema.h"
 
 static int socket_address(const char *path, struct sockaddr_un *sa, TuskError *e)
 {
@@ -257,18 +258,9 @@ const char *event_topic_name(unsigned topic)
 
 unsigned event_topic_of(const char *method)
 {
-	static const struct {
-		const char *prefix;
-		unsigned topic;
-	} families[] = {
-	    {"connection.", TOPIC_CONNECTION}, {"query.", TOPIC_QUERY}, {"schema.", TOPIC_SCHEMA},
-	    {"notify.", TOPIC_NOTIFY},         {"pg.", TOPIC_NOTIFY},   {"config.", TOPIC_CONFIG},
-	    {"workspace.", TOPIC_WORKSPACE},
-	};
-	for (size_t i = 0; i < sizeof(families) / sizeof(*families); i++)
-		if (strncmp(method, families[i].prefix, strlen(families[i].prefix)) == 0)
-			return families[i].topic;
-	return 0;
+	const char *topic =
+	    json_string_value(json_object_get(tusk_schema_notification(method), "topic"));
+	return topic ? (unsigned)event_topic_from_name(topic) : 0;
 }
 
 void server_emit_event(struct server *s, const char *method, json_t *params)

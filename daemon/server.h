@@ -40,8 +40,7 @@ const char *event_topic_name(unsigned topic);
 bool server_has_subscribers(const struct server *s, unsigned topic);
 /* Send a notification to every client subscribed to topic. params stolen. */
 void server_emit(struct server *s, unsigned topic, const char *method, json_t *params);
-/* The topic of a notification, from its method's family: connection.* →
- * connection, schema.* → schema, notify.* and pg.* → notify, … 0 if none. */
+/* The topic of a notification, as the protocol schema gives it; 0 if none. */
 unsigned event_topic_of(const char *method);
 /* An event from the db library's sink (db/env.h): sent to the subscribers
  * of its topic (event_topic_of); one without a topic is logged and dropped. */
