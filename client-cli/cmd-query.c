@@ -13,6 +13,7 @@
 
 #include "client-cli/format.h"
 #include "client-cli/tuskctl.h"
+#include "common/jsonstr.h"
 #include "common/uuid.h"
 
 extern char **environ;
@@ -281,6 +282,23 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	}
 	if (!sql)
 		return ctl_usage_error("cannot read the SQL");
+	size_t bad = tusk_utf8_invalid_at(sql, strlen(sql));
+	if (sql[bad]) {
+		/* JSON text is UTF-8: such SQL cannot be sent as it is. */
+		TuskError e = TUSK_ERROR_INIT;
+		tusk_error_set(
+		    &e, TUSK_ERR_SERIALIZATION,
+		    "the SQL is not valid UTF-8 (byte 0x%02x at offset %zu): it cannot be "
+		    "sent as JSON text",
+		    (unsigned char)sql[bad], bad);
+		tusk_error_set_hint(&e,
+		                    "Tusk sends SQL as UTF-8: convert the text first, e.g. iconv "
+		                    "-f LATIN1 -t UTF-8 FILE");
+		ctl_print_error(&e);
+		tusk_error_clear(&e);
+		free(sql);
+		return EXIT_DAEMON_ERROR;
+	}
 	json_t *params = ctl_target_params(a->target ? a->target : getenv("TUSK_DATABASE"));
 	json_object_set_new(params, "sql", json_string(sql));
 	free(sql);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/jsonstr.h"
 
 struct kind_info {
 	const char *name;
@@ -295,7 +296,15 @@ static int put_str(json_t *o, const char *key, const char *v)
 {
 	if (!v)
 		return 0;
-	return json_object_set_new(o, key, json_string(v));
+	json_t *j = json_string(v);
+	if (!j) {
+		/* Not UTF-8 (a server's text in another encoding): the message
+		 * still reaches the user, the odd bytes shown as U+FFFD. */
+		char *fixed = tusk_utf8_lossy(v);
+		j = json_string(fixed ? fixed : "");
+		free(fixed);
+	}
+	return json_object_set_new(o, key, j);
 }
 
 static int put_uint(json_t *o, const char *key, unsigned v)
@@ -346,8 +355,10 @@ json_t *tusk_error_to_rpc_json(const TuskError *e)
 
 	if (!data)
 		return NULL;
+	/* data.message is UTF-8 already (put_str): the same text. */
+	json_t *msg = json_object_get(data, "message");
 	return json_pack("{s:i, s:s, s:o}", "code", tusk_error_rpc_code(kind), "message",
-	                 tusk_error_message(e), "data", data);
+	                 msg ? json_string_value(msg) : tusk_error_message(e), "data", data);
 }
 
 static void take_str(char **dst, const json_t *o, const char *key)

@@ -1,4 +1,5 @@
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/jsonstr.h"
@@ -133,4 +134,49 @@ bool tusk_json_number_text(const char *s, size_t n)
 			return false;
 	}
 	return i == n;
+}
+
+char *tusk_utf8_lossy(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), bad = 0;
+	for (size_t i = 0; i < len;) {
+		size_t n = u[i] < 0x80 ? 1 : utf8_seq(u + i, len - i);
+		if (!n) {
+			bad++;
+			n = 1;
+		}
+		i += n;
+	}
+	if (!bad)
+		return NULL;
+	char *out = malloc(len + bad * 2 + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t n = u[i] < 0x80 ? 1 : utf8_seq(u + i, len - i);
+		if (n) {
+			memcpy(o, s + i, n);
+			o += n;
+			i += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3); /* U+FFFD */
+			o += 3;
+			i++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+size_t tusk_utf8_invalid_at(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		size_t n = u[i] < 0x80 ? 1 : utf8_seq(u + i, len - i);
+		if (!n)
+			return i;
+		i += n;
+	}
+	return len;
 }

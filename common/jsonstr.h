@@ -15,3 +15,11 @@ int tusk_json_string(const char *s, size_t n, json_dump_callback_t cb, void *dat
 /* Whether s (n bytes) is a JSON number exactly as written (RFC 8259's
  * grammar): such a text can go into JSON unquoted and unchanged. */
 bool tusk_json_number_text(const char *s, size_t n);
+
+/* A copy of the NUL-terminated s with every byte that is not part of valid
+ * UTF-8 replaced by U+FFFD (for diagnostics, never for data), or NULL when
+ * s is valid already (or memory ran out). Free it. */
+char *tusk_utf8_lossy(const char *s);
+/* The offset of the first byte of s (len bytes) that is not part of valid
+ * UTF-8, or len when all of it is. */
+size_t tusk_utf8_invalid_at(const char *s, size_t len);

@@ -10,6 +10,7 @@
 
 #include "common/cellvalue.h"
 #include "common/clock.h"
+#include "common/jsonstr.h"
 #include "common/log.h"
 #include "common/model-query.h"
 #include "common/sql.h"
@@ -78,6 +79,9 @@ struct query {
 	json_t *results; /* summaries of finished result sets */
 	TuskError error;
 	unsigned error_statement;
+	/* The session left UTF-8 (SET client_encoding): nothing more of this
+	 * query is read into JSON. */
+	bool encoding_lost;
 
 	struct query *next;
 };
@@ -446,6 +450,78 @@ static void record_error(struct query *q, const PGresult *res)
 	q->error_statement = statement_of_error(q, q->error.position);
 }
 
+/* JSON text is UTF-8, and so is every session tuskd opens: the server
+ * then converts what it sends, or refuses what it cannot. A statement that
+ * changes client_encoding (SET client_encoding, set_config) would let text
+ * in another encoding through — mangled on the way, or not valid UTF-8 at
+ * all (a SQL_ASCII database) — so from that moment nothing more is read:
+ * the query ends with serialization_error and the backend is reset
+ * (DISCARD ALL) before anyone else uses it; a named context keeps its
+ * session and says the same until RESET client_encoding. */
+static bool not_utf8(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return tusk_utf8_invalid_at(s + i, len - i) != len - i;
+	return false;
+}
+
+/* The server reports a new client_encoding only when the query ends
+ * (ParameterStatus before ReadyForQuery): the statements after a SET in
+ * the same query text are checked by their bytes instead — the names and
+ * values of every result but the first. */
+static const char *bytes_not_utf8(struct query *q, const PGresult *res)
+{
+	if (q->result_index == 0)
+		return NULL;
+	int n = PQnfields(res);
+	for (int c = 0; c < n; c++) {
+		const char *name = PQfname(res, c);
+		if (!q->columns_sent && name && not_utf8(name, strlen(name)))
+			return "a column name";
+		for (int r = 0; r < PQntuples(res); r++)
+			if (!PQgetisnull(res, r, c) &&
+			    not_utf8(PQgetvalue(res, r, c), (size_t)PQgetlength(res, r, c)))
+				return "a value";
+	}
+	return NULL;
+}
+
+static bool encoding_guard(struct query *q, PGconn *conn, const PGresult *res)
+{
+	static int utf8 = -2;
+	if (utf8 == -2)
+		utf8 = pg_char_to_encoding("UTF8");
+	if (q->encoding_lost)
+		return false;
+	int enc = PQclientEncoding(conn);
+	const char *what = enc == utf8 ? bytes_not_utf8(q, res) : NULL;
+	if (enc == utf8 && !what)
+		return true;
+	q->encoding_lost = true;
+	backend_mark_dirty(q->b);
+	if (q->error.kind != TUSK_ERR_NONE)
+		return false; /* the first error stands */
+	if (what)
+		tusk_error_set(&q->error, TUSK_ERR_SERIALIZATION,
+		               "%s of result %u is not UTF-8: a statement before it changed the "
+		               "session's client_encoding, and what the server sends now cannot be "
+		               "passed on as JSON text unchanged, so it was not read",
+		               what, q->result_index + 1);
+	else
+		tusk_error_set(
+		    &q->error, TUSK_ERR_SERIALIZATION,
+		    "the session's client_encoding is %s, not UTF8: what the server sends "
+		    "now cannot be passed on as JSON text unchanged, so it was not read",
+		    pg_encoding_to_char(enc));
+	tusk_error_set_hint(&q->error,
+	                    "Tusk talks to the server in UTF-8 and the server converts: leave "
+	                    "client_encoding alone (RESET client_encoding in a named context); to "
+	                    "see raw bytes, select convert_to(value, 'SQL_ASCII') as bytea");
+	q->error_statement = q->result_index;
+	return false;
+}
+
 /* Consume what libpq has parsed. Returns false when the query ended. */
 static bool drain_results(struct query *q)
 {
@@ -462,6 +538,23 @@ static bool drain_results(struct query *q)
 		if (!res) {
 			finish(q);
 			return false;
+		}
+		if (!encoding_guard(q, conn, res)) {
+			/* COPY data is read and dropped like the rest. */
+			if (PQresultStatus(res) == PGRES_COPY_IN)
+				PQputCopyEnd(conn, "not read: the session left UTF-8");
+			else if (PQresultStatus(res) == PGRES_COPY_OUT) {
+				char *buf;
+				int n;
+				while ((n = PQgetCopyData(conn, &buf, 1)) > 0)
+					PQfreemem(buf);
+				if (n == 0) {
+					PQclear(res);
+					return true;
+				}
+			}
+			PQclear(res);
+			continue;
 		}
 		switch (PQresultStatus(res)) {
 		case PGRES_SINGLE_TUPLE:
@@ -555,7 +648,8 @@ void query_resume(struct query *q)
 static void on_notice(void *arg, const PGresult *res)
 {
 	struct query *q = arg;
-	if (q->detached || !q->sink->notice)
+	if (q->detached || !q->sink->notice || q->encoding_lost || !q->b ||
+	    PQclientEncoding(backend_conn(q->b)) != pg_char_to_encoding("UTF8"))
 		return;
 	TuskError n = TUSK_ERROR_INIT;
 	tusk_error_from_pgresult(&n, res);

@@ -334,6 +334,24 @@ START_TEST(from_errno_real_open)
 }
 END_TEST
 
+/* A server's text in another encoding (a SQL_ASCII session) still makes
+ * an error object: the odd bytes become U+FFFD, the rest is kept. */
+START_TEST(rpc_json_of_text_not_utf8)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_error_set(&e, TUSK_ERR_QUERY_FAILED, "bad \xff byte \xc3(");
+	tusk_error_set_hint(&e, "caf\xe9");
+	json_t *j = tusk_error_to_rpc_json(&e);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "message")),
+	                 "bad \xef\xbf\xbd byte \xef\xbf\xbd(");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "data"), "hint")),
+	                 "caf\xef\xbf\xbd");
+	json_decref(j);
+	tusk_error_clear(&e);
+}
+END_TEST
+
 START_TEST(from_json_parse_error)
 {
 	json_error_t jerr;
@@ -367,6 +385,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, info_json_every_field);
 	tcase_add_test(tc, info_json_omits_absent_fields);
 	tcase_add_test(tc, rpc_json_degrades_gracefully);
+	tcase_add_test(tc, rpc_json_of_text_not_utf8);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("libraries");
