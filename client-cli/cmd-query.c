@@ -140,6 +140,39 @@ static int on_notification(const char *method, json_t *params, void *ud)
 	return 0;
 }
 
+/* A small result came whole in the reply (inline): each result set goes
+ * through the formatter as its notifications would have. The reply then
+ * reads as without inline. */
+static void replay_inline(struct stream *s, json_t *result)
+{
+	json_t *sets = json_object_get(result, "inline");
+	if (!sets)
+		return;
+	size_t next = 0, i;
+	json_t *summary;
+	json_array_foreach(json_object_get(result, "results"), i, summary)
+	{
+		json_t *set = json_array_get(sets, next);
+		if (set && json_integer_value(json_object_get(set, "result_index")) ==
+		               json_integer_value(json_object_get(summary, "result_index"))) {
+			next++;
+			formatter_columns(s->f, json_object_get(set, "columns"));
+			/* As streamed: no batch for an empty result set. */
+			json_t *text = json_object_get(set, "text");
+			json_t *rows = json_object_get(set, "rows");
+			if (json_string_length(text) > 0)
+				formatter_text(s->f, json_string_value(text),
+				               json_string_length(text),
+				               (size_t)json_integer_value(
+				                   json_object_get(summary, "row_count")));
+			else if (json_array_size(rows) > 0)
+				formatter_rows(s->f, rows);
+		}
+		formatter_result_end(s->f, summary);
+	}
+	json_object_del(result, "inline");
+}
+
 static void print_query_error(const TuskError *e)
 {
 	if (e->kind == TUSK_ERR_QUERY_FAILED) {
@@ -195,6 +228,9 @@ int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json
 		                    json_string(o->fmt == FORMAT_CSV ? "csv" : "tsv"));
 	if (ctl->timeout_ms > 0)
 		json_object_set_new(params, "timeout_ms", json_integer(ctl->timeout_ms));
+	/* A small result comes in the reply: one message, one wake-up. */
+	if (!o->store)
+		json_object_set_new(params, "inline", json_true());
 
 	cancel_addr.sun_family = AF_UNIX;
 	snprintf(cancel_addr.sun_path, sizeof(cancel_addr.sun_path), "%s", ctl->socket_path);
@@ -228,6 +264,8 @@ int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json
 	TuskError e = TUSK_ERROR_INIT;
 	r = tusk_client_call(ctl->client, "query.execute", params, &result, on_notification, &s, -1,
 	                     &e);
+	if (r >= 0)
+		replay_inline(&s, result);
 	ctl_progress_end();
 	int werr = formatter_finish(s.f);
 	formatter_free(s.f);

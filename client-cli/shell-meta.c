@@ -76,8 +76,14 @@ static json_t *fetch(struct shell *sh, const char *sql)
 	struct rows r = {.columns = json_array(), .rows = json_array()};
 	json_t *res = NULL;
 	TuskError e = TUSK_ERROR_INIT;
+	json_object_set_new(params, "inline", json_true());
 	int rc =
 	    tusk_client_call(sh->ctl->client, "query.execute", params, &res, collect, &r, -1, &e);
+	/* A small result comes in the reply. */
+	size_t i;
+	json_t *set;
+	json_array_foreach(json_object_get(res, "inline"), i, set)
+	    json_array_extend(r.rows, json_object_get(set, "rows"));
 	json_decref(res);
 	json_decref(r.columns);
 	if (rc < 0) {

@@ -13,6 +13,7 @@
 #include "daemon/db/rowjson.h"
 #include "daemon/db/store.h"
 #include "daemon/rpc.h"
+#include "daemon/rpc/query-inline.h"
 #include "daemon/server.h"
 #include "common/sql.h"
 #include "common/uuid.h"
@@ -50,6 +51,9 @@ struct exec {
 	/* Each result set's columns, by result_index, for query.completed. */
 	json_t *columns;
 	unsigned rows_checked; /* result sets whose first batch was validated */
+	/* inline: what is held back for the reply while inlining. */
+	bool inlining;
+	struct inline_buf held;
 };
 
 static struct exec *execs;
@@ -70,6 +74,7 @@ static void exec_free(struct exec *x)
 	free(x->context);
 	json_decref(x->params);
 	json_decref(x->columns);
+	inline_clear(&x->held);
 	free(x);
 }
 
@@ -101,9 +106,71 @@ static void flush_started(struct exec *x)
 	json_decref(msg);
 }
 
+/* With inline, a query still running after this long is not a small
+ * one: what was held back goes out and the rest streams. */
+#define INLINE_WINDOW_MS 500
+/* Held back in all, at most (a batch also closes at about 1 MiB). */
+#define INLINE_MAX_BYTES (1024 * 1024)
+
+static void send_rows(struct exec *x, unsigned idx, const char *json, size_t len);
+static void send_text(struct exec *x, unsigned idx, const char *text, size_t len, unsigned nrows);
+
+/* The result is not a small one after all: everything held back goes out
+ * as the notifications it would have been, in order. */
+static void inline_end(struct exec *x)
+{
+	if (!x->inlining)
+		return;
+	x->inlining = false;
+	flush_started(x);
+	for (size_t i = 0; i < x->held.n; i++) {
+		struct inline_part *p = &x->held.parts[i];
+		switch (p->kind) {
+		case INLINE_COLUMNS:
+			notify(x, TUSK_N_QUERY_COLUMNS,
+			       json_pack("{s:s, s:i, s:O}", "query_id", x->query_id, "result_index",
+			                 (int)p->idx, "columns", p->json));
+			break;
+		case INLINE_ROWS:
+			send_rows(x, p->idx, p->data, p->len);
+			break;
+		case INLINE_TEXT:
+			send_text(x, p->idx, p->data, p->len, p->nrows);
+			break;
+		case INLINE_RESULT:
+			notify(x, TUSK_N_QUERY_RESULT,
+			       json_pack("{s:s, s:O}", "query_id", x->query_id, "result", p->json));
+			break;
+		}
+	}
+	inline_clear(&x->held);
+}
+
+/* Holds a part back; false when the result no longer fits (everything is
+ * then sent, and the caller sends this part itself). */
+static bool hold(struct exec *x, enum inline_kind kind, unsigned idx, json_t *json,
+                 const char *data, size_t len, unsigned nrows)
+{
+	if (!x->inlining)
+		return false;
+	/* One batch per result set: a second one means it streams. */
+	bool second = (kind == INLINE_ROWS || kind == INLINE_TEXT) && x->held.n &&
+	              x->held.parts[x->held.n - 1].kind == kind;
+	if (second || !inline_fits(&x->held, nrows, len, x->o.batch_rows, INLINE_MAX_BYTES) ||
+	    inline_add(&x->held, kind, idx, json, data, len, nrows) < 0) {
+		inline_end(x);
+		return false;
+	}
+	return true;
+}
+
 static void on_started_timer(evutil_socket_t fd, short what, void *ud)
 {
-	flush_started(ud);
+	struct exec *x = ud;
+	if (x->inlining)
+		inline_end(x);
+	else
+		flush_started(x);
 }
 
 static void emit(const char *method, json_t *params)
@@ -126,6 +193,8 @@ static void sink_columns(void *ud, struct query *q, unsigned idx, json_t *column
 		json_array_append(x->columns, columns);
 	if (x->store)
 		store_columns(x->store, idx, columns);
+	if (hold(x, INLINE_COLUMNS, idx, columns, NULL, 0, 0))
+		return;
 	notify(x, TUSK_N_QUERY_COLUMNS,
 	       json_pack("{s:s, s:i, s:O}", "query_id", x->query_id, "result_index", (int)idx,
 	                 "columns", columns));
@@ -135,7 +204,6 @@ static void sink_rows(void *ud, struct query *q, unsigned idx, const char *json,
                       unsigned nrows)
 {
 	struct exec *x = ud;
-	flush_started(x);
 	/* A self-checking daemon checks the first batch of each result set in
 	 * full: the others come from the same code in the same shape, and
 	 * parsing every batch again would slow streaming down several times. */
@@ -146,6 +214,13 @@ static void sink_rows(void *ud, struct query *q, unsigned idx, const char *json,
 		rpc_check_notification(TUSK_N_QUERY_ROWS, p);
 		json_decref(p);
 	}
+	if (!hold(x, INLINE_ROWS, idx, NULL, json, len, nrows))
+		send_rows(x, idx, json, len);
+}
+
+static void send_rows(struct exec *x, unsigned idx, const char *json, size_t len)
+{
+	flush_started(x);
 	/* The query_id may be the client's own: escaped like any string. */
 	struct evbuffer *head = evbuffer_new();
 	evbuffer_add_printf(head,
@@ -170,7 +245,6 @@ static void sink_text(void *ud, struct query *q, unsigned idx, const char *text,
                       unsigned nrows)
 {
 	struct exec *x = ud;
-	flush_started(x);
 	if (tuskd.validate_replies && idx + 1 > x->rows_checked) {
 		x->rows_checked = idx + 1;
 		json_t *p =
@@ -179,6 +253,13 @@ static void sink_text(void *ud, struct query *q, unsigned idx, const char *text,
 		rpc_check_notification(TUSK_N_QUERY_TEXT, p);
 		json_decref(p);
 	}
+	if (!hold(x, INLINE_TEXT, idx, NULL, text, len, nrows))
+		send_text(x, idx, text, len, nrows);
+}
+
+static void send_text(struct exec *x, unsigned idx, const char *text, size_t len, unsigned nrows)
+{
+	flush_started(x);
 	struct evbuffer *msg = evbuffer_new();
 	evbuffer_add_printf(msg, "{\"jsonrpc\":\"2.0\",\"method\":\"" TUSK_N_QUERY_TEXT
 	                         "\",\"params\":{\"query_id\":");
@@ -197,6 +278,8 @@ static void sink_result(void *ud, struct query *q, json_t *summary)
 	if (x->store)
 		store_result_end(x->store, (unsigned)json_integer_value(
 		                               json_object_get(summary, "result_index")));
+	if (hold(x, INLINE_RESULT, 0, summary, NULL, 0, 0))
+		return;
 	notify(x, TUSK_N_QUERY_RESULT,
 	       json_pack("{s:s, s:O}", "query_id", x->query_id, "result", summary));
 }
@@ -204,6 +287,7 @@ static void sink_result(void *ud, struct query *q, json_t *summary)
 static void sink_progress(void *ud, struct query *q, uint64_t rows, uint64_t elapsed_ms)
 {
 	struct exec *x = ud;
+	inline_end(x); /* a query that takes this long streams */
 	json_t *p = json_pack("{s:s, s:s, s:I, s:I}", "query_id", x->query_id, "connection_id",
 	                      x->connection_id, "rows", (json_int_t)rows, "elapsed_ms",
 	                      (json_int_t)elapsed_ms);
@@ -214,6 +298,7 @@ static void sink_progress(void *ud, struct query *q, uint64_t rows, uint64_t ela
 static void sink_notice(void *ud, struct query *q, json_t *notice)
 {
 	struct exec *x = ud;
+	inline_end(x); /* in its place among the rows */
 	notify(x, TUSK_N_QUERY_NOTICE,
 	       json_pack("{s:s, s:O}", "query_id", x->query_id, "notice", notice));
 }
@@ -344,10 +429,32 @@ static void store_done(struct exec *x, json_t *summary, const TuskError *e)
 		json_object_set_new(summary, "stored", json_true());
 }
 
+/* The reply: with what was held back when it all fitted. */
+static void reply_summary(struct exec *x, json_t *summary)
+{
+	if (!x->inlining) {
+		rpc_reply_result(x->req, json_incref(summary));
+		return;
+	}
+	size_t len;
+	char *text = inline_reply_text(&x->held, summary, x->o.render != 0, &len);
+	if (!text) {
+		inline_end(x);
+		rpc_reply_result(x->req, json_incref(summary));
+		return;
+	}
+	x->inlining = false;
+	rpc_reply_raw_result(x->req, text, len);
+	free(text);
+}
+
 static void sink_done(void *ud, struct query *q, json_t *summary, const TuskError *e, json_t *extra)
 {
 	struct exec *x = ud;
-	flush_started(x);
+	if (!summary)
+		inline_end(x); /* the result sets before the error, as they were */
+	if (!x->inlining)
+		flush_started(x);
 	record_history(x, q, summary, e);
 	if (x->store)
 		store_done(x, summary, e);
@@ -356,7 +463,7 @@ static void sink_done(void *ud, struct query *q, json_t *summary, const TuskErro
 		context_client_gone(client_id(x->client));
 	if (summary) {
 		emit(TUSK_N_QUERY_COMPLETED, completed_event(x, summary));
-		rpc_reply_result(x->req, json_incref(summary));
+		reply_summary(x, summary);
 	} else {
 		bool cancelled = e->kind == TUSK_ERR_QUERY_CANCELLED;
 		emit(cancelled ? TUSK_N_QUERY_CANCELLED : TUSK_N_QUERY_FAILED,
@@ -425,7 +532,9 @@ static void start(struct exec *x, struct pool *p)
 	    json_pack("{s:s, s:s}", "query_id", x->query_id, "connection_id", x->connection_id);
 	x->started_pending = true;
 	x->started_timer = evtimer_new(tuskd.base, on_started_timer, x);
-	evtimer_add(x->started_timer, &(struct timeval){.tv_usec = STARTED_DELAY_MS * 1000});
+	evtimer_add(x->started_timer,
+	            &(struct timeval){
+	                .tv_usec = (x->inlining ? INLINE_WINDOW_MS : STARTED_DELAY_MS) * 1000});
 	emit(TUSK_N_QUERY_STARTED, started);
 }
 
@@ -444,8 +553,9 @@ static int read_options(struct rpc_request *req, struct exec *x, TuskError *e)
 {
 	const char *sql, *context = NULL, *qid = NULL, *mode = NULL, *render = NULL;
 	long long batch_rows = 0, timeout_ms = 0, max_rows = 0;
-	bool typed = false;
+	bool typed = false, inl = false;
 	if (tusk_param_string(req->params, "sql", true, &sql, e) < 0 ||
+	    tusk_param_bool(req->params, "inline", false, &inl, e) < 0 ||
 	    tusk_param_string(req->params, "context", false, &context, e) < 0 ||
 	    tusk_param_string(req->params, "query_id", false, &qid, e) < 0 ||
 	    tusk_param_string(req->params, "mode", false, &mode, e) < 0 ||
@@ -460,6 +570,10 @@ static int read_options(struct rpc_request *req, struct exec *x, TuskError *e)
 	if (x->o.stored && render)
 		return tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
 		                      "params.render: not with mode \"store\" (use query.export)");
+	if (x->o.stored && inl)
+		return tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
+		                      "params.inline: not with mode \"store\"");
+	x->inlining = inl;
 	x->params = x->params ? json_incref(x->params) : NULL;
 	x->sql = strdup(sql);
 	x->context = context ? strdup(context) : NULL;

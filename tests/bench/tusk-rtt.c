@@ -1,9 +1,12 @@
 /* tusk-rtt: round trips through tuskd as a long-lived client sees them,
  * for tests/bench. Not a test: it prints numbers.
  *
- *   tusk-rtt SOCKET CONNINFO select N CLIENTS
- *       N query.execute "select 1" per client over one connection each;
- *       prints "latency_ms_median tps"
+ *   tusk-rtt SOCKET CONNINFO select N CLIENTS [inline]
+ *       N query.execute "select 1" per client over one connection each
+ *       (with inline: the rows in the reply); prints "latency_ms_median tps"
+ *   tusk-rtt - - ttfb N CMD ARGS...
+ *       N runs of CMD with its output on a pipe: the median ms from the
+ *       start to its first byte, and to its end; prints "ttfb_ms total_ms"
  *   tusk-rtt SOCKET CONNINFO ping N
  *       N daemon.ping; prints the median round trip in ms
  *   tusk-rtt SOCKET CONNINFO cancel N
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +35,7 @@
 
 static const char *sock_path, *conninfo;
 static const char *target_key = "conninfo"; /* or "connection_id" (--id=) */
+static bool select_inline;
 
 static double now_ms(void)
 {
@@ -80,17 +85,24 @@ struct worker {
 	pthread_barrier_t *start;
 };
 
+static json_t *select_params(void)
+{
+	json_t *p = json_pack("{s:s, s:s}", target_key, conninfo, "sql", "select 1");
+	if (select_inline)
+		json_object_set_new(p, "inline", json_true());
+	return p;
+}
+
 static void *select_worker(void *arg)
 {
 	struct worker *w = arg;
 	TuskClient *c = connect_or_die();
 	/* Warm: the pool opens once for every client of the user. */
-	call(c, "query.execute", json_pack("{s:s, s:s}", target_key, conninfo, "sql", "select 1"));
+	call(c, "query.execute", select_params());
 	pthread_barrier_wait(w->start);
 	for (int i = 0; i < w->n; i++) {
 		double t0 = now_ms();
-		if (call(c, "query.execute",
-		         json_pack("{s:s, s:s}", target_key, conninfo, "sql", "select 1")) < 0)
+		if (call(c, "query.execute", select_params()) < 0)
 			exit(1);
 		w->lat[i] = now_ms() - t0;
 	}
@@ -100,6 +112,10 @@ static void *select_worker(void *arg)
 
 static void run_select(int n, int clients)
 {
+	if (clients < 1 || clients > 64) {
+		fprintf(stderr, "tusk-rtt: 1 to 64 clients\n");
+		exit(2);
+	}
 	pthread_t th[64];
 	struct worker w[64];
 	pthread_barrier_t start;
@@ -211,6 +227,46 @@ static void run_execute(int n, const char *mode, const char *sql)
 	tusk_client_free(c);
 }
 
+/* The first byte and the end of CMD's output, through a pipe. */
+static void run_ttfb(int n, char **cmd)
+{
+	double *first = calloc((size_t)n, sizeof(double)), *end = calloc((size_t)n, sizeof(double));
+	static char buf[1 << 16];
+	for (int i = 0; i < n; i++) {
+		int fd[2];
+		if (pipe(fd) < 0)
+			exit(1);
+		double t0 = now_ms();
+		pid_t pid = fork();
+		if (pid == 0) {
+			dup2(fd[1], 1);
+			close(fd[0]);
+			close(fd[1]);
+			execvp(cmd[0], cmd);
+			_exit(127);
+		}
+		close(fd[1]);
+		ssize_t r;
+		bool got = false;
+		while ((r = read(fd[0], buf, sizeof(buf))) > 0)
+			if (!got) {
+				first[i] = now_ms() - t0;
+				got = true;
+			}
+		close(fd[0]);
+		int st;
+		waitpid(pid, &st, 0);
+		end[i] = now_ms() - t0;
+		if (!got || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "tusk-rtt: %s failed\n", cmd[0]);
+			exit(1);
+		}
+	}
+	printf("%.3f %.3f\n", median(first, n), median(end, n));
+	free(first);
+	free(end);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 5) {
@@ -227,8 +283,11 @@ int main(int argc, char **argv)
 		conninfo += 5;
 	}
 	int n = atoi(argv[4]);
-	if (strcmp(argv[3], "select") == 0)
+	if (strcmp(argv[3], "select") == 0) {
+		select_inline = argc > 6 && strcmp(argv[6], "inline") == 0;
 		run_select(n, argc > 5 ? atoi(argv[5]) : 1);
+	} else if (strcmp(argv[3], "ttfb") == 0 && argc > 5)
+		run_ttfb(n, argv + 5);
 	else if (strcmp(argv[3], "ping") == 0)
 		run_ping(n);
 	else if (strcmp(argv[3], "cancel") == 0)

@@ -25,6 +25,7 @@ tusk_shell_test(shell-completion-scripts test-completion-scripts.sh
   "TUSK_BUILD_DIR=${CMAKE_BINARY_DIR}")
 tusk_shell_test(shell-pool-cycle test-pool-cycle.sh)
 tusk_shell_test(shell-query-outcomes test-query-outcomes.sh)
+tusk_shell_test(shell-inline test-inline.sh)
 tusk_shell_test(shell-startup-log test-startup-log.sh)
 tusk_shell_test(shell-cli-found test-cli-found.sh)
 tusk_shell_test(shell-workspace test-workspace.sh)
