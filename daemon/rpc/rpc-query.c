@@ -357,7 +357,7 @@ static TuskStopReason stop_reason_of(struct query *q, const TuskError *e)
  * timeout is a cancel (with its reason), as the protocol says. */
 static void record_history(struct exec *x, struct query *q, json_t *summary, const TuskError *e)
 {
-	if (!tuskd.history)
+	if (!tuskd.history || !settings_bool(tuskd.settings, "history.record"))
 		return;
 	json_t *results = summary ? json_object_get(summary, "results") : NULL;
 	json_t *last = json_array_get(results, json_array_size(results) - 1);

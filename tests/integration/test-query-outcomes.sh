@@ -152,3 +152,11 @@ tuskd_start
 e=$(entry "${tag}_stop")
 assert_eq "$(field "$e" status)/$(field "$e" stop_reason)" cancelled/daemon_stopping \
 	"history: a query the stopping daemon cut is cancelled/daemon_stopping"
+
+# ---- history.record off: executions are not kept ------------------------
+assert_rc 0 "settings set history.record false" tctl settings set history.record false
+assert_rc 0 "a query with history off" q -c "select 1 as ${tag}_off"
+assert_rc 0 "settings reset history.record" tctl settings reset history.record
+assert_rc 0 "a query with history on again" q -c "select 1 as ${tag}_on"
+assert_eq "$(entry "${tag}_on" | jq -r '.status')" ok "history on: the execution is kept"
+assert_eq "$(entry "${tag}_off")" null "history.record false: the execution is not kept"

@@ -75,7 +75,7 @@ START_TEST(test_registry_and_defaults)
 	Settings *s = open_settings(st);
 	size_t n = 0;
 	const SettingDef *reg = settings_registry(&n);
-	ck_assert_uint_eq(n, sizeof ints / sizeof *ints + 3);
+	ck_assert_uint_eq(n, sizeof ints / sizeof *ints + 4);
 
 	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
 		const SettingDef *d = settings_find(ints[i].key);
@@ -87,6 +87,7 @@ START_TEST(test_registry_and_defaults)
 	}
 	ck_assert(!settings_bool(s, "schema.load_on_open"));
 	ck_assert(settings_bool(s, "session.restore"));
+	ck_assert(settings_bool(s, "history.record"));
 	ck_assert_str_eq(settings_string(s, "ui.theme"), "system");
 	ck_assert_ptr_null(settings_find("nope"));
 	ck_assert_ptr_null(settings_find(NULL));
