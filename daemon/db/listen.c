@@ -9,7 +9,6 @@
 #include "common/log.h"
 #include "common/timestamp.h"
 #include "daemon/db/env.h"
-#include "daemon/db/pool-internal.h"
 #include "daemon/db/pool.h"
 #include "protocol/tusk-names.h"
 
@@ -86,9 +85,8 @@ static json_t *listener_json(struct listener *l)
 	                     : l->ever_up || l->lost ? "reconnecting"
 	                                             : "connecting";
 	struct pool *p = l->pool;
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:I}", "connection_id", p->id, "name",
-	                 p->name && !p->transient ? p->name : (p->display ? p->display : p->id),
-	                 "channels", chans, "status", status, "backend_pid",
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:I}", "connection_id", pool_id(p), "name",
+	                 pool_label(p), "channels", chans, "status", status, "backend_pid",
 	                 l->b ? json_integer(backend_pid(l->b)) : json_null(), "received",
 	                 (json_int_t)l->received);
 }
@@ -194,11 +192,12 @@ static void gap_done(struct listener *l)
 	for (size_t i = 0; i < l->n_chans; i++)
 		json_array_append_new(chans, json_string(l->chans[i].name));
 	emit(TUSK_N_NOTIFY_GAP,
-	     json_pack("{s:s, s:o, s:o, s:o, s:s}", "connection_id", l->pool->id, "channels", chans,
-	               "lost_at", time_json(l->lost_at_us, 3), "restored_at",
+	     json_pack("{s:s, s:o, s:o, s:o, s:s}", "connection_id", pool_id(l->pool), "channels",
+	               chans, "lost_at", time_json(l->lost_at_us, 3), "restored_at",
 	               time_json(tusk_now_us(), 3), "reason",
 	               l->lost_reason ? l->lost_reason : "the backend was lost"));
-	log_info("notify", "%s: listening again on %zu channel(s)", l->pool->display, l->n_chans);
+	log_info("notify", "%s: listening again on %zu channel(s)", pool_display(l->pool),
+	         l->n_chans);
 	l->lost = false;
 	free(l->lost_reason);
 	l->lost_reason = NULL;
@@ -206,7 +205,7 @@ static void gap_done(struct listener *l)
 
 static void lost(struct listener *l, const char *why)
 {
-	log_warn("notify", "%s: the LISTEN backend was lost: %s", l->pool->display, why);
+	log_warn("notify", "%s: the LISTEN backend was lost: %s", pool_display(l->pool), why);
 	if (l->ever_up && !l->lost) {
 		l->lost = true;
 		l->lost_at_us = tusk_now_us();
@@ -230,9 +229,9 @@ static void deliver(struct listener *l, PGconn *conn)
 	while ((n = PQnotifies(conn))) {
 		l->received++;
 		emit(TUSK_N_PG_NOTIFICATION,
-		     json_pack("{s:s, s:s, s:s, s:i, s:o}", "connection_id", l->pool->id, "channel",
-		               n->relname, "payload", n->extra ? n->extra : "", "pid", n->be_pid,
-		               "received_at", time_json(tusk_now_us(), 6)));
+		     json_pack("{s:s, s:s, s:s, s:i, s:o}", "connection_id", pool_id(l->pool),
+		               "channel", n->relname, "payload", n->extra ? n->extra : "", "pid",
+		               n->be_pid, "received_at", time_json(tusk_now_us(), 6)));
 		PQfreemem(n);
 	}
 }
@@ -327,7 +326,7 @@ static void acquired(struct backend *b, const TuskError *e, void *ud)
 	struct listener *l = ud;
 	l->waiter = NULL;
 	if (!b) {
-		log_debug("notify", "%s: no backend for LISTEN: %s", l->pool->display,
+		log_debug("notify", "%s: no backend for LISTEN: %s", pool_display(l->pool),
 		          tusk_error_message(e));
 		if (!l->ever_up) {
 			answer(l, e); /* the first listens fail with the connect error */
@@ -469,9 +468,9 @@ json_t *listen_remove(struct pool *p, const char *channel, unsigned client)
 {
 	struct listener *l = find(p);
 	if (!l)
-		return json_pack("{s:s, s:s, s:[], s:s, s:n, s:i}", "connection_id", p->id, "name",
-		                 p->name && !p->transient ? p->name : p->display, "channels",
-		                 "status", "stopped", "backend_pid", "received", 0);
+		return json_pack("{s:s, s:s, s:[], s:s, s:n, s:i}", "connection_id", pool_id(p),
+		                 "name", pool_label(p), "channels", "status", "stopped",
+		                 "backend_pid", "received", 0);
 	struct chan *c = find_chan(l, channel);
 	if (c)
 		drop_holder(c, client);

@@ -28,7 +28,7 @@
 #include "common/cleanup.h"
 #include "daemon/db/env.h"
 #include "daemon/db/meta-types.h"
-#include "daemon/db/pool-internal.h"
+#include "daemon/db/pool.h"
 #include "daemon/storage/settings.h"
 
 /* A look-up that takes longer hands the query what is known so far. */
@@ -497,18 +497,6 @@ static void on_timeout(evutil_socket_t fd, short what, void *ud)
 	tusk_error_clear(&e);
 }
 
-/* A backend at once: an idle one no earlier waiter will take, or room to
- * connect one more. */
-static bool pool_can_lend(const struct pool *p)
-{
-	if (p->closing || !p->opened)
-		return false;
-	unsigned total = p->counts[BACKEND_IDLE] + p->counts[BACKEND_BUSY] +
-	                 p->counts[BACKEND_PINNED] + p->counts[BACKEND_CONNECTING];
-	return p->counts[BACKEND_IDLE] > p->nwaiters ||
-	       total < (unsigned)settings_int(db_env()->settings, "pool.max_size");
-}
-
 static struct meta_request *request_new(struct pool *p, struct meta_cache *m, json_t *columns)
 {
 	struct meta_request *r = calloc(1, sizeof(*r));
@@ -527,7 +515,7 @@ static struct meta_request *request_new(struct pool *p, struct meta_cache *m, js
  * whatever holds the pool's backends now. One at a time per cache. */
 static void start_background(struct pool *p, struct meta_cache *m, json_t *columns)
 {
-	if (m->background || p->closing)
+	if (m->background || pool_closing(p))
 		return;
 	json_t *copy = json_deep_copy(columns);
 	struct meta_request *r = copy ? request_new(p, m, copy) : NULL;

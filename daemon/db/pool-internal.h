@@ -1,5 +1,8 @@
-/* Shared by pool.c (pools, waiters, status) and backend.c (one libpq
- * connection's life). */
+/* The pool's own files only: pool.c (registry, life), pool-lend.c
+ * (waiters, growth, release), pool-open.c (secrets, tunnel, first
+ * backend), pool-test.c (connections.test), pool-status.c (status,
+ * janitor) and backend.c (one libpq connection's life). Every other module
+ * uses pool.h. */
 #pragma once
 
 #include <event2/event.h>
@@ -96,10 +99,40 @@ void backend_connect(struct backend *b);
 void backend_set_state(struct backend *b, enum backend_state st);
 void backend_health_check(struct backend *b);
 
-/* pool.c, called by backend.c */
+static inline unsigned pool_live(const struct pool *p)
+{
+	return p->counts[BACKEND_IDLE] + p->counts[BACKEND_BUSY] + p->counts[BACKEND_PINNED];
+}
+
+static inline unsigned pool_total(const struct pool *p)
+{
+	return pool_live(p) + p->counts[BACKEND_CONNECTING];
+}
+
+/* pool.c: the registry and a pool's life */
+struct pool *pool_new(const char *id, const char *name, struct connparams *params);
+void pool_register(struct pool *p);
+/* The registered pools: NULL gives the first, then the one after p. */
+struct pool *pool_next_registered(struct pool *p);
+void pool_add_opener(struct pool *p, pool_open_cb cb, void *ud);
+void pool_answer_openers(struct pool *p, const TuskError *e);
+void pool_set_status(struct pool *p, TuskConnectionStatus st);
+const char *pool_status_name(const struct pool *p);
+/* An event of p (connection.*) to the sink; extra merged, stolen. */
+void pool_emit(const char *event, struct pool *p, json_t *extra);
+void pool_opened_hook(struct pool *p);
+
+/* pool-lend.c: waiters and growth; called by backend.c */
+void pool_dispatch(struct pool *p);
+void pool_fail_waiters(struct pool *p, const TuskError *e);
+void pool_start_backend(struct pool *p);
 void pool_backend_connected(struct backend *b);
 void pool_backend_failed(struct backend *b, const TuskError *e);
 void pool_backend_lost(struct backend *b);
-void pool_emit(const char *event, struct pool *p, json_t *extra);
-struct pool *pool_ref(struct pool *p);
-void pool_unref(struct pool *p);
+
+/* pool-open.c */
+void pool_begin_connect(struct pool *p);
+void pool_keep_tunnel_config(struct pool *p, const TuskConnectionConfig *cfg);
+/* The password and key passphrase of a saved connection, then the tunnel
+ * and the first backend. */
+void pool_fetch_secrets(struct pool *p, const TuskConnectionConfig *cfg);

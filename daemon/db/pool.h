@@ -59,6 +59,15 @@ int pool_test_transient(const char *conninfo, const json_t *env, pool_test_cb cb
 struct pool *pool_find(const char *connection_id);
 const char *pool_id(const struct pool *p);
 bool pool_transient(const struct pool *p); /* opened from a URI / conninfo */
+bool pool_closing(const struct pool *p);
+/* For logs: user@host:port/db (never a password), else the id. */
+const char *pool_display(const struct pool *p);
+/* The name a person gave a saved connection, else pool_display. */
+const char *pool_label(const struct pool *p);
+/* Keep p alive across an asynchronous step (it is freed at the last
+ * unref, closed or not). */
+struct pool *pool_ref(struct pool *p);
+void pool_unref(struct pool *p);
 /* The database the pool connects to (dbname, else the user name), or NULL. */
 const char *pool_database(const struct pool *p);
 /* Close: idle backends now, busy ones when released; the pool disappears
@@ -86,6 +95,9 @@ typedef void (*pool_acquire_cb)(struct backend *b, const TuskError *e, void *ud)
  * never inside this call. Returns a handle to cancel the wait. */
 struct pool_waiter *pool_acquire(struct pool *p, pool_acquire_cb cb, void *ud);
 void pool_acquire_cancel(struct pool_waiter *w);
+/* Whether pool_acquire would be served at once: an idle backend no earlier
+ * waiter takes, or room to connect one more. */
+bool pool_can_lend(const struct pool *p);
 /* Give a BUSY backend back: clean and idle → IDLE; inside a transaction →
  * ROLLBACK first; bad → BROKEN and replaced. */
 void pool_release(struct backend *b);

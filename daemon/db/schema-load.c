@@ -9,12 +9,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/sql.h"
 #include "daemon/db/env.h"
-#include "daemon/db/pool-internal.h"
+#include "daemon/db/pool.h"
 #include "daemon/db/schema-catalog.h"
 #include "daemon/db/schema-internal.h"
 #include "daemon/storage/settings.h"
