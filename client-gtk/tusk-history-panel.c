@@ -1,5 +1,8 @@
 #include "client-gtk/tusk-history-panel.h"
 
+#include "common/model-query.h"
+#include "common/timestamp.h"
+
 struct _TuskHistoryPanel {
 	GtkBox parent_instance;
 	GtkSearchEntry *search;
@@ -15,35 +18,29 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE(TuskHistoryPanel, tusk_history_panel, GTK_TYPE_BOX)
 
-static GtkWidget *entry_row(json_t *e)
+/* One row from the common model's history entry: the same shape tuskd
+ * answers history.list with and tuskctl reads. */
+static GtkWidget *entry_row(const TuskQueryHistoryEntry *h)
 {
-	const char *sql = json_string_value(json_object_get(e, "sql"));
 	GtkWidget *row = gtk_list_box_row_new();
-	g_object_set_data_full(G_OBJECT(row), "sql", g_strdup(sql), g_free);
-	g_object_set_data_full(G_OBJECT(row), "connection_id",
-	                       g_strdup(json_string_value(json_object_get(e, "connection_id"))),
-	                       g_free);
+	g_object_set_data_full(G_OBJECT(row), "sql", g_strdup(h->sql), g_free);
+	g_object_set_data_full(G_OBJECT(row), "connection_id", g_strdup(h->connection_id), g_free);
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
-	g_autofree char *one = g_strdup(sql ? sql : "");
+	g_autofree char *one = g_strdup(h->sql ? h->sql : "");
 	g_strdelimit(one, "\n\t", ' ');
 	GtkWidget *text = gtk_label_new(one);
 	gtk_label_set_xalign(GTK_LABEL(text), 0);
 	gtk_label_set_ellipsize(GTK_LABEL(text), PANGO_ELLIPSIZE_END);
 	gtk_widget_add_css_class(text, "monospace");
-	const char *at = json_string_value(json_object_get(e, "executed_at"));
-	json_t *rows = json_object_get(e, "rows");
-	g_autofree char *meta = g_strdup_printf(
-	    "%.19s · %" JSON_INTEGER_FORMAT " ms · %s%s%s", at ? at : "",
-	    json_integer_value(json_object_get(e, "duration_ms")),
-	    json_string_value(json_object_get(e, "status")), json_is_integer(rows) ? " · " : "",
-	    json_is_integer(rows) ? "rows" : "");
-	if (json_is_integer(rows)) {
-		g_free(meta);
-		meta = g_strdup_printf(
-		    "%.19s · %" JSON_INTEGER_FORMAT " ms · %s · %" JSON_INTEGER_FORMAT " rows",
-		    at ? at : "", json_integer_value(json_object_get(e, "duration_ms")),
-		    json_string_value(json_object_get(e, "status")), json_integer_value(rows));
-	}
+	char at[TUSK_TIMESTAMP_STRLEN] = "";
+	tusk_timestamp_format(h->executed_at_us, 0, at);
+	g_autofree char *meta =
+	    h->rows >= 0
+	        ? g_strdup_printf("%.19s · %" G_GINT64_FORMAT " ms · %s · %" G_GINT64_FORMAT
+	                          " rows",
+	                          at, h->duration_ms, tusk_history_status_name(h->status), h->rows)
+	        : g_strdup_printf("%.19s · %" G_GINT64_FORMAT " ms · %s", at, h->duration_ms,
+	                          tusk_history_status_name(h->status));
 	GtkWidget *caption = gtk_label_new(meta);
 	gtk_label_set_xalign(GTK_LABEL(caption), 0);
 	gtk_widget_add_css_class(caption, "caption");
@@ -67,7 +64,13 @@ static void on_listed(GObject *source, GAsyncResult *res, gpointer data)
 		json_t *e;
 		size_t i;
 		json_array_foreach(json_object_get(r, "entries"), i, e)
-		    gtk_list_box_append(self->list, entry_row(e));
+		{
+			TuskQueryHistoryEntry *h = NULL;
+			if (tusk_query_history_entry_from_json(e, &h, NULL) < 0)
+				continue; /* not the protocol's shape: not shown */
+			gtk_list_box_append(self->list, entry_row(h));
+			tusk_query_history_entry_free(h);
+		}
 		json_decref(r);
 	}
 	g_object_unref(self);

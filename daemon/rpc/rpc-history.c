@@ -96,7 +96,7 @@ enum rpc_ret method_history_clear(struct rpc_request *req, TuskError *e)
 
 enum rpc_ret method_debug_history_add(struct rpc_request *req, TuskError *e)
 {
-	HistoryRecord rec = {.rows = -1};
+	TuskQueryHistoryEntry rec = {.rows = -1};
 	const char *sql, *status, *connection_id = NULL, *database = NULL, *error = NULL;
 	const char *executed_at = NULL, *query_type = NULL, *stop_reason = NULL;
 	long long duration_ms = 0, rows = -1, count = 1;
@@ -117,18 +117,23 @@ enum rpc_ret method_debug_history_add(struct rpc_request *req, TuskError *e)
 	rec.connection_id = (char *)connection_id;
 	rec.database = (char *)database;
 	rec.error = (char *)error;
-	if (executed_at && tusk_timestamp_parse(executed_at, &rec.started_at_us) < 0) {
+	if (executed_at && tusk_timestamp_parse(executed_at, &rec.executed_at_us) < 0) {
 		tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
 		               "params.executed_at: not an ISO-8601 time: %s", executed_at);
 		return RPC_ERROR;
 	}
-	rec.status = status;
-	rec.query_type = query_type;
-	rec.stop_reason = stop_reason;
+	/* Names the model does not know: a status out of range is dropped by
+	 * history_add (and counted), the others fall back to their default. */
+	int st = tusk_history_status_from_name(status);
+	int qt = tusk_query_type_from_name(query_type);
+	int why = tusk_stop_reason_from_name(stop_reason);
+	rec.status = st >= 0 ? (TuskHistoryStatus)st : _TUSK_HISTORY_STATUS_MAX;
+	rec.query_type = qt >= 0 ? (TuskQueryType)qt : TUSK_QUERY_OTHER;
+	rec.stop_reason = why >= 0 ? (TuskStopReason)why : TUSK_STOP_NONE;
 	rec.duration_ms = duration_ms;
 	rec.rows = rows;
-	if (!rec.started_at_us)
-		rec.started_at_us = tusk_now_us();
+	if (!rec.executed_at_us)
+		rec.executed_at_us = tusk_now_us();
 
 	struct history_stats before, after;
 	history_get_stats(tuskd.history, &before);
@@ -137,10 +142,10 @@ enum rpc_ret method_debug_history_add(struct rpc_request *req, TuskError *e)
 		tusk_error_set(e, TUSK_ERR_INTERNAL, "cannot make an id");
 		return RPC_ERROR;
 	}
-	memcpy(rec.uuid, first, sizeof(first));
+	memcpy(rec.id, first, sizeof(first));
 	for (long long i = 0; i < count; i++) {
 		history_add(tuskd.history, &rec);
-		rec.uuid[0] = '\0'; /* the rest get fresh ids */
+		rec.id[0] = '\0'; /* the rest get fresh ids */
 	}
 	history_get_stats(tuskd.history, &after);
 	req->result =

@@ -325,7 +325,7 @@ static int64_t wall_us(void)
 /* The kind of the script's last statement, from the SQL whatever the
  * outcome (a query cut by its timeout is still a select). For longer
  * scripts the last result's command tag says it, when there is one. */
-static const char *query_type_of(const char *sql, json_t *last_result)
+static TuskQueryType query_type_of(const char *sql, json_t *last_result)
 {
 	size_t len = strlen(sql);
 	if (len <= QUERY_TYPE_PARSE_MAX) {
@@ -334,10 +334,11 @@ static const char *query_type_of(const char *sql, json_t *last_result)
 		if (tusk_sql_analyse(sql, len, &script, NULL) == 0 && script.n > 0)
 			t = script.stmts[script.n - 1].type;
 		tusk_sql_script_clear(&script);
-		return tusk_query_type_name(t);
+		return t;
 	}
-	const char *t = json_string_value(json_object_get(last_result, "query_type"));
-	return t ? t : "other";
+	int t = tusk_query_type_from_name(
+	    json_string_value(json_object_get(last_result, "query_type")));
+	return t >= 0 ? (TuskQueryType)t : TUSK_QUERY_OTHER;
 }
 
 /* Why an execution that ended with e stopped early, or NONE. */
@@ -363,21 +364,21 @@ static void record_history(struct exec *x, struct query *q, json_t *summary, con
 	json_t *last = json_array_get(results, json_array_size(results) - 1);
 	char *sql = tusk_sql_redact(x->sql);
 	TuskStopReason why = stop_reason_of(q, e);
-	HistoryRecord rec = {
+	TuskQueryHistoryEntry rec = {
 	    .connection_id = x->connection_id,
 	    .database = x->database,
 	    .sql = sql,
-	    .started_at_us = x->wall_started_us,
+	    .executed_at_us = x->wall_started_us,
 	    .duration_ms = (int64_t)((tuskd_now_us() - x->started_us) / 1000),
 	    .rows = summary ? (int64_t)json_integer_value(json_object_get(summary, "rows")) : -1,
 	    .query_type = query_type_of(x->sql, last),
-	    .status = !e                      ? "ok"
-	              : why != TUSK_STOP_NONE ? "cancelled"
-	                                      : "error",
-	    .stop_reason = tusk_stop_reason_name(why),
+	    .status = !e                      ? TUSK_HISTORY_OK
+	              : why != TUSK_STOP_NONE ? TUSK_HISTORY_CANCELLED
+	                                      : TUSK_HISTORY_ERROR,
+	    .stop_reason = why,
 	    .error = e ? (char *)tusk_error_message(e) : NULL,
 	};
-	tusk_uuid_v4(rec.uuid);
+	tusk_uuid_v4(rec.id);
 	history_add(tuskd.history, &rec);
 	free(sql);
 }

@@ -21,7 +21,7 @@ enum history_item_kind {
 struct history_item {
 	struct history_item *next;
 	enum history_item_kind kind;
-	HistoryRecord rec;           /* RECORD: owned strings; query_type, status static */
+	TuskQueryHistoryEntry rec;   /* RECORD: owned strings */
 	char *arg;                   /* DELETE: the id; CLEAR: connection id, NULL = all */
 	long long max_entries, days; /* RETENTION */
 	history_done_fn cb;

@@ -36,9 +36,9 @@ static int bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
 }
 
-static int bind_record(sqlite3_stmt *st, const HistoryRecord *r)
+static int bind_record(sqlite3_stmt *st, const TuskQueryHistoryEntry *r)
 {
-	int rc = sqlite3_bind_text(st, 1, r->uuid, -1, SQLITE_STATIC);
+	int rc = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
 		rc = bind_text_or_null(st, 2, r->connection_id);
 	if (rc == SQLITE_OK)
@@ -46,19 +46,21 @@ static int bind_record(sqlite3_stmt *st, const HistoryRecord *r)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(st, 4, r->sql, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 5, r->started_at_us);
+		rc = sqlite3_bind_int64(st, 5, r->executed_at_us);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(st, 6, r->duration_ms);
 	if (rc == SQLITE_OK)
 		rc = r->rows >= 0 ? sqlite3_bind_int64(st, 7, r->rows) : sqlite3_bind_null(st, 7);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 8, r->query_type, -1, SQLITE_STATIC);
+		rc = sqlite3_bind_text(st, 8, tusk_query_type_name(r->query_type), -1,
+		                       SQLITE_STATIC);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 9, r->status, -1, SQLITE_STATIC);
+		rc = sqlite3_bind_text(st, 9, tusk_history_status_name(r->status), -1,
+		                       SQLITE_STATIC);
 	if (rc == SQLITE_OK)
 		rc = bind_text_or_null(st, 10, r->error);
 	if (rc == SQLITE_OK)
-		rc = bind_text_or_null(st, 11, r->stop_reason);
+		rc = bind_text_or_null(st, 11, tusk_stop_reason_name(r->stop_reason));
 	return rc;
 }
 

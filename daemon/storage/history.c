@@ -112,48 +112,39 @@ static void queue_prepend(struct history *h, struct item_list *l)
 	*l = (struct item_list){0};
 }
 
-static const char *status_static(const char *s)
-{
-	static const char *const names[] = {"ok", "error", "cancelled"};
-	for (size_t i = 0; s && i < 3; i++)
-		if (strcmp(s, names[i]) == 0)
-			return names[i];
-	return NULL;
-}
-
 static int strdup_or_null(char **dst, const char *src)
 {
 	*dst = src ? strdup(src) : NULL;
 	return src && !*dst ? -1 : 0;
 }
 
-static struct history_item *record_copy(const HistoryRecord *rec)
+static struct history_item *record_copy(const TuskQueryHistoryEntry *rec)
 {
-	const char *status = status_static(rec->status);
-	if (!rec->sql || !status)
+	if (!rec->sql || (int)rec->status < 0 || rec->status >= _TUSK_HISTORY_STATUS_MAX)
 		return NULL;
 	struct history_item *it = calloc(1, sizeof(*it));
 	if (!it)
 		return NULL;
 	it->kind = HISTORY_ITEM_RECORD;
-	HistoryRecord *r = &it->rec;
-	if (rec->uuid[0] && tusk_uuid_valid(rec->uuid)) {
+	TuskQueryHistoryEntry *r = &it->rec;
+	if (rec->id[0] && tusk_uuid_valid(rec->id)) {
 		for (size_t i = 0; i <= TUSK_UUID_STRLEN; i++)
-			r->uuid[i] = (char)(rec->uuid[i] >= 'A' && rec->uuid[i] <= 'F'
-			                        ? rec->uuid[i] - 'A' + 'a'
-			                        : rec->uuid[i]);
-	} else if (tusk_uuid_v4(r->uuid) < 0) {
+			r->id[i] =
+			    (char)(rec->id[i] >= 'A' && rec->id[i] <= 'F' ? rec->id[i] - 'A' + 'a'
+			                                                  : rec->id[i]);
+	} else if (tusk_uuid_v4(r->id) < 0) {
 		free(it);
 		return NULL;
 	}
-	int t = tusk_query_type_from_name(rec->query_type);
-	r->query_type = tusk_query_type_name(t >= 0 ? (TuskQueryType)t : TUSK_QUERY_OTHER);
-	r->status = status;
-	int why = tusk_stop_reason_from_name(rec->stop_reason);
-	r->stop_reason = why >= 0 && strcmp(status, "cancelled") == 0
-	                     ? tusk_stop_reason_name((TuskStopReason)why)
-	                     : NULL;
-	r->started_at_us = rec->started_at_us ? rec->started_at_us : tusk_now_us();
+	r->query_type = (int)rec->query_type >= 0 && rec->query_type < _TUSK_QUERY_TYPE_MAX
+	                    ? rec->query_type
+	                    : TUSK_QUERY_OTHER;
+	r->status = rec->status;
+	r->stop_reason = rec->status == TUSK_HISTORY_CANCELLED && (int)rec->stop_reason >= 0 &&
+	                         rec->stop_reason < _TUSK_STOP_REASON_MAX
+	                     ? rec->stop_reason
+	                     : TUSK_STOP_NONE;
+	r->executed_at_us = rec->executed_at_us ? rec->executed_at_us : tusk_now_us();
 	r->duration_ms = rec->duration_ms >= 0 ? rec->duration_ms : 0;
 	r->rows = rec->rows >= 0 ? rec->rows : -1;
 	if (strdup_or_null(&r->connection_id, rec->connection_id) < 0 ||
@@ -476,7 +467,7 @@ void history_free(struct history *h)
 	history_unref(h);
 }
 
-void history_add(struct history *h, const HistoryRecord *rec)
+void history_add(struct history *h, const TuskQueryHistoryEntry *rec)
 {
 	if (h->closed || h->queued_records >= HISTORY_QUEUE_MAX) {
 		h->dropped++;

@@ -22,26 +22,12 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/model-query.h"
 #include "daemon/storage/storage.h"
 
 struct event_base;
 struct worker_pool;
 struct history;
-
-typedef struct HistoryRecord {
-	char uuid[37];         /* "" → a fresh UUID is made */
-	char *connection_id;   /* NULL for none */
-	char *database;        /* NULL when unknown */
-	char *sql;             /* required */
-	int64_t started_at_us; /* wall clock, µs since the epoch; 0 → now */
-	int64_t duration_ms;
-	int64_t rows;           /* -1 when unknown */
-	const char *query_type; /* tusk_query_type_name; NULL or unknown → "other" */
-	const char *status;     /* "ok" | "error" | "cancelled"; anything else is dropped */
-	char *error;            /* message, or NULL */
-	/* cancelled only: tusk_stop_reason_name, NULL when not known */
-	const char *stop_reason;
-} HistoryRecord;
 
 /* Flush policy: a job starts when HISTORY_FLUSH_RECORDS records are
  * queued, or HISTORY_FLUSH_MS after the first record of a quiet spell, or
@@ -68,10 +54,15 @@ struct history *history_new(Storage *st, struct event_base *base, struct worker_
  * before or after worker_pool_free (after is better: the running job's
  * callback is then already answered). Accepts NULL. */
 void history_free(struct history *h);
-/* Queue a copy of rec. Never touches SQLite and never blocks. A record
- * whose uuid is already stored replaces that entry, so an execution may be
- * written when it starts and again when it ends. */
-void history_add(struct history *h, const HistoryRecord *rec);
+/* Queue a copy of entry — the common model's TuskQueryHistoryEntry, the
+ * same shape history.list answers with and clients read. Never touches
+ * SQLite and never blocks. An empty id gets a fresh UUID; executed_at_us 0
+ * is now; a negative duration is 0, a negative rows -1 (unknown); an
+ * unknown query_type is other; stop_reason is kept only when status is
+ * cancelled. An entry without sql or with a status out of range is dropped
+ * (and counted). An entry whose id is already stored replaces that entry,
+ * so an execution may be written when it starts and again when it ends. */
+void history_add(struct history *h, const TuskQueryHistoryEntry *entry);
 
 /* r is 0 or -1 with e set; count is the number of rows deleted (delete:
  * 1, clear: how many; 0 for a flush). Always called later on the loop

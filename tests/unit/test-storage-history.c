@@ -77,15 +77,15 @@ static void wait_idle(void)
 
 static void add(const char *sql, const char *status, const char *conn, int64_t at_us)
 {
-	HistoryRecord r = {
+	TuskQueryHistoryEntry r = {
 	    .connection_id = (char *)conn,
 	    .database = "app",
 	    .sql = (char *)sql,
-	    .started_at_us = at_us,
+	    .executed_at_us = at_us,
 	    .duration_ms = 7,
 	    .rows = 3,
-	    .query_type = "select",
-	    .status = status,
+	    .query_type = TUSK_QUERY_SELECT,
+	    .status = (TuskHistoryStatus)tusk_history_status_from_name(status),
 	};
 	history_add(h, &r);
 }
@@ -119,15 +119,15 @@ static const char *sql_at(json_t *r, size_t i)
 START_TEST(test_add_flush_and_list_order)
 {
 	int64_t t0 = tusk_now_us() - 60 * 1000000LL;
-	HistoryRecord full = {
+	TuskQueryHistoryEntry full = {
 	    .connection_id = "c1",
 	    .database = "shop",
 	    .sql = "SELECT 2",
-	    .started_at_us = t0 + 2000000,
+	    .executed_at_us = t0 + 2000000,
 	    .duration_ms = 1234,
 	    .rows = -1,
-	    .query_type = "bogus",
-	    .status = "error",
+	    .query_type = _TUSK_QUERY_TYPE_MAX, /* out of range: other */
+	    .status = TUSK_HISTORY_ERROR,
 	    .error = "relation \"x\" does not exist",
 	};
 	add("SELECT 1", "ok", "c1", t0 + 1000000);
@@ -568,10 +568,11 @@ END_TEST
 
 START_TEST(test_same_id_replaces)
 {
-	HistoryRecord r = {.sql = "SELECT pg_sleep(1)", .status = "cancelled", .rows = -1};
-	ck_assert_int_eq(tusk_uuid_v4(r.uuid), 0);
+	TuskQueryHistoryEntry r = {
+	    .sql = "SELECT pg_sleep(1)", .status = TUSK_HISTORY_CANCELLED, .rows = -1};
+	ck_assert_int_eq(tusk_uuid_v4(r.id), 0);
 	history_add(h, &r);
-	r.status = "ok";
+	r.status = TUSK_HISTORY_OK;
 	r.rows = 1;
 	r.duration_ms = 1000;
 	history_add(h, &r);
@@ -579,7 +580,7 @@ START_TEST(test_same_id_replaces)
 	_cleanup_json_ json_t *l = list(NULL);
 	ck_assert_int_eq(json_integer_value(json_object_get(l, "total")), 1);
 	json_t *e0 = json_array_get(json_object_get(l, "entries"), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(e0, "id")), r.uuid);
+	ck_assert_str_eq(json_string_value(json_object_get(e0, "id")), r.id);
 	ck_assert_str_eq(json_string_value(json_object_get(e0, "status")), "ok");
 	ck_assert_int_eq(json_integer_value(json_object_get(e0, "rows")), 1);
 }
@@ -587,8 +588,8 @@ END_TEST
 
 START_TEST(test_invalid_records_and_failures)
 {
-	HistoryRecord no_sql = {.status = "ok"};
-	HistoryRecord bad_status = {.sql = "SELECT 1", .status = "running"};
+	TuskQueryHistoryEntry no_sql = {.status = TUSK_HISTORY_OK};
+	TuskQueryHistoryEntry bad_status = {.sql = "SELECT 1", .status = _TUSK_HISTORY_STATUS_MAX};
 	history_add(h, &no_sql);
 	history_add(h, &bad_status);
 	struct history_stats s;
