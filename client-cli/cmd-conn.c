@@ -63,8 +63,8 @@ static void scrub_arg(char *arg)
 static json_t *target_params(char *arg)
 {
 	if (!is_conninfo(arg))
-		return json_pack("{s:s}", "id", arg);
-	json_t *p = json_pack("{s:s, s:o}", "conninfo", arg, "env", pg_env(NULL));
+		return tusk_req_connection_id(arg, NULL);
+	json_t *p = tusk_req_connection_conninfo(arg, pg_env(NULL));
 	scrub_arg(arg);
 	return p;
 }
@@ -104,7 +104,7 @@ static int conn_list(struct ctl *ctl)
 {
 	json_t *result = NULL;
 	_cleanup_json_ json_t *groups = NULL;
-	int r = ctl_call(ctl, "connections.list", NULL, &result);
+	int r = ctl_call(ctl, TUSK_M_CONNECTIONS_LIST, NULL, &result);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json) {
@@ -214,7 +214,7 @@ static int conn_show(struct ctl *ctl, int argc, char **argv)
 	if (!name)
 		return ctl_usage_error("usage: tuskctl conn show NAME [--json]");
 	json_t *c = NULL;
-	int r = ctl_call(ctl, "connections.get", json_pack("{s:s}", "id", name), &c);
+	int r = ctl_call(ctl, TUSK_M_CONNECTIONS_GET, tusk_req_connection_id(name, NULL), &c);
 	if (r != EXIT_OK)
 		return r;
 	if (json)
@@ -304,10 +304,12 @@ static void print_import(const json_t *res, bool verbose)
 static int set_password(struct ctl *ctl, const char *id, char *password)
 {
 	json_t *result = NULL;
-	json_t *params = json_pack("{s:s, s:s, s:s}", "connection_id", id, "kind", "password",
-	                           "secret", password);
+	json_t *params = tusk_req_credentials_set(id, "password", password);
 	explicit_bzero(password, strlen(password));
-	int r = ctl_call(ctl, "credentials.set", params, &result);
+	json_incref(params);
+	int r = ctl_call(ctl, TUSK_M_CREDENTIALS_SET, params, &result);
+	tusk_req_scrub_secret(params);
+	json_decref(params);
 	if (r != EXIT_OK)
 		return r;
 	printf("  password:  from stdin, %s\n", json_is_true(json_object_get(result, "in_memory"))
@@ -370,16 +372,18 @@ static int add_tunnel(struct ctl *ctl, json_t *res, json_t *tunnel, char *ssh_pa
 	json_t *cfg = json_deep_copy(json_object_get(res, "config"));
 	json_object_set_new(cfg, "ssh_tunnel", tunnel);
 	json_t *saved = NULL;
-	int r = ctl_call(ctl, "connections.save", json_pack("{s:o}", "config", cfg), &saved);
+	int r = ctl_call(ctl, TUSK_M_CONNECTIONS_SAVE, tusk_req_connections_save(cfg), &saved);
 	if (r != EXIT_OK)
 		return r;
 	json_object_set_new(res, "config", saved);
 	if (!ssh_password)
 		return EXIT_OK;
-	json_t *params = json_pack("{s:s, s:s, s:s}", "connection_id", str(saved, "id"), "kind",
-	                           "ssh_password", "secret", ssh_password);
+	json_t *params = tusk_req_credentials_set(str(saved, "id"), "ssh_password", ssh_password);
 	json_t *result = NULL;
-	r = ctl_call(ctl, "credentials.set", params, &result);
+	json_incref(params);
+	r = ctl_call(ctl, TUSK_M_CREDENTIALS_SET, params, &result);
+	tusk_req_scrub_secret(params);
+	json_decref(params);
 	json_decref(result);
 	return r;
 }
@@ -399,30 +403,26 @@ static int do_import(struct ctl *ctl, char *source, const struct import_opts *o,
 		return EXIT_USAGE;
 	if (o->ssh_password_stdin && !(ssh_password = read_password()))
 		return ctl_usage_error("--ssh-password-stdin: no SSH password on stdin");
-	/* A bare word is a service name of pg_service.conf. */
-	if (is_conninfo(source))
-		params = json_pack("{s:s}", "source", source);
-	else
-		params = json_pack("{s:{s:s}}", "source", "service", source);
-	scrub_arg(source);
-	json_object_set_new(params, "env", pg_env(service_env));
-	json_object_set_new(params, "save", json_boolean(!o->dry_run));
-	if (o->name)
-		json_object_set_new(params, "name", json_string(o->name));
-	if (o->color)
-		json_object_set_new(params, "color", json_string(o->color));
-	if (o->readonly)
-		json_object_set_new(params, "readonly", json_true());
-	if (o->group) {
-		/* Created on demand, as the README's first example expects. */
-		json_t *gid = NULL;
-		if ((r = ctl_group_ensure(ctl, o->group, &gid)) != EXIT_OK) {
-			json_decref(params);
-			return r;
-		}
-		json_object_set_new(params, "group_id", gid);
+	/* The group is created on demand, as the README's first example
+	 * expects. */
+	json_t *gid = NULL;
+	if (o->group && (r = ctl_group_ensure(ctl, o->group, &gid)) != EXIT_OK) {
+		scrub_arg(source);
+		return r;
 	}
-	r = ctl_call(ctl, "connections.import", params, &res);
+	/* A bare word is a service name of pg_service.conf. */
+	bool conninfo = is_conninfo(source);
+	params = tusk_req_connections_import(
+	    &(TuskReqConnectionsImport){.source = conninfo ? source : NULL,
+	                                .service = conninfo ? NULL : source,
+	                                .env = pg_env(service_env),
+	                                .dry_run = o->dry_run,
+	                                .name = o->name,
+	                                .color = o->color,
+	                                .readonly = o->readonly,
+	                                .group_id = gid});
+	scrub_arg(source);
+	r = ctl_call(ctl, TUSK_M_CONNECTIONS_IMPORT, params, &res);
 	if (r != EXIT_OK)
 		return r;
 	if (tunnel && json_is_true(json_object_get(res, "saved")) &&
@@ -632,7 +632,8 @@ static int conn_edit(struct ctl *ctl, int argc, char **argv)
 
 	json_t *config = NULL, *saved = NULL;
 	_cleanup_json_ json_t *groups = NULL;
-	int r = ctl_call(ctl, "connections.get", json_pack("{s:s}", "id", argv[optind]), &config);
+	int r = ctl_call(ctl, TUSK_M_CONNECTIONS_GET, tusk_req_connection_id(argv[optind], NULL),
+	                 &config);
 	if (r != EXIT_OK)
 		return r;
 	for (size_t i = 0; i < n; i++)
@@ -640,7 +641,7 @@ static int conn_edit(struct ctl *ctl, int argc, char **argv)
 			json_decref(config);
 			return edits[i].opt == 'g' ? EXIT_DAEMON_ERROR : EXIT_USAGE;
 		}
-	r = ctl_call(ctl, "connections.save", json_pack("{s:o}", "config", config), &saved);
+	r = ctl_call(ctl, TUSK_M_CONNECTIONS_SAVE, tusk_req_connections_save(config), &saved);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json)
@@ -656,7 +657,8 @@ static int conn_edit(struct ctl *ctl, int argc, char **argv)
 static int conn_rm(struct ctl *ctl, const char *name)
 {
 	json_t *result = NULL;
-	int r = ctl_call(ctl, "connections.delete", json_pack("{s:s}", "id", name), &result);
+	int r =
+	    ctl_call(ctl, TUSK_M_CONNECTIONS_DELETE, tusk_req_connection_id(name, NULL), &result);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json)
@@ -728,10 +730,10 @@ int cmd_conn(struct ctl *ctl, int argc, char **argv)
 	if (strcmp(sub, "rm") == 0 && argc == 3)
 		return conn_rm(ctl, argv[2]);
 	if (strcmp(sub, "test") == 0 && argc == 3)
-		return call_and_print(ctl, "connections.test", target_params(argv[2]));
+		return call_and_print(ctl, TUSK_M_CONNECTIONS_TEST, target_params(argv[2]));
 	if (strcmp(sub, "status") == 0 && argc <= 3)
-		return call_and_print(ctl, "connection.status",
-		                      argc == 3 ? json_pack("{s:s}", "id", argv[2]) : NULL);
+		return call_and_print(ctl, TUSK_M_CONNECTION_STATUS,
+		                      argc == 3 ? tusk_req_connection_id(argv[2], NULL) : NULL);
 	return ctl_usage_error(
 	    "usage: tuskctl conn list | show NAME [--json] | add NAME URI_OR_CONNINFO [OPTIONS] "
 	    "| edit NAME [OPTIONS] | rm NAME | import SOURCE [OPTIONS] | test NAME_OR_URI | "
@@ -742,17 +744,15 @@ int cmd_open(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc != 2)
 		return ctl_usage_error("usage: tuskctl open NAME_OR_URI");
-	json_t *params = target_params(argv[1]);
-	/* A tunnel with agent auth may need our agent. */
-	const char *agent = getenv("SSH_AUTH_SOCK");
-	if (agent && *agent && !json_object_get(params, "env"))
-		json_object_set_new(params, "env", json_pack("{s:s}", "SSH_AUTH_SOCK", agent));
-	return call_and_print(ctl, "connection.open", params);
+	/* A saved one with a tunnel with agent auth may need our agent. */
+	json_t *params = is_conninfo(argv[1]) ? target_params(argv[1])
+	                                      : tusk_req_connection_id(argv[1], ctl_agent_env());
+	return call_and_print(ctl, TUSK_M_CONNECTION_OPEN, params);
 }
 
 int cmd_close(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc != 2)
 		return ctl_usage_error("usage: tuskctl close NAME");
-	return call_and_print(ctl, "connection.close", json_pack("{s:s}", "id", argv[1]));
+	return call_and_print(ctl, TUSK_M_CONNECTION_CLOSE, tusk_req_connection_id(argv[1], NULL));
 }

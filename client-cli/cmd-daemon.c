@@ -27,7 +27,7 @@ int cmd_ping(struct ctl *ctl, int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	double t0 = now_ms();
-	r = ctl_call(ctl, "daemon.ping", NULL, &result);
+	r = ctl_call(ctl, TUSK_M_DAEMON_PING, NULL, &result);
 	double ms = now_ms() - t0;
 	if (r != EXIT_OK)
 		return r;
@@ -70,7 +70,7 @@ int cmd_status(struct ctl *ctl, int argc, char **argv)
 	json_t *st = NULL;
 	int r = no_args(argc, argv);
 	if (r == EXIT_OK)
-		r = ctl_call(ctl, "daemon.status", NULL, &st);
+		r = ctl_call(ctl, TUSK_M_DAEMON_STATUS, NULL, &st);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json) {
@@ -119,7 +119,7 @@ int cmd_shutdown(struct ctl *ctl, int argc, char **argv)
 		return r;
 	/* Stopping a daemon that is not running is not a reason to start one. */
 	ctl->autostart = false;
-	r = ctl_call(ctl, "daemon.shutdown", NULL, &result);
+	r = ctl_call(ctl, TUSK_M_DAEMON_SHUTDOWN, NULL, &result);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json)

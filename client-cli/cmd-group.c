@@ -12,7 +12,7 @@
 int ctl_groups_fetch(struct ctl *ctl, json_t **ret)
 {
 	json_t *result = NULL;
-	int r = ctl_call(ctl, "groups.list", NULL, &result);
+	int r = ctl_call(ctl, TUSK_M_GROUPS_LIST, NULL, &result);
 	if (r != EXIT_OK)
 		return r;
 	*ret = json_incref(json_object_get(result, "groups"));
@@ -80,8 +80,8 @@ int ctl_group_ensure(struct ctl *ctl, const char *text, json_t **ret_id)
 		return EXIT_OK;
 	}
 	json_t *result = NULL;
-	r = ctl_call(ctl, "groups.save",
-	             json_pack("{s:{s:s, s:i}}", "group", "name", text, "sort_order", 0), &result);
+	r = ctl_call(ctl, TUSK_M_GROUPS_SAVE,
+	             tusk_req_groups_save(tusk_req_group_new(text, 0, NULL, NULL)), &result);
 	if (r != EXIT_OK)
 		return r;
 	fprintf(stderr, "tuskctl: created group '%s'\n", text);
@@ -153,7 +153,7 @@ static int group_list(struct ctl *ctl)
 		ctl_print_json(groups);
 		return EXIT_OK;
 	}
-	r = ctl_call(ctl, "connections.list", NULL, &conns);
+	r = ctl_call(ctl, TUSK_M_CONNECTIONS_LIST, NULL, &conns);
 	if (r != EXIT_OK)
 		return r;
 	if (json_array_size(groups) == 0)
@@ -201,22 +201,18 @@ static int group_add(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error("usage: tuskctl group add NAME [--parent P] [--color C] "
 		                       "[--sort N]");
 
-	json_t *group =
-	    json_pack("{s:s, s:I}", "name", argv[optind], "sort_order", (json_int_t)sort);
-	if (color)
-		json_object_set_new(group, "color", json_string(color));
+	json_t *parent_id = NULL;
 	if (parent) {
 		_cleanup_json_ json_t *groups = NULL;
 		int r = ctl_groups_fetch(ctl, &groups);
 		const json_t *p = r == EXIT_OK ? ctl_group_find(groups, parent) : NULL;
-		if (!p) {
-			json_decref(group);
+		if (!p)
 			return r == EXIT_OK ? EXIT_DAEMON_ERROR : r;
-		}
-		json_object_set(group, "parent_id", json_object_get(p, "id"));
+		parent_id = json_incref(json_object_get(p, "id"));
 	}
+	json_t *group = tusk_req_group_new(argv[optind], sort, color, parent_id);
 	json_t *result = NULL;
-	int r = ctl_call(ctl, "groups.save", json_pack("{s:o}", "group", group), &result);
+	int r = ctl_call(ctl, TUSK_M_GROUPS_SAVE, tusk_req_groups_save(group), &result);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json)
@@ -230,7 +226,7 @@ static int group_add(struct ctl *ctl, int argc, char **argv)
 static int group_rm(struct ctl *ctl, const char *name)
 {
 	json_t *result = NULL;
-	int r = ctl_call(ctl, "groups.delete", json_pack("{s:s}", "id", name), &result);
+	int r = ctl_call(ctl, TUSK_M_GROUPS_DELETE, tusk_req_groups_delete(name), &result);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json) {

@@ -121,8 +121,9 @@ static int resolve(struct ctl *ctl, const char *target, char id[TUSK_UUID_STRLEN
 		return r;
 	TuskError e = TUSK_ERROR_INIT;
 	json_t *conn = NULL;
-	if (tusk_client_call(ctl->client, "connections.get", json_pack("{s:s}", "id", target),
-	                     &conn, NULL, NULL, ctl->timeout_ms, &e) == 0) {
+	if (tusk_client_call(ctl->client, TUSK_M_CONNECTIONS_GET,
+	                     tusk_req_connection_id(target, NULL), &conn, NULL, NULL,
+	                     ctl->timeout_ms, &e) == 0) {
 		const char *cid = json_string_value(json_object_get(conn, "id"));
 		snprintf(id, TUSK_UUID_STRLEN + 1, "%s", cid ? cid : target);
 		json_decref(conn);
@@ -248,7 +249,7 @@ static json_t *connection_names(struct ctl *ctl)
 {
 	json_t *result = NULL, *names = json_object();
 	TuskError e = TUSK_ERROR_INIT;
-	if (tusk_client_call(ctl->client, "connections.list", NULL, &result, NULL, NULL,
+	if (tusk_client_call(ctl->client, TUSK_M_CONNECTIONS_LIST, NULL, &result, NULL, NULL,
 	                     ctl->timeout_ms, &e) < 0) {
 		/* Names are a nicety: ids are shown instead. */
 		tusk_error_clear(&e);
@@ -404,27 +405,20 @@ static int parse_entries(json_t *entries, TuskQueryHistoryEntry ***ret)
 
 static int history_list(struct ctl *ctl, const struct history_args *a)
 {
-	json_t *params = json_object();
 	char id[TUSK_UUID_STRLEN + 1];
 	int r;
-	if (a->target) {
-		if ((r = resolve(ctl, a->target, id)) != EXIT_OK) {
-			json_decref(params);
-			return r;
-		}
-		json_object_set_new(params, "connection_id", json_string(id));
-	}
-	if (a->search)
-		json_object_set_new(params, "search", json_string(a->search));
-	if (a->status)
-		json_object_set_new(params, "status", json_string(a->status));
-	if (a->stop_reason)
-		json_object_set_new(params, "stop_reason", json_string(a->stop_reason));
-	json_object_set_new(params, "limit", json_integer(a->limit));
-	json_object_set_new(params, "offset", json_integer(a->offset));
+	if (a->target && (r = resolve(ctl, a->target, id)) != EXIT_OK)
+		return r;
+	json_t *params =
+	    tusk_req_history_list(&(TuskReqHistoryList){.connection_id = a->target ? id : NULL,
+	                                                .search = a->search,
+	                                                .status = a->status,
+	                                                .stop_reason = a->stop_reason,
+	                                                .limit = a->limit,
+	                                                .offset = a->offset});
 
 	json_t *result = NULL;
-	if ((r = ctl_call(ctl, "history.list", params, &result)) != EXIT_OK)
+	if ((r = ctl_call(ctl, TUSK_M_HISTORY_LIST, params, &result)) != EXIT_OK)
 		return r;
 	if (ctl->json) {
 		ctl_print_json(result);
@@ -467,7 +461,7 @@ static int history_rm(struct ctl *ctl, int argc, char **argv)
 	if (argc != 3)
 		return ctl_usage_error("usage: tuskctl history rm ID");
 	json_t *result = NULL;
-	int r = ctl_call(ctl, "history.delete", json_pack("{s:s}", "id", argv[2]), &result);
+	int r = ctl_call(ctl, TUSK_M_HISTORY_DELETE, tusk_req_history_delete(argv[2]), &result);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json)
@@ -485,18 +479,13 @@ static int history_clear(struct ctl *ctl, const struct history_args *a, int narg
 	if (!a->yes)
 		return ctl_usage_error(
 		    "history clear deletes entries for good; add --yes to do it");
-	json_t *params = json_object();
 	char id[TUSK_UUID_STRLEN + 1];
 	int r;
-	if (a->target) {
-		if ((r = resolve(ctl, a->target, id)) != EXIT_OK) {
-			json_decref(params);
-			return r;
-		}
-		json_object_set_new(params, "connection_id", json_string(id));
-	}
+	if (a->target && (r = resolve(ctl, a->target, id)) != EXIT_OK)
+		return r;
+	json_t *params = tusk_req_history_clear(a->target ? id : NULL);
 	json_t *result = NULL;
-	if ((r = ctl_call(ctl, "history.clear", params, &result)) != EXIT_OK)
+	if ((r = ctl_call(ctl, TUSK_M_HISTORY_CLEAR, params, &result)) != EXIT_OK)
 		return r;
 	long long n = json_integer_value(json_object_get(result, "deleted"));
 	if (ctl->json)

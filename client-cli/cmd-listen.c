@@ -32,7 +32,7 @@ static const char *str(const json_t *o, const char *key)
 static void print_jsonl(const char *event, const json_t *params)
 {
 	json_t *line = json_deep_copy(params);
-	if (strcmp(event, "notify.gap") == 0)
+	if (strcmp(event, TUSK_N_NOTIFY_GAP) == 0)
 		json_object_set_new(line, "gap", json_true());
 	char *s = json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(line);
@@ -44,7 +44,7 @@ static void print_jsonl(const char *event, const json_t *params)
 /* Like psql's own line for an asynchronous notification. */
 static void print_text(const char *event, const json_t *p)
 {
-	if (strcmp(event, "notify.gap") == 0) {
+	if (strcmp(event, TUSK_N_NOTIFY_GAP) == 0) {
 		printf("-- notifications may have been missed between %s and %s (%s)\n",
 		       str(p, "lost_at"), str(p, "restored_at"), str(p, "reason"));
 		return;
@@ -79,7 +79,7 @@ static int loop(struct ctl *ctl, const char *conn_id, json_t *channels, bool jso
 		json_t *params = json_object_get(msg, "params");
 		if (strcmp(str(params, "connection_id"), conn_id) != 0)
 			continue;
-		if (strcmp(method, "pg.notification") == 0) {
+		if (strcmp(method, TUSK_N_PG_NOTIFICATION) == 0) {
 			bool mine = false;
 			size_t i;
 			json_t *c;
@@ -87,7 +87,7 @@ static int loop(struct ctl *ctl, const char *conn_id, json_t *channels, bool jso
 			    strcmp(json_string_value(c), str(params, "channel")) == 0;
 			if (!mine)
 				continue;
-		} else if (strcmp(method, "notify.gap") != 0) {
+		} else if (strcmp(method, TUSK_N_NOTIFY_GAP) != 0) {
 			continue;
 		}
 		if (jsonl)
@@ -128,15 +128,14 @@ int cmd_listen(struct ctl *ctl, int argc, char **argv)
 	if (!jsonl && strcmp(format, "text") != 0)
 		return ctl_usage_error("--format takes text or jsonl, not '%s'", format);
 
-	int r = ctl_call(ctl, "events.subscribe", json_pack("{s:[s]}", "topics", "notify"), NULL);
+	int r = ctl_call(ctl, TUSK_M_EVENTS_SUBSCRIBE, tusk_req_events_topic("notify"), NULL);
 	if (r != EXIT_OK)
 		return r;
 	_cleanup_json_ json_t *channels = json_array();
 	_cleanup_free_ char *conn_id = NULL;
 	for (int i = optind; i < argc; i++) {
 		_cleanup_json_ json_t *res = NULL;
-		r = ctl_call(ctl, "notify.listen",
-		             json_pack("{s:s, s:s}", "connection_id", target, "channel", argv[i]),
+		r = ctl_call(ctl, TUSK_M_NOTIFY_LISTEN, tusk_req_notify_channel(target, argv[i]),
 		             &res);
 		if (r != EXIT_OK)
 			return r;
@@ -187,7 +186,7 @@ int cmd_events(struct ctl *ctl, int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	TuskError se = TUSK_ERROR_INIT;
-	if (tusk_client_call(ctl->client, "events.subscribe", json_pack("{s:o}", "topics", topics),
+	if (tusk_client_call(ctl->client, TUSK_M_EVENTS_SUBSCRIBE, tusk_req_events_topics(topics),
 	                     NULL, print_early, NULL, ctl->timeout_ms, &se) < 0) {
 		ctl_print_error(&se);
 		tusk_error_clear(&se);

@@ -13,7 +13,7 @@ int cmd_names(struct ctl *ctl, int argc, char **argv)
 	bool conns = argv[1][0] == 'c';
 	ctl->autostart = false;
 	json_t *res = NULL;
-	int r = ctl_call(ctl, conns ? "connections.list" : "groups.list", NULL, &res);
+	int r = ctl_call(ctl, conns ? TUSK_M_CONNECTIONS_LIST : TUSK_M_GROUPS_LIST, NULL, &res);
 	if (r != EXIT_OK)
 		return r;
 	size_t i;

@@ -14,7 +14,10 @@
 #include "client-cli/format.h"
 #include "client-cli/tuskctl.h"
 #include "common/jsonstr.h"
+#include "common/cleanup.h"
 #include "common/uuid.h"
+#include "protocol/jsonrpc.h"
+#include "protocol/req.h"
 
 extern char **environ;
 
@@ -113,27 +116,27 @@ static int on_notification(const char *method, json_t *params, void *ud)
 	const char *qid = json_string_value(json_object_get(params, "query_id"));
 	if (!qid || strcmp(qid, s->query_id) != 0)
 		return 0;
-	if (s->store && strcmp(method, "query.notice") != 0)
+	if (s->store && strcmp(method, TUSK_N_QUERY_NOTICE) != 0)
 		return 0; /* the rows stay in the daemon */
-	if (strcmp(method, "query.columns") == 0) {
+	if (strcmp(method, TUSK_N_QUERY_COLUMNS) == 0) {
 		formatter_columns(s->f, json_object_get(params, "columns"));
-	} else if (strcmp(method, "query.text") == 0) {
+	} else if (strcmp(method, TUSK_N_QUERY_TEXT) == 0) {
 		size_t n = (size_t)json_integer_value(json_object_get(params, "rows"));
 		formatter_text(s->f, json_string_value(json_object_get(params, "text")),
 		               json_string_length(json_object_get(params, "text")), n);
 		ctl_progress_rows(s->rows += n);
-	} else if (strcmp(method, "query.rows") == 0) {
+	} else if (strcmp(method, TUSK_N_QUERY_ROWS) == 0) {
 		formatter_rows(s->f, json_object_get(params, "rows"));
 		ctl_progress_rows(s->rows += json_array_size(json_object_get(params, "rows")));
-	} else if (strcmp(method, "query.progress") == 0) {
+	} else if (strcmp(method, TUSK_N_QUERY_PROGRESS) == 0) {
 		/* Rows the daemon fetched, also those not yet sent in a batch. */
 		unsigned long long n =
 		    (unsigned long long)json_integer_value(json_object_get(params, "rows"));
 		ctl_progress_rows(n > s->rows ? n : s->rows);
-	} else if (strcmp(method, "query.result") == 0) {
+	} else if (strcmp(method, TUSK_N_QUERY_RESULT) == 0) {
 		ctl_progress_clear();
 		formatter_result_end(s->f, json_object_get(params, "result"));
-	} else if (strcmp(method, "query.notice") == 0 && !s->quiet_notices) {
+	} else if (strcmp(method, TUSK_N_QUERY_NOTICE) == 0 && !s->quiet_notices) {
 		ctl_progress_clear();
 		print_notice(json_object_get(params, "notice"));
 	}
@@ -192,52 +195,56 @@ static void print_query_error(const TuskError *e)
 	ctl_print_error(e);
 }
 
-json_t *ctl_target_params(const char *target)
+json_t *ctl_agent_env(void)
 {
-	json_t *params = json_object();
-	if (target && !looks_like_conninfo(target)) {
-		json_object_set_new(params, "connection_id", json_string(target));
-		/* A tunnel with agent auth may need our agent. */
-		const char *agent = getenv("SSH_AUTH_SOCK");
-		if (agent && *agent)
-			json_object_set_new(params, "env",
-			                    json_pack("{s:s}", "SSH_AUTH_SOCK", agent));
-	} else {
-		json_object_set_new(params, "conninfo", json_string(target ? target : ""));
-		json_object_set_new(params, "env", pg_environment());
-	}
-	return params;
+	const char *agent = getenv("SSH_AUTH_SOCK");
+	return agent && *agent ? json_pack("{s:s}", "SSH_AUTH_SOCK", agent) : NULL;
 }
 
-int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json_t **ret_result)
+void ctl_target(const char *target, TuskReqQueryExecute *q)
+{
+	if (target && !looks_like_conninfo(target)) {
+		q->connection_id = target;
+		/* A tunnel with agent auth may need our agent. */
+		q->env = ctl_agent_env();
+	} else {
+		q->conninfo = target ? target : "";
+		q->env = pg_environment();
+	}
+}
+
+int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts *o,
+                json_t **ret_result)
 {
 	if (ret_result)
 		*ret_result = NULL;
+	char qid[TUSK_UUID_STRLEN + 1];
+	tusk_uuid_v4(qid);
+	q->query_id = qid;
+	/* csv and tsv are rendered by the daemon: one string per batch
+	 * instead of a JSON array per row. */
+	if (!o->store && (o->fmt == FORMAT_CSV || o->fmt == FORMAT_TSV))
+		q->render = o->fmt == FORMAT_CSV ? "csv" : "tsv";
+	if (ctl->timeout_ms > 0)
+		q->timeout_ms = ctl->timeout_ms;
+	/* A small result comes in the reply: one message, one wake-up. */
+	q->inline_reply = !o->store;
+	json_t *params = tusk_req_query_execute(q);
+	q->env = q->params = NULL; /* stolen */
 	int r = ctl_connect(ctl);
 	if (r != EXIT_OK) {
 		json_decref(params);
 		return r;
 	}
-	char qid[TUSK_UUID_STRLEN + 1];
-	tusk_uuid_v4(qid);
-	json_object_set_new(params, "query_id", json_string(qid));
-	/* csv and tsv are rendered by the daemon: one string per batch
-	 * instead of a JSON array per row. */
-	if (!o->store && (o->fmt == FORMAT_CSV || o->fmt == FORMAT_TSV))
-		json_object_set_new(params, "render",
-		                    json_string(o->fmt == FORMAT_CSV ? "csv" : "tsv"));
-	if (ctl->timeout_ms > 0)
-		json_object_set_new(params, "timeout_ms", json_integer(ctl->timeout_ms));
-	/* A small result comes in the reply: one message, one wake-up. */
-	if (!o->store)
-		json_object_set_new(params, "inline", json_true());
 
+	/* Ctrl-C sends this line from the signal handler, prepared now. */
 	cancel_addr.sun_family = AF_UNIX;
 	snprintf(cancel_addr.sun_path, sizeof(cancel_addr.sun_path), "%s", ctl->socket_path);
-	cancel_len = (size_t)snprintf(cancel_line, sizeof(cancel_line),
-	                              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"query.cancel\","
-	                              "\"params\":{\"query_id\":\"%s\"}}\n",
-	                              qid);
+	_cleanup_json_ json_t *cancel =
+	    tusk_rpc_request(json_integer(1), TUSK_M_QUERY_CANCEL, tusk_req_query_id(qid));
+	_cleanup_free_ char *line = tusk_rpc_dump(cancel, &cancel_len);
+	cancel_len = line && cancel_len < sizeof(cancel_line) ? cancel_len : 0;
+	memcpy(cancel_line, line ? line : "", cancel_len);
 	struct sigaction sa = {.sa_handler = on_sigint}, old_sa;
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_sa);
@@ -262,8 +269,8 @@ int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json
 	formatter_set_no_header(s.f, o->no_header);
 	json_t *result = NULL;
 	TuskError e = TUSK_ERROR_INIT;
-	r = tusk_client_call(ctl->client, "query.execute", params, &result, on_notification, &s, -1,
-	                     &e);
+	r = tusk_client_call(ctl->client, TUSK_M_QUERY_EXECUTE, params, &result, on_notification,
+	                     &s, -1, &e);
 	if (r >= 0)
 		replay_inline(&s, result);
 	ctl_progress_end();
@@ -337,22 +344,20 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 		free(sql);
 		return EXIT_DAEMON_ERROR;
 	}
-	json_t *params = ctl_target_params(a->target ? a->target : getenv("TUSK_DATABASE"));
-	json_object_set_new(params, "sql", json_string(sql));
-	free(sql);
-	if (a->session)
-		json_object_set_new(params, "context", json_string(a->session));
-	if (a->store)
-		json_object_set_new(params, "mode", json_string("store"));
-	if (a->max_rows > 0)
-		json_object_set_new(params, "max_rows", json_integer(a->max_rows));
+	TuskReqQueryExecute q = {.sql = sql,
+	                         .context = a->session,
+	                         .store = a->store,
+	                         .max_rows = a->max_rows > 0 ? a->max_rows : 0};
+	ctl_target(a->target ? a->target : getenv("TUSK_DATABASE"), &q);
 	struct exec_opts o = {.fmt = fmt,
 	                      .quiet = a->quiet,
 	                      .expanded = ctl->expanded,
 	                      .no_header = ctl->no_header,
 	                      .null_text = ctl->null_text,
 	                      .store = a->store};
-	return ctl_execute(ctl, params, &o, NULL);
+	int r = ctl_execute(ctl, &q, &o, NULL);
+	free(sql);
+	return r;
 }
 
 static int parse_query_args(int argc, char **argv, struct query_args *a, struct ctl *ctl)
@@ -440,7 +445,7 @@ int cmd_cancel(struct ctl *ctl, int argc, char **argv)
 	if (argc != 2)
 		return ctl_usage_error("usage: tuskctl cancel QUERY_ID");
 	json_t *result = NULL;
-	int r = ctl_call(ctl, "query.cancel", json_pack("{s:s}", "query_id", argv[1]), &result);
+	int r = ctl_call(ctl, TUSK_M_QUERY_CANCEL, tusk_req_query_id(argv[1]), &result);
 	if (r == EXIT_OK) {
 		if (ctl->json)
 			ctl_print_json(result);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client-cli/tuskctl.h"
+#include "common/cleanup.h"
 
 extern char **environ;
 
@@ -109,8 +110,8 @@ static int target_id(struct ctl *ctl, const char *target, char **ret)
 		json_object_set_new(env, name, json_string(eq + 1));
 	}
 	json_t *st = NULL;
-	int r = ctl_call(ctl, "connection.open",
-	                 json_pack("{s:s, s:o}", "conninfo", target, "env", env), &st);
+	int r =
+	    ctl_call(ctl, TUSK_M_CONNECTION_OPEN, tusk_req_connection_conninfo(target, env), &st);
 	if (r != EXIT_OK)
 		return r;
 	*ret = strdup(json_string_value(json_object_get(st, "connection_id")));
@@ -209,8 +210,7 @@ int cmd_schema(struct ctl *ctl, int argc, char **argv)
 		return r;
 	if (a.refresh) {
 		json_t *fresh = NULL;
-		r = ctl_call(ctl, "schema.refresh",
-		             json_pack("{s:s, s:s*}", "connection_id", id, "schema", a.schema),
+		r = ctl_call(ctl, TUSK_M_SCHEMA_REFRESH, tusk_req_schema_refresh(id, a.schema),
 		             &fresh);
 		json_decref(fresh);
 		if (r != EXIT_OK) {
@@ -224,18 +224,14 @@ int cmd_schema(struct ctl *ctl, int argc, char **argv)
 	char *last = NULL;
 	long long offset = 0;
 	do {
-		json_t *params =
-		    json_pack("{s:s, s:b}", "connection_id", id, "include_system", a.system);
-		if (a.kind)
-			json_object_set_new(params, "kind", json_string(a.kind));
-		if (a.schema)
-			json_object_set_new(params, "schema", json_string(a.schema));
-		if (pattern)
-			json_object_set_new(params, "pattern", json_string(pattern));
-		if (offset)
-			json_object_set_new(params, "offset", json_integer(offset));
+		json_t *params = tusk_req_schema_get(&(TuskReqSchemaGet){.connection_id = id,
+		                                                         .schema = a.schema,
+		                                                         .kind = a.kind,
+		                                                         .pattern = pattern,
+		                                                         .include_system = a.system,
+		                                                         .offset = offset});
 		json_t *page = NULL;
-		if ((r = ctl_call(ctl, "schema.get", params, &page)) != EXIT_OK)
+		if ((r = ctl_call(ctl, TUSK_M_SCHEMA_GET, params, &page)) != EXIT_OK)
 			break;
 		json_t *next = json_object_get(page, "next_offset");
 		offset = json_is_integer(next) ? json_integer_value(next) : 0;
@@ -263,19 +259,14 @@ int cmd_schema(struct ctl *ctl, int argc, char **argv)
 /* describe and complete: options, one argument, and the connection it
  * is asked about; *ret_params is {connection_id, <key>: argument}. */
 static int one_argument(struct ctl *ctl, int argc, char **argv, const char *usage,
-                        struct schema_args *a, const char *key, json_t **ret_params)
+                        struct schema_args *a, char **ret_id)
 {
 	int r = parse(ctl, argc, argv, a, usage);
 	if (r != EXIT_OK)
 		return r;
 	if (optind + 1 != argc)
 		return ctl_usage_error("%s", usage);
-	char *id = NULL;
-	if ((r = target_id(ctl, a->target, &id)) != EXIT_OK)
-		return r;
-	*ret_params = json_pack("{s:s, s:s}", "connection_id", id, key, argv[optind]);
-	free(id);
-	return EXIT_OK;
+	return target_id(ctl, a->target, ret_id);
 }
 
 int cmd_describe(struct ctl *ctl, int argc, char **argv)
@@ -283,14 +274,13 @@ int cmd_describe(struct ctl *ctl, int argc, char **argv)
 	static const char usage[] =
 	    "usage: tuskctl describe -d NAME OBJECT [--kind K] [--ddl] [--json|--format json]";
 	struct schema_args a = {0};
-	json_t *params = NULL;
-	int r = one_argument(ctl, argc, argv, usage, &a, "object", &params);
+	_cleanup_free_ char *id = NULL;
+	int r = one_argument(ctl, argc, argv, usage, &a, &id);
 	if (r != EXIT_OK)
 		return r;
-	if (a.kind)
-		json_object_set_new(params, "kind", json_string(a.kind));
+	json_t *params = tusk_req_schema_describe(id, argv[optind], a.kind);
 	json_t *d = NULL;
-	if ((r = ctl_call(ctl, "schema.describe", params, &d)) != EXIT_OK)
+	if ((r = ctl_call(ctl, TUSK_M_SCHEMA_DESCRIBE, params, &d)) != EXIT_OK)
 		return r;
 	const char *kind = sv(d, "kind");
 	if (ctl->json)
@@ -309,14 +299,13 @@ int cmd_complete(struct ctl *ctl, int argc, char **argv)
 	static const char usage[] =
 	    "usage: tuskctl complete -d NAME PREFIX [--context SQL] [--json]";
 	struct schema_args a = {0};
-	json_t *params = NULL;
-	int r = one_argument(ctl, argc, argv, usage, &a, "prefix", &params);
+	_cleanup_free_ char *id = NULL;
+	int r = one_argument(ctl, argc, argv, usage, &a, &id);
 	if (r != EXIT_OK)
 		return r;
-	if (a.context)
-		json_object_set_new(params, "context", json_string(a.context));
+	json_t *params = tusk_req_schema_complete(id, argv[optind], a.context, -1, 0);
 	json_t *res = NULL;
-	if ((r = ctl_call(ctl, "schema.complete", params, &res)) != EXIT_OK)
+	if ((r = ctl_call(ctl, TUSK_M_SCHEMA_COMPLETE, params, &res)) != EXIT_OK)
 		return r;
 	if (ctl->json) {
 		ctl_print_json(res);

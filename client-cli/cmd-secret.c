@@ -108,8 +108,9 @@ static int resolve(struct ctl *ctl, const char *target, char id[TUSK_UUID_STRLEN
 		return r;
 	TuskError e = TUSK_ERROR_INIT;
 	json_t *conn = NULL;
-	if (tusk_client_call(ctl->client, "connections.get", json_pack("{s:s}", "id", target),
-	                     &conn, NULL, NULL, ctl->timeout_ms, &e) == 0) {
+	if (tusk_client_call(ctl->client, TUSK_M_CONNECTIONS_GET,
+	                     tusk_req_connection_id(target, NULL), &conn, NULL, NULL,
+	                     ctl->timeout_ms, &e) == 0) {
 		const char *cid = json_string_value(json_object_get(conn, "id"));
 		const char *name = json_string_value(json_object_get(conn, "name"));
 		if (!cid || !tusk_uuid_valid(cid)) {
@@ -265,19 +266,16 @@ static int secret_set(struct ctl *ctl, const struct secret_args *a, const char *
 		explicit_bzero(buf, sizeof(buf));
 		return r;
 	}
-	json_t *params = json_pack("{s:s, s:s}", "connection_id", id, "secret", buf);
+	json_t *params = tusk_req_credentials_set(id, a->kind, buf);
 	explicit_bzero(buf, sizeof(buf));
 	if (!params)
 		return EXIT_DAEMON_ERROR;
-	if (a->kind)
-		json_object_set_new(params, "kind", json_string(a->kind));
 	/* Keep a reference so the string jansson holds can be erased after
 	 * the call (which consumes one). */
 	json_incref(params);
 	json_t *result = NULL;
-	r = ctl_call(ctl, "credentials.set", params, &result);
-	json_t *s = json_object_get(params, "secret");
-	explicit_bzero((char *)json_string_value(s), json_string_length(s));
+	r = ctl_call(ctl, TUSK_M_CREDENTIALS_SET, params, &result);
+	tusk_req_scrub_secret(params);
 	json_decref(params);
 	if (r != EXIT_OK)
 		return r;
@@ -295,13 +293,11 @@ static int secret_set(struct ctl *ctl, const struct secret_args *a, const char *
 
 static int secret_rm(struct ctl *ctl, const struct secret_args *a, const char *id, const char *name)
 {
-	json_t *params = json_pack("{s:s}", "connection_id", id);
-	if (a->kind)
-		json_object_set_new(params, "kind", json_string(a->kind));
-	else if (!a->all)
-		json_object_set_new(params, "kind", json_string("password"));
+	json_t *params = tusk_req_credentials_target(id, a->kind  ? a->kind
+	                                                 : a->all ? NULL
+	                                                          : "password");
 	json_t *result = NULL;
-	int r = ctl_call(ctl, "credentials.delete", params, &result);
+	int r = ctl_call(ctl, TUSK_M_CREDENTIALS_DELETE, params, &result);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json) {
@@ -323,11 +319,9 @@ static int secret_rm(struct ctl *ctl, const struct secret_args *a, const char *i
 static int secret_has(struct ctl *ctl, const struct secret_args *a, const char *id,
                       const char *name)
 {
-	json_t *params = json_pack("{s:s}", "connection_id", id);
-	if (a->kind)
-		json_object_set_new(params, "kind", json_string(a->kind));
+	json_t *params = tusk_req_credentials_target(id, a->kind);
 	json_t *result = NULL;
-	int r = ctl_call(ctl, "credentials.has", params, &result);
+	int r = ctl_call(ctl, TUSK_M_CREDENTIALS_HAS, params, &result);
 	if (r != EXIT_OK)
 		return r;
 	bool present = json_is_true(json_object_get(result, "present"));

@@ -15,7 +15,7 @@ int cmd_session(struct ctl *ctl, int argc, char **argv)
 	if (argc > 1)
 		return ctl_usage_error("usage: tuskctl session");
 	_cleanup_json_ json_t *r = NULL;
-	int rc = ctl_call(ctl, "session.status", NULL, &r);
+	int rc = ctl_call(ctl, TUSK_M_SESSION_STATUS, NULL, &r);
 	if (rc != EXIT_OK)
 		return rc;
 	if (ctl->json) {

@@ -85,15 +85,14 @@ static json_t *parse_value(const char *type, const char *text, const char *key)
 static int settings_set_cmd(struct ctl *ctl, const char *key, const char *text)
 {
 	json_t *cur = NULL, *result = NULL;
-	int r = ctl_call(ctl, "settings.get", json_pack("{s:s}", "key", key), &cur);
+	int r = ctl_call(ctl, TUSK_M_SETTINGS_GET, tusk_req_settings_key(key), &cur);
 	if (r != EXIT_OK)
 		return r;
 	json_t *value = parse_value(json_string_value(json_object_get(cur, "type")), text, key);
 	json_decref(cur);
 	if (!value)
 		return EXIT_USAGE;
-	r = ctl_call(ctl, "settings.set", json_pack("{s:s, s:o}", "key", key, "value", value),
-	             &result);
+	r = ctl_call(ctl, TUSK_M_SETTINGS_SET, tusk_req_settings_set(key, value), &result);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json)
@@ -111,7 +110,7 @@ int cmd_settings(struct ctl *ctl, int argc, char **argv)
 	int r;
 
 	if (strcmp(sub, "list") == 0 && argc <= 2) {
-		r = ctl_call(ctl, "settings.list", NULL, &result);
+		r = ctl_call(ctl, TUSK_M_SETTINGS_LIST, NULL, &result);
 		if (r != EXIT_OK)
 			return r;
 		if (ctl->json) {
@@ -123,8 +122,8 @@ int cmd_settings(struct ctl *ctl, int argc, char **argv)
 			    print_setting(s, false);
 		}
 	} else if ((strcmp(sub, "get") == 0 || strcmp(sub, "reset") == 0) && argc == 3) {
-		const char *method = sub[0] == 'g' ? "settings.get" : "settings.reset";
-		r = ctl_call(ctl, method, json_pack("{s:s}", "key", argv[2]), &result);
+		const char *method = sub[0] == 'g' ? TUSK_M_SETTINGS_GET : TUSK_M_SETTINGS_RESET;
+		r = ctl_call(ctl, method, tusk_req_settings_key(argv[2]), &result);
 		if (r != EXIT_OK)
 			return r;
 		if (ctl->json)

@@ -50,7 +50,7 @@ static int ssh_trust(struct ctl *ctl, int argc, char **argv)
 		return r;
 
 	json_t *conn = NULL;
-	r = ctl_call(ctl, "connections.get", json_pack("{s:s}", "id", target), &conn);
+	r = ctl_call(ctl, TUSK_M_CONNECTIONS_GET, tusk_req_connection_id(target, NULL), &conn);
 	if (r != EXIT_OK)
 		return r;
 	char id[64];
@@ -60,8 +60,8 @@ static int ssh_trust(struct ctl *ctl, int argc, char **argv)
 	/* Opening shows what the server offers now. */
 	TuskError e = TUSK_ERROR_INIT;
 	json_t *status = NULL;
-	if (tusk_client_call(ctl->client, "connection.open", json_pack("{s:s}", "id", id), &status,
-	                     NULL, NULL, ctl->timeout_ms, &e) == 0) {
+	if (tusk_client_call(ctl->client, TUSK_M_CONNECTION_OPEN, tusk_req_connection_id(id, NULL),
+	                     &status, NULL, NULL, ctl->timeout_ms, &e) == 0) {
 		json_decref(status);
 		printf("%s: the SSH host key is already trusted\n", target);
 		return EXIT_OK;
@@ -84,9 +84,8 @@ static int ssh_trust(struct ctl *ctl, int argc, char **argv)
 		return EXIT_DAEMON_ERROR;
 	}
 	json_t *res = NULL;
-	r = ctl_call(
-	    ctl, "ssh.trust_host_key",
-	    json_pack("{s:s, s:s}", "connection_id", id, "fingerprint", given ? given : fp), &res);
+	r = ctl_call(ctl, TUSK_M_SSH_TRUST_HOST_KEY,
+	             tusk_req_ssh_trust_host_key(id, given ? given : fp), &res);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json)

@@ -44,7 +44,7 @@ int cmd_query_list(struct ctl *ctl, int argc, char **argv)
 	if (argc != 1)
 		return ctl_usage_error("usage: tuskctl query list");
 	json_t *result = NULL;
-	int r = ctl_call(ctl, "query.list", json_object(), &result);
+	int r = ctl_call(ctl, TUSK_M_QUERY_LIST, json_object(), &result);
 	if (r != EXIT_OK)
 		return r;
 	if (ctl->json) {
@@ -91,7 +91,7 @@ int cmd_query_close(struct ctl *ctl, int argc, char **argv)
 	if (argc != 2)
 		return ctl_usage_error("usage: tuskctl query close QUERY_ID");
 	json_t *result = NULL;
-	int r = ctl_call(ctl, "query.close", json_pack("{s:s}", "query_id", argv[1]), &result);
+	int r = ctl_call(ctl, TUSK_M_QUERY_CLOSE, tusk_req_query_id(argv[1]), &result);
 	if (r == EXIT_OK && ctl->json)
 		ctl_print_json(result);
 	json_decref(result);
@@ -174,12 +174,14 @@ int cmd_fetch(struct ctl *ctl, int argc, char **argv)
 	bool began = false;
 	for (;;) {
 		json_t *res = NULL;
-		r = ctl_call(ctl, "query.fetch",
-		             json_pack("{s:s, s:I, s:I, s:I, s:b}", "query_id", a.id,
-		                       "result_index", (json_int_t)a.result_index, "offset",
-		                       (json_int_t)offset, "limit", (json_int_t)limit, "typed",
-		                       a.typed),
-		             &res);
+		r = ctl_call(
+		    ctl, TUSK_M_QUERY_FETCH,
+		    tusk_req_query_fetch(&(TuskReqQueryFetch){.query_id = a.id,
+		                                              .result_index = a.result_index,
+		                                              .offset = offset,
+		                                              .limit = limit,
+		                                              .typed = a.typed}),
+		    &res);
 		if (r != EXIT_OK)
 			break;
 		json_t *rows = json_object_get(res, "rows");
@@ -235,7 +237,7 @@ static int on_export_note(const char *method, json_t *params, void *ud)
 {
 	const char *eid = json_string_value(json_object_get(params, "export_id"));
 	if (isatty(STDERR_FILENO) && eid && strcmp(eid, ud) == 0 &&
-	    strcmp(method, "query.export_progress") == 0)
+	    strcmp(method, TUSK_N_QUERY_EXPORT_PROGRESS) == 0)
 		fprintf(stderr, "\r%lld / %lld rows",
 		        (long long)json_integer_value(json_object_get(params, "rows")),
 		        (long long)json_integer_value(json_object_get(params, "total_rows")));
@@ -295,13 +297,11 @@ int cmd_export(struct ctl *ctl, int argc, char **argv)
 	                     eid);
 	struct sigaction sa = {.sa_handler = on_sigint};
 	sigaction(SIGINT, &sa, NULL);
-	json_t *params =
-	    json_pack("{s:s, s:I, s:s, s:s, s:s}", "query_id", argv[optind], "result_index",
-	              (json_int_t)idx, "format", format, "path", path, "export_id", eid);
+	json_t *params = tusk_req_query_export(argv[optind], idx, format, path, eid);
 	json_t *result = NULL;
 	TuskError e = TUSK_ERROR_INIT;
-	int cr = tusk_client_call(ctl->client, "query.export", params, &result, on_export_note, eid,
-	                          -1, &e);
+	int cr = tusk_client_call(ctl->client, TUSK_M_QUERY_EXPORT, params, &result, on_export_note,
+	                          eid, -1, &e);
 	signal(SIGINT, SIG_DFL);
 	if (isatty(STDERR_FILENO))
 		fputs("\r\033[K", stderr);

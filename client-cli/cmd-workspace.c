@@ -103,21 +103,16 @@ int cmd_workspace(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error("usage: tuskctl workspace [show] [-w NAME] [--sql] | save "
 		                       "[-w NAME] [--revision N] [--force] < TABS.json");
 
-	json_t *params = json_object();
-	if (name)
-		json_object_set_new(params, "workspace", json_string(name));
-	const char *method = "workspace.get";
+	json_t *params = NULL;
+	const char *method = TUSK_M_WORKSPACE_GET;
 	if (strcmp(sub, "save") == 0) {
 		json_t *tabs = read_tabs(&revision, have_revision);
-		if (!tabs) {
-			json_decref(params);
+		if (!tabs)
 			return EXIT_USAGE;
-		}
-		json_object_set_new(params, "tabs", tabs);
-		json_object_set_new(params, "revision", json_integer(revision));
-		if (force)
-			json_object_set_new(params, "force", json_true());
-		method = "workspace.save";
+		params = tusk_req_workspace_save(name, tabs, revision, force);
+		method = TUSK_M_WORKSPACE_SAVE;
+	} else {
+		params = tusk_req_workspace_get(name);
 	}
 	_cleanup_json_ json_t *result = NULL;
 	int r = ctl_call(ctl, method, params, &result);
@@ -125,7 +120,7 @@ int cmd_workspace(struct ctl *ctl, int argc, char **argv)
 		return r;
 	if (ctl->json)
 		ctl_print_json(result);
-	else if (strcmp(method, "workspace.get") == 0)
+	else if (strcmp(method, TUSK_M_WORKSPACE_GET) == 0)
 		print_workspace(result, with_sql);
 	else
 		printf("saved workspace %s: revision %lld, %lld tabs, %lld bytes\n",

@@ -129,9 +129,8 @@ int ctl_connect(struct ctl *ctl)
 	}
 
 	json_t *result = NULL;
-	json_t *params = json_pack("{s:s, s:i}", "client", "tuskctl " TUSK_VERSION,
-	                           "protocol_version", TUSK_PROTOCOL_VERSION);
-	if (tusk_client_call(ctl->client, "daemon.hello", params, &result, NULL, NULL,
+	json_t *params = tusk_req_daemon_hello("tuskctl " TUSK_VERSION, TUSK_PROTOCOL_VERSION);
+	if (tusk_client_call(ctl->client, TUSK_M_DAEMON_HELLO, params, &result, NULL, NULL,
 	                     ctl->timeout_ms, &e) < 0) {
 		fprintf(stderr, "tuskctl: the daemon on %s refused the connection\n",
 		        ctl->socket_path);

@@ -49,7 +49,7 @@ static json_t *connection_names(const char *text)
 {
 	json_t *out = json_array(), *res = NULL;
 	TuskError e = TUSK_ERROR_INIT;
-	if (tusk_client_call(current->ctl->client, "connections.list", NULL, &res, NULL, NULL,
+	if (tusk_client_call(current->ctl->client, TUSK_M_CONNECTIONS_LIST, NULL, &res, NULL, NULL,
 	                     current->ctl->timeout_ms, &e) < 0) {
 		tusk_error_clear(&e);
 		return out;
@@ -70,11 +70,9 @@ static json_t *schema_candidates(const char *text, const char *context, size_t c
 {
 	json_t *out = json_array(), *res = NULL;
 	const char *id = current->conn_id ? current->conn_id : current->target;
-	json_t *params =
-	    json_pack("{s:s, s:s, s:s, s:I, s:i}", "connection_id", id ? id : "", "prefix", text,
-	              "context", context, "cursor", (json_int_t)cursor, "limit", 200);
+	json_t *params = tusk_req_schema_complete(id ? id : "", text, context, cursor, 200);
 	TuskError e = TUSK_ERROR_INIT;
-	if (tusk_client_call(current->ctl->client, "schema.complete", params, &res, NULL, NULL,
+	if (tusk_client_call(current->ctl->client, TUSK_M_SCHEMA_COMPLETE, params, &res, NULL, NULL,
 	                     current->ctl->timeout_ms, &e) < 0) {
 		tusk_error_clear(&e);
 		return out;

@@ -55,12 +55,12 @@ struct rows {
 static int collect(const char *method, json_t *params, void *ud)
 {
 	struct rows *r = ud;
-	if (strcmp(method, "query.columns") == 0) {
+	if (strcmp(method, TUSK_N_QUERY_COLUMNS) == 0) {
 		size_t i;
 		json_t *c;
 		json_array_foreach(json_object_get(params, "columns"), i, c)
 		    json_array_append(r->columns, json_object_get(c, "name"));
-	} else if (strcmp(method, "query.rows") == 0) {
+	} else if (strcmp(method, TUSK_N_QUERY_ROWS) == 0) {
 		json_array_extend(r->rows, json_object_get(params, "rows"));
 	}
 	return 0;
@@ -70,15 +70,14 @@ static int collect(const char *method, json_t *params, void *ud)
  * printing the error. */
 static json_t *fetch(struct shell *sh, const char *sql)
 {
-	json_t *params = ctl_target_params(sh->target);
-	json_object_set_new(params, "sql", json_string(sql));
-	json_object_set_new(params, "context", json_string(sh->context));
+	TuskReqQueryExecute q = {.sql = sql, .context = sh->context, .inline_reply = true};
+	ctl_target(sh->target, &q);
+	json_t *params = tusk_req_query_execute(&q);
 	struct rows r = {.columns = json_array(), .rows = json_array()};
 	json_t *res = NULL;
 	TuskError e = TUSK_ERROR_INIT;
-	json_object_set_new(params, "inline", json_true());
-	int rc =
-	    tusk_client_call(sh->ctl->client, "query.execute", params, &res, collect, &r, -1, &e);
+	int rc = tusk_client_call(sh->ctl->client, TUSK_M_QUERY_EXECUTE, params, &res, collect, &r,
+	                          -1, &e);
 	/* A small result comes in the reply. */
 	size_t i;
 	json_t *set;
@@ -349,9 +348,9 @@ static int describe(struct shell *sh, const char *name)
 	json_t *d = NULL;
 	TuskError e = TUSK_ERROR_INIT;
 	const char *id = sh->conn_id ? sh->conn_id : sh->target;
-	if (tusk_client_call(sh->ctl->client, "schema.describe",
-	                     json_pack("{s:s, s:s}", "connection_id", id ? id : "", "object", name),
-	                     &d, NULL, NULL, sh->ctl->timeout_ms, &e) < 0) {
+	if (tusk_client_call(sh->ctl->client, TUSK_M_SCHEMA_DESCRIBE,
+	                     tusk_req_schema_describe(id ? id : "", name, NULL), &d, NULL, NULL,
+	                     sh->ctl->timeout_ms, &e) < 0) {
 		if (e.kind == TUSK_ERR_INVALID_INPUT)
 			fprintf(stderr, "Did not find any relation named \"%s\".\n", name);
 		else

@@ -80,12 +80,11 @@ static char *prompt_text(struct shell *sh)
  * first, into libedit's history: up-arrow recalls them. */
 static void history_sync(struct shell *sh, int limit)
 {
-	json_t *params = json_pack("{s:i}", "limit", limit);
-	if (sh->conn_id)
-		json_object_set_new(params, "connection_id", json_string(sh->conn_id));
+	json_t *params = tusk_req_history_list(
+	    &(TuskReqHistoryList){.connection_id = sh->conn_id, .limit = limit});
 	json_t *res = NULL;
 	TuskError e = TUSK_ERROR_INIT;
-	if (tusk_client_call(sh->ctl->client, "history.list", params, &res, NULL, NULL,
+	if (tusk_client_call(sh->ctl->client, TUSK_M_HISTORY_LIST, params, &res, NULL, NULL,
 	                     sh->ctl->timeout_ms, &e) < 0) {
 		tusk_error_clear(&e);
 		return;
@@ -126,9 +125,8 @@ static void history_sync(struct shell *sh, int limit)
 
 int shell_execute(struct shell *sh, const char *sql)
 {
-	json_t *params = ctl_target_params(sh->target);
-	json_object_set_new(params, "sql", json_string(sql));
-	json_object_set_new(params, "context", json_string(sh->context));
+	TuskReqQueryExecute q = {.sql = sql, .context = sh->context};
+	ctl_target(sh->target, &q);
 	int columns = 0;
 	struct winsize ws;
 	if (sh->expanded == 2)
@@ -141,7 +139,7 @@ int shell_execute(struct shell *sh, const char *sql)
 	                      .out = sh->out};
 	json_t *res = NULL;
 	const char *before = sh->txn;
-	int r = ctl_execute(sh->ctl, params, &o, &res);
+	int r = ctl_execute(sh->ctl, &q, &o, &res);
 	if (r == EXIT_OK) {
 		const char *t = json_string_value(json_object_get(res, "transaction_status"));
 		sh->txn = t && strcmp(t, "in_transaction") == 0 ? "in_transaction"
@@ -169,8 +167,8 @@ int shell_connect(struct shell *sh, const char *target)
 	TuskError e = TUSK_ERROR_INIT;
 	char *label = NULL, *database = NULL, *conn_id = NULL;
 	if (target && !strstr(target, "://") && !strchr(target, '=')) {
-		if (tusk_client_call(sh->ctl->client, "connections.get",
-		                     json_pack("{s:s}", "id", target), &conn, NULL, NULL,
+		if (tusk_client_call(sh->ctl->client, TUSK_M_CONNECTIONS_GET,
+		                     tusk_req_connection_id(target, NULL), &conn, NULL, NULL,
 		                     sh->ctl->timeout_ms, &e) < 0) {
 			ctl_print_error(&e);
 			tusk_error_clear(&e);

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "protocol/client.h"
+#include "protocol/req.h"
 
 /* Exit codes, documented in tuskctl --help and the README. */
 enum {
@@ -68,9 +69,11 @@ struct query_args {
 };
 int ctl_run_query(struct ctl *ctl, const struct query_args *a);
 
-/* query.execute's target: {connection_id} for a saved name or id, else
- * {conninfo, env} with this process's PG* variables. New reference. */
-json_t *ctl_target_params(const char *target);
+/* query.execute's target: connection_id for a saved name or id (with
+ * ctl_agent_env), else conninfo with this process's PG* variables as env. */
+void ctl_target(const char *target, TuskReqQueryExecute *q);
+/* {SSH_AUTH_SOCK} of this process, for a tunnel with agent auth, or NULL. */
+json_t *ctl_agent_env(void);
 struct exec_opts {
 	int fmt; /* enum format_kind */
 	bool quiet;
@@ -81,11 +84,13 @@ struct exec_opts {
 	FILE *out;  /* NULL: stdout */
 	bool store; /* params ask for mode store: no rows come, print the id */
 };
-/* Run query.execute with params (stolen), results printed to o->out as
+/* Run query.execute with q (its query_id, render and timeout_ms are set
+ * here; its json members are stolen), results printed to o->out as
  * they stream; Ctrl-C cancels on the server. Errors are printed. Returns
  * EXIT_OK (with the reply in *ret_result when asked), EXIT_DAEMON_ERROR,
  * EXIT_INTERRUPTED or EXIT_UNREACHABLE. */
-int ctl_execute(struct ctl *ctl, json_t *params, const struct exec_opts *o, json_t **ret_result);
+int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts *o,
+                json_t **ret_result);
 
 /* progress.c: a running query's id and progress on a terminal's stderr. */
 void ctl_progress_begin(const char *query_id, bool stdout_shared);

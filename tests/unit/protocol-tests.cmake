@@ -1,6 +1,6 @@
 # protocol/: codec, schema and client suites and the PROTOCOL.md freshness
 # check (the codec's fuzz target is in tests/fuzz/).
-foreach(suite codec parse validate message schema client)
+foreach(suite codec parse validate message schema client req)
   tusk_unit_test(test-protocol-${suite}
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-protocol-${suite}.c
     LIBS tusk-protocol)
