@@ -253,9 +253,31 @@ static void print_preamble(void)
 	puts("<!-- Generated from protocol/schema.json by tusk-protodoc; do not edit.\n"
 	     "     Regenerate with: build/protocol/tusk-protodoc > protocol/PROTOCOL.md -->\n");
 	puts("tuskd and its clients speak JSON-RPC 2.0 over a Unix socket. This page is\n"
-	     "generated from `protocol/schema.json`, the machine-readable schema that the\n"
-	     "daemon validates every request against and the test suites validate every\n"
-	     "reply and notification against.\n");
+	     "generated from `protocol/schema.json` and its per-family fragments in\n"
+	     "`protocol/schema.d/`, the machine-readable schema that the daemon validates\n"
+	     "every request against and that every test run's tuskd validates each of\n"
+	     "its replies, error kinds and notifications against.\n");
+	puts("## The schema drives the code\n");
+	puts("- **Dispatch.** The daemon's method table is generated from the schema at\n"
+	     "  build time (`protocol/gen-names.cmake`): method `family.name` is handled by\n"
+	     "  `method_family_name()` in `daemon/rpc/rpc-family.c`. A schema method without\n"
+	     "  its handler fails the link; a handler without its method fails the compile.\n"
+	     "- **Names.** `protocol/tusk-names.h` (generated) spells every method\n"
+	     "  (`TUSK_M_QUERY_EXECUTE`) and notification (`TUSK_N_QUERY_STARTED`) once;\n"
+	     "  the daemon emits notifications and the clients send requests by these\n"
+	     "  names. ctest `protocol-schema-drift` fails when a handler, the generated\n"
+	     "  table, an emitted notification or an event topic differs from the schema.\n"
+	     "- **Requests.** Clients build params with `protocol/req.h`\n"
+	     "  (`tusk_req_query_execute(…)`, one file per family); `test-protocol-req`\n"
+	     "  validates every builder against the schema.\n"
+	     "- **Self-check.** A tuskd started with `TUSK_VALIDATE_REPLIES` (every ctest\n"
+	     "  suite) turns a reply that does not match its method's result, or an error\n"
+	     "  kind the method does not list, into an `internal` error, and aborts on a\n"
+	     "  notification whose params or topic do not match.\n");
+	puts("To add a method: describe it in `schema.d/FAMILY.json` (params, result,\n"
+	     "errors), regenerate this page, write `method_FAMILY_NAME()` in\n"
+	     "`daemon/rpc/rpc-FAMILY.c`, add its builder to `protocol/req.h`, and test it\n"
+	     "through tuskctl or raw socket bytes.\n");
 	puts("## The schema file\n");
 	puts("`protocol/schema.json` is one JSON object:\n");
 	puts("| member | holds |\n| --- | --- |");
