@@ -24,6 +24,11 @@ json_t *tusk_req_connections_save(json_t *config)
 	return json_pack("{s:o}", "config", config);
 }
 
+json_t *tusk_req_connections_test_config(json_t *config)
+{
+	return json_pack("{s:o}", "config", config);
+}
+
 json_t *tusk_req_connections_import(const TuskReqConnectionsImport *a)
 {
 	json_t *p = a->service ? json_pack("{s:{s:s}}", "source", "service", a->service)

@@ -35,6 +35,8 @@ json_t *tusk_req_connection_id(const char *id, json_t *env);
  * environment (stolen, may be NULL): connection.open, connections.test. */
 json_t *tusk_req_connection_conninfo(const char *conninfo, json_t *env);
 json_t *tusk_req_connections_save(json_t *config);
+/* connections.test of an unsaved configuration (stolen). */
+json_t *tusk_req_connections_test_config(json_t *config);
 
 typedef struct {
 	const char *source;  /* a URI or conninfo string, or */

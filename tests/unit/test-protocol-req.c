@@ -199,10 +199,16 @@ static struct built build(int i)
 		                      tusk_req_notify_channel("c1", "orders")};
 	case 46:
 		return (struct built){TUSK_M_CONNECTION_STATUS, tusk_req_connection_id("c1", NULL)};
+	case 47:
+		return (struct built){
+		    TUSK_M_CONNECTIONS_TEST,
+		    tusk_req_connections_test_config(
+		        json_pack("{s:s, s:s, s:i, s:s, s:s}", "name", "new", "host", "localhost",
+		                  "port", 5432, "database", "app", "username", "app"))};
 	}
 	return (struct built){NULL, NULL};
 }
-#define NBUILT 47
+#define NBUILT 48
 
 START_TEST(builder_output_is_valid)
 {
