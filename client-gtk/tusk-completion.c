@@ -60,9 +60,9 @@ static void provider_populate_async(GtkSourceCompletionProvider *provider,
 	from = begin;
 	gtk_text_iter_backward_chars(&from, CONTEXT_CHARS);
 	g_autofree char *before = gtk_text_iter_get_text(&from, &begin);
-	json_t *params = json_pack("{s:s, s:s, s:s, s:i}", "connection_id", self->connection_id,
-	                           "prefix", word, "context", before, "limit", 100);
-	tusk_rpc_call_async(self->rpc, "schema.complete", params, cancellable, on_completed, task);
+	json_t *params = tusk_req_schema_complete(self->connection_id, word, before, -1, 100);
+	tusk_rpc_call_async(self->rpc, TUSK_M_SCHEMA_COMPLETE, params, cancellable, on_completed,
+	                    task);
 }
 
 static GListModel *provider_populate_finish(GtkSourceCompletionProvider *provider,

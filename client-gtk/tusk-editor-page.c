@@ -238,9 +238,9 @@ static void on_notification(TuskRpc *rpc, const char *method, json_t *params, Tu
 	const char *qid = json_string_value(json_object_get(params, "query_id"));
 	if (!self->query_id || g_strcmp0(qid, self->query_id) != 0)
 		return;
-	if (g_str_equal(method, "query.columns")) {
+	if (g_str_equal(method, TUSK_N_QUERY_COLUMNS)) {
 		on_columns(self, params);
-	} else if (g_str_equal(method, "query.rows")) {
+	} else if (g_str_equal(method, TUSK_N_QUERY_ROWS)) {
 		TuskResultModel *m = page_model(
 		    self, (int)json_integer_value(json_object_get(params, "result_index")));
 		if (m)
@@ -249,11 +249,11 @@ static void on_notification(TuskRpc *rpc, const char *method, json_t *params, Tu
 			g_printerr("tusk-timing rows-arrived %.1f\n",
 			           (double)(g_get_monotonic_time() - self->started_us) / 1000.0);
 		page_arm_timing(self);
-	} else if (g_str_equal(method, "query.progress")) {
+	} else if (g_str_equal(method, TUSK_N_QUERY_PROGRESS)) {
 		on_progress(self, params);
-	} else if (g_str_equal(method, "query.result")) {
+	} else if (g_str_equal(method, TUSK_N_QUERY_RESULT)) {
 		on_result(self, params);
-	} else if (g_str_equal(method, "query.notice")) {
+	} else if (g_str_equal(method, TUSK_N_QUERY_NOTICE)) {
 		json_t *n = json_object_get(params, "notice");
 		g_autofree char *line =
 		    g_strdup_printf("%s: %s", json_string_value(json_object_get(n, "severity")),
@@ -363,8 +363,7 @@ static void on_executed(GObject *source, GAsyncResult *res, gpointer user_data)
 static void page_close_stored(TuskEditorPage *self)
 {
 	if (self->store && self->query_id && self->rpc && !self->running)
-		tusk_rpc_send(self->rpc, "query.close",
-		              json_pack("{s:s}", "query_id", self->query_id));
+		tusk_rpc_send(self->rpc, TUSK_M_QUERY_CLOSE, tusk_req_query_id(self->query_id));
 }
 
 static void page_execute(TuskEditorPage *self)
@@ -374,14 +373,14 @@ static void page_execute(TuskEditorPage *self)
 	self->query_id = g_uuid_string_random();
 	self->store = !store_unsupported;
 	page_clear_results(self);
-	json_t *params =
-	    json_pack("{s:s, s:s, s:s, s:s}", "connection_id", self->connection_id, "sql",
-	              self->sql, "context", self->context, "query_id", self->query_id);
-	if (self->store)
-		json_object_set_new(params, "mode", json_string("store"));
-	else
-		/* without the store, rows are held here: at most this many */
-		json_object_set_new(params, "max_rows", json_integer(200000));
+	json_t *params = tusk_req_query_execute(
+	    &(TuskReqQueryExecute){.connection_id = self->connection_id,
+	                           .sql = self->sql,
+	                           .context = self->context,
+	                           .query_id = self->query_id,
+	                           .store = self->store,
+	                           /* without the store, rows are held here: at most this many */
+	                           .max_rows = self->store ? 0 : 200000});
 	g_cancellable_cancel(self->cancel);
 	g_clear_object(&self->cancel);
 	self->cancel = g_cancellable_new();
@@ -389,7 +388,7 @@ static void page_execute(TuskEditorPage *self)
 	self->timing_armed = FALSE;
 	page_set_running(self, TRUE);
 	page_status(self, "Running…");
-	tusk_rpc_call_async(self->rpc, "query.execute", params, self->cancel, on_executed,
+	tusk_rpc_call_async(self->rpc, TUSK_M_QUERY_EXECUTE, params, self->cancel, on_executed,
 	                    g_object_ref(self));
 }
 
@@ -438,7 +437,7 @@ static void on_cancel(GtkWidget *widget, const char *action, GVariant *param)
 	TuskEditorPage *self = TUSK_EDITOR_PAGE(widget);
 	if (!self->running || !self->query_id)
 		return;
-	tusk_rpc_send(self->rpc, "query.cancel", json_pack("{s:s}", "query_id", self->query_id));
+	tusk_rpc_send(self->rpc, TUSK_M_QUERY_CANCEL, tusk_req_query_id(self->query_id));
 	page_status(self, "Cancelling…");
 }
 
@@ -561,8 +560,7 @@ static void tusk_editor_page_dispose(GObject *object)
 {
 	TuskEditorPage *self = TUSK_EDITOR_PAGE(object);
 	if (self->running && self->query_id && self->rpc)
-		tusk_rpc_send(self->rpc, "query.cancel",
-		              json_pack("{s:s}", "query_id", self->query_id));
+		tusk_rpc_send(self->rpc, TUSK_M_QUERY_CANCEL, tusk_req_query_id(self->query_id));
 	page_close_stored(self);
 	if (self->cancel)
 		g_cancellable_cancel(self->cancel);

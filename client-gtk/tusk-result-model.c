@@ -146,11 +146,13 @@ static void model_request_any(TuskResultModel *self, guint page, gboolean known_
 	Fetch *f = g_new0(Fetch, 1);
 	f->model = g_object_ref(self);
 	f->page = page;
-	tusk_rpc_call_async(self->rpc, "query.fetch",
-	                    json_pack("{s:s, s:i, s:I, s:i}", "query_id", self->query_id,
-	                              "result_index", self->result_index, "offset",
-	                              (json_int_t)offset, "limit", TUSK_RESULT_PAGE_ROWS),
-	                    self->cancel, on_fetched, f);
+	tusk_rpc_call_async(
+	    self->rpc, TUSK_M_QUERY_FETCH,
+	    tusk_req_query_fetch(&(TuskReqQueryFetch){.query_id = self->query_id,
+	                                              .result_index = self->result_index,
+	                                              .offset = offset,
+	                                              .limit = TUSK_RESULT_PAGE_ROWS}),
+	    self->cancel, on_fetched, f);
 }
 
 static void model_request(TuskResultModel *self, guint page)

@@ -231,8 +231,9 @@ static void rpc_ready(TuskRpc *self, json_t *hello)
 	g_object_notify_by_pspec(G_OBJECT(self), props[PROP_KEYRING]);
 	self->retry_ms = RETRY_MIN_MS;
 	self->spawned_at = 0; /* a daemon answered: the next loss may start one at once */
-	json_t *topics = json_pack("{s:[s,s,s]}", "topics", "connection", "schema", "config");
-	rpc_write(self, request(self->next_id++, "events.subscribe", topics));
+	json_t *topics =
+	    tusk_req_events_topics(json_pack("[s, s, s]", "connection", "schema", "config"));
+	rpc_write(self, request(self->next_id++, TUSK_M_EVENTS_SUBSCRIBE, topics));
 	json_decref(topics);
 	rpc_set_state(self, TUSK_RPC_READY);
 	GTask *task;
@@ -446,9 +447,8 @@ static void on_connected(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_data_input_stream_set_newline_type(self->in, G_DATA_STREAM_NEWLINE_TYPE_LF);
 	self->out = g_io_stream_get_output_stream(G_IO_STREAM(conn));
 	self->hello_id = self->next_id++;
-	json_t *hello = json_pack("{s:s, s:i}", "client", "tusk " TUSK_VERSION, "protocol_version",
-	                          TUSK_PROTOCOL_VERSION);
-	rpc_write(self, request(self->hello_id, "daemon.hello", hello));
+	json_t *hello = tusk_req_daemon_hello("tusk " TUSK_VERSION, TUSK_PROTOCOL_VERSION);
+	rpc_write(self, request(self->hello_id, TUSK_M_DAEMON_HELLO, hello));
 	json_decref(hello);
 	rpc_read_next(self);
 	g_object_unref(self);

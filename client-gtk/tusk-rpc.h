@@ -8,6 +8,8 @@
 #include <gio/gio.h>
 #include <jansson.h>
 
+#include "protocol/req.h" /* the params of every call: tusk_req_*() */
+
 G_BEGIN_DECLS
 
 typedef enum {
