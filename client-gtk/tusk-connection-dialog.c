@@ -247,10 +247,10 @@ static void act_test(GtkWidget *w, const char *action, GVariant *param)
 	json_t *config = dialog_config(self);
 	/* an unsaved config carries no stored password: a typed one is used as
 	 * a libpq URI password only when there is no id to look one up by */
-	json_t *params = json_pack("{s:o}", "config", config);
+	json_t *params = tusk_req_connections_test_config(config);
 	dialog_message(self, "Testing…", FALSE);
 	gtk_widget_action_set_enabled(w, "dialog.test", FALSE);
-	tusk_rpc_call_async(self->rpc, "connections.test", params, NULL, on_tested,
+	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_TEST, params, NULL, on_tested,
 	                    g_object_ref(self));
 }
 
@@ -282,10 +282,9 @@ static void on_secret_set(GObject *source, GAsyncResult *res, gpointer data)
 static void set_secret(TuskConnectionDialog *self, const char *kind, const char *secret)
 {
 	self->secrets_pending++;
-	tusk_rpc_call_async(self->rpc, "credentials.set",
-	                    json_pack("{s:s, s:s, s:s}", "connection_id", self->saved_id, "kind",
-	                              kind, "secret", secret),
-	                    NULL, on_secret_set, g_object_ref(self));
+	tusk_rpc_call_async(self->rpc, TUSK_M_CREDENTIALS_SET,
+	                    tusk_req_credentials_set(self->saved_id, kind, secret), NULL,
+	                    on_secret_set, g_object_ref(self));
 }
 
 static void on_saved(GObject *source, GAsyncResult *res, gpointer data)
@@ -320,8 +319,8 @@ static void act_save(GtkWidget *w, const char *action, GVariant *param)
 {
 	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(w);
 	gtk_widget_action_set_enabled(w, "dialog.save", FALSE);
-	tusk_rpc_call_async(self->rpc, "connections.save",
-	                    json_pack("{s:o}", "config", dialog_config(self)), NULL, on_saved,
+	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_SAVE,
+	                    tusk_req_connections_save(dialog_config(self)), NULL, on_saved,
 	                    g_object_ref(self));
 }
 
@@ -361,7 +360,7 @@ static void on_loaded(GObject *source, GAsyncResult *res, gpointer data)
 	} else {
 		dialog_message(self, error->message, TRUE);
 	}
-	tusk_rpc_call_async(self->rpc, "groups.list", NULL, NULL, on_groups, self);
+	tusk_rpc_call_async(self->rpc, TUSK_M_GROUPS_LIST, NULL, NULL, on_groups, self);
 }
 
 TuskConnectionDialog *tusk_connection_dialog_new(GtkWindow *parent, TuskRpc *rpc, const char *id)
@@ -373,10 +372,11 @@ TuskConnectionDialog *tusk_connection_dialog_new(GtkWindow *parent, TuskRpc *rpc
 	gtk_window_set_title(GTK_WINDOW(self), id ? "Edit Connection" : "New Connection");
 	dialog_show_keyring(self);
 	if (id)
-		tusk_rpc_call_async(rpc, "connections.get", json_pack("{s:s}", "id", id), NULL,
-		                    on_loaded, g_object_ref(self));
+		tusk_rpc_call_async(rpc, TUSK_M_CONNECTIONS_GET, tusk_req_connection_id(id, NULL),
+		                    NULL, on_loaded, g_object_ref(self));
 	else
-		tusk_rpc_call_async(rpc, "groups.list", NULL, NULL, on_groups, g_object_ref(self));
+		tusk_rpc_call_async(rpc, TUSK_M_GROUPS_LIST, NULL, NULL, on_groups,
+		                    g_object_ref(self));
 	return self;
 }
 

@@ -258,13 +258,13 @@ static void on_groups(GObject *source, GAsyncResult *res, gpointer data)
 		self->groups = json_incref(json_object_get(r, "groups"));
 		json_decref(r);
 	}
-	tusk_rpc_call_async(self->rpc, "connections.list", NULL, NULL, on_connections, self);
+	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_LIST, NULL, NULL, on_connections, self);
 }
 
 void tusk_sidebar_reload(TuskSidebar *self)
 {
 	if (self->rpc)
-		tusk_rpc_call_async(self->rpc, "groups.list", NULL, NULL, on_groups,
+		tusk_rpc_call_async(self->rpc, TUSK_M_GROUPS_LIST, NULL, NULL, on_groups,
 		                    g_object_ref(self));
 }
 
@@ -343,9 +343,8 @@ static void on_trust_response(AdwMessageDialog *d, const char *response, gpointe
 		return;
 	}
 	const char *fp = g_object_get_data(G_OBJECT(d), "fingerprint");
-	tusk_rpc_call_async(o->self->rpc, "ssh.trust_host_key",
-	                    json_pack("{s:s, s:s}", "connection_id", o->id, "fingerprint", fp),
-	                    NULL, on_trusted, o);
+	tusk_rpc_call_async(o->self->rpc, TUSK_M_SSH_TRUST_HOST_KEY,
+	                    tusk_req_ssh_trust_host_key(o->id, fp), NULL, on_trusted, o);
 }
 
 /* An SSH server whose host key is not in known_hosts: show its fingerprint
@@ -407,8 +406,8 @@ static void sidebar_open(TuskSidebar *self, const char *id, gboolean new_tab)
 	o->self = g_object_ref(self);
 	o->id = g_strdup(id);
 	o->name = g_strdup(name);
-	tusk_rpc_call_async(self->rpc, "connection.open", json_pack("{s:s}", "id", id), NULL,
-	                    on_opened, o);
+	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTION_OPEN, tusk_req_connection_id(id, NULL),
+	                    NULL, on_opened, o);
 	g_signal_emit(self, signals[SIGNAL_ACTIVATED], 0, id, name);
 }
 
@@ -449,7 +448,7 @@ static void act_close(GtkWidget *w, const char *action, GVariant *param)
 {
 	TuskSidebar *self = TUSK_SIDEBAR(w);
 	const char *id = g_variant_get_string(param, NULL);
-	tusk_rpc_send(self->rpc, "connection.close", json_pack("{s:s}", "id", id));
+	tusk_rpc_send(self->rpc, TUSK_M_CONNECTION_CLOSE, tusk_req_connection_id(id, NULL));
 	sidebar_set_status(self, id, "closed");
 }
 
@@ -495,8 +494,8 @@ static void act_duplicate(GtkWidget *w, const char *action, GVariant *param)
 	g_autofree char *name =
 	    g_strdup_printf("%s (copy)", json_string_value(json_object_get(c, "name")));
 	json_object_set_new(copy, "name", json_string(name));
-	tusk_rpc_call_async(self->rpc, "connections.save", json_pack("{s:o}", "config", copy), NULL,
-	                    on_saved_reply, g_object_ref(self));
+	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_SAVE, tusk_req_connections_save(copy),
+	                    NULL, on_saved_reply, g_object_ref(self));
 }
 
 static void on_delete_response(AdwMessageDialog *d, const char *response, gpointer data)
@@ -504,8 +503,9 @@ static void on_delete_response(AdwMessageDialog *d, const char *response, gpoint
 	TuskSidebar *self = data;
 	if (g_str_equal(response, "delete")) {
 		const char *id = g_object_get_data(G_OBJECT(d), "id");
-		tusk_rpc_call_async(self->rpc, "connections.delete", json_pack("{s:s}", "id", id),
-		                    NULL, on_saved_reply, g_object_ref(self));
+		tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_DELETE,
+		                    tusk_req_connection_id(id, NULL), NULL, on_saved_reply,
+		                    g_object_ref(self));
 	}
 	g_object_unref(self);
 }
@@ -562,16 +562,16 @@ void tusk_sidebar_get_selected(TuskSidebar *self, const char **ret_id, const cha
 void tusk_sidebar_set_rpc(TuskSidebar *self, TuskRpc *rpc)
 {
 	self->rpc = g_object_ref(rpc);
-	const char *events[] = {"connection.status_changed", "connection.connected",
-	                        "connection.disconnected", "connection.error"};
+	const char *events[] = {TUSK_N_CONNECTION_STATUS_CHANGED, TUSK_N_CONNECTION_CONNECTED,
+	                        TUSK_N_CONNECTION_DISCONNECTED, TUSK_N_CONNECTION_ERROR};
 	for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
 		g_autofree char *sig = g_strdup_printf("notification::%s", events[i]);
 		g_signal_connect_object(rpc, sig, G_CALLBACK(on_connection_event), self, 0);
 	}
-	g_signal_connect_object(rpc, "notification::connections.changed",
+	g_signal_connect_object(rpc, "notification::" TUSK_N_CONNECTIONS_CHANGED,
 	                        G_CALLBACK(on_list_changed), self, 0);
-	g_signal_connect_object(rpc, "notification::groups.changed", G_CALLBACK(on_list_changed),
-	                        self, 0);
+	g_signal_connect_object(rpc, "notification::" TUSK_N_GROUPS_CHANGED,
+	                        G_CALLBACK(on_list_changed), self, 0);
 }
 
 static void tusk_sidebar_dispose(GObject *object)

@@ -205,16 +205,16 @@ static void on_connection_event(TuskRpc *rpc, const char *method, json_t *params
 {
 	const char *name = json_string_value(json_object_get(params, "name"));
 	g_autofree char *text = NULL;
-	if (g_str_equal(method, "connection.disconnected")) {
+	if (g_str_equal(method, TUSK_N_CONNECTION_DISCONNECTED)) {
 		gboolean again = json_is_true(json_object_get(params, "will_reconnect"));
 		if (again)
 			text =
 			    g_strdup_printf("%s: connection lost; the next query reconnects", name);
-	} else if (g_str_equal(method, "connection.error")) {
+	} else if (g_str_equal(method, TUSK_N_CONNECTION_ERROR)) {
 		json_t *err = json_object_get(params, "error");
 		text = g_strdup_printf("%s: %s", name,
 		                       json_string_value(json_object_get(err, "message")));
-	} else if (g_str_equal(method, "connection.connected")) {
+	} else if (g_str_equal(method, TUSK_N_CONNECTION_CONNECTED)) {
 		text = g_strdup_printf("%s: connected", name);
 	}
 	if (text && name)
@@ -262,9 +262,9 @@ TuskWindow *tusk_window_new(TuskApplication *app)
 	tusk_history_panel_set_rpc(self->history_panel, self->rpc);
 	self->workspace = tusk_workspace_new(self->rpc, self);
 	g_signal_connect_object(self->rpc, "notify::state", G_CALLBACK(on_rpc_state), self, 0);
-	g_signal_connect_object(self->rpc, "notification::connection.disconnected",
+	g_signal_connect_object(self->rpc, "notification::" TUSK_N_CONNECTION_DISCONNECTED,
 	                        G_CALLBACK(on_connection_event), self, 0);
-	g_signal_connect_object(self->rpc, "notification::connection.error",
+	g_signal_connect_object(self->rpc, "notification::" TUSK_N_CONNECTION_ERROR,
 	                        G_CALLBACK(on_connection_event), self, 0);
 	g_signal_connect_object(adw_style_manager_get_default(), "notify::dark",
 	                        G_CALLBACK(on_style_dark), self, 0);
