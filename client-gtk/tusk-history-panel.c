@@ -83,13 +83,13 @@ void tusk_history_panel_reload(TuskHistoryPanel *self)
 	g_cancellable_cancel(self->cancel);
 	g_clear_object(&self->cancel);
 	self->cancel = g_cancellable_new();
-	json_t *params = json_pack("{s:i}", "limit", 200);
 	const char *text = gtk_editable_get_text(GTK_EDITABLE(self->search));
-	if (*text)
-		json_object_set_new(params, "search", json_string(text));
-	if (gtk_check_button_get_active(self->this_connection) && self->connection_id)
-		json_object_set_new(params, "connection_id", json_string(self->connection_id));
-	tusk_rpc_call_async(self->rpc, "history.list", params, self->cancel, on_listed,
+	json_t *params = tusk_req_history_list(&(TuskReqHistoryList){
+	    .connection_id =
+	        gtk_check_button_get_active(self->this_connection) ? self->connection_id : NULL,
+	    .search = *text ? text : NULL,
+	    .limit = 200});
+	tusk_rpc_call_async(self->rpc, TUSK_M_HISTORY_LIST, params, self->cancel, on_listed,
 	                    g_object_ref(self));
 }
 

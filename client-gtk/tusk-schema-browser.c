@@ -101,10 +101,10 @@ static GListModel *create_children(gpointer item, gpointer data)
 			Load *l = g_new0(Load, 1);
 			l->self = g_object_ref(self);
 			l->node = g_object_ref(node);
-			tusk_rpc_call_async(self->rpc, "schema.get",
-			                    json_pack("{s:s, s:s}", "connection_id",
-			                              self->connection_id, "schema",
-			                              tusk_schema_node_get_name(node)),
+			tusk_rpc_call_async(self->rpc, TUSK_M_SCHEMA_GET,
+			                    tusk_req_schema_get(&(TuskReqSchemaGet){
+			                        .connection_id = self->connection_id,
+			                        .schema = tusk_schema_node_get_name(node)}),
 			                    self->cancel, on_schema_loaded, l);
 		}
 		return G_LIST_MODEL(g_object_ref(children));
@@ -167,10 +167,10 @@ static void browser_reload(TuskSchemaBrowser *self)
 		return;
 	}
 	gtk_label_set_text(self->placeholder, "Loading the schema…");
-	tusk_rpc_call_async(
-	    self->rpc, "schema.get",
-	    json_pack("{s:s, s:s}", "connection_id", self->connection_id, "kind", "schema"),
-	    self->cancel, on_schemas, g_object_ref(self));
+	tusk_rpc_call_async(self->rpc, TUSK_M_SCHEMA_GET,
+	                    tusk_req_schema_get(&(TuskReqSchemaGet){
+	                        .connection_id = self->connection_id, .kind = "schema"}),
+	                    self->cancel, on_schemas, g_object_ref(self));
 }
 
 void tusk_schema_browser_set_connection(TuskSchemaBrowser *self, TuskRpc *rpc,
@@ -264,10 +264,9 @@ static void act_describe(GtkWidget *w, const char *action, GVariant *param)
 		return;
 	g_autofree char *obj =
 	    g_strdup_printf("%s.%s", tusk_schema_node_get_schema(n), tusk_schema_node_get_name(n));
-	tusk_rpc_call_async(
-	    self->rpc, "schema.describe",
-	    json_pack("{s:s, s:s}", "connection_id", self->connection_id, "object", obj), NULL,
-	    on_described, g_object_ref(self));
+	tusk_rpc_call_async(self->rpc, TUSK_M_SCHEMA_DESCRIBE,
+	                    tusk_req_schema_describe(self->connection_id, obj, NULL), NULL,
+	                    on_described, g_object_ref(self));
 }
 
 /* Enter or a double click: a schema or category opens or closes, a
@@ -352,8 +351,8 @@ static void tusk_schema_browser_finalize(GObject *object)
 
 static void tusk_schema_browser_watch(TuskSchemaBrowser *self, TuskRpc *rpc)
 {
-	const char *events[] = {"schema.refresh_completed", "schema.object_created",
-	                        "schema.object_altered", "schema.object_dropped"};
+	const char *events[] = {TUSK_N_SCHEMA_REFRESH_COMPLETED, TUSK_N_SCHEMA_OBJECT_CREATED,
+	                        TUSK_N_SCHEMA_OBJECT_ALTERED, TUSK_N_SCHEMA_OBJECT_DROPPED};
 	for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
 		g_autofree char *sig = g_strdup_printf("notification::%s", events[i]);
 		g_signal_connect_object(rpc, sig, G_CALLBACK(on_schema_event), self, 0);

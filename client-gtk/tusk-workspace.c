@@ -119,11 +119,11 @@ static void workspace_push(TuskWorkspace *self, gboolean force)
 		return;
 	}
 	json_t *ws = workspace_collect(self);
-	json_t *params = json_pack("{s:I, s:O, s:b}", "revision", (json_int_t)self->revision,
-	                           "tabs", json_object_get(ws, "tabs"), "force", force);
+	json_t *params = tusk_req_workspace_save(NULL, json_incref(json_object_get(ws, "tabs")),
+	                                         self->revision, force);
 	json_decref(ws);
 	self->saving = TRUE;
-	tusk_rpc_call_async(self->rpc, "workspace.save", params, NULL, on_pushed,
+	tusk_rpc_call_async(self->rpc, TUSK_M_WORKSPACE_SAVE, params, NULL, on_pushed,
 	                    g_object_ref(self));
 }
 
@@ -339,7 +339,8 @@ void tusk_workspace_daemon_ready(TuskWorkspace *self)
 {
 	if (!self)
 		return;
-	tusk_rpc_call_async(self->rpc, "workspace.get", NULL, NULL, on_fetched, g_object_ref(self));
+	tusk_rpc_call_async(self->rpc, TUSK_M_WORKSPACE_GET, NULL, NULL, on_fetched,
+	                    g_object_ref(self));
 }
 
 static void tusk_workspace_dispose(GObject *object)
