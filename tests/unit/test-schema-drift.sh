@@ -8,7 +8,10 @@
 #     schema's methods, sorted, each with its handler;
 #   - every schema notification is emitted somewhere in daemon/ through its
 #     generated name (TUSK_N_…), the daemon names no notification the schema
-#     lacks, and no notification name is spelled as a string literal there.
+#     lacks, and no notification name is spelled as a string literal there;
+#   - the daemon's event topics are the schema's;
+#   - tuskctl and the window call methods by their TUSK_M_ names with params
+#     from protocol/req.h, never a literal name or hand-packed params.
 # Usage: test-schema-drift.sh SOURCE_DIR BUILD_DIR
 set -uo pipefail
 
@@ -118,6 +121,25 @@ if [[ -n $schema_topics && $schema_topics == "$daemon_topics" ]]; then
 	ok "the daemon's event topics are the schema's: $(echo $schema_topics)"
 else
 	bad "event topics differ: schema [$(echo $schema_topics)], daemon/server.c [$(echo $daemon_topics)]"
+fi
+
+# ---- clients -----------------------------------------------------------
+# tuskctl and the window name methods by TUSK_M_ and build params with
+# protocol/req.h: no method literal and no hand-packed params at a call.
+mapfile -t client_c < <(find "$src/client-cli" "$src/client-gtk" -name '*.c' | sort)
+calls='(ctl_call|call_and_print|tusk_client_call|tusk_client_send|tusk_rpc_call_async|tusk_rpc_send)'
+lit=$(grep -nE "$calls\(([^,;]*,)?\s*\"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\"" "${client_c[@]}")
+if [[ -n $lit ]]; then
+	bad "a client names a method by a literal, not its TUSK_M_ macro: $lit"
+else
+	ok "tuskctl and the window name every method they call by its TUSK_M_ macro"
+fi
+packed=$(grep -nE -A2 "$calls\(" "${client_c[@]}" | grep -E 'json_pack\("\{' || true)
+set_params=$(grep -nE 'json_object_set(_new)?\(params,' "${client_c[@]}" || true)
+if [[ -n $packed$set_params ]]; then
+	bad "a client builds request params by hand instead of with protocol/req.h: $packed $set_params"
+else
+	ok "tuskctl and the window build request params with protocol/req.h"
 fi
 
 echo "1..$checks"
