@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "client-cli/copy.h"
 #include "client-cli/format.h"
 #include "client-cli/tuskctl.h"
 #include "common/jsonstr.h"
@@ -95,6 +96,13 @@ struct stream {
 	bool quiet_notices;
 	unsigned long long rows; /* in all result sets, for the progress line */
 	bool store;
+	TuskClient *client;
+	int copy_in_fd;  /* COPY FROM STDIN reads this */
+	FILE *out;       /* where the formatter prints */
+	FILE *copy_out;  /* COPY TO STDOUT writes this */
+	bool copied_out; /* … and did, since the last result */
+	int copy_error;  /* -errno writing COPY data */
+	TuskError upload_error;
 };
 
 static void print_notice(const json_t *n)
@@ -112,13 +120,31 @@ static void print_notice(const json_t *n)
 
 static int on_notification(const char *method, json_t *params, void *ud)
 {
+	/* Also called back from inside a COPY upload. */
 	struct stream *s = ud;
 	const char *qid = json_string_value(json_object_get(params, "query_id"));
 	if (!qid || strcmp(qid, s->query_id) != 0)
 		return 0;
 	if (s->store && strcmp(method, TUSK_N_QUERY_NOTICE) != 0)
 		return 0; /* the rows stay in the daemon */
-	if (strcmp(method, TUSK_N_QUERY_COLUMNS) == 0) {
+	if (strcmp(method, TUSK_N_QUERY_COPY_OUT) == 0) {
+		int r = ctl_copy_write(s->copy_out, params);
+		if (r < 0 && !s->copy_error)
+			s->copy_error = r;
+		s->copied_out = true;
+		ctl_progress_rows(s->rows += (unsigned long long)json_integer_value(
+		                      json_object_get(params, "rows")));
+	} else if (strcmp(method, TUSK_N_QUERY_COPY_IN) == 0) {
+		if (ctl_copy_upload(s->client, s->query_id, s->copy_in_fd, on_notification, s,
+		                    &interrupted, &s->upload_error) < 0)
+			return 1; /* the connection broke */
+	} else if (strcmp(method, TUSK_N_QUERY_RESULT) == 0 && s->copied_out) {
+		/* psql says nothing more where the COPY data went. */
+		s->copied_out = false;
+		ctl_progress_clear();
+		if (s->copy_out != s->out)
+			formatter_result_end(s->f, json_object_get(params, "result"));
+	} else if (strcmp(method, TUSK_N_QUERY_COLUMNS) == 0) {
 		formatter_columns(s->f, json_object_get(params, "columns"));
 	} else if (strcmp(method, TUSK_N_QUERY_TEXT) == 0) {
 		size_t n = (size_t)json_integer_value(json_object_get(params, "rows"));
@@ -261,7 +287,12 @@ int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts 
 	struct stream s = {.f = formatter_new((enum format_kind)o->fmt, out),
 	                   .query_id = qid,
 	                   .quiet_notices = o->quiet,
-	                   .store = o->store};
+	                   .store = o->store,
+	                   .client = ctl->client,
+	                   .copy_in_fd = o->copy_in_fd,
+	                   .out = out,
+	                   .copy_out = o->copy_out ? o->copy_out : out,
+	                   .upload_error = TUSK_ERROR_INIT};
 	formatter_set_quiet(s.f, o->quiet);
 	formatter_set_expanded(s.f, o->expanded);
 	formatter_set_expand_auto(s.f, o->expand_wider_than);
@@ -274,7 +305,16 @@ int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts 
 	if (r >= 0)
 		replay_inline(&s, result);
 	ctl_progress_end();
+	if (r < 0 && s.upload_error.kind != TUSK_ERR_NONE) {
+		tusk_error_clear(&e);
+		tusk_error_move(&e, &s.upload_error);
+	}
+	tusk_error_clear(&s.upload_error);
+	if (s.copy_out != out && fflush(s.copy_out) != 0 && !s.copy_error)
+		s.copy_error = -errno;
 	int werr = formatter_finish(s.f);
+	if (!werr)
+		werr = s.copy_error;
 	formatter_free(s.f);
 	ctl_pager_end(mem, &paged, &paged_len);
 	sigaction(SIGINT, &old_sa, NULL);

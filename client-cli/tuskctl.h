@@ -81,8 +81,10 @@ struct exec_opts {
 	int expand_wider_than; /* \x auto: expanded when wider than this */
 	bool no_header;        /* psql -t: no header, no row count */
 	const char *null_text;
-	FILE *out;  /* NULL: stdout */
-	bool store; /* params ask for mode store: no rows come, print the id */
+	FILE *out;      /* NULL: stdout */
+	bool store;     /* params ask for mode store: no rows come, print the id */
+	int copy_in_fd; /* COPY … FROM STDIN reads this (0: stdin) */
+	FILE *copy_out; /* COPY … TO STDOUT writes here (NULL: out) */
 };
 /* Run query.execute with q (its query_id, render and timeout_ms are set
  * here; its json members are stolen), results printed to o->out as

@@ -83,8 +83,28 @@ static void update_read_pause(struct client *c)
 		bufferevent_disable(c->bev, EV_READ);
 	} else if (c->read_paused && unsent <= max_output() / 8) {
 		c->read_paused = false;
-		bufferevent_enable(c->bev, EV_READ);
+		if (!c->input_held)
+			bufferevent_enable(c->bev, EV_READ);
 	}
+}
+
+void client_hold_input(struct client *c, bool held)
+{
+	if (c->dead || c->input_held == held)
+		return;
+	c->input_held = held;
+	if (held) {
+		bufferevent_disable(c->bev, EV_READ);
+		return;
+	}
+	if (c->read_paused)
+		return;
+	bufferevent_enable(c->bev, EV_READ);
+	/* Bytes read before the hold wait in the input: read them soon (not
+	 * from inside whatever released the hold). */
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		bufferevent_trigger(c->bev, EV_READ,
+		                    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
 int client_send_raw(struct client *c, const void *buf, size_t len)
@@ -146,7 +166,7 @@ static void on_read(struct bufferevent *bev, void *data)
 	char buf[65536];
 
 	client_ref(c);
-	while (!c->dead && !c->read_paused && evbuffer_get_length(in) > 0) {
+	while (!c->dead && !c->read_paused && !c->input_held && evbuffer_get_length(in) > 0) {
 		int n = evbuffer_remove(in, buf, sizeof(buf));
 		if (n <= 0)
 			break;
@@ -183,7 +203,8 @@ static void on_write(struct bufferevent *bev, void *data)
 	if (c->read_paused) {
 		update_read_pause(c);
 		/* Bytes that arrived while paused are waiting in the input. */
-		if (!c->read_paused && evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+		if (!c->read_paused && !c->input_held &&
+		    evbuffer_get_length(bufferevent_get_input(bev)) > 0)
 			on_read(bev, c);
 	}
 }

@@ -27,6 +27,7 @@ struct client {
 	int refs;
 	bool dead;
 	bool read_paused;
+	bool input_held; /* client_hold_input: a COPY's server is behind */
 	struct bufferevent *bev;
 	TuskLineReader *reader;
 	unsigned topics;

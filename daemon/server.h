@@ -60,6 +60,10 @@ int client_send(struct client *c, const json_t *msg);
 /* Queue bytes that already are one NDJSON message with its newline. */
 int client_send_raw(struct client *c, const void *buf, size_t len);
 size_t client_unsent_bytes(const struct client *c);
+/* Stop (held true) or go on reading what the client sends: a COPY FROM
+ * STDIN whose server does not keep up holds its client's data in the
+ * client's socket, not in the daemon. */
+void client_hold_input(struct client *c, bool held);
 /* Request bookkeeping for the per-client limit (rpc.c). */
 bool client_request_begin(struct client *c); /* false: over the limit */
 void client_request_end(struct client *c);

@@ -21,6 +21,7 @@ struct TuskClient {
 	TuskLineReader *reader;
 	long long next_id;
 	bool error_from_daemon; /* the last failed call got an error reply */
+	json_t *kept_reply;     /* read by tusk_client_write_pumping */
 };
 
 TuskClient *tusk_client_connect(const char *path, int *ret_errno, TuskError *e)
@@ -70,6 +71,7 @@ void tusk_client_free(TuskClient *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	tusk_line_reader_free(c->reader);
+	json_decref(c->kept_reply);
 	free(c);
 }
 
@@ -253,7 +255,10 @@ int tusk_client_call(TuskClient *c, const char *method, json_t *params, json_t *
 		return -1;
 
 	for (;;) {
-		_cleanup_json_ json_t *msg = read_message(c, deadline, timeout_ms, method, e);
+		_cleanup_json_ json_t *msg = c->kept_reply;
+		c->kept_reply = NULL;
+		if (!msg)
+			msg = read_message(c, deadline, timeout_ms, method, e);
 		if (!msg)
 			return -1;
 		TuskRpcMessage m;
@@ -277,4 +282,76 @@ int tusk_client_call(TuskClient *c, const char *method, json_t *params, json_t *
 			*ret_result = json_incref(m.result);
 		return 0;
 	}
+}
+
+/* Hand over the complete messages read so far. 1: a reply was kept. */
+static int dispatch_read(TuskClient *c, TuskNotifyFn fn, void *userdata, TuskError *e)
+{
+	const char *line;
+	size_t len;
+	TuskLineStatus st;
+	while ((st = tusk_line_reader_next(c->reader, &line, &len)) != TUSK_LINE_NONE) {
+		if (st == TUSK_LINE_TOO_LONG)
+			return tusk_error_set(e, TUSK_ERR_LIMIT_EXCEEDED,
+			                      "the daemon sent a message longer than %u bytes",
+			                      TUSK_RPC_MAX_MESSAGE);
+		json_t *msg = tusk_rpc_parse(line, len, TUSK_RPC_DEFAULT_MAX_DEPTH, NULL);
+		TuskRpcMessage m;
+		if (!msg || tusk_rpc_validate(msg, &m, NULL, NULL) < 0) {
+			json_decref(msg);
+			continue;
+		}
+		if (m.kind == TUSK_RPC_NOTIFICATION) {
+			if (fn)
+				fn(m.method, m.params, userdata);
+			json_decref(msg);
+			continue;
+		}
+		json_decref(c->kept_reply);
+		c->kept_reply = msg;
+		return 1;
+	}
+	return 0;
+}
+
+int tusk_client_write_pumping(TuskClient *c, const void *buf, size_t len, TuskNotifyFn fn,
+                              void *userdata, TuskError *e)
+{
+	const char *p = buf;
+	if (c->kept_reply)
+		return 1;
+	while (len > 0) {
+		struct pollfd pfd = {.fd = c->fd, .events = POLLIN | POLLOUT};
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return tusk_error_from_errno(e, errno, "cannot send to the daemon");
+		}
+		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+			char rbuf[READ_CHUNK];
+			ssize_t n = recv(c->fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+			if (n == 0)
+				return tusk_error_set(e, TUSK_ERR_IO,
+				                      "the daemon closed the connection");
+			if (n > 0 && tusk_line_reader_feed(c->reader, rbuf, (size_t)n) < 0)
+				return tusk_error_from_errno(e, ENOMEM,
+				                             "cannot read from the daemon");
+			if (n < 0 && errno != EINTR && errno != EAGAIN)
+				return tusk_error_from_errno(e, errno,
+				                             "cannot read from the daemon");
+			int r = dispatch_read(c, fn, userdata, e);
+			if (r != 0)
+				return r;
+		}
+		if (!(pfd.revents & POLLOUT))
+			continue;
+		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		} else if (n < 0 && errno != EINTR && errno != EAGAIN) {
+			return tusk_error_from_errno(e, errno, "cannot send to the daemon");
+		}
+	}
+	return 0;
 }

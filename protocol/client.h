@@ -33,6 +33,15 @@ bool tusk_client_error_from_daemon(const TuskClient *c);
 int tusk_client_call(TuskClient *c, const char *method, json_t *params, json_t **ret_result,
                      TuskNotifyFn fn, void *userdata, int timeout_ms, TuskError *e);
 
+/* Write len bytes of ready-made messages (e.g. COPY data as
+ * notifications) while reading what the daemon sends meanwhile: its
+ * notifications go to fn, and a reply that arrives (the call this belongs
+ * to ended, e.g. its COPY failed) is kept for the tusk_client_call waiting
+ * for it. Returns 0 when all was written, 1 when a reply arrived (stop
+ * sending), -1 with e set. */
+int tusk_client_write_pumping(TuskClient *c, const void *buf, size_t len, TuskNotifyFn fn,
+                              void *userdata, TuskError *e);
+
 /* Send a notification or request without waiting (e.g. query.cancel from
  * a signal-driven path). Returns the id used (>0) or -1. */
 long long tusk_client_send(TuskClient *c, const char *method, json_t *params, TuskError *e);

@@ -28,6 +28,16 @@ json_t *tusk_req_query_id(const char *query_id)
 	return json_pack("{s:s}", "query_id", query_id);
 }
 
+json_t *tusk_req_query_copy_data(const char *query_id, const char *base64)
+{
+	return json_pack("{s:s, s:s}", "query_id", query_id, "base64", base64);
+}
+
+json_t *tusk_req_query_copy_fail(const char *query_id, const char *message)
+{
+	return json_pack("{s:s, s:s}", "query_id", query_id, "message", message);
+}
+
 json_t *tusk_req_query_fetch(const TuskReqQueryFetch *a)
 {
 	json_t *p = json_pack("{s:s}", "query_id", a->query_id);

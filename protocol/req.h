@@ -77,8 +77,12 @@ typedef struct {
 	bool inline_reply; /* inline: a small result comes in the reply */
 } TuskReqQueryExecute;
 json_t *tusk_req_query_execute(const TuskReqQueryExecute *a);
-/* query.cancel, query.close */
+/* query.cancel, query.close, query.copy_end */
 json_t *tusk_req_query_id(const char *query_id);
+/* query.copy_data with the bytes as base64 text (tuskctl frames its
+ * chunks itself, the same members, to skip a copy of each). */
+json_t *tusk_req_query_copy_data(const char *query_id, const char *base64);
+json_t *tusk_req_query_copy_fail(const char *query_id, const char *message);
 
 typedef struct {
 	const char *query_id;

@@ -83,6 +83,12 @@ void backend_watch(struct backend *b, short what)
 	b->watching = what;
 }
 
+void backend_kick(struct backend *b)
+{
+	if (b->ev)
+		event_active(b->ev, EV_READ, 0);
+}
+
 struct backend *backend_new(struct pool *p)
 {
 	struct backend *b = calloc(1, sizeof(*b));

@@ -117,6 +117,9 @@ enum backend_state backend_state(const struct backend *b);
 typedef void (*backend_io_fn)(struct backend *b, short what, void *ud);
 void backend_set_io(struct backend *b, backend_io_fn fn, void *ud);
 void backend_watch(struct backend *b, short what);
+/* Run the backend's I/O callback soon, as if the socket were readable:
+ * libpq may already hold the answer the caller waits for. */
+void backend_kick(struct backend *b);
 /* For the user of a BUSY backend, on an I/O event: send what libpq holds
  * on EV_WRITE (watching for writability again while it must), read what
  * arrived on EV_READ. -1 when the connection broke; after 0, PQisBusy

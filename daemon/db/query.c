@@ -11,6 +11,7 @@
 #include "common/cellvalue.h"
 #include "common/clock.h"
 #include "common/jsonstr.h"
+#include "common/copy-text.h"
 #include "common/log.h"
 #include "common/model-query.h"
 #include "common/sql.h"
@@ -20,6 +21,7 @@
 #include "daemon/db/meta.h"
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
+#include "daemon/db/query-copy.h"
 #include "daemon/db/rowjson.h"
 #include "daemon/db/tunnel.h"
 #include "daemon/worker/worker.h"
@@ -75,6 +77,18 @@ struct query {
 	PGresult *meta_res;
 	bool in_describe;
 
+	/* COPY data flowing now: from the client (FROM STDIN) or to it. */
+	enum { COPY_NONE, COPY_IN, COPY_OUT } copy;
+	bool copy_full; /* libpq holds COPY IN bytes the socket did not take */
+	uint64_t copy_flushed_us;
+	/* A csv/tsv render of one SELECT runs as copy_sql: the statement is
+	 * prepared (errors as for the SELECT itself), described (the columns),
+	 * then copied. Described with no columns: run as it is instead. */
+	enum { VIA_NONE, VIA_PREPARE, VIA_DESCRIBE, VIA_COPY } via;
+	bool via_answered;
+	char *copy_sql;
+	TuskCopyScratch scratch;
+
 	uint64_t total_rows;
 	json_t *results; /* summaries of finished result sets */
 	TuskError error;
@@ -122,6 +136,8 @@ static void query_free(struct query *q)
 	PQclear(q->meta_res);
 	free(q->col_types);
 	free(q->sql);
+	free(q->copy_sql);
+	tusk_copy_scratch_clear(&q->scratch);
 	json_decref(q->params);
 	json_decref(q->results);
 	tusk_error_clear(&q->error);
@@ -240,16 +256,27 @@ static void fail_now(struct query *q, const TuskError *e)
 
 /* ---- rows ---------------------------------------------------------------- */
 
+/* COPY … TO STDOUT's own bytes go to the client as they are (a render of
+ * a SELECT run as COPY is text like any render). */
+static bool copy_raw(const struct query *q)
+{
+	return q->copy == COPY_OUT && q->via != VIA_COPY;
+}
+
 static void flush_batch(struct query *q)
 {
 	if (q->batch_count == 0)
 		return;
-	if (!q->render)
+	bool raw = copy_raw(q);
+	if (!q->render && !raw)
 		evbuffer_add(q->batch, "]", 1);
 	size_t len = evbuffer_get_length(q->batch);
 	const char *data = (const char *)evbuffer_pullup(q->batch, -1);
+	q->copy_flushed_us = tusk_mono_us();
 	if (!q->detached && q->state == QUERY_RUNNING) {
-		if (q->render)
+		if (raw)
+			q->sink->copy_out(q->ud, q, q->result_index, data, len, q->batch_count);
+		else if (q->render)
 			q->sink->text(q->ud, q, q->result_index, data, len, q->batch_count);
 		else
 			q->sink->rows(q->ud, q, q->result_index, data, len, q->batch_count);
@@ -274,7 +301,9 @@ static void columns_ready(json_t *cols, const TuskError *e, void *ud)
 	q->meta_wait = NULL;
 	PGresult *res = q->meta_res;
 	q->meta_res = NULL;
-	if (PQresultStatus(res) == PGRES_SINGLE_TUPLE)
+	if (q->via == VIA_DESCRIBE)
+		; /* the statement's description: the COPY comes next */
+	else if (PQresultStatus(res) == PGRES_SINGLE_TUPLE)
 		add_row(q, res);
 	else
 		end_result(q, res);
@@ -377,6 +406,13 @@ static void end_result(struct query *q, const PGresult *res)
 	const char *tag = PQcmdStatus((PGresult *)res);
 	const char *affected = PQcmdTuples((PGresult *)res);
 	bool has_rows = PQresultStatus(res) == PGRES_TUPLES_OK;
+	char select_tag[48];
+	if (q->via == VIA_COPY) {
+		/* What the SELECT would have said ("COPY n" is ours). */
+		snprintf(select_tag, sizeof(select_tag), "SELECT %s", affected ? affected : "0");
+		tag = select_tag;
+		has_rows = true;
+	}
 	json_t *s =
 	    json_pack("{s:i, s:s, s:o, s:s, s:I, s:b, s:f}", "result_index", (int)q->result_index,
 	              "command_tag", tag ? tag : "", "rows_affected",
@@ -522,10 +558,183 @@ static bool encoding_guard(struct query *q, PGconn *conn, const PGresult *res)
 	return false;
 }
 
+/* ---- COPY ---------------------------------------------------------------- */
+
+/* Bytes of COPY data per message to the client. */
+#define COPY_CHUNK (256 * 1024)
+
+static void copy_row(struct query *q, const char *buf, size_t n)
+{
+	if (q->max_rows > 0 && (int64_t)q->total_rows >= q->max_rows) {
+		if (!q->truncated) {
+			q->truncated = true;
+			query_cancel(q);
+		}
+		return;
+	}
+	if (q->via == VIA_COPY) {
+		if (tusk_copy_text_render(q->render, buf, n, &q->scratch) == 0)
+			evbuffer_add(q->batch, q->scratch.buf, q->scratch.len);
+	} else {
+		evbuffer_add(q->batch, buf, n);
+	}
+	q->batch_count++;
+	q->result_rows++;
+	q->total_rows++;
+	size_t limit = q->batch_bytes < COPY_CHUNK ? q->batch_bytes : COPY_CHUNK;
+	if (evbuffer_get_length(q->batch) >= limit)
+		flush_batch(q);
+	uint64_t now = tusk_mono_us();
+	if (now - q->last_progress_us >= 100000) {
+		q->last_progress_us = now;
+		if (!q->detached)
+			q->sink->progress(q->ud, q, q->total_rows, (now - q->started_us) / 1000);
+	}
+}
+
+/* Read COPY … TO STDOUT data. 1: the data ended (PQgetResult has the
+ * outcome); 0: wait for the socket or the client. */
+static int read_copy_out(struct query *q)
+{
+	PGconn *conn = backend_conn(q->b);
+	for (;;) {
+		if (q->state == QUERY_RUNNING && !q->detached && q->sink->congested(q->ud, q)) {
+			q->paused = true;
+			backend_watch(q->b, 0);
+			return 0;
+		}
+		char *buf;
+		int n = PQgetCopyData(conn, &buf, 1);
+		if (n == 0) {
+			/* Nothing more for now: a slow producer's rows still go out. */
+			if (q->batch_count && tusk_mono_us() - q->copy_flushed_us >= 50000)
+				flush_batch(q);
+			return 0;
+		}
+		if (n < 0) {
+			flush_batch(q);
+			q->copy = COPY_NONE;
+			return 1;
+		}
+		copy_row(q, buf, (size_t)n);
+		PQfreemem(buf);
+	}
+}
+
+static void watch_flush(struct query *q)
+{
+	int f = PQflush(backend_conn(q->b));
+	backend_watch(q->b, f == 1 ? EV_READ | EV_WRITE : EV_READ);
+}
+
+static void copy_in_begins(struct query *q, const PGresult *res)
+{
+	q->copy = COPY_IN;
+	if (q->detached || q->cancel_requested || !q->sink->copy_in) {
+		PQputCopyEnd(backend_conn(q->b), q->sink->copy_in ? "cancelled"
+		                                                  : "COPY FROM STDIN is not "
+		                                                    "supported here");
+		q->copy = COPY_NONE;
+		watch_flush(q);
+		return;
+	}
+	q->sink->copy_in(q->ud, q, q->result_index, PQbinaryTuples(res) != 0, PQnfields(res));
+}
+
+/* Send the COPY's end (or its failure): the outcome follows from the
+ * server. Does not read: the caller steps, or the socket wakes it. */
+static int copy_end(struct query *q, const char *fail_message)
+{
+	PGconn *conn = backend_conn(q->b);
+	q->copy = COPY_NONE;
+	q->copy_full = false;
+	if (PQputCopyEnd(conn, fail_message) != 1)
+		return -1;
+	watch_flush(q);
+	/* The server's answer may already sit in libpq's buffer. */
+	backend_kick(q->b);
+	return 0;
+}
+
+bool query_copy_waiting(const struct query *q)
+{
+	return q->state == QUERY_RUNNING && q->copy == COPY_IN;
+}
+
+bool query_copy_full(const struct query *q)
+{
+	return q->copy_full;
+}
+
+static int not_waiting(struct query *q, TuskError *e)
+{
+	return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
+	                      "query '%s' is not waiting for COPY data (no COPY FROM STDIN "
+	                      "is running, or it has ended)",
+	                      q->id);
+}
+
+int query_copy_put(struct query *q, const void *data, size_t len, TuskError *e)
+{
+	if (!query_copy_waiting(q))
+		return not_waiting(q, e);
+	if (len == 0)
+		return 0;
+	PGconn *conn = backend_conn(q->b);
+	if (PQputCopyData(conn, data, (int)len) != 1)
+		return tusk_error_set(e, TUSK_ERR_CONNECTION_FAILED, "cannot send COPY data: %s",
+		                      PQerrorMessage(conn));
+	int f = PQflush(conn);
+	if (f < 0)
+		return tusk_error_set(e, TUSK_ERR_CONNECTION_FAILED, "cannot send COPY data: %s",
+		                      PQerrorMessage(conn));
+	if (f == 1) {
+		q->copy_full = true;
+		backend_watch(q->b, EV_READ | EV_WRITE);
+	}
+	return 0;
+}
+
+int query_copy_end(struct query *q, const char *fail_message, TuskError *e)
+{
+	if (!query_copy_waiting(q))
+		return not_waiting(q, e);
+	if (copy_end(q, fail_message) < 0)
+		return tusk_error_set(e, TUSK_ERR_CONNECTION_FAILED, "cannot end the COPY: %s",
+		                      PQerrorMessage(backend_conn(q->b)));
+	return 0;
+}
+
+/* A render run as COPY: after the prepare, describe; after the
+ * description, the COPY (or, with no columns, the statement as it is). */
+static int via_next(struct query *q)
+{
+	PGconn *conn = backend_conn(q->b);
+	int ok;
+	q->via_answered = false;
+	if (q->via == VIA_PREPARE) {
+		q->via = VIA_DESCRIBE;
+		ok = PQsendDescribePrepared(conn, "");
+	} else if (q->columns_sent) {
+		q->via = VIA_COPY;
+		ok = PQsendQuery(conn, q->copy_sql);
+	} else {
+		q->via = VIA_NONE;
+		ok = PQsendQuery(conn, q->sql) && PQsetSingleRowMode(conn);
+	}
+	if (ok)
+		watch_flush(q);
+	return ok ? 0 : -1;
+}
+
 /* Consume what libpq has parsed. Returns false when the query ended. */
 static bool drain_results(struct query *q)
 {
 	PGconn *conn = backend_conn(q->b);
+	if (q->copy == COPY_IN)
+		return true; /* the client sends; the outcome comes after the end */
+	if (q->copy == COPY_OUT && read_copy_out(q) == 0)
+		return true;
 	while (!PQisBusy(conn)) {
 		if (q->meta_wait)
 			return true; /* columns_ready reads on */
@@ -536,6 +745,15 @@ static bool drain_results(struct query *q)
 		}
 		PGresult *res = PQgetResult(conn);
 		if (!res) {
+			if ((q->via == VIA_PREPARE || q->via == VIA_DESCRIBE) &&
+			    q->error.kind == TUSK_ERR_NONE && q->via_answered &&
+			    !q->cancel_requested) {
+				if (via_next(q) == 0)
+					continue;
+				tusk_error_set(&q->error, TUSK_ERR_CONNECTION_FAILED,
+				               "cannot send the query");
+				tusk_error_set_detail(&q->error, "%s", PQerrorMessage(conn));
+			}
 			finish(q);
 			return false;
 		}
@@ -568,28 +786,30 @@ static bool drain_results(struct query *q)
 			end_result(q, res);
 			break;
 		case PGRES_COMMAND_OK:
+			if (q->via == VIA_PREPARE || q->via == VIA_DESCRIBE) {
+				q->via_answered = true;
+				if (q->via == VIA_DESCRIBE && PQnfields(res) > 0 &&
+				    !send_columns(q, res))
+					return true; /* kept until described; then the COPY */
+				break;
+			}
 			end_result(q, res);
 			break;
 		case PGRES_EMPTY_QUERY:
 			break;
 		case PGRES_COPY_IN:
-			PQputCopyEnd(conn, "COPY FROM STDIN is not supported through Tusk");
-			break;
-		case PGRES_COPY_OUT: {
-			/* Not streamed yet: read it to the end and say so. */
-			char *buf;
-			int n;
-			while ((n = PQgetCopyData(conn, &buf, 1)) > 0)
-				PQfreemem(buf);
-			if (n == 0) {
-				PQclear(res);
-				return true; /* more COPY data to come */
-			}
-			if (q->error.kind == TUSK_ERR_NONE)
-				tusk_error_set(&q->error, TUSK_ERR_INVALID_INPUT,
-				               "COPY TO STDOUT is not supported through Tusk");
-			break;
-		}
+			copy_in_begins(q, res);
+			PQclear(res);
+			if (q->copy == COPY_IN)
+				return true;
+			continue;
+		case PGRES_COPY_OUT:
+			PQclear(res);
+			q->copy = COPY_OUT;
+			q->copy_flushed_us = tusk_mono_us();
+			if (read_copy_out(q) == 0)
+				return true;
+			continue;
 		default:
 			record_error(q, res);
 			break;
@@ -605,6 +825,17 @@ static void on_io(struct backend *b, short what, void *ud)
 	PGconn *conn = backend_conn(b);
 	if (backend_pump(b, what) < 0)
 		goto lost;
+	if (q->copy == COPY_IN && q->copy_full) {
+		int f = PQflush(conn);
+		if (f < 0)
+			goto lost;
+		if (f == 0) {
+			q->copy_full = false;
+			if (!q->detached)
+				q->sink->copy_ready(q->ud, q);
+			return; /* the sink may have ended q */
+		}
+	}
 	if (what & EV_READ)
 		step(q);
 	return;
@@ -682,12 +913,15 @@ static int send_query(struct query *q)
 			free(owned[i]);
 		free(owned);
 		free(values);
+	} else if (q->via == VIA_PREPARE) {
+		ok = PQsendPrepare(conn, "", q->sql, 0, NULL);
 	} else {
 		ok = PQsendQuery(conn, q->sql);
 	}
 	if (!ok)
 		return -1;
-	PQsetSingleRowMode(conn);
+	if (q->via == VIA_NONE)
+		PQsetSingleRowMode(conn);
 	q->sent_us = q->result_started_us = q->last_progress_us = tusk_mono_us();
 	backend_set_io(q->b, on_io, q);
 	backend_watch(q->b, PQflush(conn) == 1 ? EV_READ | EV_WRITE : EV_READ);
@@ -794,6 +1028,12 @@ struct query *query_start(struct pool *p, struct context *ctx, const struct quer
 	q->typed = o->typed;
 	q->stored = o->stored;
 	q->render = o->render;
+	/* A csv / tsv render of one plain SELECT runs as COPY. */
+	if (q->render && !q->params && !q->stored && !q->max_rows &&
+	    (q->copy_sql = query_copy_sql(q->sql))) {
+		q->via = VIA_PREPARE;
+		log_debug("query", "%s: rendered as COPY (…) TO STDOUT", q->id);
+	}
 	q->results = json_array();
 	q->batch = evbuffer_new();
 	q->started_us = tusk_mono_us();
@@ -908,6 +1148,14 @@ void query_cancel(struct query *q)
 		return;
 	if (!q->truncated)
 		q->cancel_requested = true;
+	if (q->copy == COPY_IN) {
+		/* The server waits for our data: end it as failed, no cancel
+		 * request needed. */
+		copy_end(q, q->timed_out  ? "the query timed out"
+		            : q->detached ? "the client went away"
+		                          : "cancelled");
+		return;
+	}
 	if (q->cancel_job)
 		return; /* one is on its way */
 	struct cancel_job *j = calloc(1, sizeof(*j));

@@ -47,6 +47,15 @@ struct query_sink {
 	/* True while the consumer has too much unsent: the query stops reading
 	 * its socket until query_resume. */
 	bool (*congested)(void *ud, struct query *q);
+	/* COPY … FROM STDIN waits for data: the consumer sends it with
+	 * query_copy_put and ends it with query_copy_end. */
+	void (*copy_in)(void *ud, struct query *q, unsigned result_index, bool binary, int ncols);
+	/* The bytes query_copy_put handed over reached the server's socket:
+	 * the consumer may send more (after query_copy_full said true). */
+	void (*copy_ready)(void *ud, struct query *q);
+	/* COPY … TO STDOUT: a chunk of its bytes (borrowed), rows whole. */
+	void (*copy_out)(void *ud, struct query *q, unsigned result_index, const char *data,
+	                 size_t len, unsigned nrows);
 };
 
 struct query_options {
@@ -82,6 +91,18 @@ void query_resume(struct query *q);
 /* The sink's consumer went away: cancel, drain and release the backend
  * cleanly; only sink->done is called again. */
 void query_detach(struct query *q);
+
+/* COPY … FROM STDIN (after sink->copy_in): hand len bytes to libpq. -1
+ * with e set when the query is not waiting for COPY data. */
+int query_copy_put(struct query *q, const void *data, size_t len, TuskError *e);
+/* libpq holds bytes the server's socket has not taken: stop feeding until
+ * sink->copy_ready. */
+bool query_copy_full(const struct query *q);
+/* End the data: fail_message NULL ends it well, otherwise the server
+ * aborts the COPY with that message. */
+int query_copy_end(struct query *q, const char *fail_message, TuskError *e);
+/* Waiting for COPY data. */
+bool query_copy_waiting(const struct query *q);
 
 struct query *query_find(const char *query_id);
 const char *query_id(const struct query *q);

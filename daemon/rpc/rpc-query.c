@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/base64.h"
 #include "common/log.h"
 #include "daemon/db/context.h"
 #include "daemon/db/pool.h"
@@ -54,6 +55,7 @@ struct exec {
 	/* inline: what is held back for the reply while inlining. */
 	bool inlining;
 	struct inline_buf held;
+	bool input_held; /* a COPY FROM STDIN holds the client's input */
 };
 
 static struct exec *execs;
@@ -67,6 +69,8 @@ static void exec_free(struct exec *x)
 		}
 	if (x->started_timer)
 		event_free(x->started_timer);
+	if (x->input_held)
+		client_hold_input(x->client, false);
 	client_unref(x->client);
 	free(x->connection_id);
 	free(x->database);
@@ -311,6 +315,52 @@ static bool sink_congested(void *ud, struct query *q)
 	return client_alive(x->client) && client_unsent_bytes(x->client) > STREAM_HIGH_WATER;
 }
 
+static void sink_copy_in(void *ud, struct query *q, unsigned idx, bool binary, int ncols)
+{
+	struct exec *x = ud;
+	notify(x, TUSK_N_QUERY_COPY_IN,
+	       json_pack("{s:s, s:i, s:s, s:i}", "query_id", x->query_id, "result_index", (int)idx,
+	                 "format", binary ? "binary" : "text", "columns", ncols));
+}
+
+static void sink_copy_ready(void *ud, struct query *q)
+{
+	struct exec *x = ud;
+	if (x->input_held) {
+		x->input_held = false;
+		client_hold_input(x->client, false);
+	}
+}
+
+static void sink_copy_out(void *ud, struct query *q, unsigned idx, const char *data, size_t len,
+                          unsigned nrows)
+{
+	struct exec *x = ud;
+	flush_started(x);
+	struct evbuffer *msg = evbuffer_new();
+	evbuffer_add_printf(msg, "{\"jsonrpc\":\"2.0\",\"method\":\"" TUSK_N_QUERY_COPY_OUT
+	                         "\",\"params\":{\"query_id\":");
+	rowjson_string(msg, x->query_id, strlen(x->query_id));
+	evbuffer_add_printf(msg, ",\"result_index\":%u,\"rows\":%u,\"base64\":\"", idx, nrows);
+	size_t n = tusk_base64_encoded_len(len);
+	struct evbuffer_iovec v;
+	if (evbuffer_reserve_space(msg, (ev_ssize_t)n, &v, 1) == 1) {
+		v.iov_len = tusk_base64_encode(data, len, v.iov_base);
+		evbuffer_commit_space(msg, &v, 1);
+	}
+	evbuffer_add(msg, "\"}}\n", 4);
+	size_t total = evbuffer_get_length(msg);
+	const char *text = (const char *)evbuffer_pullup(msg, -1);
+	if (tuskd.validate_replies && idx + 1 > x->rows_checked) {
+		x->rows_checked = idx + 1;
+		json_t *m = json_loadb(text, total, 0, NULL);
+		rpc_check_notification(TUSK_N_QUERY_COPY_OUT, json_object_get(m, "params"));
+		json_decref(m);
+	}
+	client_send_raw(x->client, text, total);
+	evbuffer_free(msg);
+}
+
 static int64_t wall_us(void)
 {
 	struct timespec ts;
@@ -491,6 +541,9 @@ static const struct query_sink sink = {
     .notice = sink_notice,
     .done = sink_done,
     .congested = sink_congested,
+    .copy_in = sink_copy_in,
+    .copy_ready = sink_copy_ready,
+    .copy_out = sink_copy_out,
 };
 
 /* ---- query.execute -------------------------------------------------------- */
@@ -646,6 +699,83 @@ enum rpc_ret method_query_execute(struct rpc_request *req, TuskError *e)
 	pool_open_saved_env(cfg, env, pool_ready, x);
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;
+}
+
+/* ---- COPY FROM STDIN: the caller's data ------------------------------------ */
+
+/* The caller's own running query waiting for COPY data. */
+static struct exec *copy_exec(struct rpc_request *req, const char **qid, TuskError *e)
+{
+	if (tusk_param_string(req->params, "query_id", true, qid, e) < 0)
+		return NULL;
+	for (struct exec *x = execs; x; x = x->next)
+		if (x->client == req->client && x->q && strcmp(x->query_id, *qid) == 0)
+			return x;
+	tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
+	               "no COPY of this client has query id '%s' (it may have ended)", *qid);
+	return NULL;
+}
+
+enum rpc_ret method_query_copy_data(struct rpc_request *req, TuskError *e)
+{
+	const char *qid, *b64 = NULL, *text = NULL;
+	struct exec *x = copy_exec(req, &qid, e);
+	if (!x || tusk_param_string(req->params, "base64", false, &b64, e) < 0 ||
+	    tusk_param_string(req->params, "text", false, &text, e) < 0)
+		return RPC_ERROR;
+	if (!!b64 == !!text)
+		return tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
+		                      "params: give exactly one of base64 or text"),
+		       RPC_ERROR;
+	const char *s = b64 ? b64 : text;
+	size_t len = json_string_length(json_object_get(req->params, b64 ? "base64" : "text"));
+	char *buf = NULL;
+	if (b64) {
+		buf = malloc(len / 4 * 3 + 3);
+		long long n = buf ? tusk_base64_decode(b64, len, buf) : -1;
+		if (n < 0) {
+			free(buf);
+			return tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
+			                      "params.base64: not base64 (RFC 4648, padded)"),
+			       RPC_ERROR;
+		}
+		s = buf;
+		len = (size_t)n;
+	}
+	int r = query_copy_put(x->q, s, len, e);
+	free(buf);
+	if (r < 0)
+		return RPC_ERROR;
+	/* PostgreSQL's socket is full: leave the rest in the client's. */
+	if (query_copy_full(x->q) && !x->input_held) {
+		x->input_held = true;
+		client_hold_input(x->client, true);
+	}
+	req->result = json_pack("{s:s, s:I}", "query_id", qid, "bytes", (json_int_t)len);
+	return RPC_OK;
+}
+
+static enum rpc_ret query_copy_finish(struct rpc_request *req, const char *fail, TuskError *e)
+{
+	const char *qid;
+	struct exec *x = copy_exec(req, &qid, e);
+	if (!x || query_copy_end(x->q, fail, e) < 0)
+		return RPC_ERROR;
+	req->result = json_pack("{s:s, s:i}", "query_id", qid, "bytes", 0);
+	return RPC_OK;
+}
+
+enum rpc_ret method_query_copy_end(struct rpc_request *req, TuskError *e)
+{
+	return query_copy_finish(req, NULL, e);
+}
+
+enum rpc_ret method_query_copy_fail(struct rpc_request *req, TuskError *e)
+{
+	const char *msg;
+	if (tusk_param_string(req->params, "message", true, &msg, e) < 0)
+		return RPC_ERROR;
+	return query_copy_finish(req, msg, e);
 }
 
 enum rpc_ret method_query_cancel(struct rpc_request *req, TuskError *e)

@@ -205,10 +205,18 @@ static struct built build(int i)
 		    tusk_req_connections_test_config(
 		        json_pack("{s:s, s:s, s:i, s:s, s:s}", "name", "new", "host", "localhost",
 		                  "port", 5432, "database", "app", "username", "app"))};
+	case 48:
+		return (struct built){TUSK_M_QUERY_COPY_DATA,
+		                      tusk_req_query_copy_data("q1", "YQ==")};
+	case 49:
+		return (struct built){TUSK_M_QUERY_COPY_END, tusk_req_query_id("q1")};
+	case 50:
+		return (struct built){TUSK_M_QUERY_COPY_FAIL,
+		                      tusk_req_query_copy_fail("q1", "cannot read the input")};
 	}
 	return (struct built){NULL, NULL};
 }
-#define NBUILT 48
+#define NBUILT 51
 
 START_TEST(builder_output_is_valid)
 {

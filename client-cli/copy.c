@@ -1,0 +1,131 @@
+/* COPY through the daemon, tuskctl's side: COPY … FROM STDIN reads its
+ * input (stdin, or the file of \copy) and sends it in chunks as
+ * query.copy_data notifications, written while the daemon's messages are
+ * read (it holds our input when PostgreSQL is behind: the socket then
+ * blocks us, so memory stays flat); COPY … TO STDOUT's query.copy_out
+ * chunks are decoded and written out. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client-cli/copy.h"
+#include "common/base64.h"
+#include "protocol/jsonrpc.h"
+#include "protocol/req.h"
+
+/* Bytes of input per message. */
+#define CHUNK (128 * 1024)
+
+/* The head of query.copy_data as tusk_req_query_copy_data spells it:
+ * {"jsonrpc":"2.0","method":M,"params":{"query_id":Q,K:"… */
+static size_t frame(char *out, const char *method, const char *qid, const char *key)
+{
+	return (size_t)sprintf(out,
+	                       "{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":{\"query_id\":"
+	                       "\"%s\"%s%s%s",
+	                       method, qid, key ? ",\"" : "", key ? key : "", key ? "\":\"" : "");
+}
+
+static int send_end(TuskClient *c, const char *qid, const char *fail, TuskNotifyFn fn, void *ud,
+                    TuskError *e)
+{
+	json_t *msg = tusk_rpc_notification(fail ? TUSK_M_QUERY_COPY_FAIL : TUSK_M_QUERY_COPY_END,
+	                                    fail ? tusk_req_query_copy_fail(qid, fail)
+	                                         : tusk_req_query_id(qid));
+	size_t n;
+	char *text = msg ? tusk_rpc_dump(msg, &n) : NULL;
+	json_decref(msg);
+	if (!text)
+		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
+	int r = tusk_client_write_pumping(c, text, n, fn, ud, e);
+	free(text);
+	return r < 0 ? -1 : 0;
+}
+
+/* A terminal gives lines until "\." or EOF, as psql's prompt says. */
+static ssize_t read_input(int fd, bool tty, char *buf, size_t cap, bool *end)
+{
+	if (!tty)
+		return read(fd, buf, cap);
+	size_t n = 0;
+	while (n < cap) {
+		ssize_t r = read(fd, buf + n, 1);
+		if (r <= 0)
+			return n ? (ssize_t)n : r;
+		if (buf[n++] == '\n')
+			break;
+	}
+	if ((n == 3 && memcmp(buf, "\\.\n", 3) == 0) || (n == 2 && memcmp(buf, "\\.", 2) == 0)) {
+		*end = true;
+		return 0;
+	}
+	return (ssize_t)n;
+}
+
+int ctl_copy_upload(TuskClient *c, const char *qid, int fd, TuskNotifyFn fn, void *ud,
+                    volatile sig_atomic_t *interrupted, TuskError *e)
+{
+	bool tty = isatty(fd);
+	if (tty)
+		fprintf(stderr, "Enter data to be copied followed by a newline.\n"
+		                "End with a backslash and a period on a line by itself, or an EOF "
+		                "signal.\n");
+	char *in = malloc(CHUNK);
+	char *msg = malloc(tusk_base64_encoded_len(CHUNK) + 256);
+	if (!in || !msg) {
+		free(in);
+		free(msg);
+		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
+	}
+	const char *fail = NULL;
+	char why[256];
+	int r = 0;
+	for (;;) {
+		bool end = false;
+		ssize_t n = read_input(fd, tty, in, CHUNK, &end);
+		if (interrupted && *interrupted) {
+			fail = "cancelled";
+			break;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(why, sizeof(why), "cannot read the input: %s", strerror(errno));
+			fail = why;
+			break;
+		}
+		if (n == 0)
+			break;
+		size_t len = frame(msg, TUSK_M_QUERY_COPY_DATA, qid, "base64");
+		len += tusk_base64_encode(in, (size_t)n, msg + len);
+		memcpy(msg + len, "\"}}\n", 4);
+		len += 4;
+		r = tusk_client_write_pumping(c, msg, len, fn, ud, e);
+		if (r != 0 || end)
+			break;
+	}
+	free(in);
+	free(msg);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return 0; /* the query ended already: its reply says how */
+	return send_end(c, qid, fail, fn, ud, e);
+}
+
+int ctl_copy_write(FILE *out, const json_t *params)
+{
+	const json_t *b = json_object_get(params, "base64");
+	size_t len = json_string_length(b);
+	char *buf = malloc(len / 4 * 3 + 3);
+	long long n = buf ? tusk_base64_decode(json_string_value(b), len, buf) : -1;
+	int r = 0;
+	if (n < 0)
+		r = -EPROTO;
+	else if (n > 0 && fwrite(buf, 1, (size_t)n, out) != (size_t)n)
+		r = errno ? -errno : -EIO;
+	free(buf);
+	return r;
+}

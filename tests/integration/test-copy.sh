@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# COPY through the daemon, driven through tuskctl against the run's
+# PostgreSQL: 1M rows in with `tuskctl -c "copy … from stdin csv" < FILE`
+# and out with `copy … to stdout`, byte-compared with psql's \copy of the
+# same data (csv, text and binary); a bad row reports the server's line
+# (CONTEXT "COPY t, line N"); tuskctl killed or interrupted mid-COPY leaves
+# no rows, a free backend and a daemon that goes on; tuskd's and
+# tuskctl's memory stay flat during the load; a csv render of one SELECT
+# runs as COPY and stays byte-identical to psql --csv (1M rows, and each
+# SELECT of the fidelity corpus); the protocol's refusals.
+# shellcheck source=tests/harness/lib.sh
+. "$(dirname "$0")/../harness/lib.sh"
+# shellcheck source=tests/harness/rpc.sh
+. "$(dirname "$0")/../harness/rpc.sh"
+tusk_test_init
+pg_use_shared
+unset PGTZ PGDATESTYLE PGOPTIONS PGSERVICE
+export PGCLIENTENCODING=UTF8
+export TUSK_VALIDATE_REPLIES=1
+tuskd_start
+
+DB="host=$PGHOST port=$PGPORT user=$PGUSER dbname=postgres"
+N=${TUSK_COPY_ROWS:-1000000}
+S=copy_t$$
+FIDELITY_DIR=${TUSK_FIDELITY_DIR:-$TUSK_ROOT/tests/integration/fidelity}
+drop_schema() { pg_psql -c "drop schema if exists $S cascade" >/dev/null 2>&1 || true; }
+at_exit drop_schema
+
+pg_psql -c "create schema $S;
+create table $S.src (id int primary key, label text, amount numeric, at timestamptz, note text);
+create table $S.dst (like $S.src);
+create table $S.ref (like $S.src);
+insert into $S.src select g, 'row ' || g,
+  case when g % 7 = 0 then null else g * 0.25 end,
+  timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second',
+  case g % 6 when 0 then 'with,comma' when 1 then 'say \"hi\"' when 2 then E'tab\there'
+             when 3 then E'two\nlines' when 4 then '' else 'ü😀 \\ back' end
+from generate_series(1, $N) g;"
+pg_psql -c "\\copy $S.src to '$T/src.csv' csv"
+note "$(wc -c <"$T/src.csv") bytes of csv"
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# peak_while PID: the highest VmRSS of PID (kB) sampled until it exits.
+peak_while() {
+	local pid=$1 peak=0 r
+	while kill -0 "$pid" 2>/dev/null; do
+		r=$(rss_kb "$pid")
+		((r > peak)) && peak=$r
+		sleep 0.05
+	done
+	echo "$peak"
+}
+
+# ---- COPY FROM STDIN: 1M rows ------------------------------------------------
+d0=$(rss_kb "$TUSKD_PID")
+tctl -d "$DB" -c "copy $S.dst from stdin csv" <"$T/src.csv" >"$T/in.out" 2>"$T/in.err" &
+ctl_pid=$!
+(
+	peak=0
+	while kill -0 "$ctl_pid" 2>/dev/null; do
+		r=$(rss_kb "$TUSKD_PID")
+		((r > peak)) && peak=$r
+		sleep 0.05
+	done
+	echo "$peak" >"$T/tuskd.peak"
+) &
+sampler=$!
+ctl_peak=$(peak_while "$ctl_pid")
+rc=0
+wait "$ctl_pid" || rc=$?
+wait "$sampler"
+assert_eq "$rc" 0 "copy from stdin of $N rows exits 0 ($(cat "$T/in.err"))"
+assert_eq "$(cat "$T/in.out")" "COPY $N" "tuskctl prints the command tag as psql does"
+d1=$(cat "$T/tuskd.peak")
+note "tuskd RSS $d0 kB before, peak $d1 kB during; tuskctl peak $ctl_peak kB"
+((d1 - d0 < 32768)) && pass "tuskd's memory stays flat during the load (+$((d1 - d0)) kB)" ||
+	flunk "tuskd grew by $((d1 - d0)) kB loading $(wc -c <"$T/src.csv") bytes"
+((ctl_peak < 32768)) && pass "tuskctl's memory stays flat ($ctl_peak kB peak)" ||
+	flunk "tuskctl peaked at $ctl_peak kB"
+pg_psql -c "\\copy $S.ref from '$T/src.csv' csv"
+pg_psql -c "\\copy (select * from $S.dst order by id) to '$T/dst.csv' csv"
+pg_psql -c "\\copy (select * from $S.ref order by id) to '$T/ref.csv' csv"
+cmp -s "$T/dst.csv" "$T/ref.csv" && pass "the rows loaded equal psql \\copy's load, byte for byte" ||
+	flunk "loaded rows differ: $(cmp "$T/dst.csv" "$T/ref.csv" 2>&1)"
+
+# ---- COPY TO STDOUT ------------------------------------------------------------
+for fmt in csv text binary; do
+	opt="(format $fmt)"
+	tctl -d "$DB" -c "copy (select * from $S.src order by id) to stdout $opt" >"$T/out.$fmt" 2>"$T/out.err" ||
+		flunk "copy to stdout $fmt: $(cat "$T/out.err")"
+	pg_psql -c "\\copy (select * from $S.src order by id) to '$T/psql.$fmt' $opt"
+	cmp -s "$T/out.$fmt" "$T/psql.$fmt" &&
+		pass "copy to stdout ($fmt, $(wc -c <"$T/out.$fmt") bytes) is byte-identical to psql \\copy" ||
+		flunk "copy to stdout ($fmt) differs: $(cmp "$T/out.$fmt" "$T/psql.$fmt" 2>&1)"
+done
+run tctl -d "$DB" -c "copy (select 1) to stdout; select 2 as two"
+assert_eq "$OUT" $'1\n two \n-----\n   2\n(1 row)' "COPY data, then the next statement's table"
+
+# ---- a bad row ---------------------------------------------------------------
+printf '1,a,1,2024-01-01,x\n2,b,2,2024-01-01,y\n3,c,oops,2024-01-01,z\n4,d,4,2024-01-01,w\n' >"$T/bad.csv"
+run tctl -d "$DB" -c "copy $S.ref from stdin csv" <"$T/bad.csv"
+assert_eq "$RC" 1 "a bad row fails the COPY (exit 1)"
+assert_contains "$ERR" 'invalid input syntax for type numeric: "oops"' "with the server's message"
+assert_contains "$ERR" "CONTEXT:  COPY ref, line 3, column amount" "and the line of the data"
+head -n 2 "$T/src.csv" >"$T/dup.csv"
+run tctl -d "$DB" -c "copy $S.src from stdin csv" <"$T/dup.csv"
+assert_contains "$ERR" "duplicate key value" "a constraint error too"
+
+# ---- killed and interrupted mid-COPY ------------------------------------------
+pg_psql -c "truncate $S.ref"
+copying() { pg_psql -At -c "select count(*) from pg_stat_activity where query like 'copy $S.ref from stdin%' and state = 'active'"; }
+copy_running() { [[ $(copying) == 1 ]]; }
+copy_gone() { [[ $(copying) == 0 ]]; }
+for how in KILL INT; do
+	{
+		head -n 1000 "$T/src.csv"
+		sleep 30
+	} | exec "$TUSKCTL" --socket "$TUSKD_SOCKET" --no-autostart -d "$DB" \
+		-c "copy $S.ref from stdin csv" >/dev/null 2>"$T/kill.err" &
+	pid=$!
+	wait_until 20 copy_running || flunk "the COPY did not start"
+	kill -"$how" "$pid" 2>/dev/null || true
+	rc=0
+	wait "$pid" || rc=$?
+	if [[ $how == INT ]]; then
+		assert_eq "$rc" 130 "Ctrl-C ends tuskctl with 130"
+		assert_contains "$(cat "$T/kill.err")" "cancel" "and says the COPY was cancelled"
+	fi
+	wait_until 10 copy_gone && pass "SIG$how mid-COPY: the server's COPY ended" ||
+		flunk "SIG$how: the COPY still runs on the server"
+	assert_eq "$(pg_psql -At -c "select count(*) from $S.ref")" 0 "SIG$how: nothing of it was kept"
+	pkill -P $$ sleep 2>/dev/null || true
+done
+assert_rc 0 "the daemon answers after both" tctl ping
+run tctl -d "$DB" -c "copy $S.ref from stdin csv" <"$T/bad.csv"
+assert_contains "$ERR" "line 3" "and the next COPY on the same pool works"
+
+# ---- protocol refusals -------------------------------------------------------
+out=$(rpc_call query.copy_data '{"query_id":"no-such","base64":"YQ=="}')
+assert_contains "$out" '"no COPY of this client' "copy_data for an unknown query: invalid_input"
+out=$(rpc_call query.copy_end '{"query_id":"no-such"}')
+assert_contains "$out" '"code":-32' "copy_end for an unknown query is an error"
+
+# ---- csv as COPY -------------------------------------------------------------
+log=$(tuskd_log_file)
+before=$(grep -c "rendered as COPY" "$log" || true)
+SQL="select * from $S.src order by id"
+tctl -d "$DB" query --format csv -c "$SQL" >"$T/render.csv"
+pg_psql --csv -c "$SQL" >"$T/psql-render.csv"
+cmp -s "$T/render.csv" "$T/psql-render.csv" &&
+	pass "--format csv of $N rows is byte-identical to psql --csv" ||
+	flunk "--format csv differs: $(cmp "$T/render.csv" "$T/psql-render.csv" 2>&1)"
+after=$(grep -c "rendered as COPY" "$log" || true)
+((after == before + 1)) && pass "and ran as COPY" || flunk "not run as COPY ($before → $after)"
+run tctl -d "$DB" query --format csv -c "select 1/0 as x"
+assert_contains "$ERR" "division by zero" "an error in the COPY path is the SELECT's error"
+run tctl -d "$DB" query --format csv -c "selec 1"
+assert_contains "$ERR" "at character 1" "a syntax error keeps its position"
+tctl -d "$DB" query --format csv -c "select from $S.src limit 2" >"$T/zero.tusk"
+pg_psql --csv -c "select from $S.src limit 2" >"$T/zero.psql"
+cmp -s "$T/zero.tusk" "$T/zero.psql" && pass "zero columns (single-row mode) as psql prints them" ||
+	flunk "zero columns differ: $(od -c "$T/zero.tusk" | head -3)"
+
+# Each statement of the fidelity corpus on its own in one transaction (so
+# SET and temporary types carry on), against psql -f of the whole file:
+# every SELECT goes the COPY way.
+before=$(grep -c "rendered as COPY" "$log" || true)
+nsel=0
+for f in "$FIDELITY_DIR"/*.sql; do
+	name=$(basename "$f" .sql)
+	ctx=fid$$$name
+	"$PG_BINDIR/psql" -X -v ON_ERROR_STOP=1 -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres \
+		--csv -f <(awk '/^begin;/ {exit} {print}' "$f") >"$T/$name.want" 2>/dev/null
+	tctl -d "$DB" query --session "$ctx" -c "begin" >/dev/null
+	: >"$T/$name.got"
+	stmt=
+	while IFS= read -r line; do
+		[[ -z $stmt && ( -z $line || $line == --* ) ]] && continue
+		[[ $line == "begin;" ]] && break
+		stmt+="$line"$'\n'
+		if [[ $line == *';' ]]; then
+			[[ ${stmt,,} == select* ]] && nsel=$((nsel + 1))
+			tctl -d "$DB" query --session "$ctx" --format csv -c "$stmt" >>"$T/$name.got" 2>>"$T/$name.err"
+			stmt=
+		fi
+	done <"$f"
+	tctl -d "$DB" query --session "$ctx" -c "rollback" >/dev/null
+	cmp -s "$T/$name.want" "$T/$name.got" &&
+		pass "$name: each SELECT as COPY is byte-identical to psql --csv" ||
+		flunk "$name differs" "$(diff "$T/$name.want" "$T/$name.got" | head -20 | cat -A)"
+done
+after=$(grep -c "rendered as COPY" "$log" || true)
+note "$nsel SELECT statements, $((after - before)) ran as COPY"
+((after - before >= nsel * 9 / 10)) && pass "the corpus's SELECTs ran as COPY" ||
+	flunk "only $((after - before)) of $nsel SELECTs ran as COPY"
+
+tuskd_stop
