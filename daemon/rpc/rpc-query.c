@@ -318,6 +318,7 @@ static bool sink_congested(void *ud, struct query *q)
 static void sink_copy_in(void *ud, struct query *q, unsigned idx, bool binary, int ncols)
 {
 	struct exec *x = ud;
+	inline_end(x); /* a COPY streams */
 	notify(x, TUSK_N_QUERY_COPY_IN,
 	       json_pack("{s:s, s:i, s:s, s:i}", "query_id", x->query_id, "result_index", (int)idx,
 	                 "format", binary ? "binary" : "text", "columns", ncols));
@@ -336,6 +337,7 @@ static void sink_copy_out(void *ud, struct query *q, unsigned idx, const char *d
                           unsigned nrows)
 {
 	struct exec *x = ud;
+	inline_end(x); /* a COPY streams */
 	flush_started(x);
 	struct evbuffer *msg = evbuffer_new();
 	evbuffer_add_printf(msg, "{\"jsonrpc\":\"2.0\",\"method\":\"" TUSK_N_QUERY_COPY_OUT
