@@ -394,6 +394,58 @@ START_TEST(checker_missing_result)
 }
 END_TEST
 
+/* Issue 16 item 4: what a self-checking tuskd refuses to send. The kinds a
+ * saved connection with a tunnel or a keyring password can return are
+ * documented where it can be opened, and a kind no list names is refused. */
+START_TEST(error_kinds_documented)
+{
+	static const char *const opening[] = {"connection.open", "query.execute",
+	                                      "connections.test"};
+	static const TuskErrorKind saved[] = {TUSK_ERR_SSH, TUSK_ERR_KEYRING,
+	                                      TUSK_ERR_CREDENTIAL_NOT_FOUND};
+	TuskError e = TUSK_ERROR_INIT;
+	for (size_t m = 0; m < 3; m++)
+		for (size_t k = 0; k < 3; k++)
+			ck_assert_msg(tusk_schema_validate_error(opening[m], saved[k], &e) == 0,
+			              "%s: %s", opening[m], tusk_error_message(&e));
+	ck_assert_int_eq(tusk_schema_validate_error("query.execute", TUSK_ERR_SERIALIZATION, &e),
+	                 0);
+
+	/* Every method that saves documents the refusal of a degraded daemon. */
+	const char *name;
+	json_t *m;
+	int persisting = 0;
+	json_object_foreach(json_object_get(tusk_schema(), "methods"), name, m)
+	{
+		if (!tusk_schema_method_persists(name))
+			continue;
+		persisting++;
+		ck_assert_int_eq(tusk_schema_validate_error(name, TUSK_ERR_MIGRATION, &e), 0);
+		ck_assert_int_eq(tusk_schema_validate_error(name, TUSK_ERR_STORAGE, &e), 0);
+	}
+	ck_assert_int_ge(persisting, 10);
+	ck_assert(tusk_schema_method_persists("workspace.save"));
+	ck_assert(!tusk_schema_method_persists("query.execute"));
+
+	/* The common errors go with any method; anything else not listed is
+	 * refused, naming the method and the kind. */
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(tusk_schema(), "common_errors"), i, k) ck_assert_int_eq(
+	    tusk_schema_validate_error("daemon.ping",
+	                               tusk_error_kind_from_name(json_string_value(k)), &e),
+	    0);
+	ck_assert_int_eq(tusk_schema_validate_error("daemon.ping", TUSK_ERR_CONFLICT, &e), -1);
+	ck_assert_int_eq(e.kind, TUSK_ERR_INTERNAL);
+	ck_assert_msg(strstr(tusk_error_message(&e), "daemon.ping") &&
+	                  strstr(tusk_error_message(&e), "conflict"),
+	              "%s", tusk_error_message(&e));
+	tusk_error_clear(&e);
+	ck_assert_int_eq(tusk_schema_validate_error("settings.set", TUSK_ERR_SSH, &e), -1);
+	tusk_error_clear(&e);
+}
+END_TEST
+
 static Suite *schema_suite(void)
 {
 	Suite *s = suite_create("protocol-schema");
@@ -414,6 +466,7 @@ static Suite *schema_suite(void)
 	                    sizeof(good_results) / sizeof(good_results[0]));
 	tcase_add_loop_test(tc, bad_results_named, 0, sizeof(bad_results) / sizeof(bad_results[0]));
 	tcase_add_test(tc, generic_validate);
+	tcase_add_test(tc, error_kinds_documented);
 	suite_add_tcase(s, tc);
 	return s;
 }
