@@ -179,8 +179,10 @@ static json_t *event_params(int i)
 static void set_int(const char *key, long long v)
 {
 	TuskError e = TUSK_ERROR_INIT;
-	ck_assert_msg(settings_set(settings, key, json_integer(v), &e) == 0, "%s",
-	              tusk_error_message(&e));
+	json_t *value = json_integer(v); /* borrowed by settings_set */
+	int r = settings_set(settings, key, value, &e);
+	json_decref(value);
+	ck_assert_msg(r == 0, "%s", tusk_error_message(&e));
 }
 
 static bool no_live_backend(void *arg)
