@@ -15,8 +15,8 @@
 #include "common/sql-scan.h"
 
 const char *const shell_meta_names[] = {
-    "\\?", "\\c", "\\conninfo", "\\d", "\\df", "\\di",     "\\dn",    "\\dt", "\\du", "\\dv",
-    "\\e", "\\g", "\\i",        "\\o", "\\q",  "\\timing", "\\watch", "\\x",  NULL,
+    "\\?",  "\\c", "\\conninfo", "\\copy", "\\d", "\\df", "\\di",     "\\dn",    "\\dt", "\\du",
+    "\\dv", "\\e", "\\g",        "\\i",    "\\o", "\\q",  "\\timing", "\\watch", "\\x",  NULL,
 };
 
 static const char help_text[] =
@@ -30,6 +30,8 @@ static const char help_text[] =
     "Input/Output\n"
     "  \\i FILE                 run the SQL in FILE\n"
     "  \\o [FILE]               results to FILE (none: back to the terminal)\n"
+    "  \\copy T|(QUERY) from|to 'FILE'|stdin|stdout|pstdin|pstdout [OPTIONS]\n"
+    "                          COPY with the data in a file of this machine\n"
     "Informational\n"
     "  \\d [NAME]               describe a relation, or list relations\n"
     "  \\dt \\dv \\di [PATTERN]   list tables, views, indexes\n"
@@ -604,6 +606,8 @@ int shell_meta(struct shell *sh, const char *line)
 		free(sql);
 	} else if (strcmp(cmd, "\\e") == 0) {
 		r = edit(sh);
+	} else if (strcmp(cmd, "\\copy") == 0) {
+		r = shell_copy(sh, arg);
 	} else if (strcmp(cmd, "\\watch") == 0) {
 		r = watch(sh, arg);
 	} else {

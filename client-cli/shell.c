@@ -125,6 +125,11 @@ static void history_sync(struct shell *sh, int limit)
 
 int shell_execute(struct shell *sh, const char *sql)
 {
+	return shell_execute_copy(sh, sql, 0, NULL);
+}
+
+int shell_execute_copy(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy_out)
+{
 	TuskReqQueryExecute q = {.sql = sql, .context = sh->context};
 	ctl_target(sh->target, &q);
 	int columns = 0;
@@ -136,7 +141,9 @@ int shell_execute(struct shell *sh, const char *sql)
 	                      .expanded = sh->expanded == 1,
 	                      .null_text = sh->null_text,
 	                      .no_header = sh->ctl->no_header,
-	                      .out = sh->out};
+	                      .out = sh->out,
+	                      .copy_in_fd = copy_in_fd,
+	                      .copy_out = copy_out};
 	json_t *res = NULL;
 	const char *before = sh->txn;
 	int r = ctl_execute(sh->ctl, &q, &o, &res);

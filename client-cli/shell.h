@@ -39,6 +39,11 @@ int shell_run(struct ctl *ctl, const char *target);
 /* Run sql in the shell's context and print its results; updates the
  * transaction state. Returns EXIT_*. */
 int shell_execute(struct shell *sh, const char *sql);
+/* The same, a COPY's data read from copy_in_fd (0: stdin) or written to
+ * copy_out (NULL: where results go). */
+int shell_execute_copy(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy_out);
+/* shell-copy.c: \copy as psql spells it. */
+int shell_copy(struct shell *sh, const char *arg);
 /* Switch to another connection (\c): a new context. */
 int shell_connect(struct shell *sh, const char *target);
 

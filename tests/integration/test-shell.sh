@@ -6,7 +6,8 @@
 # psql's \d, a transaction across statements shown in the prompt (* and !),
 # \x, \timing, Ctrl-C cancelling pg_sleep on the server, \c to another
 # saved connection, up-arrow recalling what another client ran, \i, \o,
-# \g, \dt compared with psql, Ctrl-D leaving.
+# \g, \dt compared with psql, \copy to and from a file and from pstdin
+# (typed up to \.), Ctrl-D leaving.
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
 tusk_test_init
@@ -213,6 +214,37 @@ ready
 ty "select 'again-' || 1 as g"
 ty "\\g"
 expect_screen "again-1" "\\g runs the buffer without a ';'"
+
+# ---- \copy ------------------------------------------------------------------------------
+pg_psql -d "$db" -c "\\copy customers to '$T/psql-customers.csv' csv"
+ready
+ty "\\copy customers to '$T/tusk customers.csv' csv"
+n=$(pg_psql -d "$db" -At -c "select count(*) from customers")
+names=$(pg_psql -d "$db" -At -c "select string_agg(name, ',' order by id) from customers")
+expect_screen "COPY $n" "\\copy to a file says how many rows"
+if wait_until 10 cmp -s "$T/tusk customers.csv" "$T/psql-customers.csv"; then
+	pass "\\copy to a file writes what psql's \\copy writes"
+else
+	flunk "\\copy to a file writes what psql's \\copy writes" "$(cmp "$T/tusk customers.csv" "$T/psql-customers.csv" 2>&1)"
+fi
+ready
+ty "create table loaded (like customers);"
+ready
+ty "\\copy loaded from '$T/tusk customers.csv' with (format csv)"
+loaded() { [[ $(pg_psql -d "$db" -At -c "select string_agg(name, ',' order by id) from loaded") == "$1" ]]; }
+wait_until 10 loaded "$names" && pass "\\copy from a file loads it" || flunk "\\copy from a file loads it" "$(screen | tail -n 5)"
+ready
+ty "\\copy loaded (id, email, name) from pstdin csv"
+expect_screen "End with a backslash and a period on a line by itself" "\\copy from pstdin asks for the data as psql does"
+ty "99,c@example.com,Cy"
+ty "\\."
+wait_until 10 loaded "$names,Cy" && pass "what was typed up to \\. is loaded" || flunk "what was typed up to \\. is loaded" "$(screen | tail -n 5)"
+ready
+ty "\\copy (select upper(name) from loaded where id = 99) to pstdout"
+expect_screen "CY" "\\copy of a query to pstdout"
+ready
+ty "\\copy loaded from '$T/no-such-file' csv"
+expect_screen "no-such-file: No such file or directory" "\\copy of a missing file says so"
 
 # ---- \c to another connection ------------------------------------------------------
 ready
