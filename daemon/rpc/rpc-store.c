@@ -71,7 +71,8 @@ struct export
 	char *format_name;
 	char *path;
 	struct store_export_job job;
-	bool running; /* on a worker */
+	bool running;  /* on a worker */
+	bool answered; /* cancelled while waiting for its result to end */
 	uint64_t started_us, total_rows;
 	struct event *timer;
 	struct export *next;
@@ -121,7 +122,8 @@ static void on_progress(evutil_socket_t fd, short what, void *ud)
 	send_progress(ud);
 }
 
-static void export_end(struct export *x, const TuskError *e)
+/* Emits query.exported and answers the query.export call. */
+static void export_answer(struct export *x, const TuskError *e)
 {
 	uint64_t rows = atomic_load(&x->job.rows), bytes = atomic_load(&x->job.bytes);
 	const char *outcome = !e                                    ? "written"
@@ -143,6 +145,12 @@ static void export_end(struct export *x, const TuskError *e)
 		                           x->path, "rows", (json_int_t)rows, "bytes",
 		                           (json_int_t)bytes, "duration_ms",
 		                           (double)(tuskd_now_us() - x->started_us) / 1000.0));
+}
+
+static void export_end(struct export *x, const TuskError *e)
+{
+	if (!x->answered)
+		export_answer(x, e);
 	export_free(x);
 }
 
@@ -168,6 +176,10 @@ static void export_ready(void *ud, struct store_snapshot *snap, const TuskError 
 	}
 	x->job.snap = snap;
 	x->total_rows = snap->rows;
+	if (x->answered) {
+		export_free(x);
+		return;
+	}
 	if (atomic_load(&x->job.cancel)) {
 		TuskError c = TUSK_ERROR_INIT;
 		tusk_error_set(&c, TUSK_ERR_QUERY_CANCELLED, "Export cancelled");
@@ -246,6 +258,20 @@ enum rpc_ret method_query_export_cancel(struct rpc_request *req, TuskError *e)
 		                      "no export has id '%s' (it may have finished)", id),
 		       RPC_ERROR;
 	atomic_store(&x->job.cancel, true);
+	if (!x->running && !x->job.snap && !x->answered) {
+		/* still waiting for a running result to end: the export stops
+		 * now (no file was created); the store's waiter frees it later */
+		TuskError c = TUSK_ERROR_INIT;
+		tusk_error_set(&c, TUSK_ERR_QUERY_CANCELLED, "Export cancelled");
+		export_answer(x, &c);
+		tusk_error_clear(&c);
+		x->answered = true;
+		for (struct export **pp = &exports; *pp; pp = &(*pp)->next)
+			if (*pp == x) {
+				*pp = x->next;
+				break;
+			}
+	}
 	req->result = json_pack("{s:s, s:b}", "export_id", id, "cancel_requested", 1);
 	return RPC_OK;
 }
