@@ -66,6 +66,7 @@ static void model_evict(TuskResultModel *self)
 	while (g_hash_table_size(self->pages) > TUSK_RESULT_MAX_PAGES) {
 		GHashTableIter it;
 		gpointer k, v, oldest = NULL;
+		gboolean found = FALSE; /* page 0's key is NULL */
 		guint64 oldest_use = G_MAXUINT64;
 		g_hash_table_iter_init(&it, self->pages);
 		while (g_hash_table_iter_next(&it, &k, &v)) {
@@ -73,9 +74,10 @@ static void model_evict(TuskResultModel *self)
 			if (p->rows && p->last_use < oldest_use) {
 				oldest_use = p->last_use;
 				oldest = k;
+				found = TRUE;
 			}
 		}
-		if (!oldest)
+		if (!found)
 			return;
 		g_hash_table_remove(self->pages, oldest);
 	}
@@ -196,12 +198,10 @@ const char *tusk_result_model_get_cell(TuskResultModel *self, guint row, guint c
 	return json_string_value(cell);
 }
 
-char *tusk_result_model_row_tsv(TuskResultModel *self, guint row)
+/* A row's cells as TSV (NULL as empty; tab, newline and backslash
+ * escaped) appended to s. */
+static void row_tsv_append(GString *s, json_t *r)
 {
-	json_t *r = model_row(self, row);
-	if (!r)
-		return NULL;
-	GString *s = g_string_new(NULL);
 	for (size_t i = 0; i < json_array_size(r); i++) {
 		if (i)
 			g_string_append_c(s, '\t');
@@ -217,7 +217,146 @@ char *tusk_result_model_row_tsv(TuskResultModel *self, guint row)
 				g_string_append_c(s, *v);
 		}
 	}
+}
+
+char *tusk_result_model_row_tsv(TuskResultModel *self, guint row)
+{
+	json_t *r = model_row(self, row);
+	if (!r)
+		return NULL;
+	GString *s = g_string_new(NULL);
+	row_tsv_append(s, r);
 	return g_string_free(s, FALSE);
+}
+
+/* Rows held here right now (no fetch started), or NULL. */
+static json_t *held_row(TuskResultModel *self, guint row)
+{
+	Page *p = g_hash_table_lookup(self->pages, GUINT_TO_POINTER(row / TUSK_RESULT_PAGE_ROWS));
+	return p && p->rows ? json_array_get(p->rows, row % TUSK_RESULT_PAGE_ROWS) : NULL;
+}
+
+typedef struct {
+	TuskResultModel *model;
+	GArray *ranges; /* TuskRowRange */
+	guint range;    /* the range being copied */
+	guint done;     /* rows of it copied */
+	GString *out;
+} Copy;
+
+static void copy_free(gpointer data)
+{
+	Copy *c = data;
+	g_object_unref(c->model);
+	g_array_unref(c->ranges);
+	if (c->out)
+		g_string_free(c->out, TRUE);
+	g_free(c);
+}
+
+static void copy_step(GTask *task);
+
+static void on_copy_fetched(GObject *source, GAsyncResult *res, gpointer data)
+{
+	GTask *task = data;
+	Copy *c = g_task_get_task_data(task);
+	GError *error = NULL;
+	json_t *result = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	if (!result) {
+		g_task_return_error(task, error);
+		g_object_unref(task);
+		return;
+	}
+	json_t *rows = json_object_get(result, "rows");
+	TuskRowRange *r = &g_array_index(c->ranges, TuskRowRange, c->range);
+	size_t got = MIN(json_array_size(rows), (size_t)(r->n_rows - c->done));
+	for (size_t i = 0; i < got; i++) {
+		row_tsv_append(c->out, json_array_get(rows, i));
+		g_string_append_c(c->out, '\n');
+	}
+	c->done += (guint)got;
+	json_decref(result);
+	if (!got) {
+		/* past the rows there are: the selection outgrew the result */
+		c->done = r->n_rows;
+	}
+	copy_step(task);
+}
+
+/* Copies what is held; fetches the first row that is not (a page of up
+ * to 10,000 rows) and comes back when it is here. */
+static void copy_step(GTask *task)
+{
+	Copy *c = g_task_get_task_data(task);
+	TuskResultModel *self = c->model;
+	for (; c->range < c->ranges->len; c->range++, c->done = 0) {
+		TuskRowRange *r = &g_array_index(c->ranges, TuskRowRange, c->range);
+		for (; c->done < r->n_rows; c->done++) {
+			guint row = r->first + c->done;
+			json_t *held = row < self->n_rows ? held_row(self, row) : NULL;
+			if (held) {
+				row_tsv_append(c->out, held);
+				g_string_append_c(c->out, '\n');
+				continue;
+			}
+			if (self->stream || !self->rpc || row >= self->n_rows) {
+				c->done = r->n_rows;
+				break;
+			}
+			guint limit = MIN(r->n_rows - c->done, 10000u);
+			tusk_rpc_call_async(self->rpc, TUSK_M_QUERY_FETCH,
+			                    tusk_req_query_fetch(&(TuskReqQueryFetch){
+			                        .query_id = self->query_id,
+			                        .result_index = self->result_index,
+			                        .offset = row,
+			                        .limit = limit}),
+			                    g_task_get_cancellable(task), on_copy_fetched, task);
+			return;
+		}
+	}
+	g_task_return_pointer(task, g_string_free(g_steal_pointer(&c->out), FALSE), g_free);
+	g_object_unref(task);
+}
+
+void tusk_result_model_copy_rows_async(TuskResultModel *self, GArray *ranges,
+                                       GCancellable *cancellable, GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	guint64 total = 0;
+	for (guint i = 0; i < ranges->len; i++)
+		total += g_array_index(ranges, TuskRowRange, i).n_rows;
+	if (total > TUSK_RESULT_COPY_MAX_ROWS) {
+		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+		                        "%" G_GUINT64_FORMAT
+		                        " rows are selected: at most %u can be "
+		                        "copied, export the result to a file instead",
+		                        total, TUSK_RESULT_COPY_MAX_ROWS);
+		g_object_unref(task);
+		return;
+	}
+	Copy *c = g_new0(Copy, 1);
+	c->model = g_object_ref(self);
+	c->ranges = g_array_ref(ranges);
+	c->out = g_string_new(NULL);
+	g_task_set_task_data(task, c, copy_free);
+	copy_step(task);
+}
+
+char *tusk_result_model_copy_rows_finish(TuskResultModel *self, GAsyncResult *result,
+                                         GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+const char *tusk_result_model_get_query_id(TuskResultModel *self)
+{
+	return self->stream ? NULL : self->query_id;
+}
+
+TuskRpc *tusk_result_model_get_rpc(TuskResultModel *self)
+{
+	return self->rpc;
 }
 
 void tusk_result_model_append(TuskResultModel *self, json_t *rows)
@@ -297,6 +436,17 @@ int tusk_result_model_get_result_index(TuskResultModel *self)
 guint tusk_result_model_get_pages_held(TuskResultModel *self)
 {
 	return g_hash_table_size(self->pages);
+}
+
+guint tusk_result_model_get_loading(TuskResultModel *self)
+{
+	guint n = 0;
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, self->pages);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		n += ((Page *)v)->rows == NULL;
+	return n;
 }
 
 guint tusk_result_model_get_fetches(TuskResultModel *self)

@@ -43,8 +43,27 @@ const char *tusk_result_model_get_cell(TuskResultModel *self, guint row, guint c
 /* The row as TSV (NULL as empty, tabs and newlines escaped as \t \n), or
  * NULL when its page is not here. */
 char *tusk_result_model_row_tsv(TuskResultModel *self, guint row);
+/* Rows first … first+n_rows-1, for copying a selection. */
+typedef struct {
+	guint first;
+	guint n_rows;
+} TuskRowRange;
+#define TUSK_RESULT_COPY_MAX_ROWS 100000u
+/* The rows of ranges (a GArray of TuskRowRange, in order) as TSV lines,
+ * fetching with query.fetch what is not held; more than
+ * TUSK_RESULT_COPY_MAX_ROWS rows is G_IO_ERROR_MESSAGE_TOO_LARGE. */
+void tusk_result_model_copy_rows_async(TuskResultModel *self, GArray *ranges,
+                                       GCancellable *cancellable, GAsyncReadyCallback callback,
+                                       gpointer user_data);
+char *tusk_result_model_copy_rows_finish(TuskResultModel *self, GAsyncResult *result,
+                                         GError **error);
+/* Store mode: the stored query (NULL in stream mode) and the client. */
+const char *tusk_result_model_get_query_id(TuskResultModel *self);
+TuskRpc *tusk_result_model_get_rpc(TuskResultModel *self);
 /* Pages held / fetched so far (tests and benchmarks). */
 guint tusk_result_model_get_pages_held(TuskResultModel *self);
 guint tusk_result_model_get_fetches(TuskResultModel *self);
+/* Pages asked for and not here yet. */
+guint tusk_result_model_get_loading(TuskResultModel *self);
 
 G_END_DECLS

@@ -1,8 +1,8 @@
 /* The grid's row model in stream mode (rows of query.rows batches appended):
  * what a cell shows (text, SQL NULL apart from an empty string), rows as
  * TSV for the clipboard, numeric columns, and the GListModel signals a
- * GtkColumnView relies on. (Paging from the daemon's result store is
- * exercised once the daemon has query.fetch.) */
+ * GtkColumnView relies on. Paging from the daemon's result store is in
+ * test-gtk-result-paging.c (a real tuskd). */
 #include "client-gtk/tusk-result-model.h"
 #include "client-gtk/tusk-result-row.h"
 
