@@ -1,6 +1,10 @@
 #include "client-gtk/tusk-result-grid.h"
 
+#include <adwaita.h>
+
+#include "client-gtk/tusk-export-dialog.h"
 #include "client-gtk/tusk-result-row.h"
+#include "client-gtk/tusk-window.h"
 
 struct _TuskResultGrid {
 	GtkBox parent_instance;
@@ -8,14 +12,63 @@ struct _TuskResultGrid {
 	GtkMultiSelection *selection;
 	GtkColumnView *view;
 	GtkScrolledWindow *scroller;
+	GtkWidget *menu; /* the cells' context menu */
+	guint cell_row;  /* the cell last clicked (Copy Cell) */
+	guint cell_col;
+	gboolean cell_set;
+	GCancellable *copying; /* a copy of rows being fetched */
 };
 
 G_DEFINE_FINAL_TYPE(TuskResultGrid, tusk_result_grid, GTK_TYPE_BOX)
+
+static void grid_message(TuskResultGrid *self, const char *text)
+{
+	/* the window shows it as a toast */
+	GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
+	if (TUSK_IS_WINDOW(root))
+		tusk_window_toast(TUSK_WINDOW(root), text);
+}
+
+/* A click on a cell makes it the current cell; the secondary button
+ * also opens the context menu there. */
+static void on_cell_pressed(GtkGestureClick *gesture, int n_press, double x, double y,
+                            GtkListItem *item)
+{
+	GtkWidget *label = gtk_event_controller_get_widget(GTK_EVENT_CONTROLLER(gesture));
+	TuskResultGrid *self =
+	    TUSK_RESULT_GRID(gtk_widget_get_ancestor(label, TUSK_TYPE_RESULT_GRID));
+	if (!self)
+		return;
+	guint pos = gtk_list_item_get_position(item);
+	if (pos == GTK_INVALID_LIST_POSITION)
+		return;
+	self->cell_row = pos;
+	self->cell_col = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(label), "column"));
+	self->cell_set = TRUE;
+	if (gtk_gesture_single_get_current_button(GTK_GESTURE_SINGLE(gesture)) !=
+	    GDK_BUTTON_SECONDARY)
+		return;
+	if (!gtk_selection_model_is_selected(GTK_SELECTION_MODEL(self->selection), pos))
+		gtk_selection_model_select_item(GTK_SELECTION_MODEL(self->selection), pos, TRUE);
+	graphene_point_t p;
+	if (!gtk_widget_compute_point(label, GTK_WIDGET(self),
+	                              &GRAPHENE_POINT_INIT((float)x, (float)y), &p))
+		return;
+	gtk_popover_set_pointing_to(GTK_POPOVER(self->menu),
+	                            &(GdkRectangle){(int)p.x, (int)p.y, 1, 1});
+	gtk_popover_popup(GTK_POPOVER(self->menu));
+}
 
 static void cell_setup(GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
 {
 	gboolean numeric = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(f), "numeric"));
 	GtkWidget *label = gtk_label_new(NULL);
+	g_object_set_data(G_OBJECT(label), "column", data);
+	GtkGesture *click = gtk_gesture_click_new();
+	gtk_gesture_single_set_button(GTK_GESTURE_SINGLE(click), 0);
+	gtk_event_controller_set_propagation_phase(GTK_EVENT_CONTROLLER(click), GTK_PHASE_CAPTURE);
+	g_signal_connect(click, "pressed", G_CALLBACK(on_cell_pressed), item);
+	gtk_widget_add_controller(label, GTK_EVENT_CONTROLLER(click));
 	gtk_label_set_xalign(GTK_LABEL(label), numeric ? 1.0f : 0.0f);
 	gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_END);
 	gtk_label_set_single_line_mode(GTK_LABEL(label), TRUE);
@@ -48,27 +101,100 @@ static void cell_bind(GtkSignalListItemFactory *f, GtkListItem *item, gpointer d
 	}
 }
 
-static void grid_copy(TuskResultGrid *self)
+static void on_rows_copied(GObject *source, GAsyncResult *res, gpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text =
+	    tusk_result_model_copy_rows_finish(TUSK_RESULT_MODEL(source), res, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	TuskResultGrid *self = data;
+	g_clear_object(&self->copying);
+	if (!text) {
+		grid_message(self, error->message);
+		return;
+	}
+	gdk_clipboard_set_text(gtk_widget_get_clipboard(GTK_WIDGET(self)), text);
+}
+
+/* The selected rows as TSV; rows whose page is not here are fetched
+ * first (the clipboard is set when they are). */
+static void grid_copy_rows(TuskResultGrid *self)
 {
 	g_autoptr(GtkBitset) set =
 	    gtk_selection_model_get_selection(GTK_SELECTION_MODEL(self->selection));
-	GString *out = g_string_new(NULL);
+	g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(TuskRowRange));
 	GtkBitsetIter it;
 	guint row;
 	for (gboolean ok = gtk_bitset_iter_init_first(&it, set, &row); ok;
 	     ok = gtk_bitset_iter_next(&it, &row)) {
-		g_autofree char *line = tusk_result_model_row_tsv(self->model, row);
-		g_string_append(out, line ? line : "");
-		g_string_append_c(out, '\n');
+		TuskRowRange *last =
+		    ranges->len ? &g_array_index(ranges, TuskRowRange, ranges->len - 1) : NULL;
+		if (last && last->first + last->n_rows == row)
+			last->n_rows++;
+		else
+			g_array_append_val(ranges, ((TuskRowRange){row, 1}));
+		if (gtk_bitset_get_size(set) > TUSK_RESULT_COPY_MAX_ROWS)
+			break; /* the model says it is too many */
 	}
-	gdk_clipboard_set_text(gtk_widget_get_clipboard(GTK_WIDGET(self)), out->str);
-	g_string_free(out, TRUE);
+	if (gtk_bitset_get_size(set) > TUSK_RESULT_COPY_MAX_ROWS)
+		g_array_index(ranges, TuskRowRange, ranges->len - 1).n_rows =
+		    (guint)MIN(gtk_bitset_get_size(set), G_MAXUINT);
+	if (!ranges->len)
+		return;
+	g_cancellable_cancel(self->copying);
+	g_clear_object(&self->copying);
+	self->copying = g_cancellable_new();
+	tusk_result_model_copy_rows_async(self->model, ranges, self->copying, on_rows_copied, self);
 }
 
-static gboolean on_copy(GtkWidget *widget, GVariant *args, gpointer data)
+/* The current cell's whole text (NULL copies as nothing at all). */
+static void grid_copy_cell(TuskResultGrid *self)
 {
-	grid_copy(TUSK_RESULT_GRID(widget));
-	return TRUE;
+	guint row = self->cell_row, col = self->cell_col;
+	if (!self->cell_set) {
+		/* no cell clicked yet: the first column of the first selected row */
+		g_autoptr(GtkBitset) set =
+		    gtk_selection_model_get_selection(GTK_SELECTION_MODEL(self->selection));
+		if (gtk_bitset_is_empty(set))
+			return;
+		row = gtk_bitset_get_minimum(set);
+		col = 0;
+	}
+	gboolean is_null = FALSE;
+	const char *text = tusk_result_model_get_cell(self->model, row, col, &is_null);
+	if (!text && !is_null) {
+		grid_message(self, "The cell's rows are still loading: copy again");
+		return;
+	}
+	gdk_clipboard_set_text(gtk_widget_get_clipboard(GTK_WIDGET(self)), text ? text : "");
+}
+
+static void grid_export(TuskResultGrid *self)
+{
+	if (!tusk_result_model_get_query_id(self->model)) {
+		grid_message(self, "Only results kept by tuskd can be exported");
+		return;
+	}
+	GtkWindow *parent = GTK_WINDOW(gtk_widget_get_root(GTK_WIDGET(self)));
+	TuskExportDialog *dialog = g_object_get_data(G_OBJECT(parent), "tusk-export-dialog");
+	if (!dialog) {
+		dialog = tusk_export_dialog_new(parent);
+		g_object_set_data_full(G_OBJECT(parent), "tusk-export-dialog", dialog,
+		                       (GDestroyNotify)gtk_window_destroy);
+	}
+	tusk_export_dialog_open(dialog, self->model);
+}
+
+static void on_action(GtkWidget *widget, const char *action, GVariant *param)
+{
+	TuskResultGrid *self = TUSK_RESULT_GRID(widget);
+	if (g_str_equal(action, "grid.copy-cell"))
+		grid_copy_cell(self);
+	else if (g_str_equal(action, "grid.copy-rows"))
+		grid_copy_rows(self);
+	else
+		grid_export(self);
 }
 
 TuskResultModel *tusk_result_grid_get_model(TuskResultGrid *self)
@@ -86,6 +212,47 @@ void tusk_result_grid_scroll_to(TuskResultGrid *self, guint row)
 		return;
 	double upper = gtk_adjustment_get_upper(adj) - gtk_adjustment_get_page_size(adj);
 	gtk_adjustment_set_value(adj, upper * ((double)row / (double)MAX(n - 1, 1)));
+}
+
+static GtkWidget *bar_button(const char *icon, const char *label, const char *action)
+{
+	GtkWidget *b = gtk_button_new();
+	gtk_button_set_child(GTK_BUTTON(b), adw_button_content_new());
+	adw_button_content_set_icon_name(ADW_BUTTON_CONTENT(gtk_button_get_child(GTK_BUTTON(b))),
+	                                 icon);
+	adw_button_content_set_label(ADW_BUTTON_CONTENT(gtk_button_get_child(GTK_BUTTON(b))),
+	                             label);
+	gtk_widget_add_css_class(b, "flat");
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(b), action);
+	/* the accessible name is the content's label (GTK 4.8 would append it
+	 * to an explicit one) */
+	return b;
+}
+
+/* Copy Cell, Copy Rows and Export under the grid; the same in the cells'
+ * context menu. */
+static void grid_add_bar(TuskResultGrid *self)
+{
+	GtkWidget *bar = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 0);
+	gtk_widget_set_halign(bar, GTK_ALIGN_END);
+	gtk_box_append(GTK_BOX(bar),
+	               bar_button("edit-copy-symbolic", "Copy Cell", "grid.copy-cell"));
+	gtk_box_append(GTK_BOX(bar),
+	               bar_button("edit-copy-symbolic", "Copy Rows", "grid.copy-rows"));
+	GtkWidget *exp = bar_button("document-save-as-symbolic", "Export…", "grid.export");
+	gtk_widget_set_tooltip_text(exp, "Export the result to a file (Ctrl+Shift+S)");
+	gtk_widget_set_sensitive(exp, tusk_result_model_get_query_id(self->model) != NULL);
+	gtk_box_append(GTK_BOX(bar), exp);
+	gtk_box_append(GTK_BOX(self), bar);
+
+	g_autoptr(GMenu) menu = g_menu_new();
+	g_menu_append(menu, "Copy Cell", "grid.copy-cell");
+	g_menu_append(menu, "Copy Selected Rows", "grid.copy-rows");
+	g_menu_append(menu, "Export Result…", "grid.export");
+	self->menu = gtk_popover_menu_new_from_model(G_MENU_MODEL(menu));
+	gtk_popover_set_has_arrow(GTK_POPOVER(self->menu), FALSE);
+	gtk_widget_set_halign(self->menu, GTK_ALIGN_START);
+	gtk_widget_set_parent(self->menu, GTK_WIDGET(self));
 }
 
 TuskResultGrid *tusk_result_grid_new(TuskResultModel *model)
@@ -107,7 +274,7 @@ TuskResultGrid *tusk_result_grid_new(TuskResultModel *model)
 		GtkListItemFactory *f = gtk_signal_list_item_factory_new();
 		g_object_set_data(G_OBJECT(f), "numeric",
 		                  GINT_TO_POINTER(tusk_result_model_column_is_numeric(model, c)));
-		g_signal_connect(f, "setup", G_CALLBACK(cell_setup), NULL);
+		g_signal_connect(f, "setup", G_CALLBACK(cell_setup), GUINT_TO_POINTER(c));
 		g_signal_connect(f, "bind", G_CALLBACK(cell_bind), GUINT_TO_POINTER(c));
 		const char *type = tusk_result_model_get_column_type(model, c);
 		g_autofree char *title =
@@ -124,6 +291,7 @@ TuskResultGrid *tusk_result_grid_new(TuskResultModel *model)
 	gtk_widget_set_hexpand(GTK_WIDGET(self->scroller), TRUE);
 	gtk_scrolled_window_set_child(self->scroller, GTK_WIDGET(self->view));
 	gtk_box_append(GTK_BOX(self), GTK_WIDGET(self->scroller));
+	grid_add_bar(self);
 	return self;
 }
 
@@ -131,6 +299,9 @@ static void tusk_result_grid_dispose(GObject *object)
 {
 	TuskResultGrid *self = TUSK_RESULT_GRID(object);
 	GtkWidget *child;
+	g_cancellable_cancel(self->copying);
+	g_clear_object(&self->copying);
+	g_clear_pointer(&self->menu, gtk_widget_unparent);
 	while ((child = gtk_widget_get_first_child(GTK_WIDGET(self))))
 		gtk_box_remove(GTK_BOX(self), child);
 	g_clear_object(&self->selection);
@@ -140,9 +311,17 @@ static void tusk_result_grid_dispose(GObject *object)
 
 static void tusk_result_grid_class_init(TuskResultGridClass *klass)
 {
+	GtkWidgetClass *wc = GTK_WIDGET_CLASS(klass);
 	G_OBJECT_CLASS(klass)->dispose = tusk_result_grid_dispose;
-	gtk_widget_class_add_binding(GTK_WIDGET_CLASS(klass), GDK_KEY_c, GDK_CONTROL_MASK, on_copy,
-	                             NULL);
+	gtk_widget_class_install_action(wc, "grid.copy-cell", NULL, on_action);
+	gtk_widget_class_install_action(wc, "grid.copy-rows", NULL, on_action);
+	gtk_widget_class_install_action(wc, "grid.export", NULL, on_action);
+	gtk_widget_class_add_binding_action(wc, GDK_KEY_c, GDK_CONTROL_MASK, "grid.copy-rows",
+	                                    NULL);
+	gtk_widget_class_add_binding_action(wc, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+	                                    "grid.copy-cell", NULL);
+	gtk_widget_class_add_binding_action(wc, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+	                                    "grid.export", NULL);
 }
 
 static void tusk_result_grid_init(TuskResultGrid *self)

@@ -137,6 +137,44 @@ def click(node, display):
                     "click", "1"], check=True, env={"DISPLAY": display})
 
 
+def shift_click(node, display):
+    """A click with Shift held (extends a list's selection)."""
+    x, y, w, h = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + min(h // 2, 40)),
+                    "keydown", "shift", "click", "1", "keyup", "shift"], check=True,
+                   env={"DISPLAY": display})
+
+
+_CLIPBOARD = """
+import gi, sys
+gi.require_version("Gdk", "4.0"); gi.require_version("Gtk", "4.0")
+from gi.repository import GLib, Gtk
+Gtk.init()
+from gi.repository import Gdk
+loop, out = GLib.MainLoop(), []
+def done(cb, res):
+    try:
+        out.append(cb.read_text_finish(res))
+    except GLib.Error as e:
+        sys.stderr.write(str(e))
+    loop.quit()
+Gdk.Display.get_default().get_clipboard().read_text_async(None, done)
+GLib.timeout_add(5000, loop.quit)
+loop.run()
+sys.stdout.write(out[0] if out and out[0] is not None else "")
+"""
+
+
+def clipboard(display):
+    """The text on the display's clipboard, read by a GTK client of its own
+    (what a paste into another application gets)."""
+    env = {"DISPLAY": display, "GDK_BACKEND": "x11", "NO_AT_BRIDGE": "1",
+           "GSK_RENDERER": "cairo"}
+    r = subprocess.run(["/usr/bin/python3", "-c", _CLIPBOARD], env=env, capture_output=True,
+                       text=True, timeout=20)
+    return r.stdout
+
+
 def double_click(node, display):
     x, y, w, h = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
     subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + h // 2),

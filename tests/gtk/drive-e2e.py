@@ -71,6 +71,21 @@ def wait_status(app, contains, timeout=20.0):
                           f"status containing {contains!r}")
 
 
+def hidden(window):
+    """Waits for a window to hide (asking the window itself: GTK 4.8 crashes
+    answering AT-SPI about a window being destroyed, so tusk hides it)."""
+    atspi.wait_for(lambda: not window.getState().contains(atspi.pyatspi.STATE_VISIBLE), 10,
+                   f"{window.name} to close")
+
+
+def open_export(app, path):
+    """The Export dialog of the shown grid, with path typed in."""
+    atspi.press(atspi.find(main_frame(app), "push button", "Export…"))
+    dlg = atspi.find(app, "frame", "Export Result", only_showing=False)
+    atspi.set_text(atspi.find(dlg, "text", "File"), path)
+    return dlg
+
+
 def phase_main():
     app = atspi.app()
     frame = main_frame(app)
@@ -116,6 +131,22 @@ def phase_main():
     assert header[0].startswith("i") and "integer" in header[0], header
     ok("Ctrl+Enter runs the query; the grid shows its rows, NULL apart from ''")
     shot("03-results")
+
+    # one cell, then a selection of rows, to the clipboard
+    grid = atspi.find(frame, "tree table", "Result Grid")
+    atspi.click(atspi.find(grid, "label", "row 2"), DISPLAY)
+    atspi.key(DISPLAY, "ctrl+shift+c")
+    atspi.wait_for(lambda: atspi.clipboard(DISPLAY) == "row 2", 10, "the cell in the clipboard")
+    atspi.click(atspi.find(grid, "label", "3"), DISPLAY)
+    atspi.press(atspi.find(frame, "push button", "Copy Cell"))
+    atspi.wait_for(lambda: atspi.clipboard(DISPLAY) == "3", 10, "the clicked cell")
+    ok("Ctrl+Shift+C and the Copy Cell button copy the clicked cell")
+    atspi.click(atspi.find(grid, "label", "row 2"), DISPLAY)
+    atspi.shift_click(atspi.find(grid, "label", "row 4"), DISPLAY)
+    atspi.key(DISPLAY, "ctrl+c")
+    want = "".join(f"{i}\trow {i}\t\t\n" for i in (2, 3, 4))
+    atspi.wait_for(lambda: atspi.clipboard(DISPLAY) == want, 10, "rows 2-4 as TSV")
+    ok("Ctrl+C copies the selected rows (2-4) as TSV")
 
     # history
     atspi.press(atspi.find(frame, "push button", "History"))
@@ -165,6 +196,58 @@ def phase_main():
                           20, "the last row")
     ok("a 1M-row result scrolls to its last row (1000000) in the grid")
     shot("07-million-rows")
+
+    # the whole result written by the daemon (test-gtk-e2e.sh compares it with psql --csv)
+    path = os.path.join(os.environ["TUSK_E2E_EXPORT_DIR"], "million.csv")
+    dlg = open_export(app, path)
+    # the formats are toggle buttons (GTK 4.8 reports them as pressed push buttons)
+    json_button, csv_button = (atspi.find(dlg, "push button", n) for n in ("JSON", "CSV"))
+    atspi.press(json_button)
+    atspi.wait_for(lambda: atspi.text_of(atspi.find(dlg, "text", "File")).endswith(".json"), 5,
+                   "the suffix to follow the format")
+    atspi.press(csv_button)
+    atspi.wait_for(lambda: csv_button.getState().contains(atspi.pyatspi.STATE_PRESSED) and
+                   not json_button.getState().contains(atspi.pyatspi.STATE_PRESSED), 5,
+                   "CSV chosen")
+    assert atspi.text_of(atspi.find(dlg, "text", "File")) == path
+    bar = atspi.find(dlg, "progress bar", "Export Progress")
+    status = atspi.find(dlg, "label", description="Export Status")
+    atspi.press(atspi.find(dlg, "push button", "Export"))
+    seen = set()
+
+    def exported():
+        seen.add(round(bar.queryValue().currentValue, 2))
+        return "Exported 1000000 rows" in atspi.text_of(status)
+    atspi.wait_for(exported, 60, "the export to end", step=0.02)
+    assert bar.queryValue().currentValue == bar.queryValue().maximumValue, seen
+    assert atspi.text_of(status).endswith(path), atspi.text_of(status)
+    ok(f"Export writes the 1M-row result to a CSV file (progress seen: {sorted(seen)})")
+    shot("07b-exported")
+    atspi.press(atspi.find(dlg, "push button", "Close"))
+    hidden(dlg)
+
+    # an export waiting for a running query, cancelled: no file
+    replace_editor_text(app, "select i from generate_series(1, 200000) i\n"
+                             "union all select 0 from pg_sleep(60)")
+    run_under_cursor(app)
+    grid = atspi.find(frame, "tree table", "Result Grid", timeout=10)
+    atspi.find(grid, "label", "1", timeout=20)
+    wait_status(app, "Fetching")
+    path = os.path.join(os.environ["TUSK_E2E_EXPORT_DIR"], "cancelled.csv")
+    dlg = open_export(app, path)
+    status = atspi.find(dlg, "label", description="Export Status")
+    atspi.press(atspi.find(dlg, "push button", "Export"))
+    atspi.wait_for(lambda: "Exporting" in atspi.text_of(status), 10, "the export to start")
+    time.sleep(0.5)
+    atspi.press(atspi.find(dlg, "push button", "Cancel Export"))
+    atspi.wait_for(lambda: "Export cancelled" in atspi.text_of(status), 10, "the cancel")
+    assert not os.path.exists(path), path
+    ok("Cancel Export stops an export (it waited for the running query); no file is left")
+    atspi.press(atspi.find(dlg, "push button", "Close"))
+    hidden(dlg)
+    atspi.click(editor(app), DISPLAY)
+    atspi.key(DISPLAY, "Escape")
+    wait_status(app, "Cancelled")
 
     # the text the next phase must find again after a kill
     replace_editor_text(app, "select 'kept across a kill' as t")

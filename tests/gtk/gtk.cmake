@@ -16,13 +16,14 @@ function(tusk_gtk_test name)
   set_tests_properties(${name} PROPERTIES LABELS "gtk;integration" TIMEOUT 300
     ENVIRONMENT "${gtk_env}")
 endfunction()
-tusk_gtk_test(gtk-rpc gtk/test-gtk-rpc.c)
+tusk_gtk_test(gtk-rpc gtk/test-gtk-rpc.c gtk/gtk-daemon.c)
+tusk_gtk_test(gtk-result-paging gtk/test-gtk-result-paging.c gtk/gtk-daemon.c)
 tusk_gtk_test(gtk-result-model gtk/test-gtk-result-model.c)
 set_tests_properties(gtk-result-model PROPERTIES LABELS "gtk;unit")
 
 if(NOT TUSK_SANITIZE)
   # GTK under ASan: the e2e runs in the plain build only (see README).
   add_test(NAME gtk-e2e COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gtk/test-gtk-e2e.sh)
-  set_tests_properties(gtk-e2e PROPERTIES LABELS "gtk;integration" TIMEOUT 300
+  set_tests_properties(gtk-e2e PROPERTIES LABELS "gtk;integration" TIMEOUT 600
     ENVIRONMENT "${gtk_env}")
 endif()
