@@ -370,24 +370,16 @@ static int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Past this, parsing the SQL on the loop would cost more than a
- * millisecond or so (about 0.5 ms per KiB). */
+/* Past this, parsing the SQL for its kind (on the history writer) would
+ * cost more than a millisecond or so (about 0.5 ms per KiB). */
 #define QUERY_TYPE_PARSE_MAX (4 * 1024)
 
 /* The kind of the script's last statement, from the SQL whatever the
- * outcome (a query cut by its timeout is still a select). For longer
+ * outcome (a query cut by its timeout is still a select): the history
+ * writer parses it off the loop (history_add_typed_by_sql). For longer
  * scripts the last result's command tag says it, when there is one. */
-static TuskQueryType query_type_of(const char *sql, json_t *last_result)
+static TuskQueryType query_type_of(json_t *last_result)
 {
-	size_t len = strlen(sql);
-	if (len <= QUERY_TYPE_PARSE_MAX) {
-		TuskSqlScript script = {0};
-		TuskQueryType t = TUSK_QUERY_OTHER;
-		if (tusk_sql_analyse(sql, len, &script, NULL) == 0 && script.n > 0)
-			t = script.stmts[script.n - 1].type;
-		tusk_sql_script_clear(&script);
-		return t;
-	}
 	int t = tusk_query_type_from_name(
 	    json_string_value(json_object_get(last_result, "query_type")));
 	return t >= 0 ? (TuskQueryType)t : TUSK_QUERY_OTHER;
@@ -423,7 +415,7 @@ static void record_history(struct exec *x, struct query *q, json_t *summary, con
 	    .executed_at_us = x->wall_started_us,
 	    .duration_ms = (int64_t)((tuskd_now_us() - x->started_us) / 1000),
 	    .rows = summary ? (int64_t)json_integer_value(json_object_get(summary, "rows")) : -1,
-	    .query_type = query_type_of(x->sql, last),
+	    .query_type = query_type_of(last),
 	    .status = !e                      ? TUSK_HISTORY_OK
 	              : why != TUSK_STOP_NONE ? TUSK_HISTORY_CANCELLED
 	                                      : TUSK_HISTORY_ERROR,
@@ -431,7 +423,10 @@ static void record_history(struct exec *x, struct query *q, json_t *summary, con
 	    .error = e ? (char *)tusk_error_message(e) : NULL,
 	};
 	tusk_uuid_v4(rec.id);
-	history_add(tuskd.history, &rec);
+	if (strlen(x->sql) <= QUERY_TYPE_PARSE_MAX)
+		history_add_typed_by_sql(tuskd.history, &rec);
+	else
+		history_add(tuskd.history, &rec);
 	free(sql);
 }
 

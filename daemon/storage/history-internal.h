@@ -22,6 +22,7 @@ struct history_item {
 	struct history_item *next;
 	enum history_item_kind kind;
 	TuskQueryHistoryEntry rec;   /* RECORD: owned strings */
+	bool type_from_sql;          /* RECORD: the writer sets rec.query_type from rec.sql */
 	char *arg;                   /* DELETE: the id; CLEAR: connection id, NULL = all */
 	long long max_entries, days; /* RETENTION */
 	history_done_fn cb;
