@@ -70,7 +70,7 @@ static json_t *node_of_kind(json_t *node, const char *kind)
 	json_t *r;
 	json_array_foreach(json_object_get(node, "relations"), i, r)
 	{
-		if (strcmp(json_string_value(json_object_get(r, "kind")), kind) == 0)
+		if (strcmp(schema_field(r, "kind"), kind) == 0)
 			json_array_append(list, r);
 	}
 	json_object_set_new(out, "relations", list);
@@ -83,7 +83,7 @@ static bool matches(const char *pattern, const char *schema, const json_t *o)
 {
 	if (!pattern)
 		return true;
-	const char *name = json_string_value(json_object_get(o, "name"));
+	const char *name = schema_field(o, "name");
 	if (!name)
 		return false;
 	if (fnmatch(pattern, name, 0) == 0)
@@ -110,7 +110,7 @@ static bool take(struct page *p, const json_t *o)
 	size_t idx = p->item++;
 	if (idx < p->q->offset || p->full)
 		return false;
-	size_t len = json_dumpb(o, NULL, 0, JSON_COMPACT);
+	size_t len = schema_written_size(o);
 	if (p->bytes > 0 && p->bytes + len > p->q->budget) {
 		p->full = true;
 		p->next = json_integer((json_int_t)idx);
@@ -168,7 +168,7 @@ static json_t *filtered(json_t *list, const struct schema_query *q, bool system_
 	return out;
 }
 
-json_t *schema_get_json(struct schema_cache *c, const struct schema_query *q)
+static json_t *get_json(struct schema_cache *c, const struct schema_query *q)
 {
 	struct page p = {.q = q};
 	const char *kind = q->kind;
@@ -225,9 +225,9 @@ static json_t *find_in(json_t *node, const char *name, const char *kind, const c
 		json_t *o;
 		json_array_foreach(json_object_get(node, members[m]), i, o)
 		{
-			if (strcmp(json_string_value(json_object_get(o, "name")), name) != 0)
+			if (strcmp(schema_field(o, "name"), name) != 0)
 				continue;
-			const char *k = json_string_value(json_object_get(o, "kind"));
+			const char *k = schema_field(o, "kind");
 			if (!k)
 				k = "sequence";
 			if (kind && relation_kind(kind) && strcmp(k, kind) != 0)
@@ -269,7 +269,7 @@ json_t *schema_find(struct schema_cache *c, const char *object, const char *kind
 				if (ret_kind)
 					*ret_kind = k;
 			}
-			return o;
+			return o ? schema_object_full(o) : NULL;
 		}
 		return NULL;
 	}
@@ -285,7 +285,7 @@ json_t *schema_find(struct schema_cache *c, const char *object, const char *kind
 				*ret_schema = json_string_value(json_object_get(node, "name"));
 			if (ret_kind)
 				*ret_kind = k;
-			return o;
+			return schema_object_full(o);
 		}
 	}
 	const char *key;
@@ -298,10 +298,33 @@ json_t *schema_find(struct schema_cache *c, const char *object, const char *kind
 				*ret_schema = key;
 			if (ret_kind)
 				*ret_kind = k;
-			return o;
+			return schema_object_full(o);
 		}
 	}
 	return NULL;
+}
+
+char *schema_get_text(struct schema_cache *c, const struct schema_query *q, size_t *len)
+{
+	json_t *page = get_json(c, q);
+	struct schema_out w = {0};
+	if (!page || schema_write(&w, page) < 0 || !(w.len + 1 <= w.cap || w.s)) {
+		json_decref(page);
+		free(w.s);
+		return NULL;
+	}
+	json_decref(page);
+	if (w.len == w.cap) {
+		char *s = realloc(w.s, w.len + 1);
+		if (!s) {
+			free(w.s);
+			return NULL;
+		}
+		w.s = s;
+	}
+	w.s[w.len] = '\0';
+	*len = w.len;
+	return w.s;
 }
 
 char *schema_quote_ident(const char *name)

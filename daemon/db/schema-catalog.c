@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daemon/db/schema-catalog.h"
+#include "daemon/db/schema-internal.h"
 
 #define NSP_HIDDEN "n.nspname !~ '^pg_(toast|temp_)'"
 
@@ -297,9 +298,15 @@ static const char *typtype_name(char t)
 	}
 }
 
-static json_t *relation_of(struct schema_build *b, const PGresult *res, int r)
+static uint32_t oid_of(const PGresult *res, int r)
 {
-	return json_object_get(b->relations, PQgetvalue(res, r, 0));
+	return (uint32_t)strtoul(PQgetvalue(res, r, 0), NULL, 10);
+}
+
+/* Append item (stolen) to member m of the row's relation. */
+static bool member(struct schema_build *b, const PGresult *res, int r, int m, json_t *item)
+{
+	return schema_rels_member(&b->rels, oid_of(res, r), m, item);
 }
 
 static void rows_relations(struct schema_build *b, const PGresult *res, int r)
@@ -317,24 +324,23 @@ static void rows_relations(struct schema_build *b, const PGresult *res, int r)
 	json_t *parent = json_null();
 	if (!PQgetisnull(res, r, 7))
 		parent = json_pack("{s:o, s:o}", "schema", str(res, r, 6), "name", str(res, r, 7));
-	json_t *rel = json_pack(
-	    "{s:I, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:[], s:[], s:[], s:[], s:[]}", "oid",
-	    (json_int_t)strtoll(PQgetvalue(res, r, 0), NULL, 10), "name", str(res, r, 2), "kind",
-	    relkind_name(kind), "owner", str(res, r, 4), "comment", str(res, r, 5), "partition_of",
-	    parent ? parent : json_null(), "partition_bound", str(res, r, 9), "definition",
-	    str(res, r, 8), "columns", "indexes", "constraints", "triggers", "policies");
-	if (!rel)
+	/* The head; its lists (columns, indexes, constraints, triggers,
+	 * policies) follow as text (schema-text.c). */
+	json_t *head =
+	    json_pack("{s:I, s:o, s:s, s:o, s:o, s:o, s:o, s:o}", "oid",
+	              (json_int_t)strtoll(PQgetvalue(res, r, 0), NULL, 10), "name", str(res, r, 2),
+	              "kind", relkind_name(kind), "owner", str(res, r, 4), "comment",
+	              str(res, r, 5), "partition_of", parent ? parent : json_null(),
+	              "partition_bound", str(res, r, 9), "definition", str(res, r, 8));
+	json_t *thin = schema_rels_add(&b->rels, oid_of(res, r), head);
+	if (!thin)
 		return;
-	add_to(s, "relations", rel);
-	json_object_set(b->relations, PQgetvalue(res, r, 0), rel);
+	add_to(s, "relations", thin);
 	b->counts[SCHEMA_R_RELATIONS]++;
 }
 
 static void rows_columns(struct schema_build *b, const PGresult *res, int r)
 {
-	json_t *rel = relation_of(b, res, r);
-	if (!rel)
-		return;
 	char identity = PQgetvalue(res, r, 5)[0], generated = PQgetvalue(res, r, 6)[0];
 	json_t *def = str(res, r, 4);
 	json_t *c = json_pack("{s:o, s:o, s:b, s:o, s:s?, s:o, s:o, s:o}", "name", str(res, r, 1),
@@ -348,28 +354,23 @@ static void rows_columns(struct schema_build *b, const PGresult *res, int r)
 	json_decref(def);
 	if (c && !json_object_get(c, "identity"))
 		json_object_set_new(c, "identity", json_null());
-	add_to(rel, "columns", c);
-	b->counts[SCHEMA_R_COLUMNS]++;
+	if (member(b, res, r, 0, c))
+		b->counts[SCHEMA_R_COLUMNS]++;
 }
 
 static void rows_indexes(struct schema_build *b, const PGresult *res, int r)
 {
-	json_t *rel = relation_of(b, res, r);
-	if (!rel)
-		return;
-	add_to(rel, "indexes",
-	       json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", str(res, r, 1),
-	                 "columns", parsed(res, r, 7), "unique", boolean(res, r, 2), "primary",
-	                 boolean(res, r, 3), "method", str(res, r, 4), "predicate", str(res, r, 5),
-	                 "definition", str(res, r, 6), "constraint", boolean(res, r, 8)));
-	b->counts[SCHEMA_R_INDEXES]++;
+	if (member(b, res, r, 1,
+	           json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", str(res, r, 1),
+	                     "columns", parsed(res, r, 7), "unique", boolean(res, r, 2), "primary",
+	                     boolean(res, r, 3), "method", str(res, r, 4), "predicate",
+	                     str(res, r, 5), "definition", str(res, r, 6), "constraint",
+	                     boolean(res, r, 8))))
+		b->counts[SCHEMA_R_INDEXES]++;
 }
 
 static void rows_constraints(struct schema_build *b, const PGresult *res, int r)
 {
-	json_t *rel = relation_of(b, res, r);
-	if (!rel)
-		return;
 	char type = PQgetvalue(res, r, 2)[0];
 	json_t *refs = json_null();
 	if (type == 'f')
@@ -377,23 +378,20 @@ static void rows_constraints(struct schema_build *b, const PGresult *res, int r)
 		                 str(res, r, 6), "columns", parsed(res, r, 7), "on_update",
 		                 action_name(PQgetvalue(res, r, 8)[0]), "on_delete",
 		                 action_name(PQgetvalue(res, r, 9)[0]));
-	add_to(rel, "constraints",
-	       json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "name", str(res, r, 1), "type",
-	                 contype_name(type), "columns", parsed(res, r, 4), "definition",
-	                 str(res, r, 3), "references", refs ? refs : json_null(), "comment",
-	                 str(res, r, 10)));
-	b->counts[SCHEMA_R_CONSTRAINTS]++;
+	if (member(b, res, r, 2,
+	           json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "name", str(res, r, 1), "type",
+	                     contype_name(type), "columns", parsed(res, r, 4), "definition",
+	                     str(res, r, 3), "references", refs ? refs : json_null(), "comment",
+	                     str(res, r, 10))))
+		b->counts[SCHEMA_R_CONSTRAINTS]++;
 }
 
 static void rows_triggers(struct schema_build *b, const PGresult *res, int r)
 {
-	json_t *rel = relation_of(b, res, r);
-	if (!rel)
-		return;
-	add_to(rel, "triggers",
-	       json_pack("{s:o, s:o, s:b}", "name", str(res, r, 1), "definition", str(res, r, 2),
-	                 "enabled", PQgetvalue(res, r, 3)[0] != 'D'));
-	b->counts[SCHEMA_R_TRIGGERS]++;
+	if (member(b, res, r, 3,
+	           json_pack("{s:o, s:o, s:b}", "name", str(res, r, 1), "definition",
+	                     str(res, r, 2), "enabled", PQgetvalue(res, r, 3)[0] != 'D')))
+		b->counts[SCHEMA_R_TRIGGERS]++;
 }
 
 static const char *polcmd_name(char c)
@@ -414,30 +412,27 @@ static const char *polcmd_name(char c)
 
 static void rows_policies(struct schema_build *b, const PGresult *res, int r)
 {
-	json_t *rel = relation_of(b, res, r);
-	if (!rel)
-		return;
-	add_to(rel, "policies",
-	       json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "name", str(res, r, 1), "command",
-	                 polcmd_name(PQgetvalue(res, r, 2)[0]), "permissive", boolean(res, r, 3),
-	                 "roles", parsed(res, r, 4), "using", str(res, r, 5), "with_check",
-	                 str(res, r, 6)));
-	b->counts[SCHEMA_R_POLICIES]++;
+	if (member(b, res, r, 4,
+	           json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "name", str(res, r, 1), "command",
+	                     polcmd_name(PQgetvalue(res, r, 2)[0]), "permissive",
+	                     boolean(res, r, 3), "roles", parsed(res, r, 4), "using",
+	                     str(res, r, 5), "with_check", str(res, r, 6))))
+		b->counts[SCHEMA_R_POLICIES]++;
 }
 
 static void rows_functions(struct schema_build *b, const PGresult *res, int r)
 {
 	char vol = PQgetvalue(res, r, 6)[0];
-	add_to(schema_node(b, PQgetvalue(res, r, 0)), "functions",
-	       json_pack("{s:o, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:o}", "name", str(res, r, 1),
-	                 "kind", prokind_name(PQgetvalue(res, r, 2)[0]), "arguments",
-	                 str(res, r, 3), "result", str(res, r, 4), "language", str(res, r, 5),
-	                 "volatility",
-	                 vol == 'i'   ? "immutable"
-	                 : vol == 's' ? "stable"
-	                              : "volatile",
-	                 "owner", str(res, r, 7), "comment", str(res, r, 8), "definition",
-	                 str(res, r, 9)));
+	add_to(
+	    schema_node(b, PQgetvalue(res, r, 0)), "functions",
+	    schema_freeze_function(json_pack(
+	        "{s:o, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:o}", "name", str(res, r, 1), "kind",
+	        prokind_name(PQgetvalue(res, r, 2)[0]), "arguments", str(res, r, 3), "result",
+	        str(res, r, 4), "language", str(res, r, 5), "volatility",
+	        vol == 'i'   ? "immutable"
+	        : vol == 's' ? "stable"
+	                     : "volatile",
+	        "owner", str(res, r, 7), "comment", str(res, r, 8), "definition", str(res, r, 9))));
 	b->counts[SCHEMA_R_FUNCTIONS]++;
 }
 
@@ -522,8 +517,7 @@ int schema_build_init(struct schema_build *b)
 	memset(b, 0, sizeof(*b));
 	b->tree =
 	    json_pack("{s:{}, s:[], s:[], s:[]}", "schemas", "extensions", "roles", "search_path");
-	b->relations = json_object();
-	if (!b->tree || !b->relations) {
+	if (!b->tree) {
 		schema_build_clear(b);
 		return -1;
 	}
@@ -533,8 +527,15 @@ int schema_build_init(struct schema_build *b)
 void schema_build_clear(struct schema_build *b)
 {
 	json_decref(b->tree);
-	json_decref(b->relations);
-	b->tree = b->relations = NULL;
+	b->tree = NULL;
+	schema_rels_clear(&b->rels);
+}
+
+int schema_build_finish(struct schema_build *b)
+{
+	int rc = schema_rels_finish(&b->rels);
+	schema_rels_clear(&b->rels);
+	return rc;
 }
 
 bool schema_is_system(const char *name)

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* The result sets of one load, in the order the server returns them. */
 enum schema_result {
@@ -28,11 +29,33 @@ extern const char *const schema_result_names[SCHEMA_R_MAX];
  * n.nspname ("true" for everything). NULL when out of memory. */
 char *schema_catalog_sql(const char *filter);
 
+/* A load's relations while it runs (schema-text.c): each one's head and
+ * members as JSON text, found by oid. */
+enum { SCHEMA_REL_MEMBERS = 5 }; /* columns, indexes, constraints, triggers, policies */
+struct schema_rel;
+struct schema_rels {
+	struct schema_rel *v;
+	size_t n, cap;
+	size_t *slots; /* oid hash: index + 1 into v, 0 for free */
+	size_t nslots;
+};
+/* Add a relation from its head (every member but the five lists, stolen);
+ * returns the thin object to put in the tree (new reference) or NULL. */
+json_t *schema_rels_add(struct schema_rels *r, uint32_t oid, json_t *head);
+/* Append item (stolen) to member m of relation oid; false when there is
+ * no such relation. */
+bool schema_rels_member(struct schema_rels *r, uint32_t oid, int member, json_t *item);
+/* Give every thin object its relation's text. */
+int schema_rels_finish(struct schema_rels *r);
+void schema_rels_clear(struct schema_rels *r);
+
 struct schema_build {
-	json_t *tree;      /* as schema_cache.tree */
-	json_t *relations; /* oid text → Relation (while building) */
+	json_t *tree; /* as schema_cache.tree */
+	struct schema_rels rels;
 	long long counts[SCHEMA_R_MAX];
 };
+/* The tree is complete: freeze its relations. */
+int schema_build_finish(struct schema_build *b);
 
 int schema_build_init(struct schema_build *b);
 void schema_build_clear(struct schema_build *b);

@@ -42,18 +42,21 @@ static int entry_cmp(const void *a, const void *b)
 struct builder {
 	struct schema_entry *v;
 	size_t n, cap;
+	struct schema_named *named;
+	size_t nnamed;
 	char *arena;
 	size_t used, size;
 	bool counting;
 };
 
-static void add(struct builder *b, const char *text, const char *kind, const char *detail, int rank)
+static const char *add(struct builder *b, const char *text, const char *kind, const char *detail,
+                       int rank)
 {
 	size_t len = strlen(text) + 1;
 	if (b->counting) {
 		b->n++;
 		b->size += len;
-		return;
+		return NULL;
 	}
 	char *key = b->arena + b->used;
 	for (size_t i = 0; i < len; i++)
@@ -61,21 +64,47 @@ static void add(struct builder *b, const char *text, const char *kind, const cha
 	b->used += len;
 	b->v[b->n++] = (struct schema_entry){
 	    .key = key, .text = text, .kind = kind, .detail = detail, .rank = rank};
+	return key;
 }
 
-static void add_relation_names(json_t *by_name, const char *key, json_t *rel)
+/* A relation by its lower-case name (key from add) and by schema.name. */
+static void add_relation_names(struct builder *b, const char *key, const char *nsp, json_t *rel)
 {
-	char lower[512];
-	size_t i = 0;
-	for (; key[i] && i + 1 < sizeof(lower); i++)
-		lower[i] = (char)tolower((unsigned char)key[i]);
-	lower[i] = '\0';
-	json_t *list = json_object_get(by_name, lower);
-	if (!list) {
-		list = json_array();
-		json_object_set_new(by_name, lower, list);
+	size_t len = strlen(nsp) + 1 + strlen(key) + 1;
+	if (b->counting) {
+		b->nnamed += 2;
+		b->size += len;
+		return;
 	}
-	json_array_append(list, rel);
+	char *q = b->arena + b->used;
+	snprintf(q, len, "%s.%s", nsp, key);
+	for (char *p = q; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	b->used += len;
+	b->named[b->nnamed] = (struct schema_named){key, rel, b->nnamed};
+	b->nnamed++;
+	b->named[b->nnamed] = (struct schema_named){q, rel, b->nnamed};
+	b->nnamed++;
+}
+
+static int named_cmp(const void *a, const void *b)
+{
+	const struct schema_named *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+json_t *schema_relation_named(const struct schema_cache *c, const char *lower)
+{
+	size_t lo = 0, hi = c->nnamed;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(c->named[mid].key, lower) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nnamed && strcmp(c->named[lo].key, lower) == 0 ? c->named[lo].rel : NULL;
 }
 
 static void walk(struct schema_cache *c, struct builder *b)
@@ -91,25 +120,19 @@ static void walk(struct schema_cache *c, struct builder *b)
 		json_t *o;
 		json_array_foreach(json_object_get(node, "relations"), i, o)
 		{
-			const char *rel = json_string_value(json_object_get(o, "name"));
-			add(b, rel, json_string_value(json_object_get(o, "kind")), nsp,
-			    sys ? sys : RANK_RELATION);
-			if (!b->counting) {
-				char qualified[512];
-				snprintf(qualified, sizeof(qualified), "%s.%s", nsp, rel);
-				add_relation_names(c->relations_by_name, rel, o);
-				add_relation_names(c->relations_by_name, qualified, o);
-			}
+			const char *rel = schema_field(o, "name");
+			const char *key =
+			    add(b, rel, schema_field(o, "kind"), nsp, sys ? sys : RANK_RELATION);
+			add_relation_names(b, key ? key : rel, nsp, o);
 		}
 		const char *last = NULL;
 		json_array_foreach(json_object_get(node, "functions"), i, o)
 		{
-			const char *fn = json_string_value(json_object_get(o, "name"));
+			const char *fn = schema_field(o, "name");
 			if (last && strcmp(last, fn) == 0)
 				continue; /* overloads: one candidate */
 			last = fn;
-			add(b, fn, json_string_value(json_object_get(o, "kind")), nsp,
-			    sys ? sys : RANK_FUNCTION);
+			add(b, fn, schema_field(o, "kind"), nsp, sys ? sys : RANK_FUNCTION);
 		}
 		json_array_foreach(json_object_get(node, "sequences"), i, o)
 		    add(b, json_string_value(json_object_get(o, "name")), "sequence", nsp,
@@ -125,26 +148,31 @@ static void walk(struct schema_cache *c, struct builder *b)
 int schema_index_build(struct schema_cache *c)
 {
 	free(c->entries);
+	free(c->named);
 	free(c->arena);
-	json_decref(c->relations_by_name);
 	c->entries = NULL;
+	c->named = NULL;
 	c->arena = NULL;
-	c->nentries = 0;
-	c->relations_by_name = json_object();
+	c->nentries = c->nnamed = 0;
 	struct builder b = {.counting = true};
 	walk(c, &b);
-	size_t n = b.n, size = b.size;
+	size_t n = b.n, size = b.size, nnamed = b.nnamed;
 	b = (struct builder){.v = calloc(n ? n : 1, sizeof(*b.v)),
+	                     .named = calloc(nnamed ? nnamed : 1, sizeof(*b.named)),
 	                     .arena = malloc(size ? size : 1)};
-	if (!b.v || !b.arena || !c->relations_by_name) {
+	if (!b.v || !b.named || !b.arena) {
 		free(b.v);
+		free(b.named);
 		free(b.arena);
 		return -1;
 	}
 	walk(c, &b);
 	qsort(b.v, b.n, sizeof(*b.v), entry_cmp);
+	qsort(b.named, b.nnamed, sizeof(*b.named), named_cmp);
 	c->entries = b.v;
 	c->nentries = b.n;
+	c->named = b.named;
+	c->nnamed = b.nnamed;
 	c->arena = b.arena;
 	return 0;
 }
@@ -174,13 +202,12 @@ static json_t *context_relations(struct schema_cache *c, const char *context)
 			p++;
 		}
 		word[n] = '\0';
-		json_t *rels = json_object_get(c->relations_by_name, word);
+		json_t *rel = schema_relation_named(c, word);
 		if (strcmp(word, "as") == 0) {
 			after_as = true;
 			continue;
 		}
-		if (rels) {
-			json_t *rel = json_array_get(rels, 0);
+		if (rel) {
 			json_object_set(found, word, rel);
 			const char *dot = strrchr(word, '.');
 			if (dot)
@@ -346,8 +373,13 @@ static bool starts_with(const char *s, const char *lower_prefix)
 	return true;
 }
 
-static void push_columns(struct cands *cs, json_t *rel, const char *lp)
+/* keep holds the relations parsed back from the cache's compact form until
+ * the candidates are written. */
+static void push_columns(struct cands *cs, json_t *frozen, const char *lp, json_t *keep)
 {
+	json_t *rel = schema_object_full(frozen);
+	if (!rel || json_array_append_new(keep, rel) < 0)
+		return;
 	size_t i;
 	json_t *col;
 	json_array_foreach(json_object_get(rel, "columns"), i, col)
@@ -376,6 +408,7 @@ json_t *schema_complete_json(struct schema_cache *c, const char *prefix, const c
 		lp[n] = (char)tolower((unsigned char)prefix[n]);
 	lp[n] = '\0';
 	json_t *ctx = context_relations(c, context);
+	json_t *keep = json_array();
 	struct cands cs = {0};
 	char *dot = strrchr(lp, '.');
 	if (dot) {
@@ -385,9 +418,9 @@ json_t *schema_complete_json(struct schema_cache *c, const char *prefix, const c
 		const char *rest = dot + 1;
 		json_t *rel = json_object_get(ctx, lp);
 		if (!rel)
-			rel = json_array_get(json_object_get(c->relations_by_name, lp), 0);
+			rel = schema_relation_named(c, lp);
 		if (rel && pos == POS_ANY)
-			push_columns(&cs, rel, rest);
+			push_columns(&cs, rel, rest, keep);
 		size_t lo = 0, hi = c->nentries;
 		while (lo < hi) {
 			size_t mid = (lo + hi) / 2;
@@ -415,7 +448,7 @@ json_t *schema_complete_json(struct schema_cache *c, const char *prefix, const c
 			if (json_object_get(seen, ptr))
 				continue;
 			json_object_set_new(seen, ptr, json_true());
-			push_columns(&cs, rel, lp);
+			push_columns(&cs, rel, lp, keep);
 		}
 		json_decref(seen);
 		size_t lo = 0, hi = c->nentries;
@@ -441,5 +474,6 @@ json_t *schema_complete_json(struct schema_cache *c, const char *prefix, const c
 		                      json_pack("{s:s, s:s, s:s?}", "text", cs.v[i].text, "kind",
 		                                cs.v[i].kind, "detail", cs.v[i].detail));
 	free(cs.v);
+	json_decref(keep);
 	return out;
 }

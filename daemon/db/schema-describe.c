@@ -277,9 +277,15 @@ json_t *schema_referenced_by_json(struct schema_cache *c, const char *schema, co
 	json_object_foreach(json_object_get(c->tree, "schemas"), k, node)
 	{
 		size_t i, j;
-		json_t *rel, *con;
-		json_array_foreach(json_object_get(node, "relations"), i, rel)
+		json_t *con;
+		json_t *frozen;
+		json_array_foreach(json_object_get(node, "relations"), i, frozen)
 		{
+			/* Only relations with a foreign key are parsed back. */
+			const char *text = schema_raw_text(frozen, NULL);
+			if (text && !strstr(text, "\"type\":\"foreign_key\""))
+				continue;
+			_cleanup_json_ json_t *rel = schema_object_full(frozen);
 			json_array_foreach(json_object_get(rel, "constraints"), j, con)
 			{
 				json_t *ref = json_object_get(con, "references");

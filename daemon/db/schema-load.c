@@ -57,9 +57,8 @@ static void cache_free(void *data)
 		free(w);
 	}
 	json_decref(c->pending);
-	free(c->get_text);
 	json_decref(c->tree);
-	json_decref(c->relations_by_name);
+	free(c->named);
 	free(c->entries);
 	free(c->arena);
 	free(c);
@@ -102,14 +101,14 @@ static void collect(json_t *map, const char *schema, json_t *node)
 		json_t *o;
 		json_array_foreach(json_object_get(node, members[m]), i, o)
 		{
-			const char *kind = json_string_value(json_object_get(o, "kind"));
-			const char *args = json_string_value(json_object_get(o, "arguments"));
+			const char *kind = schema_field(o, "kind");
+			const char *args = schema_field(o, "arguments");
 			snprintf(key, sizeof(key), "%s\t%s\t%s%s%s%s",
 			         kind                   ? kind
 			         : members[m][0] == 's' ? "sequence"
 			                                : "?",
-			         schema, json_string_value(json_object_get(o, "name")),
-			         args ? "(" : "", args ? args : "", args ? ")" : "");
+			         schema, schema_field(o, "name"), args ? "(" : "", args ? args : "",
+			         args ? ")" : "");
 			json_object_set(map, key, o);
 		}
 	}
@@ -224,6 +223,8 @@ static void load_finish(struct schema_load *l)
 		c->waiters = NULL;
 		const char *id = pool_id(c->pool);
 		double ms = (double)(tusk_mono_us() - l->started_us) / 1000.0;
+		if (!e && schema_build_finish(&l->build) < 0)
+			tusk_error_set(&l->e, TUSK_ERR_INTERNAL, "out of memory"), e = &l->e;
 		if (!e) {
 			if (!c->tree || !l->schemas) {
 				if (c->tree && !l->schemas) {
@@ -248,8 +249,6 @@ static void load_finish(struct schema_load *l)
 			clock_gettime(CLOCK_REALTIME, &ts);
 			c->loaded_at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 			c->load_ms = ms;
-			free(c->get_text);
-			c->get_text = NULL;
 			schema_index_build(c);
 			json_t *counts = json_object();
 			for (int k = SCHEMA_R_SCHEMAS; k < SCHEMA_R_MAX; k++)
@@ -283,6 +282,7 @@ static void load_finish(struct schema_load *l)
 	tusk_error_clear(&l->e);
 	pool_unref(l->pool);
 	free(l);
+	schema_trim();
 }
 
 /* The cache goes with its pool: stop a load in flight at once (the pool

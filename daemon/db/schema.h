@@ -45,12 +45,13 @@ struct schema_query {
 	size_t budget; /* stop a page once its objects exceed this many bytes */
 };
 
-/* schema.get's result: one page of the tree, or of one schema / one kind
- * of it, with "next_offset" when more follows. New reference. */
-json_t *schema_get_json(struct schema_cache *c, const struct schema_query *q);
+/* schema.get's result as JSON text: one page of the tree, or of one
+ * schema / one kind of it, with "next_offset" when more follows. Its length
+ * through len; free it. NULL when out of memory. */
+char *schema_get_text(struct schema_cache *c, const struct schema_query *q, size_t *len);
 /* The object named "schema.name" or "name" (search_path, then every
- * schema), of kind when given: its schema name and kind through ret_*.
- * Borrowed. */
+ * schema), of kind when given, with all its members: its schema name and
+ * kind through ret_* (borrowed from the cache). New reference. */
 json_t *schema_find(struct schema_cache *c, const char *object, const char *kind,
                     const char **ret_schema, const char **ret_kind);
 /* Whether kind names one of the kinds schema.get filters on. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "daemon/db/pool.h"
 #include "daemon/db/schema.h"
 #include "daemon/db/schema-internal.h"
@@ -32,16 +33,10 @@ void rpc_schema_init(void)
 static int answer(struct rpc_request *req, enum op op, struct schema_cache *c, json_t **ret,
                   TuskError *e)
 {
-	const char *schema = NULL, *kind = NULL, *object = NULL, *prefix = NULL, *context = NULL,
-	           *pattern = NULL;
-	bool include_system = false;
-	long long limit = COMPLETE_DEFAULT_LIMIT, offset = 0, cursor = -1;
+	const char *kind = NULL, *object = NULL, *prefix = NULL, *context = NULL;
+	long long limit = COMPLETE_DEFAULT_LIMIT, cursor = -1;
 	/* Validated before: these cannot fail now. */
-	tusk_param_string(req->params, "schema", false, &schema, e);
-	tusk_param_string(req->params, "pattern", false, &pattern, e);
-	tusk_param_int(req->params, "offset", false, &offset, e);
 	tusk_param_string(req->params, "kind", false, &kind, e);
-	tusk_param_bool(req->params, "include_system", false, &include_system, e);
 	tusk_param_string(req->params, "object", false, &object, e);
 	tusk_param_string(req->params, "prefix", false, &prefix, e);
 	tusk_param_string(req->params, "context", false, &context, e);
@@ -49,19 +44,11 @@ static int answer(struct rpc_request *req, enum op op, struct schema_cache *c, j
 	tusk_param_int(req->params, "cursor", false, &cursor, e);
 	switch (op) {
 	case OP_GET:
-	case OP_REFRESH: {
-		struct schema_query q = {.schema = schema,
-		                         .kind = kind,
-		                         .pattern = pattern,
-		                         .include_system = include_system,
-		                         .offset = (size_t)offset,
-		                         .budget = TUSK_RPC_PAGE_BYTES};
-		*ret = schema_get_json(c, &q);
-		break;
-	}
+	case OP_REFRESH:
+		break; /* get_text */
 	case OP_DESCRIBE: {
 		const char *nsp = NULL, *k = NULL;
-		json_t *obj = schema_find(c, object, kind, &nsp, &k);
+		_cleanup_json_ json_t *obj = schema_find(c, object, kind, &nsp, &k);
 		if (!obj)
 			return tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "no %s named '%s'",
 			                      kind ? kind : "object", object);
@@ -87,23 +74,32 @@ static int answer(struct rpc_request *req, enum op op, struct schema_cache *c, j
 	return 0;
 }
 
-/* schema.get with no filter: the common, and largest, answer (its first
- * page when it does not fit in one). */
-static bool whole_tree(struct rpc_request *req)
+/* schema.get's page, written by the cache as text (relations are kept as
+ * their JSON text): replied raw. */
+static int reply_get(struct rpc_request *req, struct schema_cache *c, TuskError *e)
 {
-	return json_object_size(req->params) == 1 && json_object_get(req->params, "connection_id");
-}
-
-static bool cached_text(struct schema_cache *c)
-{
-	if (!c->get_text) {
-		struct schema_query q = {.budget = TUSK_RPC_PAGE_BYTES};
-		json_t *tree = schema_get_json(c, &q);
-		c->get_text = tree ? json_dumps(tree, JSON_COMPACT) : NULL;
-		c->get_len = c->get_text ? strlen(c->get_text) : 0;
-		json_decref(tree);
-	}
-	return c->get_text != NULL;
+	const char *schema = NULL, *kind = NULL, *pattern = NULL;
+	bool include_system = false;
+	long long offset = 0;
+	/* Validated before: these cannot fail now. */
+	tusk_param_string(req->params, "schema", false, &schema, e);
+	tusk_param_string(req->params, "pattern", false, &pattern, e);
+	tusk_param_int(req->params, "offset", false, &offset, e);
+	tusk_param_string(req->params, "kind", false, &kind, e);
+	tusk_param_bool(req->params, "include_system", false, &include_system, e);
+	struct schema_query q = {.schema = schema,
+	                         .kind = kind,
+	                         .pattern = pattern,
+	                         .include_system = include_system,
+	                         .offset = (size_t)offset,
+	                         .budget = TUSK_RPC_PAGE_BYTES};
+	size_t len = 0;
+	char *text = schema_get_text(c, &q, &len);
+	if (!text)
+		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
+	rpc_reply_raw_result(req, text, len);
+	free(text);
+	return 0;
 }
 
 static void cache_ready(struct schema_cache *c, const TuskError *e, void *ud)
@@ -113,9 +109,10 @@ static void cache_ready(struct schema_cache *c, const TuskError *e, void *ud)
 	TuskError err = TUSK_ERROR_INIT;
 	if (!c || e)
 		rpc_reply_error(call->req, e);
-	else if (call->op == OP_GET && whole_tree(call->req) && cached_text(c))
-		rpc_reply_raw_result(call->req, c->get_text, c->get_len);
-	else if (answer(call->req, call->op, c, &result, &err) < 0)
+	else if (call->op == OP_GET || call->op == OP_REFRESH) {
+		if (reply_get(call->req, c, &err) < 0)
+			rpc_reply_error(call->req, &err);
+	} else if (answer(call->req, call->op, c, &result, &err) < 0)
 		rpc_reply_error(call->req, &err);
 	else
 		rpc_reply_result(call->req, result);
@@ -160,11 +157,9 @@ static enum rpc_ret run(struct rpc_request *req, enum op op, TuskError *e)
 		       RPC_ERROR;
 	struct pool *p = pool_find(id);
 	struct schema_cache *c = p ? schema_cache_of(p) : NULL;
-	/* Warm: answer at once; the whole tree from its cached text. */
-	if (c && schema_cache_loaded(c) && op == OP_GET && whole_tree(req) && cached_text(c)) {
-		rpc_reply_raw_result(req, c->get_text, c->get_len);
-		return RPC_WAIT; /* answered */
-	}
+	/* Warm: answer at once. */
+	if (c && schema_cache_loaded(c) && op == OP_GET)
+		return reply_get(req, c, e) < 0 ? RPC_ERROR : RPC_WAIT; /* answered */
 	if (c && schema_cache_loaded(c) && op != OP_REFRESH)
 		return answer(req, op, c, &req->result, e) < 0 ? RPC_ERROR : RPC_OK;
 	struct call *call = calloc(1, sizeof(*call));
