@@ -147,15 +147,17 @@ const char *const schema_result_names[SCHEMA_R_MAX] = {
     "triggers",    "policies", "functions", "types",   "extensions", "roles",
 };
 
-char *schema_catalog_sql(const char *filter)
+char *schema_catalog_sql(const char *filter, const int *kinds, int n)
 {
 	size_t cap = 1;
-	for (int i = 0; i < SCHEMA_R_MAX; i++)
-		cap += strlen(catalog_sql[i]) + strlen(filter) + 2;
+	for (int k = 0; k < n; k++)
+		cap += strlen(catalog_sql[kinds[k]]) + strlen(filter) + 2;
 	char *sql = malloc(cap), *p = sql;
 	if (!sql)
 		return NULL;
-	for (int i = 0; i < SCHEMA_R_MAX; i++) {
+	*p = '\0';
+	for (int k = 0; k < n; k++) {
+		int i = kinds[k];
 		/* Extensions and roles are always reloaded whole: the filter
 		 * only has to be an expression there. */
 		const char *f = i >= SCHEMA_R_EXTENSIONS ? "true" : filter;
@@ -354,19 +356,16 @@ static void rows_columns(struct schema_build *b, const PGresult *res, int r)
 	json_decref(def);
 	if (c && !json_object_get(c, "identity"))
 		json_object_set_new(c, "identity", json_null());
-	if (member(b, res, r, 0, c))
-		b->counts[SCHEMA_R_COLUMNS]++;
+	member(b, res, r, 0, c);
 }
 
 static void rows_indexes(struct schema_build *b, const PGresult *res, int r)
 {
-	if (member(b, res, r, 1,
-	           json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", str(res, r, 1),
-	                     "columns", parsed(res, r, 7), "unique", boolean(res, r, 2), "primary",
-	                     boolean(res, r, 3), "method", str(res, r, 4), "predicate",
-	                     str(res, r, 5), "definition", str(res, r, 6), "constraint",
-	                     boolean(res, r, 8))))
-		b->counts[SCHEMA_R_INDEXES]++;
+	member(b, res, r, 1,
+	       json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", str(res, r, 1),
+	                 "columns", parsed(res, r, 7), "unique", boolean(res, r, 2), "primary",
+	                 boolean(res, r, 3), "method", str(res, r, 4), "predicate", str(res, r, 5),
+	                 "definition", str(res, r, 6), "constraint", boolean(res, r, 8)));
 }
 
 static void rows_constraints(struct schema_build *b, const PGresult *res, int r)
@@ -378,20 +377,18 @@ static void rows_constraints(struct schema_build *b, const PGresult *res, int r)
 		                 str(res, r, 6), "columns", parsed(res, r, 7), "on_update",
 		                 action_name(PQgetvalue(res, r, 8)[0]), "on_delete",
 		                 action_name(PQgetvalue(res, r, 9)[0]));
-	if (member(b, res, r, 2,
-	           json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "name", str(res, r, 1), "type",
-	                     contype_name(type), "columns", parsed(res, r, 4), "definition",
-	                     str(res, r, 3), "references", refs ? refs : json_null(), "comment",
-	                     str(res, r, 10))))
-		b->counts[SCHEMA_R_CONSTRAINTS]++;
+	member(b, res, r, 2,
+	       json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "name", str(res, r, 1), "type",
+	                 contype_name(type), "columns", parsed(res, r, 4), "definition",
+	                 str(res, r, 3), "references", refs ? refs : json_null(), "comment",
+	                 str(res, r, 10)));
 }
 
 static void rows_triggers(struct schema_build *b, const PGresult *res, int r)
 {
-	if (member(b, res, r, 3,
-	           json_pack("{s:o, s:o, s:b}", "name", str(res, r, 1), "definition",
-	                     str(res, r, 2), "enabled", PQgetvalue(res, r, 3)[0] != 'D')))
-		b->counts[SCHEMA_R_TRIGGERS]++;
+	member(b, res, r, 3,
+	       json_pack("{s:o, s:o, s:b}", "name", str(res, r, 1), "definition", str(res, r, 2),
+	                 "enabled", PQgetvalue(res, r, 3)[0] != 'D'));
 }
 
 static const char *polcmd_name(char c)
@@ -412,12 +409,11 @@ static const char *polcmd_name(char c)
 
 static void rows_policies(struct schema_build *b, const PGresult *res, int r)
 {
-	if (member(b, res, r, 4,
-	           json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "name", str(res, r, 1), "command",
-	                     polcmd_name(PQgetvalue(res, r, 2)[0]), "permissive",
-	                     boolean(res, r, 3), "roles", parsed(res, r, 4), "using",
-	                     str(res, r, 5), "with_check", str(res, r, 6))))
-		b->counts[SCHEMA_R_POLICIES]++;
+	member(b, res, r, 4,
+	       json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "name", str(res, r, 1), "command",
+	                 polcmd_name(PQgetvalue(res, r, 2)[0]), "permissive", boolean(res, r, 3),
+	                 "roles", parsed(res, r, 4), "using", str(res, r, 5), "with_check",
+	                 str(res, r, 6)));
 }
 
 static void rows_functions(struct schema_build *b, const PGresult *res, int r)
@@ -531,10 +527,41 @@ void schema_build_clear(struct schema_build *b)
 	schema_rels_clear(&b->rels);
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int schema_build_finish(struct schema_build *b)
 {
-	int rc = schema_rels_finish(&b->rels);
+	long long counts[SCHEMA_REL_MEMBERS] = {0};
+	int rc = schema_rels_finish(&b->rels, counts);
 	schema_rels_clear(&b->rels);
+	static const int kinds[SCHEMA_REL_MEMBERS] = {SCHEMA_R_COLUMNS, SCHEMA_R_INDEXES,
+	                                              SCHEMA_R_CONSTRAINTS, SCHEMA_R_TRIGGERS,
+	                                              SCHEMA_R_POLICIES};
+	for (int m = 0; m < SCHEMA_REL_MEMBERS; m++)
+		b->counts[kinds[m]] = counts[m];
+	/* Schema nodes in name order (the schemas query's), whichever query
+	 * made them first. */
+	json_t *schemas = json_object_get(b->tree, "schemas");
+	size_t n = json_object_size(schemas), i = 0;
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	json_t *sorted = json_object();
+	if (!names || !sorted) {
+		free(names);
+		json_decref(sorted);
+		return -1;
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(schemas, k, v) names[i++] = k;
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++)
+		if (json_object_set(sorted, names[i], json_object_get(schemas, names[i])) < 0)
+			rc = -1;
+	free(names);
+	json_object_set_new(b->tree, "schemas", sorted);
 	return rc;
 }
 

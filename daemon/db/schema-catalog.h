@@ -25,9 +25,10 @@ enum schema_result {
 
 extern const char *const schema_result_names[SCHEMA_R_MAX];
 
-/* Every query of a load as one script; filter is an SQL condition on
- * n.nspname ("true" for everything). NULL when out of memory. */
-char *schema_catalog_sql(const char *filter);
+/* The queries of kinds (n of them, SCHEMA_R_*) as one script; filter is
+ * an SQL condition on n.nspname ("true" for everything). NULL when out of
+ * memory. */
+char *schema_catalog_sql(const char *filter, const int *kinds, int n);
 
 /* A load's relations while it runs (schema-text.c): each one's head and
  * members as JSON text, found by oid. */
@@ -40,13 +41,14 @@ struct schema_rels {
 	size_t nslots;
 };
 /* Add a relation from its head (every member but the five lists, stolen);
- * returns the thin object to put in the tree (new reference) or NULL. */
+ * returns the thin entry to put in the tree (the tree takes it) or NULL. */
 json_t *schema_rels_add(struct schema_rels *r, uint32_t oid, json_t *head);
-/* Append item (stolen) to member m of relation oid; false when there is
- * no such relation. */
+/* Append item (stolen) to member m of relation oid (whose head may come
+ * later); false when out of memory. */
 bool schema_rels_member(struct schema_rels *r, uint32_t oid, int member, json_t *item);
-/* Give every thin object its relation's text. */
-int schema_rels_finish(struct schema_rels *r);
+/* Give every thin entry its relation's text; members of oids that got no
+ * head are dropped. Adds the items kept to counts. */
+int schema_rels_finish(struct schema_rels *r, long long counts[SCHEMA_REL_MEMBERS]);
 void schema_rels_clear(struct schema_rels *r);
 
 struct schema_build {

@@ -22,13 +22,33 @@
 #include "daemon/storage/settings.h"
 #include "protocol/tusk-names.h"
 
+/* A load runs its queries in parts, each on its own backend of the pool
+ * at once (as many as the pool gives): the catalog queries are the cost,
+ * and the server runs them side by side. */
+enum { LOAD_PARTS = 3 };
+static const int part_kinds[LOAD_PARTS][6] = {
+    {SCHEMA_R_PATH, SCHEMA_R_SCHEMAS, SCHEMA_R_RELATIONS, SCHEMA_R_COLUMNS, -1},
+    {SCHEMA_R_INDEXES, SCHEMA_R_TRIGGERS, SCHEMA_R_POLICIES, -1},
+    {SCHEMA_R_CONSTRAINTS, SCHEMA_R_FUNCTIONS, SCHEMA_R_TYPES, SCHEMA_R_EXTENSIONS, SCHEMA_R_ROLES,
+     -1},
+};
+
+struct schema_part {
+	struct schema_load *l;
+	struct pool_waiter *waiter;
+	struct backend *b;
+	int next; /* index in part_kinds of the result set expected next */
+	int nkinds;
+	bool done;
+};
+
 struct schema_load {
 	struct pool *pool;
 	struct schema_cache *c; /* NULL once the cache is gone */
 	json_t *schemas;        /* reloaded schema names, or NULL: all */
-	struct pool_waiter *waiter;
-	struct backend *b;
-	int next; /* the result set expected next */
+	struct schema_part parts[LOAD_PARTS];
+	int running;    /* parts not done */
+	int kinds_done; /* result sets read, for progress */
 	struct schema_build build;
 	uint64_t started_us;
 	TuskError e;
@@ -273,10 +293,12 @@ static void load_finish(struct schema_load *l)
 		start_load(c, next, pw);
 		json_decref(next);
 	}
-	if (l->waiter)
-		pool_acquire_cancel(l->waiter);
-	if (l->b)
-		pool_release(l->b);
+	for (int i = 0; i < LOAD_PARTS; i++) {
+		if (l->parts[i].waiter)
+			pool_acquire_cancel(l->parts[i].waiter);
+		if (l->parts[i].b)
+			pool_release(l->parts[i].b);
+	}
 	schema_build_clear(&l->build);
 	json_decref(l->schemas);
 	tusk_error_clear(&l->e);
@@ -285,18 +307,42 @@ static void load_finish(struct schema_load *l)
 	schema_trim();
 }
 
+/* One part is over (its backend back to the pool); the last one ends the
+ * load. */
+static void part_done(struct schema_part *part)
+{
+	struct schema_load *l = part->l;
+	if (part->done)
+		return;
+	part->done = true;
+	if (part->waiter) {
+		pool_acquire_cancel(part->waiter);
+		part->waiter = NULL;
+	}
+	if (part->b) {
+		backend_set_io(part->b, NULL, NULL);
+		pool_release(part->b);
+		part->b = NULL;
+	}
+	if (--l->running == 0)
+		load_finish(l);
+}
+
 /* The cache goes with its pool: stop a load in flight at once (the pool
  * is closing, perhaps with the daemon) rather than wait for the server. */
 static void load_abort(struct schema_load *l)
 {
 	if (l->c)
 		l->c->load = NULL;
-	if (l->waiter)
-		pool_acquire_cancel(l->waiter);
-	if (l->b) {
-		backend_set_io(l->b, NULL, NULL);
-		backend_mark_broken(l->b);
-		pool_release(l->b);
+	for (int i = 0; i < LOAD_PARTS; i++) {
+		struct schema_part *part = &l->parts[i];
+		if (part->waiter)
+			pool_acquire_cancel(part->waiter);
+		if (part->b) {
+			backend_set_io(part->b, NULL, NULL);
+			backend_mark_broken(part->b);
+			pool_release(part->b);
+		}
 	}
 	schema_build_clear(&l->build);
 	json_decref(l->schemas);
@@ -307,7 +353,8 @@ static void load_abort(struct schema_load *l)
 
 static void load_io(struct backend *b, short what, void *ud)
 {
-	struct schema_load *l = ud;
+	struct schema_part *part = ud;
+	struct schema_load *l = part->l;
 	PGconn *conn = backend_conn(b);
 	if (backend_pump(b, what) < 0)
 		goto broken;
@@ -316,24 +363,25 @@ static void load_io(struct backend *b, short what, void *ud)
 	while (!PQisBusy(conn)) {
 		PGresult *res = PQgetResult(conn);
 		if (!res) {
-			if (l->e.kind == TUSK_ERR_NONE && l->next < SCHEMA_R_MAX)
+			if (l->e.kind == TUSK_ERR_NONE && part->next < part->nkinds)
 				tusk_error_set(&l->e, TUSK_ERR_INTERNAL,
-				               "schema load: %d of %d result sets", l->next,
-				               SCHEMA_R_MAX);
-			load_finish(l);
+				               "schema load: %d of %d result sets", part->next,
+				               part->nkinds);
+			part_done(part);
 			return;
 		}
-		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE && l->next < SCHEMA_R_MAX) {
-			schema_build_rows(&l->build, l->next, res);
-		} else if (PQresultStatus(res) == PGRES_TUPLES_OK && l->next < SCHEMA_R_MAX) {
-			schema_build_rows(&l->build, l->next, res);
+		int kind = part->next < part->nkinds ? part_kinds[part - l->parts][part->next] : -1;
+		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE && kind >= 0) {
+			schema_build_rows(&l->build, kind, res);
+		} else if (PQresultStatus(res) == PGRES_TUPLES_OK && kind >= 0) {
+			schema_build_rows(&l->build, kind, res);
+			l->kinds_done++;
 			if (l->c)
 				emit(TUSK_N_SCHEMA_REFRESH_PROGRESS,
 				     json_pack("{s:s, s:s, s:i, s:i}", "connection_id",
-				               pool_id(l->pool), "kind",
-				               schema_result_names[l->next], "done", l->next + 1,
-				               "total", SCHEMA_R_MAX));
-			l->next++;
+				               pool_id(l->pool), "kind", schema_result_names[kind],
+				               "done", l->kinds_done, "total", SCHEMA_R_MAX));
+			part->next++;
 		} else if (l->e.kind == TUSK_ERR_NONE) {
 			tusk_error_from_pgresult(&l->e, res);
 		}
@@ -341,9 +389,11 @@ static void load_io(struct backend *b, short what, void *ud)
 	}
 	return;
 broken:
-	tusk_error_set(&l->e, TUSK_ERR_CONNECTION_FAILED, "schema load: %s", PQerrorMessage(conn));
+	if (l->e.kind == TUSK_ERR_NONE)
+		tusk_error_set(&l->e, TUSK_ERR_CONNECTION_FAILED, "schema load: %s",
+		               PQerrorMessage(conn));
 	backend_mark_broken(b);
-	load_finish(l);
+	part_done(part);
 }
 
 /* "true", or n.nspname in ('a', 'b') with literals escaped by conn. */
@@ -385,33 +435,40 @@ static char *filter_sql(PGconn *conn, const json_t *schemas)
 
 static void load_got_backend(struct backend *b, const TuskError *e, void *ud)
 {
-	struct schema_load *l = ud;
-	l->waiter = NULL;
+	struct schema_part *part = ud;
+	struct schema_load *l = part->l;
+	part->waiter = NULL;
 	if (!b) {
-		tusk_error_copy(&l->e, e);
-		load_finish(l);
+		if (l->e.kind == TUSK_ERR_NONE)
+			tusk_error_copy(&l->e, e);
+		part_done(part);
 		return;
 	}
-	l->b = b;
+	part->b = b;
+	if (l->e.kind != TUSK_ERR_NONE) {
+		part_done(part); /* another part failed: no need */
+		return;
+	}
 	PGconn *conn = backend_conn(b);
 	_cleanup_free_ char *filter = filter_sql(conn, l->schemas);
-	_cleanup_free_ char *sql = filter ? schema_catalog_sql(filter) : NULL;
+	_cleanup_free_ char *sql =
+	    filter ? schema_catalog_sql(filter, part_kinds[part - l->parts], part->nkinds) : NULL;
 	if (!sql) {
 		tusk_error_set(&l->e, TUSK_ERR_INTERNAL, "out of memory");
-		load_finish(l);
+		part_done(part);
 		return;
 	}
 	if (!PQsendQuery(conn, sql)) {
 		tusk_error_set(&l->e, TUSK_ERR_CONNECTION_FAILED, "schema load: %s",
 		               PQerrorMessage(conn));
 		backend_mark_broken(b);
-		load_finish(l);
+		part_done(part);
 		return;
 	}
 	/* Row by row: 100,000 columns are not turned into JSON in one turn
 	 * of the loop. */
 	PQsetSingleRowMode(conn);
-	backend_set_io(b, load_io, l);
+	backend_set_io(b, load_io, part);
 	int f = PQflush(conn);
 	backend_watch(b, f == 1 ? EV_READ | EV_WRITE : EV_READ);
 }
@@ -435,10 +492,22 @@ static void start_load(struct schema_cache *c, json_t *schemas, struct schema_wa
 	c->waiters = waiters;
 	emit(TUSK_N_SCHEMA_REFRESH_STARTED,
 	     json_pack("{s:s, s:O?}", "connection_id", pool_id(c->pool), "schemas", schemas));
-	l->waiter = pool_acquire(c->pool, load_got_backend, l);
-	if (!l->waiter) {
-		tusk_error_set(&l->e, TUSK_ERR_INTERNAL, "schema load: no backend");
-		load_finish(l);
+	l->running = LOAD_PARTS;
+	for (int i = 0; i < LOAD_PARTS; i++) {
+		struct schema_part *part = &l->parts[i];
+		part->l = l;
+		while (part_kinds[i][part->nkinds] >= 0)
+			part->nkinds++;
+	}
+	/* The callbacks run from the loop, never inside pool_acquire. */
+	for (int i = 0; i < LOAD_PARTS; i++) {
+		struct schema_part *part = &l->parts[i];
+		part->waiter = pool_acquire(c->pool, load_got_backend, part);
+		if (!part->waiter) {
+			if (l->e.kind == TUSK_ERR_NONE)
+				tusk_error_set(&l->e, TUSK_ERR_INTERNAL, "schema load: no backend");
+			part_done(part);
+		}
 	}
 }
 

@@ -30,6 +30,7 @@ struct schema_rel {
 	size_t len, cap;
 	char *member[SCHEMA_REL_MEMBERS]; /* each member's items, comma separated */
 	size_t mlen[SCHEMA_REL_MEMBERS], mcap[SCHEMA_REL_MEMBERS];
+	long long items[SCHEMA_REL_MEMBERS];
 };
 
 static int append(char **s, size_t *len, size_t *cap, const char *add, size_t n)
@@ -81,50 +82,62 @@ static int rel_index(struct schema_rels *r)
 	return 0;
 }
 
-json_t *schema_rels_add(struct schema_rels *r, uint32_t oid, json_t *head)
+/* The entry of oid, made empty (no head yet) when new: a load runs its
+ * queries on several backends, so a relation's members may come first. */
+static struct schema_rel *rel_get(struct schema_rels *r, uint32_t oid)
 {
-	if (!head)
-		return NULL;
+	struct schema_rel *rel = rel_find(r, oid);
+	if (rel)
+		return rel;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 256;
 		struct schema_rel *v = realloc(r->v, cap * sizeof(*v));
-		if (!v) {
-			json_decref(head);
+		if (!v)
 			return NULL;
-		}
 		r->v = v;
 		r->cap = cap;
 	}
-	if ((r->n + 1) * 2 > r->nslots && rel_index(r) < 0) {
+	if ((r->n + 1) * 2 > r->nslots && rel_index(r) < 0)
+		return NULL;
+	rel = &r->v[r->n];
+	memset(rel, 0, sizeof(*rel));
+	rel->oid = oid;
+	r->n++;
+	size_t i = (oid * 2654435761u) & (r->nslots - 1);
+	while (r->slots[i])
+		i = (i + 1) & (r->nslots - 1);
+	r->slots[i] = r->n;
+	return rel;
+}
+
+json_t *schema_rels_add(struct schema_rels *r, uint32_t oid, json_t *head)
+{
+	struct schema_rel *rel = head ? rel_get(r, oid) : NULL;
+	if (!rel || rel->thin) {
 		json_decref(head);
 		return NULL;
 	}
-	struct schema_rel *rel = &r->v[r->n];
-	memset(rel, 0, sizeof(*rel));
-	rel->oid = oid;
 	rel->text = json_dumps(head, JSON_COMPACT);
 	rel->thin =
 	    json_pack("[O, O]", json_object_get(head, "name"), json_object_get(head, "kind"));
 	json_decref(head);
 	if (!rel->text || !rel->thin) {
 		free(rel->text);
+		rel->text = NULL;
 		json_decref(rel->thin);
+		rel->thin = NULL;
 		return NULL;
 	}
 	rel->len = strlen(rel->text) - 1; /* the closing brace */
 	rel->cap = rel->len + 2;
-	r->n++;
-	size_t i = (oid * 2654435761u) & (r->nslots - 1);
-	while (r->slots[i])
-		i = (i + 1) & (r->nslots - 1);
-	r->slots[i] = r->n;
+	/* The tree takes this reference; rel->thin is then borrowed. */
 	return rel->thin;
 }
 
 bool schema_rels_member(struct schema_rels *r, uint32_t oid, int member, json_t *item)
 {
-	struct schema_rel *rel = rel_find(r, oid);
-	char *text = rel && item ? json_dumps(item, JSON_COMPACT) : NULL;
+	struct schema_rel *rel = item ? rel_get(r, oid) : NULL;
+	char *text = rel ? json_dumps(item, JSON_COMPACT) : NULL;
 	json_decref(item);
 	if (!text)
 		return false;
@@ -135,14 +148,18 @@ bool schema_rels_member(struct schema_rels *r, uint32_t oid, int member, json_t 
 	             ? -1
 	             : 0;
 	free(text);
+	if (rc == 0)
+		rel->items[member]++;
 	return rc == 0;
 }
 
-int schema_rels_finish(struct schema_rels *r)
+int schema_rels_finish(struct schema_rels *r, long long counts[SCHEMA_REL_MEMBERS])
 {
 	int rc = 0;
 	for (size_t k = 0; k < r->n; k++) {
 		struct schema_rel *rel = &r->v[k];
+		if (!rel->thin)
+			continue; /* members of a relation the load did not list */
 		for (int m = 0; m < SCHEMA_REL_MEMBERS && rc == 0; m++) {
 			char key[32];
 			int n = snprintf(key, sizeof(key), ",\"%s\":[", rel_members[m]);
@@ -153,6 +170,7 @@ int schema_rels_finish(struct schema_rels *r)
 				rc = -1;
 			free(rel->member[m]);
 			rel->member[m] = NULL;
+			counts[m] += rel->items[m];
 		}
 		if (rc == 0 && append(&rel->text, &rel->len, &rel->cap, "}", 1) < 0)
 			rc = -1;
