@@ -64,6 +64,9 @@ def stop(pid, fd):
     os.waitpid(pid, 0)
     os.close(fd)
 
+def st(v):
+    return "%.2f %.2f %.2f" % (statistics.median(v), min(v), max(v))
+
 def startup(argv, pattern, env, n):
     times = []
     for _ in range(n):
@@ -72,7 +75,7 @@ def startup(argv, pattern, env, n):
         read_until(fd, pattern)
         times.append((time.monotonic() - t0) * 1000)
         stop(pid, fd)
-    return statistics.median(times)
+    return st(times)
 
 env = dict(os.environ, TERM="xterm", PAGER="cat")
 tusk = [tuskctl, "--socket", sock, "--no-autostart", "-d", "bench"]
@@ -81,7 +84,7 @@ startup(tusk, re.escape(prompt), env, 2)  # the pool and history warm
 t_tusk = startup(tusk, re.escape(prompt), env, runs)
 t_psql = startup([psql, "-X", "-h", "127.0.0.1", "-p", port, "-U", "postgres", db],
                  re.escape(("%s=# " % db).encode()), env, runs)
-t_pgcli = -1.0
+t_pgcli = "-1"
 if shutil.which("pgcli"):
     penv = dict(env, HOME=pgcli_home, XDG_CONFIG_HOME=pgcli_home + "/.config")
     pg = ["pgcli", "--less-chatty", "-h", "127.0.0.1", "-p", port, "-U", "postgres", db]
@@ -113,29 +116,28 @@ qualified = [tab_latency("select * from s%d.t%d" % (1 + i % 10, 700 + i)) for i 
 unqualified = [tab_latency("select * from t%d" % (10 + i)) for i in range(runs * 2)]
 column = [tab_latency("select * from s%d.t%d where " % (1 + i % 10, 500 + i) + "i") for i in range(runs * 2)]
 stop(pid, fd)
-print("%.2f %.2f %.2f %.2f %.2f %.2f" % (t_tusk, t_psql, t_pgcli, statistics.median(qualified),
-      statistics.median(unqualified), statistics.median(column)))
+for v in (t_tusk, t_psql, t_pgcli, st(qualified), st(unqualified), st(column)):
+    print(v)
 EOPY
 	tuskd_stop
 	"${psql[@]}" -d postgres -c "drop database $db" >/dev/null
 	local tusk psql_ms pgcli q u c
-	read -r tusk psql_ms pgcli q u c <"$T/shell-bench.out"
-	local pgcli_cell="not installed" pgcli_ratio="–"
-	if [[ $pgcli != -1.00 ]]; then
-		pgcli_cell="$(fmt "$pgcli" 1) ms"
-		pgcli_ratio=$(ratio "$tusk" "$pgcli")
-	fi
-	cat <<EOT
-
-## Interactive shell (pty; 10,000 tables in 10 schemas)
-
-| measure | tuskctl | psql | pgcli | tuskctl/psql | tuskctl/pgcli | goal | |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |
-| start-up to the first prompt ($runs runs, median; tuskd running, pool warm) | $(fmt "$tusk" 1) ms | $(fmt "$psql_ms" 1) ms | $pgcli_cell | $(ratio "$tusk" "$psql_ms") | $pgcli_ratio | ≤ psql | $(goal "$tusk" "$psql_ms") |
-| Tab after \`from sN.t7xx\` (qualified, one match; median of $((runs * 2))) | $(fmt "$q" 2) ms | | | | | ≤ 20 ms | $(goal "$q" 20) |
-| Tab after \`from t1x\` (unqualified, 10+ matches over 10 schemas) | $(fmt "$u" 2) ms | | | | | ≤ 20 ms | $(goal "$u" 20) |
-| Tab after \`from sN.tM where i\` (a column of that table) | $(fmt "$c" 2) ms | | | | | ≤ 20 ms | $(goal "$c" 20) |
-EOT
+	{
+		read -r tusk
+		read -r psql_ms
+		read -r pgcli
+		read -r q
+		read -r u
+		read -r c
+	} <"$T/shell-bench.out"
+	[[ $pgcli == -1 ]] && pgcli=""
+	bench_section "Interactive shell (pty; 10,000 tables in 10 schemas)"
+	bench_row "start-up to the first prompt, tuskctl vs psql ($runs runs; tuskd running, pool warm)" ms \
+		"$tusk" "psql 15" "$psql_ms" "≤ 1×"
+	bench_row "start-up to the first prompt, tuskctl vs pgcli" ms "$tusk" "pgcli" "$pgcli"
+	bench_row "Tab after \`from sN.t7xx\` (qualified, one match; $((runs * 2)) runs)" ms "$q" "" "" "≤ 20"
+	bench_row "Tab after \`from t1x\` (unqualified, 10+ matches over 10 schemas)" ms "$u" "" "" "≤ 20"
+	bench_row "Tab after \`from sN.tM where i\` (a column of that table)" ms "$c" "" "" "≤ 20"
 }
 
 bench_shell
