@@ -33,17 +33,13 @@ bench_gtk() {
 	tuskd_stop
 	unset DISPLAY
 
-	cat <<EOT
-
-## The window (tusk under Xvfb, cairo renderer)
-
-| measure | tusk | goal | |
-| --- | ---: | ---: | :---: |
-| start-up: exec to the first frame painted, 20 restored tabs (median of $runs) | $(fmt "$start" 0) ms | ≤ 300 ms | $(goal "$start" 300) |
-| the same with 1 tab | $(fmt "$start1" 0) ms | | |
-| Ctrl+Enter to the first rows painted, \`select * from\` a 1M-row table (median of 5) | $(fmt "$first" 0) ms | ≤ 200 ms | $(goal "$first" 200) |
-| window RSS once the $rows-row result is in (paged from the daemon's store) | $(awk -v k="$rss" 'BEGIN { printf "%.0f", k / 1024 }') MiB | ≤ 200 MB | $(goal "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" 200) |
-EOT
+	bench_section "The window (tusk under Xvfb, cairo renderer)"
+	bench_row "start-up: exec to the first frame painted, 20 restored tabs (median of $runs)" ms "$start" "" "" "≤ 300"
+	bench_row "start-up with 1 tab" ms "$start1"
+	bench_row "Ctrl+Enter to the first rows painted, \`select * from\` a 1M-row table (median of 5)" ms \
+		"$first" "" "" "≤ 200"
+	bench_row "window RSS once the $rows-row result is in (paged from the daemon's store)" MiB \
+		"$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "" "" "≤ 200"
 }
 
 bench_gtk

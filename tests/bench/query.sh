@@ -29,8 +29,6 @@ bench_query() {
 		conn_ms+=("$(tctl --json conn test "$ci application_name=bench$i" |
 			awk -F': ' '/"connect_ms"/ { gsub(/,/, "", $2); print $2 }')")
 	done
-	local conn_med
-	conn_med=$(median "${conn_ms[@]}")
 	echo 'select 1;' >"$T/select1.sql"
 	local pgb_conn
 	pgb_conn=$("$PG_BINDIR/pgbench" -n -C -f "$T/select1.sql" -t 200 -h 127.0.0.1 \
@@ -41,8 +39,8 @@ bench_query() {
 	tctl -d "$ci" -c 'select 1' >/dev/null # the pool is warm from now on
 	local n=$((BENCH_RUNS * 5))
 	local t_ctl t_psql
-	t_ctl=$(time_command "$n" "$TUSKCTL" --socket "$TUSKD_SOCKET" --no-autostart -d "$ci" -c 'select 1')
-	t_psql=$(time_command "$n" "${psql[@]}" -c 'select 1')
+	t_ctl=$(time_runs "$n" "$TUSKCTL" --socket "$TUSKD_SOCKET" --no-autostart -d "$ci" -c 'select 1')
+	t_psql=$(time_runs "$n" "${psql[@]}" -c 'select 1')
 
 	local ping_rtt sel1 sel8
 	ping_rtt=$("$RTT" "$TUSKD_SOCKET" "$ci" ping 2000)
@@ -83,35 +81,27 @@ bench_query() {
 	cancel_ms=$("$RTT" "$TUSKD_SOCKET" "$ci" cancel 10)
 	tuskd_stop
 
-	local ctl_med=${t_ctl% *} psql_med=${t_psql% *}
-	local c_ctl_med c_psql_med c_copy_med
-	c_ctl_med=$(median "${c_ctl[@]}")
-	c_psql_med=$(median "${c_psql[@]}")
-	c_copy_med=$(median "${c_copy[@]}")
 	local s1_lat=${sel1% *} s1_tps=${sel1#* } s8_lat=${sel8% *} s8_tps=${sel8#* }
 	local p1_lat=${pgb1% *} p1_tps=${pgb1#* } p8_lat=${pgb8% *} p8_tps=${pgb8#* }
-
-	cat <<EOT
-
-## Connections and queries
-
-| measure | tusk | reference | ratio | goal | |
-| --- | ---: | ---: | ---: | ---: | :---: |
-| connect (connections.test, new backend, $BENCH_RUNS runs) vs pgbench -C average connection time | $(fmt "$conn_med" 2) ms | $(fmt "$pgb_conn" 2) ms | $(ratio "$conn_med" "$pgb_conn") | | |
-| pool acquire + select 1 + release over one socket (median) vs daemon.ping | $(fmt "$s1_lat" 3) ms | $(fmt "$ping_rtt" 3) ms | $(ratio "$s1_lat" "$ping_rtt") | | |
-| \`tuskctl -c 'select 1'\` (warm pool) vs \`psql -c 'select 1'\` ($n runs, median) | $(fmt "$ctl_med" 2) ms | $(fmt "$psql_med" 2) ms | $(ratio "$ctl_med" "$psql_med") | ≤ 0.25× | $(goal "$(awk -v a="$ctl_med" -v b="$psql_med" 'BEGIN{print a/b}')" 0.25) |
-| select 1 latency, 1 persistent client vs pgbench -c 1 | $(fmt "$s1_lat" 3) ms | $(fmt "$p1_lat" 3) ms | $(ratio "$s1_lat" "$p1_lat") | ≤ 2× | $(goal "$(awk -v a="$s1_lat" -v b="$p1_lat" 'BEGIN{print a/b}')" 2) |
-| select 1 tps, 1 client vs pgbench -c 1 | $(fmt "$s1_tps" 0) | $(fmt "$p1_tps" 0) | $(ratio "$s1_tps" "$p1_tps") | ≥ 0.5× | $(goal 0.5 "$(awk -v a="$s1_tps" -v b="$p1_tps" 'BEGIN{print a/b}')") |
-| select 1 latency, 8 clients vs pgbench -c 8 | $(fmt "$s8_lat" 3) ms | $(fmt "$p8_lat" 3) ms | $(ratio "$s8_lat" "$p8_lat") | ≤ 2× | $(goal "$(awk -v a="$s8_lat" -v b="$p8_lat" 'BEGIN{print a/b}')" 2) |
-| select 1 tps, 8 clients vs pgbench -c 8 | $(fmt "$s8_tps" 0) | $(fmt "$p8_tps" 0) | $(ratio "$s8_tps" "$p8_tps") | ≥ 0.5× | $(goal 0.5 "$(awk -v a="$s8_tps" -v b="$p8_tps" 'BEGIN{print a/b}')") |
-| 1M rows × 5 columns to CSV: tuskctl vs \`psql --csv\` (3 runs, median) | $(fmt "$c_ctl_med" 2) s | $(fmt "$c_psql_med" 2) s | $(ratio "$c_ctl_med" "$c_psql_med") | ≤ 1.0× | $(goal "$(awk -v a="$c_ctl_med" -v b="$c_psql_med" 'BEGIN{print a/b}')" 1.0) |
-| 1M rows × 5 columns to CSV: tuskctl vs \`COPY … TO STDOUT\` via psql | $(fmt "$c_ctl_med" 2) s | $(fmt "$c_copy_med" 2) s | $(ratio "$c_ctl_med" "$c_copy_med") | ≤ 1.2× | $(goal "$(awk -v a="$c_ctl_med" -v b="$c_copy_med" 'BEGIN{print a/b}')" 1.2) |
-| peak RSS of the client for 1M rows: tuskctl vs psql --csv | $(awk -v k="$m_ctl" 'BEGIN{printf "%.1f", k/1024}') MiB | $(awk -v k="$m_psql" 'BEGIN{printf "%.1f", k/1024}') MiB | $(ratio "$m_ctl" "$m_psql") | | |
-| tuskd RSS growth over the three 1M-row runs | $(awk -v a="$rss0" -v b="$rss1" 'BEGIN{printf "%.1f", (b-a)/1024}') MiB | | | ≤ 32 MiB | $(goal "$(awk -v a="$rss0" -v b="$rss1" 'BEGIN{print (b-a)/1024}')" 32) |
-| cancel: query.cancel sent → cancelled reply (pg_sleep, 10 runs, median) | $(fmt "$cancel_ms" 2) ms | | | ≤ 50 ms | $(goal "$cancel_ms" 50) |
-
-CSV output of tuskctl byte-identical to psql --csv for 100,000 rows: $same.
-EOT
+	bench_section "Connections and queries"
+	bench_row "connect (connections.test, new backend, $BENCH_RUNS runs) vs pgbench -C average connection time" ms \
+		"$(stats "${conn_ms[@]}")" "pgbench -C" "$pgb_conn"
+	bench_row "pool acquire + select 1 + release over one socket vs daemon.ping" ms "$s1_lat" "daemon.ping" "$ping_rtt"
+	bench_row "\`tuskctl -c 'select 1'\` (warm pool) vs \`psql -c 'select 1'\`, whole process ($n runs)" ms \
+		"$t_ctl" "psql 15" "$t_psql" "≤ 0.1×"
+	bench_row "select 1 latency, 1 persistent client (tusk-rtt) vs pgbench -c 1" ms "$s1_lat" "pgbench -c 1" "$p1_lat" "≤ 2×"
+	bench_row "select 1 tps, 8 persistent clients vs pgbench -c 8" tps "$s8_tps" "pgbench -c 8" "$p8_tps" "≥ 0.5×"
+	bench_row "1M rows × 5 columns to CSV: tuskctl vs \`psql --csv\` (3 runs; byte-identical for 100,000 rows: $same)" s \
+		"$(stats "${c_ctl[@]}")" "psql 15 --csv" "$(stats "${c_psql[@]}")" "≤ 0.8×"
+	bench_row "1M rows × 5 columns to CSV: tuskctl vs \`COPY … TO STDOUT\` via psql" s "$(stats "${c_ctl[@]}")" \
+		"COPY via psql 15" "$(stats "${c_copy[@]}")" "≤ 1.1×"
+	bench_row "peak RSS of the client for 1M rows to CSV: tuskctl vs psql --csv" MiB \
+		"$(awk -v k="$m_ctl" 'BEGIN { print k / 1024 }')" "psql 15 --csv" "$(awk -v k="$m_psql" 'BEGIN { print k / 1024 }')"
+	bench_row "tuskd RSS growth over the three 1M-row runs" MiB \
+		"$(awk -v a="$rss0" -v b="$rss1" 'BEGIN { print (b - a) / 1024 }')" "" "" "≤ 32"
+	bench_row "cancel: query.cancel sent → cancelled reply (pg_sleep, 10 runs)" ms "$cancel_ms" "" "" "≤ 50"
+	bench_row "select 1 latency, 8 persistent clients vs pgbench -c 8" ms "$s8_lat" "pgbench -c 8" "$p8_lat"
+	bench_row "select 1 tps, 1 persistent client vs pgbench -c 1" tps "$s1_tps" "pgbench -c 1" "$p1_tps"
 }
 
 bench_query

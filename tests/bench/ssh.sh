@@ -62,24 +62,17 @@ bench_ssh() {
 	sshd_stop "$T/bench-sshd"
 	export HOME=$old_home
 
-	local ts_med td_med
-	ts_med=$(median "${t_ssh[@]}")
-	td_med=$(median "${t_dir[@]}")
-	cat <<EOT
-
-## SSH tunnel (libssh2 on a tunnel thread, sshd on loopback)
-
-| measure | through the tunnel | direct / reference | ratio |
-| --- | ---: | ---: | ---: |
-| open: connections.test of a saved connection ($BENCH_RUNS runs, median) vs direct | $(fmt "$ts_med" 2) ms | $(fmt "$td_med" 2) ms | $(ratio "$ts_med" "$td_med") |
-| select 1 latency, 1 client (tusk-rtt, median) vs tuskd direct | $(fmt "${s1% *}" 3) ms | $(fmt "${d1% *}" 3) ms | $(ratio "${s1% *}" "${d1% *}") |
-| select 1 tps, 1 client vs tuskd direct | $(fmt "${s1#* }" 0) | $(fmt "${d1#* }" 0) | $(ratio "${s1#* }" "${d1#* }") |
-| select 1 latency, 8 clients vs tuskd direct | $(fmt "${s8% *}" 3) ms | $(fmt "${d8% *}" 3) ms | $(ratio "${s8% *}" "${d8% *}") |
-| select 1 tps, 8 clients vs tuskd direct | $(fmt "${s8#* }" 0) | $(fmt "${d8#* }" 0) | $(ratio "${s8#* }" "${d8#* }") |
-| pgbench -c 1 through OpenSSH \`ssh -L\` vs pgbench direct | $(fmt "$pgb_ssh1" 3) ms | $(fmt "$pgb_dir1" 3) ms | $(ratio "$pgb_ssh1" "$pgb_dir1") |
-| tuskd tunnel, 1 client vs pgbench -c 1 through \`ssh -L\` | $(fmt "${s1% *}" 3) ms | $(fmt "$pgb_ssh1" 3) ms | $(ratio "${s1% *}" "$pgb_ssh1") |
-| tuskd tunnel, 8 clients vs pgbench -c 8 through \`ssh -L\` (latency) | $(fmt "${s8% *}" 3) ms | $(fmt "${pgb_ssh8% *}" 3) ms | $(ratio "${s8% *}" "${pgb_ssh8% *}") |
-EOT
+	bench_section "SSH tunnel (libssh2 on a tunnel thread, sshd on loopback)"
+	bench_row "open: connections.test of a saved connection through the tunnel vs direct ($BENCH_RUNS runs)" ms \
+		"$(stats "${t_ssh[@]}")" "direct" "$(stats "${t_dir[@]}")"
+	bench_row "select 1 latency through the tunnel, 1 client (tusk-rtt) vs tuskd direct" ms "${s1% *}" \
+		"tuskd direct" "${d1% *}"
+	bench_row "select 1 tps through the tunnel, 8 clients vs tuskd direct" tps "${s8#* }" "tuskd direct" "${d8#* }"
+	bench_row "pgbench -c 1 through OpenSSH \`ssh -L\` vs pgbench direct" ms "$pgb_ssh1" "pgbench direct" "$pgb_dir1"
+	bench_row "tuskd tunnel, 1 client vs pgbench -c 1 through \`ssh -L\`" ms "${s1% *}" "pgbench via ssh -L" \
+		"$pgb_ssh1"
+	bench_row "tuskd tunnel, 8 clients vs pgbench -c 8 through \`ssh -L\` (latency)" ms "${s8% *}" \
+		"pgbench -c 8 via ssh -L" "${pgb_ssh8% *}"
 }
 
 bench_ssh
