@@ -266,8 +266,9 @@ int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts 
 	/* Ctrl-C sends this line from the signal handler, prepared now. */
 	cancel_addr.sun_family = AF_UNIX;
 	snprintf(cancel_addr.sun_path, sizeof(cancel_addr.sun_path), "%s", ctl->socket_path);
+	_cleanup_json_ json_t *one = json_integer(1); /* not stolen */
 	_cleanup_json_ json_t *cancel =
-	    tusk_rpc_request(json_integer(1), TUSK_M_QUERY_CANCEL, tusk_req_query_id(qid));
+	    tusk_rpc_request(one, TUSK_M_QUERY_CANCEL, tusk_req_query_id(qid));
 	_cleanup_free_ char *line = tusk_rpc_dump(cancel, &cancel_len);
 	cancel_len = line && cancel_len < sizeof(cancel_line) ? cancel_len : 0;
 	memcpy(cancel_line, line ? line : "", cancel_len);
