@@ -176,12 +176,29 @@ static int print_early(const char *method, json_t *params, void *ud)
  * line ({"method", "params"}), until Ctrl-C. */
 int cmd_events(struct ctl *ctl, int argc, char **argv)
 {
-	if (argc < 2)
-		return ctl_usage_error("usage: tuskctl events TOPIC... (connection, query, schema, "
-		                       "notify, config, workspace)");
+	/* --topic T (or --topic=T), repeated, as the issue spells it; bare
+	 * topic names work too. */
 	json_t *topics = json_array();
-	for (int i = 1; i < argc; i++)
-		json_array_append_new(topics, json_string(argv[i]));
+	for (int i = 1; i < argc; i++) {
+		const char *t = argv[i];
+		if (strcmp(t, "--topic") == 0 && i + 1 < argc)
+			t = argv[++i];
+		else if (strncmp(t, "--topic=", 8) == 0)
+			t += 8;
+		else if (t[0] == '-')
+			t = NULL;
+		if (!t) {
+			json_decref(topics);
+			return ctl_usage_error("unknown option '%s'", argv[i]);
+		}
+		json_array_append_new(topics, json_string(t));
+	}
+	if (json_array_size(topics) == 0) {
+		json_decref(topics);
+		return ctl_usage_error(
+		    "usage: tuskctl events [--topic] TOPIC... (connection, query, "
+		    "schema, notify, config, workspace)");
+	}
 	int r = ctl_connect(ctl);
 	if (r != EXIT_OK)
 		return r;

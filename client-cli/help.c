@@ -212,13 +212,14 @@ static const struct help helps[] = {
                "Examples:\n"
                "  tuskctl listen -d shop orders\n"
                "  tuskctl listen -d shop orders refunds --format jsonl | jq .payload\n"},
-    {"events", "Usage: tuskctl events TOPIC...\n"
+    {"events", "Usage: tuskctl events [--topic] TOPIC...\n"
                "Print the daemon's notifications of some topics as JSON lines\n"
                "({\"method\", \"params\"}) until Ctrl-C. Topics: connection, query,\n"
                "schema, notify, config (saved connections, groups, settings),\n"
                "workspace.\n\n"
-               "Example:\n"
-               "  tuskctl events config workspace\n"},
+               "Examples:\n"
+               "  tuskctl events --topic config --topic workspace\n"
+               "  tuskctl events query\n"},
     {"workspace", "Usage: tuskctl workspace [show] [-w NAME] [--sql]\n"
                   "       tuskctl workspace save [-w NAME] [--revision N] [--force]\n"
                   "                              < TABS.json\n"

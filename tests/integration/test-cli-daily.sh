@@ -104,4 +104,18 @@ assert_eq "$OUT" "saved 'plain': $PGUSER@$PGHOST:$PGPORT/$db" "conn add says wha
 run tctl status
 assert_contains "$OUT" "1 request in flight" "status: 1 request, singular"
 
+# ---- events --topic ---------------------------------------------------------
+timeout 5 "$TUSKCTL" --socket "$TUSKD_SOCKET" --no-autostart events --topic config >"$T/ev.out" 2>"$T/ev.err" &
+ev=$!
+wait_until 5 grep -q subscribed "$T/ev.err" || flunk "events --topic subscribes" "$(cat "$T/ev.err")"
+tctl settings set query.batch_rows 999 >/dev/null
+settings_changed() { grep -q '"method":"settings.changed"' "$T/ev.out"; }
+wait_until 5 settings_changed && pass "events --topic config prints settings.changed as jsonl" ||
+	flunk "events --topic config prints settings.changed" "$(cat "$T/ev.out" "$T/ev.err")"
+kill "$ev" 2>/dev/null || true
+wait "$ev" 2>/dev/null || true
+tctl settings reset query.batch_rows >/dev/null
+run tctl events --bogus
+assert_eq "$RC" 2 "events with an unknown option is a usage error"
+
 tuskd_stop
