@@ -22,83 +22,10 @@
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
 #include "daemon/db/query-copy.h"
+#include "daemon/db/query-internal.h"
 #include "daemon/db/rowjson.h"
 #include "daemon/db/tunnel.h"
 #include "daemon/worker/worker.h"
-
-enum query_state {
-	QUERY_WAITING, /* for a backend */
-	QUERY_RUNNING,
-	QUERY_DRAINING, /* detached or failed: reading to the end, reporting nothing */
-	QUERY_FINISHED,
-};
-
-struct query {
-	char id[TUSK_UUID_STRLEN + 1];
-	enum query_state state;
-	struct pool *pool;
-	struct context *ctx;
-	struct backend *b;
-	struct pool_waiter *waiter;
-	const struct query_sink *sink;
-	void *ud;
-	bool detached;
-
-	char *sql;
-	json_t *params;
-	unsigned batch_rows;
-	size_t batch_bytes;
-	int64_t timeout_ms;
-	int64_t max_rows;
-	bool typed;
-	bool stored;
-	TuskRender render;
-
-	uint64_t started_us, sent_us, result_started_us, last_progress_us;
-	struct event *timeout_timer;
-	bool cancel_requested, timed_out, truncated, paused;
-	struct cancel_job *cancel_job; /* a PQcancel on a worker, not yet sent */
-	struct event *cancel_retry;    /* sends it again while the query runs */
-	unsigned cancels_sent;
-	bool ran_ddl;
-	TuskStopReason stop;
-
-	/* The result set being read. */
-	unsigned result_index;
-	bool columns_sent;
-	int ncols;
-	TuskOid *col_types;
-	uint64_t result_rows;
-	struct evbuffer *batch;
-	unsigned batch_count;
-	/* Columns being described (db/meta.h): reading stops, and the first
-	 * result of the set waits here, until they are. */
-	struct meta_request *meta_wait;
-	PGresult *meta_res;
-	bool in_describe;
-
-	/* COPY data flowing now: from the client (FROM STDIN) or to it. */
-	enum { COPY_NONE, COPY_IN, COPY_OUT } copy;
-	bool copy_full; /* libpq holds COPY IN bytes the socket did not take */
-	uint64_t copy_flushed_us;
-	/* A csv/tsv render of one SELECT runs as copy_sql: the statement is
-	 * prepared (errors as for the SELECT itself), described (the columns),
-	 * then copied. Described with no columns: run as it is instead. */
-	enum { VIA_NONE, VIA_PREPARE, VIA_DESCRIBE, VIA_COPY } via;
-	bool via_answered;
-	char *copy_sql;
-	TuskCopyScratch scratch;
-
-	uint64_t total_rows;
-	json_t *results; /* summaries of finished result sets */
-	TuskError error;
-	unsigned error_statement;
-	/* The session left UTF-8 (SET client_encoding): nothing more of this
-	 * query is read into JSON. */
-	bool encoding_lost;
-
-	struct query *next;
-};
 
 static struct query *queries;
 
@@ -263,7 +190,7 @@ static bool copy_raw(const struct query *q)
 	return q->copy == COPY_OUT && q->via != VIA_COPY;
 }
 
-static void flush_batch(struct query *q)
+void query_flush_batch(struct query *q)
 {
 	if (q->batch_count == 0)
 		return;
@@ -375,7 +302,7 @@ static void add_row(struct query *q, const PGresult *res)
 	q->result_rows++;
 	q->total_rows++;
 	if (q->batch_count >= q->batch_rows || evbuffer_get_length(q->batch) >= q->batch_bytes)
-		flush_batch(q);
+		query_flush_batch(q);
 	uint64_t now = tusk_mono_us();
 	if (now - q->last_progress_us >= 100000) {
 		q->last_progress_us = now;
@@ -402,7 +329,7 @@ static bool changes_session(const char *tag)
 
 static void end_result(struct query *q, const PGresult *res)
 {
-	flush_batch(q);
+	query_flush_batch(q);
 	const char *tag = PQcmdStatus((PGresult *)res);
 	const char *affected = PQcmdTuples((PGresult *)res);
 	bool has_rows = PQresultStatus(res) == PGRES_TUPLES_OK;
@@ -558,182 +485,13 @@ static bool encoding_guard(struct query *q, PGconn *conn, const PGresult *res)
 	return false;
 }
 
-/* ---- COPY ---------------------------------------------------------------- */
-
-/* Bytes of COPY data per message to the client. */
-#define COPY_CHUNK (256 * 1024)
-
-static void copy_row(struct query *q, const char *buf, size_t n)
-{
-	if (q->max_rows > 0 && (int64_t)q->total_rows >= q->max_rows) {
-		if (!q->truncated) {
-			q->truncated = true;
-			query_cancel(q);
-		}
-		return;
-	}
-	if (q->via == VIA_COPY) {
-		if (tusk_copy_text_render(q->render, buf, n, &q->scratch) == 0)
-			evbuffer_add(q->batch, q->scratch.buf, q->scratch.len);
-	} else {
-		evbuffer_add(q->batch, buf, n);
-	}
-	q->batch_count++;
-	q->result_rows++;
-	q->total_rows++;
-	size_t limit = q->batch_bytes < COPY_CHUNK ? q->batch_bytes : COPY_CHUNK;
-	if (evbuffer_get_length(q->batch) >= limit)
-		flush_batch(q);
-	uint64_t now = tusk_mono_us();
-	if (now - q->last_progress_us >= 100000) {
-		q->last_progress_us = now;
-		if (!q->detached)
-			q->sink->progress(q->ud, q, q->total_rows, (now - q->started_us) / 1000);
-	}
-}
-
-/* Read COPY … TO STDOUT data. 1: the data ended (PQgetResult has the
- * outcome); 0: wait for the socket or the client. */
-static int read_copy_out(struct query *q)
-{
-	PGconn *conn = backend_conn(q->b);
-	for (;;) {
-		if (q->state == QUERY_RUNNING && !q->detached && q->sink->congested(q->ud, q)) {
-			q->paused = true;
-			backend_watch(q->b, 0);
-			return 0;
-		}
-		char *buf;
-		int n = PQgetCopyData(conn, &buf, 1);
-		if (n == 0) {
-			/* Nothing more for now: a slow producer's rows still go out. */
-			if (q->batch_count && tusk_mono_us() - q->copy_flushed_us >= 50000)
-				flush_batch(q);
-			return 0;
-		}
-		if (n < 0) {
-			flush_batch(q);
-			q->copy = COPY_NONE;
-			return 1;
-		}
-		copy_row(q, buf, (size_t)n);
-		PQfreemem(buf);
-	}
-}
-
-static void watch_flush(struct query *q)
-{
-	int f = PQflush(backend_conn(q->b));
-	backend_watch(q->b, f == 1 ? EV_READ | EV_WRITE : EV_READ);
-}
-
-static void copy_in_begins(struct query *q, const PGresult *res)
-{
-	q->copy = COPY_IN;
-	if (q->detached || q->cancel_requested || !q->sink->copy_in) {
-		PQputCopyEnd(backend_conn(q->b), q->sink->copy_in ? "cancelled"
-		                                                  : "COPY FROM STDIN is not "
-		                                                    "supported here");
-		q->copy = COPY_NONE;
-		watch_flush(q);
-		return;
-	}
-	q->sink->copy_in(q->ud, q, q->result_index, PQbinaryTuples(res) != 0, PQnfields(res));
-}
-
-/* Send the COPY's end (or its failure): the outcome follows from the
- * server. Does not read: the caller steps, or the socket wakes it. */
-static int copy_end(struct query *q, const char *fail_message)
-{
-	PGconn *conn = backend_conn(q->b);
-	q->copy = COPY_NONE;
-	q->copy_full = false;
-	if (PQputCopyEnd(conn, fail_message) != 1)
-		return -1;
-	watch_flush(q);
-	/* The server's answer may already sit in libpq's buffer. */
-	backend_kick(q->b);
-	return 0;
-}
-
-bool query_copy_waiting(const struct query *q)
-{
-	return q->state == QUERY_RUNNING && q->copy == COPY_IN;
-}
-
-bool query_copy_full(const struct query *q)
-{
-	return q->copy_full;
-}
-
-static int not_waiting(struct query *q, TuskError *e)
-{
-	return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
-	                      "query '%s' is not waiting for COPY data (no COPY FROM STDIN "
-	                      "is running, or it has ended)",
-	                      q->id);
-}
-
-int query_copy_put(struct query *q, const void *data, size_t len, TuskError *e)
-{
-	if (!query_copy_waiting(q))
-		return not_waiting(q, e);
-	if (len == 0)
-		return 0;
-	PGconn *conn = backend_conn(q->b);
-	if (PQputCopyData(conn, data, (int)len) != 1)
-		return tusk_error_set(e, TUSK_ERR_CONNECTION_FAILED, "cannot send COPY data: %s",
-		                      PQerrorMessage(conn));
-	int f = PQflush(conn);
-	if (f < 0)
-		return tusk_error_set(e, TUSK_ERR_CONNECTION_FAILED, "cannot send COPY data: %s",
-		                      PQerrorMessage(conn));
-	if (f == 1) {
-		q->copy_full = true;
-		backend_watch(q->b, EV_READ | EV_WRITE);
-	}
-	return 0;
-}
-
-int query_copy_end(struct query *q, const char *fail_message, TuskError *e)
-{
-	if (!query_copy_waiting(q))
-		return not_waiting(q, e);
-	if (copy_end(q, fail_message) < 0)
-		return tusk_error_set(e, TUSK_ERR_CONNECTION_FAILED, "cannot end the COPY: %s",
-		                      PQerrorMessage(backend_conn(q->b)));
-	return 0;
-}
-
-/* A render run as COPY: after the prepare, describe; after the
- * description, the COPY (or, with no columns, the statement as it is). */
-static int via_next(struct query *q)
-{
-	PGconn *conn = backend_conn(q->b);
-	int ok;
-	q->via_answered = false;
-	if (q->via == VIA_PREPARE) {
-		q->via = VIA_DESCRIBE;
-		ok = PQsendDescribePrepared(conn, "");
-	} else if (q->columns_sent) {
-		q->via = VIA_COPY;
-		ok = PQsendQuery(conn, q->copy_sql);
-	} else {
-		q->via = VIA_NONE;
-		ok = PQsendQuery(conn, q->sql) && PQsetSingleRowMode(conn);
-	}
-	if (ok)
-		watch_flush(q);
-	return ok ? 0 : -1;
-}
-
 /* Consume what libpq has parsed. Returns false when the query ended. */
 static bool drain_results(struct query *q)
 {
 	PGconn *conn = backend_conn(q->b);
 	if (q->copy == COPY_IN)
 		return true; /* the client sends; the outcome comes after the end */
-	if (q->copy == COPY_OUT && read_copy_out(q) == 0)
+	if (q->copy == COPY_OUT && query_read_copy_out(q) == 0)
 		return true;
 	while (!PQisBusy(conn)) {
 		if (q->meta_wait)
@@ -748,7 +506,7 @@ static bool drain_results(struct query *q)
 			if ((q->via == VIA_PREPARE || q->via == VIA_DESCRIBE) &&
 			    q->error.kind == TUSK_ERR_NONE && q->via_answered &&
 			    !q->cancel_requested) {
-				if (via_next(q) == 0)
+				if (query_via_next(q) == 0)
 					continue;
 				tusk_error_set(&q->error, TUSK_ERR_CONNECTION_FAILED,
 				               "cannot send the query");
@@ -798,7 +556,7 @@ static bool drain_results(struct query *q)
 		case PGRES_EMPTY_QUERY:
 			break;
 		case PGRES_COPY_IN:
-			copy_in_begins(q, res);
+			query_copy_in_begins(q, res);
 			PQclear(res);
 			if (q->copy == COPY_IN)
 				return true;
@@ -807,7 +565,7 @@ static bool drain_results(struct query *q)
 			PQclear(res);
 			q->copy = COPY_OUT;
 			q->copy_flushed_us = tusk_mono_us();
-			if (read_copy_out(q) == 0)
+			if (query_read_copy_out(q) == 0)
 				return true;
 			continue;
 		default:
@@ -1151,9 +909,9 @@ void query_cancel(struct query *q)
 	if (q->copy == COPY_IN) {
 		/* The server waits for our data: end it as failed, no cancel
 		 * request needed. */
-		copy_end(q, q->timed_out  ? "the query timed out"
-		            : q->detached ? "the client went away"
-		                          : "cancelled");
+		query_copy_send_end(q, q->timed_out  ? "the query timed out"
+		                       : q->detached ? "the client went away"
+		                                     : "cancelled");
 		return;
 	}
 	if (q->cancel_job)
