@@ -245,7 +245,7 @@ static void format_duration(int64_t v, char out[32])
 }
 
 /* id → name of the saved connections, to show names rather than ids. */
-static json_t *connection_names(struct ctl *ctl)
+json_t *ctl_connection_names(struct ctl *ctl)
 {
 	json_t *result = NULL, *names = json_object();
 	TuskError e = TUSK_ERROR_INIT;
@@ -439,7 +439,7 @@ static int history_list(struct ctl *ctl, const struct history_args *a)
 			json_decref(result);
 			return r;
 		}
-		json_t *names = connection_names(ctl);
+		json_t *names = ctl_connection_names(ctl);
 		print_table(list, n, names);
 		json_decref(names);
 		for (size_t i = 0; i < n; i++)

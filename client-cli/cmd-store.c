@@ -53,11 +53,14 @@ int cmd_query_list(struct ctl *ctl, int argc, char **argv)
 		return EXIT_OK;
 	}
 	json_t *qs = json_object_get(result, "queries");
-	if (json_array_size(qs) == 0)
+	json_t *names = NULL;
+	if (json_array_size(qs) == 0) {
 		fprintf(stderr, "no queries running, no results stored\n");
-	else
-		printf("%-36s  %-6s  %-9s  %10s  %10s  %10s  %10s  %s\n", "QUERY ID", "MODE",
-		       "STATE", "ROWS", "ELAPSED", "MEMORY", "DISK", "SQL");
+	} else {
+		names = ctl_connection_names(ctl);
+		printf("%-36s  %-9s  %-6s  %10s  %10s  %10s  %10s  %-16s  %s\n", "QUERY ID",
+		       "STATE", "MODE", "ROWS", "ELAPSED", "MEMORY", "DISK", "CONNECTION", "SQL");
+	}
 	for (size_t i = 0; i < json_array_size(qs); i++) {
 		json_t *q = json_array_get(qs, i);
 		char mem[32] = "-", disk[32] = "-", head[61], elapsed[32];
@@ -75,13 +78,20 @@ int cmd_query_list(struct ctl *ctl, int argc, char **argv)
 		for (char *p = head; *p; p++)
 			if (*p == '\n' || *p == '\t')
 				*p = ' ';
-		printf("%-36s  %-9s  %-6s  %10lld  %10s  %10s  %10s  %s%s\n",
+		/* The saved connection's name; an ad-hoc one's id. */
+		const char *cid = json_string_value(json_object_get(q, "connection_id"));
+		const char *conn = cid ? json_string_value(json_object_get(names, cid)) : NULL;
+		if (!conn)
+			conn = cid ? cid : "-";
+		printf("%-36s  %-9s  %-6s  %10lld  %10s  %10s  %10s  %-16s  %s%s\n",
 		       json_string_value(json_object_get(q, "query_id")),
 		       json_string_value(json_object_get(q, "state")),
 		       json_string_value(json_object_get(q, "mode")),
 		       (long long)json_integer_value(json_object_get(q, "rows")), elapsed, mem,
-		       disk, json_is_true(json_object_get(q, "paused")) ? "(paused) " : "", head);
+		       disk, conn, json_is_true(json_object_get(q, "paused")) ? "(paused) " : "",
+		       head);
 	}
+	json_decref(names);
 	json_decref(result);
 	return EXIT_OK;
 }

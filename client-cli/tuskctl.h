@@ -142,3 +142,7 @@ int cmd_workspace(struct ctl *ctl, int argc, char **argv);   /* cmd-workspace.c 
 int cmd_listen(struct ctl *ctl, int argc, char **argv);      /* cmd-listen.c */
 int cmd_events(struct ctl *ctl, int argc, char **argv);      /* cmd-listen.c */
 int cmd_session(struct ctl *ctl, int argc, char **argv);     /* cmd-session.c */
+
+/* id → name of the saved connections (an empty object when they cannot be
+ * listed: ids are shown instead). cmd-history.c */
+json_t *ctl_connection_names(struct ctl *ctl);

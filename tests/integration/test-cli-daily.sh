@@ -86,6 +86,12 @@ listed() { tctl query list >"$T/list" 2>&1 && grep -q " running " "$T/list"; }
 wait_until 10 listed || fail "query list never showed the running query" "$(cat "$T/list")"
 qid=$(awk '$2 == "running" { print $1 }' "$T/list")
 assert_contains "$(head -n 1 "$T/list")" "QUERY ID" "query list has a header"
+assert_contains "$(head -n 1 "$T/list")" "CONNECTION" "query list has a connection column"
+cid=$(tctl --json query list | grep -o '"connection_id": *"[^"]*"' | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/')
+[[ -n $cid ]] || fail "query list --json carries no connection_id"
+row=$(grep "^$qid " "$T/list")
+assert_contains "$row" " daily " "query list names the query's connection"
+assert_not_contains "$row" "$cid" "query list shows the name, not the connection id"
 assert_rc 0 "cancel the listed id" tctl cancel "$qid"
 rc=0
 wait "$qpid" || rc=$?
