@@ -804,9 +804,13 @@ enum rpc_ret method_query_list(struct rpc_request *req, TuskError *e)
 
 void rpc_client_drained(struct client *c)
 {
-	for (struct exec *x = execs; x; x = x->next)
+	/* Resuming may finish the query at once, and its sink frees x. */
+	struct exec *x, *next;
+	for (x = execs; x; x = next) {
+		next = x->next;
 		if (x->client == c && x->q)
 			query_resume(x->q);
+	}
 }
 
 void rpc_client_closed(struct client *c)
