@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jsonwrite.h"
 #include "common/log.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
@@ -232,30 +233,30 @@ void rpc_reply_raw_result(struct rpc_request *req, const char *json, size_t len)
 		json_decref(parsed);
 	}
 	/* The id is any string the client chose (up to the message limit):
-	 * jansson writes it, however long and whatever it holds. */
-	char *id = json_dumps(req->id, JSON_ENCODE_ANY | JSON_COMPACT);
-	if (!id) {
+	 * the writer writes it, however long and whatever it holds. One
+	 * buffer, one write to the client. */
+	static const char head[] = "{\"jsonrpc\":\"2.0\",\"id\":";
+	static const char mid[] = ",\"result\":";
+	struct tusk_jbuf b = {0};
+	if (tusk_jbuf_add(&b, head, strlen(head)) < 0 || tusk_json_write(&b, req->id) < 0 ||
+	    tusk_jbuf_add(&b, mid, strlen(mid)) < 0 || tusk_jbuf_add(&b, json, len) < 0 ||
+	    tusk_jbuf_add(&b, "}\n", 2) < 0) {
+		free(b.p);
 		TuskError e = TUSK_ERROR_INIT;
 		tusk_error_set(&e, TUSK_ERR_INTERNAL, "out of memory");
 		rpc_reply_error(req, &e);
 		tusk_error_clear(&e);
 		return;
 	}
-	static const char head[] = "{\"jsonrpc\":\"2.0\",\"id\":";
-	static const char mid[] = ",\"result\":";
-	size_t total = strlen(head) + strlen(id) + strlen(mid) + len + 1;
-	if (total > TUSK_RPC_MAX_MESSAGE) {
-		free(id);
+	if (b.len - 1 > TUSK_RPC_MAX_MESSAGE) {
+		size_t total = b.len - 1;
+		free(b.p);
 		deliver(req->client, NULL, too_long(req->id, total));
 		request_free(req);
 		return;
 	}
-	client_send_raw(req->client, head, strlen(head));
-	client_send_raw(req->client, id, strlen(id));
-	client_send_raw(req->client, mid, strlen(mid));
-	client_send_raw(req->client, json, len);
-	client_send_raw(req->client, "}\n", 2);
-	free(id);
+	client_send_raw(req->client, b.p, b.len);
+	free(b.p);
 	request_free(req);
 }
 

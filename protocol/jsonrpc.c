@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/jsonwrite.h"
 #include "protocol/jsonrpc.h"
 
 bool tusk_rpc_is_batch(const json_t *msg)
@@ -176,43 +177,18 @@ json_t *tusk_rpc_error(json_t *id, const TuskError *e)
 	return TAKE_PTR(msg);
 }
 
-struct dump_buf {
-	char *p;
-	size_t len, cap;
-};
-
-static int dump_append(const char *buf, size_t size, void *data)
-{
-	struct dump_buf *d = data;
-	if (d->len + size + 2 > d->cap) {
-		size_t cap = d->cap ? d->cap : 256;
-		while (d->len + size + 2 > cap)
-			cap *= 2;
-		char *p = realloc(d->p, cap);
-		if (!p)
-			return -1;
-		d->p = p;
-		d->cap = cap;
-	}
-	memcpy(d->p + d->len, buf, size);
-	d->len += size;
-	return 0;
-}
-
 char *tusk_rpc_dump(const json_t *msg, size_t *len)
 {
 	/* One pass into a growing buffer: a large reply (a schema tree) is
-	 * not walked twice. jansson escapes control characters inside
-	 * strings and JSON_COMPACT adds no whitespace, so the only newline
-	 * is the terminator. */
-	struct dump_buf d = {0};
-	if (json_dump_callback(msg, dump_append, &d, JSON_COMPACT) < 0 || d.len == 0) {
-		free(d.p);
+	 * not walked twice. The writer escapes control characters inside
+	 * strings and adds no whitespace (jansson's JSON_COMPACT bytes), so
+	 * the only newline is the terminator. */
+	struct tusk_jbuf b = {0};
+	if (tusk_json_write(&b, msg) < 0 || b.len == 0 || tusk_jbuf_add(&b, "\n", 1) < 0) {
+		free(b.p);
 		return NULL;
 	}
-	d.p[d.len] = '\n';
-	d.p[d.len + 1] = '\0'; /* NUL-terminated as well, for callers that print it */
 	if (len)
-		*len = d.len + 1;
-	return d.p;
+		*len = b.len;
+	return b.p; /* NUL-terminated as well, for callers that print it */
 }

@@ -313,11 +313,16 @@ static struct pool *transient_pool(const char *conninfo, const json_t *env, Tusk
 			erase_free(raw);
 			return p;
 		}
+	/* The pool remembers the latest spelling that reached it: a client
+	 * that repeats its own (another spelled the same server differently
+	 * before) skips the parse from its second query on. */
 	struct pool *found = transient_pool_parse(conninfo, env, e);
-	if (found && !found->raw_key)
+	if (found && raw) {
+		erase_free(found->raw_key);
 		found->raw_key = raw;
-	else
+	} else {
 		erase_free(raw);
+	}
 	return found;
 }
 

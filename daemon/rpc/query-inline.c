@@ -2,11 +2,12 @@
  * query-inline.h. */
 #include "daemon/rpc/query-inline.h"
 
-#include <event2/buffer.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/db/rowjson.h"
+#include "common/jsonstr.h"
+#include "common/jsonwrite.h"
 
 bool inline_fits(const struct inline_buf *b, unsigned nrows, size_t len, unsigned max_rows,
                  size_t max_bytes)
@@ -51,77 +52,75 @@ void inline_clear(struct inline_buf *b)
 	*b = (struct inline_buf){0};
 }
 
-static int dump_to_evbuffer(const char *buf, size_t size, void *ud)
+static int add_str(struct tusk_jbuf *out, const char *s)
 {
-	return evbuffer_add(ud, buf, size);
+	return tusk_jbuf_add(out, s, strlen(s));
+}
+
+static int add_cb(const char *s, size_t n, void *data)
+{
+	return tusk_jbuf_add(data, s, n);
 }
 
 /* Closes the open result set's object, giving it its empty rows when no
  * batch came. */
-static void close_set(struct evbuffer *out, bool *open, bool *has_rows, bool text)
+static int close_set(struct tusk_jbuf *out, bool *open, bool *has_rows, bool text)
 {
 	if (!*open)
-		return;
+		return 0;
+	int r = 0;
 	if (!*has_rows)
-		evbuffer_add_printf(out, text ? ",\"text\":\"\"" : ",\"rows\":[]");
-	evbuffer_add(out, "}", 1);
+		r = add_str(out, text ? ",\"text\":\"\"" : ",\"rows\":[]");
 	*open = *has_rows = false;
+	return r < 0 ? r : tusk_jbuf_add(out, "}", 1);
+}
+
+static int write_part(struct tusk_jbuf *out, const struct inline_part *p, bool *open,
+                      bool *has_rows, bool *first, bool text)
+{
+	char head[64];
+	switch (p->kind) {
+	case INLINE_COLUMNS:
+		if (close_set(out, open, has_rows, text) < 0)
+			return -1;
+		snprintf(head, sizeof(head),
+		         "%s{\"result_index\":%u,\"columns\":", *first ? "" : ",", p->idx);
+		*first = false;
+		*open = true;
+		return add_str(out, head) < 0 ? -1 : tusk_json_write(out, p->json);
+	case INLINE_ROWS:
+		*has_rows = true;
+		return add_str(out, ",\"rows\":") < 0 ? -1 : tusk_jbuf_add(out, p->data, p->len);
+	case INLINE_TEXT:
+		*has_rows = true;
+		return add_str(out, ",\"text\":") < 0
+		           ? -1
+		           : tusk_json_string(p->data, p->len, add_cb, out);
+	case INLINE_RESULT:
+		return close_set(out, open, has_rows, text);
+	}
+	return 0;
 }
 
 char *inline_reply_text(const struct inline_buf *b, const json_t *summary, bool text,
                         size_t *ret_len)
 {
-	struct evbuffer *out = evbuffer_new();
-	if (!out)
-		return NULL;
-	int r = json_dump_callback(summary, dump_to_evbuffer, out, JSON_COMPACT);
-	size_t n = evbuffer_get_length(out);
+	struct tusk_jbuf out = {0};
 	/* Reopen the object: its last byte is the closing brace. */
-	if (r < 0 || n < 2) {
-		evbuffer_free(out);
-		return NULL;
-	}
-	struct evbuffer *res = evbuffer_new();
-	evbuffer_remove_buffer(out, res, n - 1);
-	evbuffer_free(out);
-	out = res;
-	evbuffer_add_printf(out, ",\"inline\":[");
+	if (tusk_json_write(&out, summary) < 0 || out.len < 2)
+		goto fail;
+	out.len--;
+	if (add_str(&out, ",\"inline\":[") < 0)
+		goto fail;
 	bool open = false, has_rows = false, first = true;
-	for (size_t i = 0; i < b->n; i++) {
-		const struct inline_part *p = &b->parts[i];
-		switch (p->kind) {
-		case INLINE_COLUMNS:
-			close_set(out, &open, &has_rows, text);
-			evbuffer_add_printf(
-			    out, "%s{\"result_index\":%u,\"columns\":", first ? "" : ",", p->idx);
-			json_dump_callback(p->json, dump_to_evbuffer, out, JSON_COMPACT);
-			first = false;
-			open = true;
-			break;
-		case INLINE_ROWS:
-			evbuffer_add_printf(out, ",\"rows\":");
-			evbuffer_add(out, p->data, p->len);
-			has_rows = true;
-			break;
-		case INLINE_TEXT:
-			evbuffer_add_printf(out, ",\"text\":");
-			rowjson_string(out, p->data, p->len);
-			has_rows = true;
-			break;
-		case INLINE_RESULT:
-			close_set(out, &open, &has_rows, text);
-			break;
-		}
-	}
-	close_set(out, &open, &has_rows, text);
-	evbuffer_add(out, "]}", 2);
-	size_t len = evbuffer_get_length(out);
-	char *s = malloc(len + 1);
-	if (s) {
-		evbuffer_remove(out, s, len);
-		s[len] = '\0';
-		*ret_len = len;
-	}
-	evbuffer_free(out);
-	return s;
+	for (size_t i = 0; i < b->n; i++)
+		if (write_part(&out, &b->parts[i], &open, &has_rows, &first, text) < 0)
+			goto fail;
+	if (close_set(&out, &open, &has_rows, text) < 0 || tusk_jbuf_add(&out, "]}", 2) < 0)
+		goto fail;
+	*ret_len = out.len;
+	return out.p;
+fail:
+	free(out.p);
+	return NULL;
 }

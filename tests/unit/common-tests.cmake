@@ -1,5 +1,5 @@
 # Unit suites for common/: no services, real libraries.
-foreach(suite error pgerror uuid paths log timestamp copy)
+foreach(suite error pgerror uuid paths log timestamp copy jsonwrite)
   tusk_unit_test(test-common-${suite}
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-common-${suite}.c
     LIBS tusk-common)
