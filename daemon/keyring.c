@@ -1,6 +1,9 @@
 /* Secrets in the Secret Service through libsecret, with a session-memory
  * fallback (keyring-memory.c).
  *
+ * libsecret is loaded with dlopen on the first keyring job
+ * (keyring-lib.h), not at start.
+ *
  * Threads. Every libsecret call is a *_sync call made on a worker thread:
  * each one runs its own private GMainContext until the D-Bus reply comes, so
  * the daemon's loop needs no GLib main loop at all. Results come back to
@@ -38,6 +41,7 @@
 #include "common/log.h"
 #include "common/model-connection.h"
 #include "common/uuid.h"
+#include "daemon/keyring-lib.h"
 #include "daemon/keyring-memory.h"
 #include "daemon/keyring.h"
 #include "daemon/tuskd.h"
@@ -288,7 +292,7 @@ static SecretService *probe(KeyringState *ret_state, char **ret_why)
 		/* GDBus would raise SIGTERM on us if the session bus went
 		 * away; the daemon outlives a bus, the keyring just becomes
 		 * unavailable. */
-		GDBusConnection *conn = g_dbus_proxy_get_connection(G_DBUS_PROXY(svc));
+		GDBusConnection *conn = g_dbus_proxy_get_connection((GDBusProxy *)svc);
 		g_dbus_connection_set_exit_on_close(conn, FALSE);
 		coll = secret_collection_for_alias_sync(svc, SECRET_COLLECTION_DEFAULT,
 		                                        SECRET_COLLECTION_NONE, c, &err);
@@ -336,6 +340,15 @@ static SecretService *probe_if_due(bool force)
 	KeyringState st = keyring_state();
 	SecretService *svc = NULL;
 	char *why = NULL;
+	const char *no_lib = NULL;
+
+	if (!keyring_lib_load(&no_lib)) {
+		pthread_mutex_lock(&probe_lock);
+		last_probe_us = now_us();
+		set_state(KEYRING_UNAVAILABLE, no_lib);
+		pthread_mutex_unlock(&probe_lock);
+		return NULL;
+	}
 
 	if (st == KEYRING_OK && !force) {
 		/* Re-check outside probe_lock: calls may run in parallel. */
@@ -665,7 +678,8 @@ void keyring_shutdown(void)
 	keyring_workers = NULL;
 	watchdog_finish();
 	keyring_memory_clear();
-	secret_service_disconnect();
+	if (keyring_lib_loaded())
+		secret_service_disconnect();
 }
 
 int keyring_store(SecretKind kind, const char *connection_id, const char *secret, keyring_cb cb,
