@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <systemd/sd-daemon.h>
 
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -19,6 +18,7 @@
 #include "daemon/db/store.h"
 #include "daemon/keyring.h"
 #include "daemon/rpc.h"
+#include "daemon/sd-notify.h"
 #include "daemon/server.h"
 #include "daemon/session.h"
 #include "daemon/storage/history.h"
@@ -62,7 +62,7 @@ void tuskd_request_stop(const char *why)
 		return;
 	tuskd.stopping = true;
 	log_info("tuskd", "stopping (%s)", why);
-	sd_notify(0, "STOPPING=1");
+	tusk_notify("STOPPING=1");
 	server_stop_accepting(tuskd.server);
 	event_active(stop_event, 0, 0);
 }
@@ -299,8 +299,8 @@ static int run(struct options *o)
 	         tuskd.socket_activated ? " (socket-activated)" : "", (int)getpid(), tuskd.data_dir,
 	         storage_state_name(storage_state(tuskd.storage)),
 	         (double)(tuskd_now_us() - tuskd.started_us) / 1000.0);
-	sd_notifyf(0, "READY=1\nSTATUS=Serving %s\nMAINPID=%d", server_path(tuskd.server),
-	           (int)getpid());
+	tusk_notifyf("READY=1\nSTATUS=Serving %s\nMAINPID=%d", server_path(tuskd.server),
+	             (int)getpid());
 
 	event_base_dispatch(tuskd.base);
 	ret = 0;

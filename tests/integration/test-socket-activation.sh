@@ -28,3 +28,31 @@ fi
 assert_contains "$(readlink "/proc/$TUSKD_PID/exe")" tuskd "the activated process is tuskd"
 assert_rc 0 "a second client is served too" tctl status
 tuskd_stop
+
+# Readiness: tuskd tells $NOTIFY_SOCKET (a path, and an abstract '@' name)
+# READY=1 once it listens and STOPPING=1 on SIGTERM, as sd_notify(3) says.
+for kind in path abstract; do
+	notes=$(/usr/bin/python3 - "$TUSKD" "$TUSKD_HOME/notify-$kind" "$kind" "$TUSKD_DATA" \
+		2>>"$TUSKD_STDERR" <<'EOPY'
+import os, socket, subprocess, sys
+tuskd, base, kind, data = sys.argv[1:5]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+addr = base + ".sock" if kind == "path" else "\0tusk-notify-%d" % os.getpid()
+s.bind(addr)
+s.settimeout(20)
+env = dict(os.environ, NOTIFY_SOCKET=addr if kind == "path" else "@" + addr[1:])
+p = subprocess.Popen([tuskd, "--socket", base + ".tuskd", "--data-dir", data],
+                     env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+try:
+    first = s.recv(4096).decode()
+    ok = os.path.exists(base + ".tuskd")
+    p.terminate()
+    second = s.recv(4096).decode()
+finally:
+    p.terminate()
+    p.wait()
+print(first.split("\n")[0], "listening" if ok else "not-listening", second)
+EOPY
+	)
+	assert_eq "$notes" "READY=1 listening STOPPING=1" "NOTIFY_SOCKET ($kind): READY=1 once listening, STOPPING=1 on SIGTERM"
+done
