@@ -30,6 +30,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -43,6 +44,7 @@
 #include "common/uuid.h"
 #include "daemon/keyring-lib.h"
 #include "daemon/keyring-memory.h"
+#include "daemon/keyring-probe.h"
 #include "daemon/keyring.h"
 #include "daemon/tuskd.h"
 #include "daemon/worker/worker.h"
@@ -78,6 +80,7 @@ static const char *const kind_labels[_SECRET_KIND_MAX] = {
 };
 
 static struct worker_pool *keyring_workers;
+static const char *probe_exe; /* set: the start-up probe runs in a child */
 static atomic_int keyring_cur_state = KEYRING_UNKNOWN;
 static KeyringState shown_state = KEYRING_UNKNOWN; /* loop thread: what tuskd reports */
 static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -580,9 +583,58 @@ static void job_one(struct keyring_job *j, SecretService *svc)
 	}
 }
 
+/* The start-up probe in a child (keyring-probe.h); false if it could not
+ * run, then the probe runs here. */
+static bool probe_by_child(void)
+{
+	KeyringState st;
+	char *why = NULL;
+	if (!probe_exe || keyring_probe_spawn(probe_exe, &st, &why) < 0)
+		return false;
+	pthread_mutex_lock(&probe_lock);
+	last_probe_us = now_us();
+	set_state(st, why);
+	pthread_mutex_unlock(&probe_lock);
+	free(why);
+	return true;
+}
+
+int keyring_probe_main(void)
+{
+	const char *no_lib = NULL;
+	if (!keyring_lib_load(&no_lib)) {
+		printf("%s\t%s\n", keyring_state_name(KEYRING_UNAVAILABLE), no_lib);
+		return 0;
+	}
+	if (watchdog_start() < 0)
+		return 1;
+	KeyringState st;
+	char *why = NULL;
+	SecretService *svc = probe(&st, &why);
+	/* why is a libsecret / GDBus message on one line, never a secret. */
+	for (char *p = why; p && *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	printf("%s\t%s\n", keyring_state_name(st), why ? why : "");
+	fflush(stdout);
+	g_free(why);
+	if (svc)
+		g_object_unref(svc);
+	watchdog_finish();
+	secret_service_disconnect();
+	return 0;
+}
+
+void keyring_probe_in_child(const char *exe)
+{
+	probe_exe = exe;
+}
+
 static void job_work(void *arg)
 {
 	struct keyring_job *j = arg;
+	if (j->op == OP_PROBE && probe_by_child())
+		return;
 	SecretService *svc = probe_if_due(j->op == OP_PROBE);
 
 	if (j->op == OP_DELETE_ALL) {

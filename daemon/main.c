@@ -16,6 +16,7 @@
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
 #include "daemon/db/store.h"
+#include "daemon/keyring-probe.h"
 #include "daemon/keyring.h"
 #include "daemon/rpc.h"
 #include "daemon/sd-notify.h"
@@ -288,6 +289,7 @@ static int run(struct options *o)
 	if (open_store() < 0)
 		goto out;
 	/* keyring.c keeps tuskd.keyring_state current and logs changes. */
+	keyring_probe_in_child("/proc/self/exe");
 	keyring_init(tuskd.workers, NULL, NULL);
 	/* Connections open when tuskd last stopped, and lost transactions. */
 	session_restore();
@@ -350,6 +352,9 @@ out:
 
 int main(int argc, char **argv)
 {
+	/* The start-up keyring probe's child (keyring-probe.h). */
+	if (argc == 2 && strcmp(argv[1], KEYRING_PROBE_ARG) == 0)
+		return keyring_probe_main();
 	struct options o = {0};
 	int r = parse_args(argc, argv, &o);
 	if (r != 0) {
