@@ -43,10 +43,33 @@ size_t tusk_schema_path_push(TuskSchemaPath *p, const char *fmt, ...)
 	return old;
 }
 
+/* sep then key, copied (no printf: every member of every request passes
+ * here). */
+static size_t path_append(TuskSchemaPath *p, const char *sep, const char *key)
+{
+	size_t old = p->len, ls = strlen(sep), lk = strlen(key);
+	size_t need = p->len + ls + lk + 1;
+	if (need > p->cap) {
+		size_t cap = p->cap ? p->cap : 64;
+		while (cap < need)
+			cap *= 2;
+		char *s = realloc(p->s, cap);
+		if (!s) {
+			p->oom = 1;
+			return old;
+		}
+		p->s = s;
+		p->cap = cap;
+	}
+	memcpy(p->s + p->len, sep, ls);
+	memcpy(p->s + p->len + ls, key, lk + 1);
+	p->len += ls + lk;
+	return old;
+}
+
 size_t tusk_schema_path_push_key(TuskSchemaPath *p, const char *key)
 {
-	return p->len == 0 ? tusk_schema_path_push(p, "%s", key)
-	                   : tusk_schema_path_push(p, ".%s", key);
+	return path_append(p, p->len == 0 ? "" : ".", key);
 }
 
 void tusk_schema_path_pop(TuskSchemaPath *p, size_t len)

@@ -99,7 +99,7 @@ static int validate_member(const json_t *entry, const char *member, const json_t
 	if (!value)
 		value = empty = json_object();
 	TuskSchemaPath p = {0};
-	tusk_schema_path_push(&p, "%s", path);
+	tusk_schema_path_push_key(&p, path);
 	int ret = tusk_schema_validate_in(tusk_schema(), type, value, &p, e);
 	tusk_schema_path_done(&p);
 	json_decref(empty);

@@ -182,6 +182,13 @@ static void emit(const char *method, json_t *params)
 	server_emit(tuskd.server, TOPIC_QUERY, method, params);
 }
 
+/* Whether an event on the query topic goes anywhere (or is checked): when
+ * not, the per-query events are not even built. */
+static bool emitting(void)
+{
+	return tuskd.validate_replies || server_has_subscribers(tuskd.server, TOPIC_QUERY);
+}
+
 /* ---- the sink ------------------------------------------------------------ */
 
 static void sink_columns(void *ud, struct query *q, unsigned idx, json_t *columns)
@@ -510,7 +517,8 @@ static void sink_done(void *ud, struct query *q, json_t *summary, const TuskErro
 	if (x->client_gone)
 		context_client_gone(client_id(x->client));
 	if (summary) {
-		emit(TUSK_N_QUERY_COMPLETED, completed_event(x, summary));
+		if (emitting())
+			emit(TUSK_N_QUERY_COMPLETED, completed_event(x, summary));
 		reply_summary(x, summary);
 	} else {
 		bool cancelled = e->kind == TUSK_ERR_QUERY_CANCELLED;
@@ -579,14 +587,16 @@ static void start(struct exec *x, struct pool *p)
 		return;
 	}
 	snprintf(x->query_id, sizeof(x->query_id), "%s", query_id(x->q));
-	json_t *started =
-	    json_pack("{s:s, s:s}", "query_id", x->query_id, "connection_id", x->connection_id);
+	json_t *started = emitting() ? json_pack("{s:s, s:s}", "query_id", x->query_id,
+	                                         "connection_id", x->connection_id)
+	                             : NULL;
 	x->started_pending = true;
 	x->started_timer = evtimer_new(tuskd.base, on_started_timer, x);
 	evtimer_add(x->started_timer,
 	            &(struct timeval){
 	                .tv_usec = (x->inlining ? INLINE_WINDOW_MS : STARTED_DELAY_MS) * 1000});
-	emit(TUSK_N_QUERY_STARTED, started);
+	if (started)
+		emit(TUSK_N_QUERY_STARTED, started);
 }
 
 static void pool_ready(struct pool *p, const TuskError *e, void *ud)
