@@ -118,6 +118,18 @@ static void print_notice(const json_t *n)
 		fprintf(stderr, "HINT:  %s\n", hint);
 }
 
+/* query.copy_out chunks, read without a JSON tree. */
+static bool on_line(const char *line, size_t len, void *ud)
+{
+	struct stream *s = ud;
+	if (s->store ||
+	    !ctl_copy_out_line(line, len, s->query_id, s->copy_out, &s->rows, &s->copy_error))
+		return false;
+	s->copied_out = true;
+	ctl_progress_rows(s->rows);
+	return true;
+}
+
 static int on_notification(const char *method, json_t *params, void *ud)
 {
 	/* Also called back from inside a COPY upload. */
@@ -301,8 +313,10 @@ int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts 
 	formatter_set_no_header(s.f, o->no_header);
 	json_t *result = NULL;
 	TuskError e = TUSK_ERROR_INIT;
+	tusk_client_set_line_hook(ctl->client, on_line, &s);
 	r = tusk_client_call(ctl->client, TUSK_M_QUERY_EXECUTE, params, &result, on_notification,
 	                     &s, -1, &e);
+	tusk_client_set_line_hook(ctl->client, NULL, NULL);
 	if (r >= 0)
 		replay_inline(&s, result);
 	ctl_progress_end();

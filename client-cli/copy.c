@@ -129,3 +129,47 @@ int ctl_copy_write(FILE *out, const json_t *params)
 	free(buf);
 	return r;
 }
+
+#define OUT_HEAD "{\"jsonrpc\":\"2.0\",\"method\":\"query.copy_out\",\"params\":{\"query_id\":\""
+
+/* Digits, then the expected text: p past both, or NULL. */
+static const char *number(const char *p, const char *end, const char *then, unsigned long long *v)
+{
+	*v = 0;
+	const char *d = p;
+	while (p < end && *p >= '0' && *p <= '9' && p - d < 19)
+		*v = *v * 10 + (unsigned)(*p++ - '0');
+	size_t tl = strlen(then);
+	if (p == d || (size_t)(end - p) < tl || memcmp(p, then, tl) != 0)
+		return NULL;
+	return p + tl;
+}
+
+bool ctl_copy_out_line(const char *line, size_t len, const char *qid, FILE *out,
+                       unsigned long long *rows, int *werr)
+{
+	const char *end = line + len, *p = line;
+	size_t hl = sizeof(OUT_HEAD) - 1, ql = strlen(qid);
+	unsigned long long idx, n;
+	if (len < hl + ql + 4 || memcmp(p, OUT_HEAD, hl) != 0 || memcmp(p + hl, qid, ql) != 0 ||
+	    memcmp(p + hl + ql, "\",\"", 3) != 0)
+		return false;
+	p += hl + ql + 3;
+	if ((size_t)(end - p) < 15 || memcmp(p, "result_index\":", 14) != 0 ||
+	    !(p = number(p + 14, end, ",\"rows\":", &idx)) ||
+	    !(p = number(p, end, ",\"base64\":\"", &n)) || end - p < 3 ||
+	    memcmp(end - 3, "\"}}", 3) != 0)
+		return false;
+	size_t bl = (size_t)(end - 3 - p);
+	char *buf = malloc(bl / 4 * 3 + 3);
+	long long got = buf ? tusk_base64_decode(p, bl, buf) : -1;
+	if (got < 0) {
+		free(buf);
+		return false;
+	}
+	if (got > 0 && fwrite(buf, 1, (size_t)got, out) != (size_t)got && !*werr)
+		*werr = errno ? -errno : -EIO;
+	free(buf);
+	*rows += n;
+	return true;
+}

@@ -15,3 +15,8 @@ int ctl_copy_upload(TuskClient *c, const char *qid, int fd, TuskNotifyFn fn, voi
                     volatile sig_atomic_t *interrupted, TuskError *e);
 /* A query.copy_out chunk: its bytes to out. 0 or -errno. */
 int ctl_copy_write(FILE *out, const json_t *params);
+/* A query.copy_out line of query qid as tuskd spells it, read without a
+ * JSON tree: its bytes to out, its rows in *rows, *werr = -errno when
+ * writing fails. false: not such a line (the general way reads it). */
+bool ctl_copy_out_line(const char *line, size_t len, const char *qid, FILE *out,
+                       unsigned long long *rows, int *werr);

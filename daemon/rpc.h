@@ -7,6 +7,8 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -70,6 +72,16 @@ void rpc_workspace_shutdown(void); /* after the worker pool is gone */
  * cancelled and its unnamed contexts rolled back). */
 void rpc_client_drained(struct client *c);
 void rpc_client_closed(struct client *c);
+
+/* query.copy_data notifications without a JSON tree (rpc/copy-line.c):
+ * a line spelt exactly as tuskctl spells one, {"jsonrpc":"2.0","method":
+ * "query.copy_data","params":{"query_id":"…","base64":"…"}}, is decoded
+ * and handed to PostgreSQL at once. false: any other line, or one this
+ * fast path leaves to the general one (which reports what is wrong). */
+bool rpc_copy_data_line(struct client *c, const char *line, size_t len);
+/* The bytes of a COPY FROM STDIN of c's query qid (rpc/rpc-query.c).
+ * false: no such COPY waits (nothing was done). */
+bool rpc_query_copy_data_raw(struct client *c, const char *qid, const void *data, size_t len);
 
 /* Generated: one handler prototype per schema method, and the table
  * (sorted by name) rpc_find searches. */

@@ -107,12 +107,8 @@ void client_hold_input(struct client *c, bool held)
 		                    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
-int client_send_raw(struct client *c, const void *buf, size_t len)
+static int sent(struct client *c)
 {
-	if (c->dead)
-		return -EPIPE;
-	if (evbuffer_add(bufferevent_get_output(c->bev), buf, len) < 0)
-		return -ENOMEM;
 	if (client_unsent_bytes(c) > max_output()) {
 		log_warn("server", "client %u: %zu bytes unsent (limit %zu); disconnecting it",
 		         c->id, client_unsent_bytes(c), max_output());
@@ -121,6 +117,24 @@ int client_send_raw(struct client *c, const void *buf, size_t len)
 	}
 	update_read_pause(c);
 	return 0;
+}
+
+int client_send_raw(struct client *c, const void *buf, size_t len)
+{
+	if (c->dead)
+		return -EPIPE;
+	if (evbuffer_add(bufferevent_get_output(c->bev), buf, len) < 0)
+		return -ENOMEM;
+	return sent(c);
+}
+
+int client_send_buffer(struct client *c, struct evbuffer *buf)
+{
+	if (c->dead)
+		return -EPIPE;
+	if (evbuffer_add_buffer(bufferevent_get_output(c->bev), buf) < 0)
+		return -ENOMEM;
+	return sent(c);
 }
 
 int client_send(struct client *c, const json_t *msg)
@@ -147,6 +161,8 @@ int client_send(struct client *c, const json_t *msg)
 
 static void handle_line(struct client *c, const char *line, size_t len)
 {
+	if (rpc_copy_data_line(c, line, len))
+		return; /* COPY data, without a JSON tree */
 	TuskError e = TUSK_ERROR_INIT;
 	json_t *msg = tusk_rpc_parse(line, len, TUSK_RPC_DEFAULT_MAX_DEPTH, &e);
 	if (!msg) {

@@ -10,6 +10,7 @@
 struct event_base;
 struct server;
 struct client;
+struct evbuffer;
 
 /* Take the socket: the one systemd passed (LISTEN_FDS), else create path
  * (dir 0700, socket 0600) after checking no live daemon owns it and
@@ -59,6 +60,8 @@ void client_set_topics(struct client *c, unsigned topics);
 int client_send(struct client *c, const json_t *msg);
 /* Queue bytes that already are one NDJSON message with its newline. */
 int client_send_raw(struct client *c, const void *buf, size_t len);
+/* The same, moving buf's bytes out of it (no copy). */
+int client_send_buffer(struct client *c, struct evbuffer *buf);
 size_t client_unsent_bytes(const struct client *c);
 /* Stop (held true) or go on reading what the client sends: a COPY FROM
  * STDIN whose server does not keep up holds its client's data in the

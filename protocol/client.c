@@ -22,6 +22,8 @@ struct TuskClient {
 	long long next_id;
 	bool error_from_daemon; /* the last failed call got an error reply */
 	json_t *kept_reply;     /* read by tusk_client_write_pumping */
+	TuskLineFn line_hook;
+	void *line_hook_ud;
 };
 
 TuskClient *tusk_client_connect(const char *path, int *ret_errno, TuskError *e)
@@ -78,6 +80,17 @@ void tusk_client_free(TuskClient *c)
 int tusk_client_fd(const TuskClient *c)
 {
 	return c->fd;
+}
+
+void tusk_client_set_line_hook(TuskClient *c, TuskLineFn fn, void *userdata)
+{
+	c->line_hook = fn;
+	c->line_hook_ud = userdata;
+}
+
+static bool hooked(TuskClient *c, const char *line, size_t len)
+{
+	return c->line_hook && c->line_hook(line, len, c->line_hook_ud);
 }
 
 static long long now_ms(void)
@@ -158,6 +171,8 @@ static json_t *read_message(TuskClient *c, long long deadline, int timeout_ms, c
 		size_t len;
 		switch (tusk_line_reader_next(c->reader, &line, &len)) {
 		case TUSK_LINE_OK: {
+			if (hooked(c, line, len))
+				continue;
 			TuskError perr = TUSK_ERROR_INIT;
 			json_t *msg = tusk_rpc_parse(line, len, TUSK_RPC_DEFAULT_MAX_DEPTH, &perr);
 			if (!msg) {
@@ -295,6 +310,8 @@ static int dispatch_read(TuskClient *c, TuskNotifyFn fn, void *userdata, TuskErr
 			return tusk_error_set(e, TUSK_ERR_LIMIT_EXCEEDED,
 			                      "the daemon sent a message longer than %u bytes",
 			                      TUSK_RPC_MAX_MESSAGE);
+		if (hooked(c, line, len))
+			continue;
 		json_t *msg = tusk_rpc_parse(line, len, TUSK_RPC_DEFAULT_MAX_DEPTH, NULL);
 		TuskRpcMessage m;
 		if (!msg || tusk_rpc_validate(msg, &m, NULL, NULL) < 0) {

@@ -30,6 +30,12 @@ int tusk_client_fd(const TuskClient *c);
  * answered with an error (whatever its kind, io_error included), rather
  * than because the connection broke or timed out. */
 bool tusk_client_error_from_daemon(const TuskClient *c);
+/* Called with each line the daemon sends before it is parsed (line is
+ * NUL-terminated, len excludes the newline): true when fn consumed it (it
+ * is then neither parsed nor handed on). For messages too big and too many
+ * to build JSON trees for, e.g. COPY data. NULL: none. */
+typedef bool (*TuskLineFn)(const char *line, size_t len, void *userdata);
+void tusk_client_set_line_hook(TuskClient *c, TuskLineFn fn, void *userdata);
 int tusk_client_call(TuskClient *c, const char *method, json_t *params, json_t **ret_result,
                      TuskNotifyFn fn, void *userdata, int timeout_ms, TuskError *e);
 

@@ -96,6 +96,9 @@ static void copy_row(struct query *q, const char *buf, size_t n)
 	size_t limit = q->batch_bytes < COPY_CHUNK ? q->batch_bytes : COPY_CHUNK;
 	if (evbuffer_get_length(q->batch) >= limit)
 		query_flush_batch(q);
+	/* The clock every 64 rows: once a row it cost a tenth of a COPY's time. */
+	if (q->total_rows % 64)
+		return;
 	uint64_t now = tusk_mono_us();
 	if (now - q->last_progress_us >= 100000) {
 		q->last_progress_us = now;

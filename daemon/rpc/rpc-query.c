@@ -358,15 +358,15 @@ static void sink_copy_out(void *ud, struct query *q, unsigned idx, const char *d
 		evbuffer_commit_space(msg, &v, 1);
 	}
 	evbuffer_add(msg, "\"}}\n", 4);
-	size_t total = evbuffer_get_length(msg);
-	const char *text = (const char *)evbuffer_pullup(msg, -1);
 	if (tuskd.validate_replies && idx + 1 > x->rows_checked) {
 		x->rows_checked = idx + 1;
+		size_t total = evbuffer_get_length(msg);
+		const char *text = (const char *)evbuffer_pullup(msg, -1);
 		json_t *m = json_loadb(text, total, 0, NULL);
 		rpc_check_notification(TUSK_N_QUERY_COPY_OUT, json_object_get(m, "params"));
 		json_decref(m);
 	}
-	client_send_raw(x->client, text, total);
+	client_send_buffer(x->client, msg);
 	evbuffer_free(msg);
 }
 
@@ -723,6 +723,33 @@ static struct exec *copy_exec(struct rpc_request *req, const char **qid, TuskErr
 	return NULL;
 }
 
+static int copy_put(struct exec *x, const void *data, size_t len, TuskError *e)
+{
+	if (query_copy_put(x->q, data, len, e) < 0)
+		return -1;
+	/* PostgreSQL's socket is full: leave the rest in the client's. */
+	if (query_copy_full(x->q) && !x->input_held) {
+		x->input_held = true;
+		client_hold_input(x->client, true);
+	}
+	return 0;
+}
+
+bool rpc_query_copy_data_raw(struct client *c, const char *qid, const void *data, size_t len)
+{
+	struct exec *x = execs;
+	while (x && !(x->client == c && x->q && strcmp(x->query_id, qid) == 0))
+		x = x->next;
+	if (!x || !query_copy_waiting(x->q))
+		return false;
+	TuskError e = TUSK_ERROR_INIT;
+	if (copy_put(x, data, len, &e) < 0)
+		log_debug("rpc", "client %u: query.copy_data: %s", client_id(c),
+		          tusk_error_message(&e));
+	tusk_error_clear(&e);
+	return true;
+}
+
 enum rpc_ret method_query_copy_data(struct rpc_request *req, TuskError *e)
 {
 	const char *qid, *b64 = NULL, *text = NULL;
@@ -749,15 +776,10 @@ enum rpc_ret method_query_copy_data(struct rpc_request *req, TuskError *e)
 		s = buf;
 		len = (size_t)n;
 	}
-	int r = query_copy_put(x->q, s, len, e);
+	int r = copy_put(x, s, len, e);
 	free(buf);
 	if (r < 0)
 		return RPC_ERROR;
-	/* PostgreSQL's socket is full: leave the rest in the client's. */
-	if (query_copy_full(x->q) && !x->input_held) {
-		x->input_held = true;
-		client_hold_input(x->client, true);
-	}
 	req->result = json_pack("{s:s, s:I}", "query_id", qid, "bytes", (json_int_t)len);
 	return RPC_OK;
 }
