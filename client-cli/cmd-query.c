@@ -147,8 +147,10 @@ static int on_notification(const char *method, json_t *params, void *ud)
 		ctl_progress_rows(s->rows += (unsigned long long)json_integer_value(
 		                      json_object_get(params, "rows")));
 	} else if (strcmp(method, TUSK_N_QUERY_COPY_IN) == 0) {
-		if (ctl_copy_upload(s->client, s->query_id, s->copy_in_fd, on_notification, s,
-		                    &interrupted, &s->upload_error) < 0)
+		const char *format = json_string_value(json_object_get(params, "format"));
+		bool binary = format && strcmp(format, "binary") == 0;
+		if (ctl_copy_upload(s->client, s->query_id, s->copy_in_fd, binary, on_notification,
+		                    s, &interrupted, &s->upload_error) < 0)
 			return 1; /* the connection broke */
 	} else if (strcmp(method, TUSK_N_QUERY_RESULT) == 0 && s->copied_out) {
 		/* psql says nothing more where the COPY data went. */

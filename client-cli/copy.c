@@ -64,7 +64,83 @@ static ssize_t read_input(int fd, bool tty, char *buf, size_t cap, bool *end)
 	return (ssize_t)n;
 }
 
-int ctl_copy_upload(TuskClient *c, const char *qid, int fd, TuskNotifyFn fn, void *ud,
+/* Piped input (a file, a pipe) ends at a line "\." too, as psql's does:
+ * what follows it stays for the next COPY … FROM STDIN of the script. */
+static struct {
+	int fd;
+	char *buf;
+	size_t len;
+} rest = {.fd = -1};
+
+/* Where a line "\." (or "\.\r\n") starts in buf[0, n), with its length in
+ * *mlen; bol: buf[0] starts a line. -1: none, with *keep the bytes at the
+ * end that may be the start of one (held back for the next read). */
+static ssize_t find_end(const char *buf, size_t n, bool bol, size_t *mlen, size_t *keep)
+{
+	static const char m1[] = "\\.\n", m2[] = "\\.\r\n";
+	*keep = 0;
+	const char *nl = bol ? NULL : memchr(buf, '\n', n);
+	size_t p = bol ? 0 : nl ? (size_t)(nl - buf) + 1 : n;
+	while (p < n) {
+		size_t left = n - p;
+		if (left >= 3 && memcmp(buf + p, m1, 3) == 0) {
+			*mlen = 3;
+			return (ssize_t)p;
+		}
+		if (left >= 4 && memcmp(buf + p, m2, 4) == 0) {
+			*mlen = 4;
+			return (ssize_t)p;
+		}
+		if (left < 4 && memcmp(buf + p, m2, left) == 0) {
+			*keep = left;
+			return -1;
+		}
+		nl = memchr(buf + p, '\n', left);
+		p = nl ? (size_t)(nl - buf) + 1 : n;
+	}
+	return -1;
+}
+
+/* Piped input: the next bytes into buf[held, cap) after the held-back
+ * bytes already at buf[0, held); *end when a line "\." ended the data. */
+static ssize_t read_piped(int fd, char *buf, size_t held, size_t cap, bool *bol, bool *end,
+                          size_t *keep)
+{
+	ssize_t r;
+	if (rest.fd == fd && rest.len) {
+		size_t take = rest.len < cap - held ? rest.len : cap - held;
+		memcpy(buf + held, rest.buf, take);
+		memmove(rest.buf, rest.buf + take, rest.len - take);
+		rest.len -= take;
+		r = (ssize_t)take;
+	} else {
+		r = read(fd, buf + held, cap - held);
+	}
+	if (r <= 0) {
+		*keep = 0;
+		return r < 0 ? r : (ssize_t)held; /* at EOF the held bytes are data */
+	}
+	size_t n = held + (size_t)r, mlen = 0;
+	ssize_t at = find_end(buf, n, *bol, &mlen, keep);
+	if (at >= 0) {
+		size_t after = n - (size_t)at - mlen;
+		char *b = realloc(rest.buf, rest.len + after);
+		if (b) {
+			memmove(b + after, b, rest.len);
+			memcpy(b, buf + at + mlen, after);
+			rest.buf = b;
+			rest.len += after;
+			rest.fd = fd;
+		}
+		*end = true;
+		*keep = 0;
+		return at;
+	}
+	*bol = *keep || buf[n - 1] == '\n';
+	return (ssize_t)(n - *keep);
+}
+
+int ctl_copy_upload(TuskClient *c, const char *qid, int fd, bool binary, TuskNotifyFn fn, void *ud,
                     volatile sig_atomic_t *interrupted, TuskError *e)
 {
 	bool tty = isatty(fd);
@@ -72,6 +148,10 @@ int ctl_copy_upload(TuskClient *c, const char *qid, int fd, TuskNotifyFn fn, voi
 		fprintf(stderr, "Enter data to be copied followed by a newline.\n"
 		                "End with a backslash and a period on a line by itself, or an EOF "
 		                "signal.\n");
+	if (rest.fd != fd) {
+		rest.fd = fd;
+		rest.len = 0;
+	}
 	char *in = malloc(CHUNK);
 	char *msg = malloc(tusk_base64_encoded_len(CHUNK) + 256);
 	if (!in || !msg) {
@@ -82,9 +162,14 @@ int ctl_copy_upload(TuskClient *c, const char *qid, int fd, TuskNotifyFn fn, voi
 	const char *fail = NULL;
 	char why[256];
 	int r = 0;
+	bool bol = true;
+	size_t held = 0;
 	for (;;) {
 		bool end = false;
-		ssize_t n = read_input(fd, tty, in, CHUNK, &end);
+		size_t keep = 0;
+		ssize_t n = tty      ? read_input(fd, tty, in, CHUNK, &end)
+		            : binary ? read(fd, in, CHUNK)
+		                     : read_piped(fd, in, held, CHUNK, &bol, &end, &keep);
 		if (interrupted && *interrupted) {
 			fail = "cancelled";
 			break;
@@ -96,15 +181,18 @@ int ctl_copy_upload(TuskClient *c, const char *qid, int fd, TuskNotifyFn fn, voi
 			fail = why;
 			break;
 		}
-		if (n == 0)
+		if (n == 0 && !end)
 			break;
 		size_t len = frame(msg, TUSK_M_QUERY_COPY_DATA, qid, "base64");
 		len += tusk_base64_encode(in, (size_t)n, msg + len);
 		memcpy(msg + len, "\"}}\n", 4);
 		len += 4;
-		r = tusk_client_write_pumping(c, msg, len, fn, ud, e);
+		r = n ? tusk_client_write_pumping(c, msg, len, fn, ud, e) : 0;
 		if (r != 0 || end)
 			break;
+		/* The start of a possible "\." waits for the next read. */
+		memmove(in, in + n, keep);
+		held = keep;
 	}
 	free(in);
 	free(msg);

@@ -7,11 +7,13 @@
 
 #include "protocol/client.h"
 
-/* After query.copy_in: send fd's bytes (until EOF; on a terminal until a
- * line "\.") and then query.copy_end, or query.copy_fail when reading
- * fails or *interrupted is set. The daemon's messages meanwhile go to fn;
- * its reply to the query is kept for the waiting call. 0 or -1 (e). */
-int ctl_copy_upload(TuskClient *c, const char *qid, int fd, TuskNotifyFn fn, void *ud,
+/* After query.copy_in: send fd's bytes (until EOF or, unless binary, a
+ * line "\." as psql reads it: what follows stays for the script's next
+ * COPY … FROM STDIN from fd) and then query.copy_end, or query.copy_fail
+ * when reading fails or *interrupted is set. The daemon's messages
+ * meanwhile go to fn; its reply to the query is kept for the waiting call.
+ * 0 or -1 (e). */
+int ctl_copy_upload(TuskClient *c, const char *qid, int fd, bool binary, TuskNotifyFn fn, void *ud,
                     volatile sig_atomic_t *interrupted, TuskError *e);
 /* A query.copy_out chunk: its bytes to out. 0 or -errno. */
 int ctl_copy_write(FILE *out, const json_t *params);

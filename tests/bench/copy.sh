@@ -25,10 +25,14 @@ create unlogged table bench_copy_dst (like bench_copy_src);"
 	"${psql[@]}" -c "\\copy bench_copy_src to '$T/copy.csv' csv"
 
 	# --- COPY FROM STDIN ------------------------------------------------------
-	local -a in_ctl=() in_psql=() ctl_peak=() d_peak=()
-	local i t0 pid peak dpeak r
+	local -a in_ctl=() in_psql=() ctl_peak=() d_peak=() d_cpu_in=() d_cpu_out=()
+	local i t0 pid peak dpeak r c0
+	# tuskd's CPU seconds (user + system) so far: its share of a COPY,
+	# which the machine's load does not stretch as it does wall time.
+	d_cpu() { awk -v t="$(getconf CLK_TCK)" '{ print ($14 + $15) / t }' "/proc/$tpid/stat"; }
 	for ((i = 0; i < COPY_RUNS; i++)); do
 		"${psql[@]}" -c "truncate bench_copy_dst"
+		c0=$(d_cpu)
 		t0=$(now_us)
 		"${ctl[@]}" -c "copy bench_copy_dst from stdin csv" <"$T/copy.csv" >/dev/null &
 		pid=$!
@@ -42,6 +46,7 @@ create unlogged table bench_copy_dst (like bench_copy_src);"
 		done
 		wait "$pid" || fail "tuskctl copy from stdin failed"
 		in_ctl+=("$(awk -v d="$(($(now_us) - t0))" 'BEGIN { print d / 1000000 }')")
+		d_cpu_in+=("$(awk -v a="$c0" -v b="$(d_cpu)" 'BEGIN { print b - a }')")
 		ctl_peak+=("$(awk -v k="$peak" 'BEGIN { print k / 1024 }')")
 		d_peak+=("$(awk -v k="$dpeak" 'BEGIN { print k / 1024 }')")
 		"${psql[@]}" -c "truncate bench_copy_dst"
@@ -54,7 +59,9 @@ create unlogged table bench_copy_dst (like bench_copy_src);"
 	local big="select g, g * 2 as double, md5(g::text) as hash, now() as ts, 'row ' || g as label from generate_series(1, 1000000) g"
 	local -a out_ctl=() out_psql=() csv_ctl=() csv_psql=() csv_copy=()
 	for ((i = 0; i < COPY_RUNS; i++)); do
+		c0=$(d_cpu)
 		out_ctl+=("$(/usr/bin/time -f %e "${ctl[@]}" -c "copy bench_copy_src to stdout csv" 2>&1 >/dev/null)")
+		d_cpu_out+=("$(awk -v a="$c0" -v b="$(d_cpu)" 'BEGIN { print b - a }')")
 		out_psql+=("$(/usr/bin/time -f %e "${psql[@]}" -c "\\copy bench_copy_src to stdout csv" 2>&1 >/dev/null)")
 		csv_ctl+=("$(/usr/bin/time -f %e "${ctl[@]}" --format csv -c "$big" 2>&1 >/dev/null)")
 		csv_psql+=("$(/usr/bin/time -f %e "${psql[@]}" --csv -c "$big" 2>&1 >/dev/null)")
@@ -71,8 +78,10 @@ create unlogged table bench_copy_dst (like bench_copy_src);"
 		"$(stats "${in_ctl[@]}")" "psql \\copy" "$(stats "${in_psql[@]}")" "≤ 1.1×"
 	bench_row "tuskctl peak RSS during that load" MiB "$(stats "${ctl_peak[@]}")"
 	bench_row "tuskd peak RSS during that load" MiB "$(stats "${d_peak[@]}")"
+	bench_row "tuskd CPU time (user + system) for that load" s "$(stats "${d_cpu_in[@]}")"
 	bench_row "COPY TO STDOUT, 1M rows csv: tuskctl vs psql \\copy ($COPY_RUNS runs)" s \
 		"$(stats "${out_ctl[@]}")" "psql \\copy" "$(stats "${out_psql[@]}")" "≤ 1.1×"
+	bench_row "tuskd CPU time (user + system) for that COPY TO STDOUT" s "$(stats "${d_cpu_out[@]}")"
 	bench_row "1M rows × 5 columns to CSV (runs as COPY): tuskctl vs psql --csv ($COPY_RUNS runs)" s \
 		"$(stats "${csv_ctl[@]}")" "psql --csv" "$(stats "${csv_psql[@]}")" "≤ 0.8×"
 	bench_row "1M rows × 5 columns to CSV: tuskctl vs COPY (…) TO STDOUT via psql" s \

@@ -99,6 +99,86 @@ done
 run tctl -d "$DB" -c "copy (select 1) to stdout; select 2 as two"
 assert_eq "$OUT" $'1\n two \n-----\n   2\n(1 row)' "COPY data, then the next statement's table"
 
+# ---- binary in, and COPY data spelt otherwise ----------------------------------
+pg_psql -c "truncate $S.ref"
+run tctl -d "$DB" -c "copy $S.ref from stdin (format binary)" <"$T/psql.binary"
+assert_eq "$OUT" "COPY $N" "binary copy from stdin loads every row (no \\. is looked for in it)"
+pg_psql -c "\\copy (select * from $S.ref order by id) to '$T/bin-back.csv' csv"
+cmp -s "$T/bin-back.csv" "$T/ref.csv" && pass "and they equal psql's" ||
+	flunk "binary load differs: $(cmp "$T/bin-back.csv" "$T/ref.csv" 2>&1)"
+# tuskd reads tuskctl's spelling of query.copy_data without a JSON tree;
+# any other spelling (keys reordered, text, bad base64) goes the general way.
+pg_psql -c "create table $S.raw (x text)"
+out=$(/usr/bin/python3 - "$TUSKD_SOCKET" "$DB" "$S" <<'PY'
+import base64, json, socket, sys
+path, db, schema = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(60)
+s.connect(path)
+f = s.makefile("rb")
+def send(obj):
+    s.sendall(json.dumps(obj, separators=(",", ":")).encode() + b"\n")
+send({"jsonrpc": "2.0", "id": 1, "method": "query.execute",
+      "params": {"sql": f"copy {schema}.raw from stdin", "conninfo": db}})
+qid = None
+while qid is None:
+    m = json.loads(f.readline())
+    if m.get("method") == "query.copy_in":
+        qid = m["params"]["query_id"]
+    elif "id" in m:
+        sys.exit("no copy_in: " + json.dumps(m))
+b64 = lambda t: base64.b64encode(t.encode()).decode()
+lines = [
+    '{"jsonrpc":"2.0","method":"query.copy_data","params":{"query_id":"%s","base64":"%s"}}' % (qid, b64("fast\n")),
+    '{"jsonrpc":"2.0","method":"query.copy_data","params":{"base64":"%s","query_id":"%s"}}' % (b64("reordered\n"), qid),
+    '{"jsonrpc":"2.0","method":"query.copy_data","params":{"query_id":"%s","text":"text\\n"}}' % qid,
+    '{"jsonrpc":"2.0","method":"query.copy_data","params":{"query_id":"%s","base64":"@@@@"}}' % qid,
+    '{"jsonrpc":"2.0","method":"query.copy_data","params":{"query_id":"no-such","base64":"%s"}}' % b64("lost\n"),
+    '{"jsonrpc":"2.0","id":2,"method":"query.copy_data","params":{"query_id":"%s","base64":"@@@@"}}' % qid,
+    '{"jsonrpc":"2.0","id":3,"method":"query.copy_data","params":{"query_id":"%s","base64":"%s"}}' % (qid, b64("with id\n")),
+    '{"jsonrpc":"2.0","id":4,"method":"query.copy_end","params":{"query_id":"%s"}}' % qid,
+]
+s.sendall("\n".join(lines).encode() + b"\n")
+got = {}
+while len(got) < 4:
+    m = json.loads(f.readline())
+    if "id" in m:
+        got[m["id"]] = m
+print(got[2]["error"]["message"])
+print(got[3]["result"]["bytes"])
+print(got[1]["result"]["results"][0]["command_tag"] if "result" in got[1] else json.dumps(got[1]))
+PY
+)
+assert_eq "$out" $'params.base64: not base64 (RFC 4648, padded)\n8\nCOPY 4' \
+	"copy_data spelt otherwise goes the general way (bad base64 refused, the rest loaded)"
+assert_eq "$(pg_psql -At -c "select string_agg(x, ',') from $S.raw")" "fast,reordered,text,with id" \
+	"the rows in order, the ill-formed ones left out"
+
+# ---- a line "\." ends piped input, as in psql --------------------------------
+pg_psql -c "create table $S.ea (x text); create table $S.eb (x text)"
+ends() { pg_psql -At -c "select coalesce(string_agg(x, '|'), '') from $S.ea" -c "select coalesce(string_agg(x, '|'), '') from $S.eb"; }
+printf '1\n2\n\\.\n3\n' | tctl -d "$DB" -c "copy $S.ea from stdin csv" >/dev/null
+assert_eq "$(ends)" "1|2" "a piped line \\. ends the data (csv); the rest is not sent"
+printf 'copy %s.ea from stdin;\ncopy %s.eb from stdin;\n' "$S" "$S" >"$T/two.sql"
+printf 'a\r\n\\.\r\nb\nc\n\\.\nd\n' >"$T/two.data"
+pg_psql -c "truncate $S.ea, $S.eb"
+tctl -d "$DB" -f "$T/two.sql" <"$T/two.data" >/dev/null
+mine=$(ends)
+pg_psql -c "truncate $S.ea, $S.eb"
+pg_psql -c "copy $S.ea from stdin" -c "copy $S.eb from stdin" <"$T/two.data" >/dev/null
+assert_eq "$mine" "$(ends)" "tuskctl -f: two COPYs read one stdin split at \\. lines, as psql -c … -c … does"
+assert_eq "$mine" $'a\nb|c' "(a, then b and c; d is never read)"
+# "\." straddling tuskctl's 128 KiB reads of a file.
+/usr/bin/python3 -c '
+import sys
+s = (b"a" * 99 + b"\n") * 1310 + b"a" * 70 + b"\n"
+assert len(s) == 128 * 1024 - 1
+sys.stdout.buffer.write(s + b"\\.\nnot this\n")' >"$T/edge.txt"
+pg_psql -c "truncate $S.ea"
+run tctl -d "$DB" -c "copy $S.ea from stdin" <"$T/edge.txt"
+assert_eq "$OUT" "COPY 1311" "a \\. across two reads still ends the data"
+assert_eq "$(pg_psql -At -c "select count(*) from $S.ea where x not like 'a%'")" 0 "and nothing after it was sent"
+
 # ---- a bad row ---------------------------------------------------------------
 printf '1,a,1,2024-01-01,x\n2,b,2,2024-01-01,y\n3,c,oops,2024-01-01,z\n4,d,4,2024-01-01,w\n' >"$T/bad.csv"
 run tctl -d "$DB" -c "copy $S.ref from stdin csv" <"$T/bad.csv"
