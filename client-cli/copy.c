@@ -65,7 +65,8 @@ static ssize_t read_input(int fd, bool tty, char *buf, size_t cap, bool *end)
 }
 
 /* Piped input (a file, a pipe) ends at a line "\." too, as psql's does:
- * what follows it stays for the next COPY … FROM STDIN of the script. */
+ * what follows it on stdin stays for the next COPY … FROM STDIN of the
+ * script. */
 static struct {
 	int fd;
 	char *buf;
@@ -196,6 +197,8 @@ int ctl_copy_upload(TuskClient *c, const char *qid, int fd, bool binary, TuskNot
 	}
 	free(in);
 	free(msg);
+	if (fd != STDIN_FILENO)
+		rest.len = 0; /* a file of \copy is closed after: its number is reused */
 	if (r < 0)
 		return -1;
 	if (r == 1)
