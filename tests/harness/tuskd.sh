@@ -61,6 +61,8 @@ tuskd_paths() {
 tuskd_env() {
 	export TUSK_STATE_DIR=$TUSKD_STATE TUSK_CACHE_DIR=$TUSKD_CACHE TUSK_DATA_DIR=$TUSKD_DATA
 	export TUSK_LOG=${TUSK_LOG:-debug}
+	# As systemd/tuskd.service and tuskctl's autostart start tuskd.
+	export GNUTLS_NO_IMPLICIT_INIT=1
 }
 
 _tuskd_alive() {
