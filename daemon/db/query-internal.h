@@ -1,5 +1,6 @@
-/* What query.c and query-copy.c share: the query itself and the steps of
- * its COPY. Included only by daemon/db/query*.c. */
+/* What query.c, query-read.c and query-copy.c share: the query itself,
+ * the steps of reading its results and of its COPY. Included only by
+ * daemon/db/query*.c. */
 #pragma once
 
 #include <jansson.h>
@@ -89,8 +90,20 @@ struct query {
 	struct query *next;
 };
 
-/* Hand the rows batched so far to the sink (query.c). */
+/* query.c: */
+/* The backend goes back to the pool or stays with the context; the sink
+ * hears the outcome once; q is freed. */
+void query_finish(struct query *q);
+/* Read on (query_drain_results) and notice a lost connection. */
+void query_step(struct query *q);
+/* Milliseconds since us (tusk_mono_us). */
+double query_ms_since(uint64_t us);
+
+/* query-read.c: */
+/* Hand the rows batched so far to the sink. */
 void query_flush_batch(struct query *q);
+/* Consume what libpq has parsed. false: the query ended (and is freed). */
+bool query_drain_results(struct query *q);
 
 /* query-copy.c: */
 /* Read COPY … TO STDOUT data. 1: the data ended (PQgetResult has the
