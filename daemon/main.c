@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/paths.h"
+#include "daemon/db/env.h"
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
 #include "daemon/db/store.h"
@@ -40,7 +41,7 @@ static struct event *janitor_event;
  * now, idle contexts and history retention as they arrive. */
 static void on_janitor(evutil_socket_t fd, short what, void *data)
 {
-	pool_janitor();
+	pool_janitor(tuskd.db);
 	TuskError e = TUSK_ERROR_INIT;
 	if (tuskd.history && history_apply_retention(
 	                         tuskd.history, settings_int(tuskd.settings, "history.max_entries"),
@@ -211,7 +212,7 @@ static int open_store(void)
 	TuskError e = TUSK_ERROR_INIT;
 	_cleanup_free_ char *cache = tusk_path_cache_dir(&e);
 	_cleanup_free_ char *dir = NULL;
-	if (!cache || asprintf(&dir, "%s/results", cache) < 0 || store_init(dir, &e) < 0)
+	if (!cache || asprintf(&dir, "%s/results", cache) < 0 || store_init(tuskd.db, dir, &e) < 0)
 		return fail("cannot open the result store", &e);
 	return 0;
 }
@@ -284,7 +285,10 @@ static int run(struct options *o)
 		goto out;
 	}
 	tuskd.socket_activated = server_socket_activated(tuskd.server);
-	tuskd_wire_db();
+	if (tuskd_wire_db() < 0) {
+		fprintf(stderr, "tuskd: out of memory\n");
+		goto out;
+	}
 	rpc_schema_init();
 	if (open_store() < 0)
 		goto out;
@@ -315,27 +319,34 @@ out:
 	 * close; then the loop runs a little longer (at most 2 s) so that
 	 * cancels, rollbacks and session resets finish and every backend is
 	 * given back before anything is freed. */
-	query_cancel_all();
-	pool_close_all();
+	if (tuskd.db) {
+		query_cancel_all(tuskd.db);
+		pool_close_all(tuskd.db);
+	}
 	uint64_t drain_until = tuskd_now_us() + 2000000u;
-	while (pool_alive_count() > 0 && tuskd_now_us() < drain_until) {
+	while (tuskd.db && pool_alive_count(tuskd.db) > 0 && tuskd_now_us() < drain_until) {
 		event_base_loopexit(tuskd.base, &(struct timeval){.tv_usec = 20000});
 		event_base_dispatch(tuskd.base);
 	}
 	/* Workers finish first: their done callbacks still reply to clients.
 	 * The store writes what is left itself, then keeps complete results. */
-	store_stop();
+	if (tuskd.db)
+		store_stop(tuskd.db);
 	rpc_store_stop();
 	worker_pool_free(tuskd.workers);
 	rpc_workspace_shutdown();
 	session_free();
-	store_free();
+	if (tuskd.db)
+		store_free(tuskd.db);
 	/* After the workers (the last job's callbacks are answered), before
 	 * the server (queued history callbacks still reply) and storage. */
 	history_free(tuskd.history);
 	tuskd.history = NULL;
 	keyring_shutdown();
 	server_free(tuskd.server);
+	/* Last of the db library: nothing above refers to it any more. */
+	db_free(tuskd.db);
+	tuskd.db = NULL;
 	settings_free(tuskd.settings);
 	storage_close(tuskd.storage);
 	for (size_t i = 0; i < 3; i++)

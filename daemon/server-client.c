@@ -298,7 +298,7 @@ void client_close(struct client *c, bool flush)
 		return;
 	c->dead = true;
 	rpc_client_closed(c);
-	listen_client_gone(c->id);
+	listen_client_gone(tuskd.db, c->id);
 	if (flush)
 		flush_blocking(bufferevent_getfd(c->bev), bufferevent_get_output(c->bev));
 	bufferevent_free(c->bev);

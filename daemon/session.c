@@ -73,7 +73,7 @@ static json_t *time_json(int64_t us)
 
 void session_pool_connected(const char *connection_id)
 {
-	struct pool *p = pool_find(connection_id);
+	struct pool *p = pool_find(tuskd.db, connection_id);
 	if (!p || pool_transient(p) || tuskd.stopping ||
 	    !settings_bool(tuskd.settings, "session.restore"))
 		return;
@@ -91,7 +91,7 @@ void session_forget(const char *connection_id)
 void session_context_save(const char *connection_id, const char *name, const char *state,
                           int64_t began_us, long long count, const json_t *stmts)
 {
-	struct pool *p = pool_find(connection_id);
+	struct pool *p = pool_find(tuskd.db, connection_id);
 	if (!p || pool_transient(p) || tuskd.stopping)
 		return;
 	_cleanup_free_ char *text = json_dumps(stmts, JSON_COMPACT);
@@ -241,7 +241,7 @@ void session_restore(void)
 		if (connections_get(tuskd.storage, r->id, &cfg, NULL) < 0)
 			continue;
 		log_info("session", "reopening %s", r->name);
-		pool_open_saved(cfg, reopened, r);
+		pool_open_saved(tuskd.db, cfg, reopened, r);
 		tusk_connection_config_free(cfg);
 	}
 }

@@ -22,6 +22,7 @@ struct tuskd {
 	struct Storage *storage;
 	struct Settings *settings;
 	struct history *history; /* query history writer (storage/history.h) */
+	struct db *db;           /* the db library's instance (db/env.h: db_new) */
 
 	char *socket_path;
 	char *data_dir;

@@ -36,9 +36,9 @@ static void drop_context(void *ud, const char *connection_id, const char *name)
 	session_context_drop(connection_id, name);
 }
 
-void tuskd_wire_db(void)
+int tuskd_wire_db(void)
 {
-	db_init(&(struct db_env){
+	tuskd.db = db_new(&(struct db_env){
 	    .base = tuskd.base,
 	    .workers = tuskd.workers,
 	    .settings = tuskd.settings,
@@ -46,4 +46,5 @@ void tuskd_wire_db(void)
 	    .sink = {.event = on_event},
 	    .contexts = {.save = save_context, .drop = drop_context},
 	});
+	return tuskd.db ? 0 : -1;
 }

@@ -77,7 +77,7 @@ void backend_watch(struct backend *b, short what)
 	unwatch(b);
 	if (fd < 0 || !what)
 		return;
-	b->ev = event_new(db_env()->base, fd, what | EV_PERSIST, on_io, b);
+	b->ev = event_new(db_env(b->pool->db)->base, fd, what | EV_PERSIST, on_io, b);
 	event_add(b->ev, NULL);
 	b->fd = fd;
 	b->watching = what;
@@ -290,7 +290,7 @@ void backend_connect(struct backend *b)
 {
 	struct pool *p = b->pool;
 	b->connect_started_us = tusk_mono_us();
-	b->timer = evtimer_new(db_env()->base, on_connect_timeout, b);
+	b->timer = evtimer_new(db_env(b->pool->db)->base, on_connect_timeout, b);
 	struct timeval tv = {.tv_sec = p->params->connect_timeout_sec};
 	evtimer_add(b->timer, &tv);
 
@@ -303,7 +303,7 @@ void backend_connect(struct backend *b)
 	j->b = b;
 	j->hosts = strdup(host);
 	b->resolving = true;
-	if (worker_submit(db_env()->workers, resolve_work, resolve_done, j) < 0) {
+	if (worker_submit(db_env(b->pool->db)->workers, resolve_work, resolve_done, j) < 0) {
 		b->resolving = false;
 		free(j->hosts);
 		free(j);

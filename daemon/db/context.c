@@ -8,11 +8,12 @@
 #include "common/log.h"
 #include "common/timestamp.h"
 #include "daemon/db/context.h"
-#include "daemon/db/env.h"
+#include "daemon/db/db-internal.h"
 #include "daemon/db/pool.h"
 #include "daemon/storage/settings.h"
 
 struct context {
+	struct db *db; /* the pool's: a busy context may outlive its pool */
 	struct pool *pool;
 	char *name; /* NULL: unnamed, owned by one client */
 	unsigned owner;
@@ -29,15 +30,13 @@ struct context {
 	struct context *next;
 };
 
-static struct context *contexts;
-
 #define STMT_KEEP      50
 #define STMT_MAX_BYTES 1000
 
 /* The transaction is over (or was never open): forget its statements. */
 static void txn_over(struct context *c)
 {
-	const struct db_context_keeper *k = &db_env()->contexts;
+	const struct db_context_keeper *k = &c->db->env.contexts;
 	if (c->saved && k->drop)
 		k->drop(k->ud, pool_id(c->pool), c->name);
 	c->saved = false;
@@ -77,7 +76,7 @@ static bool matches(const struct context *c, struct pool *p, const char *name, u
 
 static void context_free(struct context *c)
 {
-	for (struct context **pp = &contexts; *pp; pp = &(*pp)->next)
+	for (struct context **pp = &c->db->contexts; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
 			break;
@@ -116,18 +115,19 @@ static void on_idle(evutil_socket_t fd, short what, void *ud)
 
 struct context *context_get(struct pool *p, const char *name, unsigned owner)
 {
-	for (struct context *c = contexts; c; c = c->next)
+	for (struct context *c = pool_db(p)->contexts; c; c = c->next)
 		if (matches(c, p, name, owner))
 			return c;
 	struct context *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
+	c->db = pool_db(p);
 	c->pool = p;
 	c->name = name ? strdup(name) : NULL;
 	c->owner = owner;
-	c->idle_timer = evtimer_new(db_env()->base, on_idle, c);
-	c->next = contexts;
-	contexts = c;
+	c->idle_timer = evtimer_new(pool_db(p)->env.base, on_idle, c);
+	c->next = pool_db(p)->contexts;
+	pool_db(p)->contexts = c;
 	return c;
 }
 
@@ -148,14 +148,14 @@ bool context_keep(struct context *c, struct backend *b)
 	if (st == PQTRANS_INTRANS || st == PQTRANS_INERROR) {
 		pool_pin(b);
 		c->pinned = b;
-		const struct db_context_keeper *k = &db_env()->contexts;
+		const struct db_context_keeper *k = &c->db->env.contexts;
 		if (c->name && c->n_stmts > 0 && k->save) {
 			k->save(k->ud, pool_id(c->pool), c->name,
 			        st == PQTRANS_INTRANS ? "in_transaction" : "in_error", c->began_us,
 			        c->n_stmts, c->stmts);
 			c->saved = true;
 		}
-		long long sec = settings_int(db_env()->settings, "query.context_idle_timeout_sec");
+		long long sec = settings_int(c->db->env.settings, "query.context_idle_timeout_sec");
 		evtimer_add(c->idle_timer, &(struct timeval){.tv_sec = sec});
 		return true;
 	}
@@ -195,9 +195,9 @@ const char *context_transaction_state(const struct context *c)
 	}
 }
 
-void context_client_gone(unsigned owner)
+void context_client_gone(struct db *db, unsigned owner)
 {
-	struct context *c = contexts, *next;
+	struct context *c = db->contexts, *next;
 	for (; c; c = next) {
 		next = c->next;
 		if (!c->name && c->owner == owner && !c->busy) {
@@ -209,7 +209,7 @@ void context_client_gone(unsigned owner)
 
 void context_pool_closed(struct pool *p)
 {
-	struct context *c = contexts, *next;
+	struct context *c = pool_db(p)->contexts, *next;
 	for (; c; c = next) {
 		next = c->next;
 		if (c->pool == p && !c->busy) {

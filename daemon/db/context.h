@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+struct db;
 struct pool;
 struct backend;
 struct context;
@@ -30,7 +31,7 @@ const char *context_name(const struct context *c);
 /* "idle" | "in_transaction" | "in_error" | "none" */
 const char *context_transaction_state(const struct context *c);
 /* A client left: roll back and drop its unnamed contexts. */
-void context_client_gone(unsigned owner);
+void context_client_gone(struct db *db, unsigned owner);
 /* A pool closes: drop its contexts (their backends go with the pool). */
 void context_pool_closed(struct pool *p);
 /* DDL that ran inside the context's open transaction: the schema cache

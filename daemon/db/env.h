@@ -1,6 +1,6 @@
 /* What the db library receives from the process that runs it, and all it
  * reaches beyond itself: main.c fills one struct db_env and hands it to
- * db_init before any pool opens. Nothing in daemon/db includes daemon/rpc,
+ * db_new before any pool opens. Nothing in daemon/db includes daemon/rpc,
  * daemon/server*, daemon/main.c or daemon/tuskd.h (scripts/check-layers). */
 #pragma once
 
@@ -41,13 +41,20 @@ struct db_env {
 	struct db_context_keeper contexts;
 };
 
-/* Copies env. Call once, before anything else in daemon/db. */
-void db_init(const struct db_env *env);
+/* The db library's instance: every pool, query, context, listener, the
+ * result store. Made by main.c (db_new copies env) before any pool opens,
+ * handed to every call of the db API that has no pool or query to reach it
+ * through, freed (db_free) after pool_close_all and store_free. NULL: out
+ * of memory. */
+struct db;
+struct db *db_new(const struct db_env *env);
+void db_free(struct db *db);
 
-/* For db modules: the environment db_init was given. */
-const struct db_env *db_env(void);
+/* For db modules: the environment db_new was given. */
+const struct db_env *db_env(const struct db *db);
 /* The credential lookup, for db modules: < 0 when none was given or it
  * cannot start (cb will not run). */
-int db_secret_lookup(SecretKind kind, const char *connection_id, credential_cb cb, void *ud);
+int db_secret_lookup(struct db *db, SecretKind kind, const char *connection_id, credential_cb cb,
+                     void *ud);
 /* The sink, for db modules (params stolen; dropped when nobody listens). */
-void db_emit(const char *method, json_t *params);
+void db_emit(struct db *db, const char *method, json_t *params);

@@ -8,7 +8,7 @@
 
 #include "common/log.h"
 #include "common/timestamp.h"
-#include "daemon/db/env.h"
+#include "daemon/db/db-internal.h"
 #include "daemon/db/pool.h"
 #include "protocol/tusk-names.h"
 
@@ -32,6 +32,7 @@ struct waiting {
 };
 
 struct listener {
+	struct db *db;
 	struct pool *pool; /* the pool this is attached to */
 	struct backend *b; /* held BUSY while set */
 	struct pool_waiter *waiter;
@@ -50,10 +51,9 @@ struct listener {
 	struct listener *next; /* all listeners */
 };
 
-static struct listener *listeners;
-static void emit(const char *event, json_t *params)
+static void emit(struct listener *l, const char *event, json_t *params)
 {
-	db_emit(event, params); /* TUSK_N_PG_NOTIFICATION or TUSK_N_NOTIFY_GAP */
+	db_emit(l->db, event, params); /* TUSK_N_PG_NOTIFICATION or TUSK_N_NOTIFY_GAP */
 }
 
 static json_t *time_json(int64_t us, unsigned digits)
@@ -191,7 +191,7 @@ static void gap_done(struct listener *l)
 	json_t *chans = json_array();
 	for (size_t i = 0; i < l->n_chans; i++)
 		json_array_append_new(chans, json_string(l->chans[i].name));
-	emit(TUSK_N_NOTIFY_GAP,
+	emit(l, TUSK_N_NOTIFY_GAP,
 	     json_pack("{s:s, s:o, s:o, s:o, s:s}", "connection_id", pool_id(l->pool), "channels",
 	               chans, "lost_at", time_json(l->lost_at_us, 3), "restored_at",
 	               time_json(tusk_now_us(), 3), "reason",
@@ -228,7 +228,7 @@ static void deliver(struct listener *l, PGconn *conn)
 	PGnotify *n;
 	while ((n = PQnotifies(conn))) {
 		l->received++;
-		emit(TUSK_N_PG_NOTIFICATION,
+		emit(l, TUSK_N_PG_NOTIFICATION,
 		     json_pack("{s:s, s:s, s:s, s:i, s:o}", "connection_id", pool_id(l->pool),
 		               "channel", n->relname, "payload", n->extra ? n->extra : "", "pid",
 		               n->be_pid, "received_at", time_json(tusk_now_us(), 6)));
@@ -405,7 +405,7 @@ static void on_later(evutil_socket_t fd, short what, void *ud)
 static void listener_free(void *data)
 {
 	struct listener *l = data;
-	for (struct listener **pp = &listeners; *pp; pp = &(*pp)->next)
+	for (struct listener **pp = &l->db->listeners; *pp; pp = &(*pp)->next)
 		if (*pp == l) {
 			*pp = l->next;
 			break;
@@ -433,11 +433,12 @@ void listen_add(struct pool *p, const char *channel, unsigned client, listen_cb 
 	struct listener *l = find(p);
 	if (!l) {
 		l = calloc(1, sizeof(*l));
+		l->db = pool_db(p);
 		l->pool = p;
-		l->retry = evtimer_new(db_env()->base, on_retry, l);
-		l->later = evtimer_new(db_env()->base, on_later, l);
-		l->next = listeners;
-		listeners = l;
+		l->retry = evtimer_new(l->db->env.base, on_retry, l);
+		l->later = evtimer_new(l->db->env.base, on_later, l);
+		l->next = l->db->listeners;
+		l->db->listeners = l;
 		pool_set_attachment(p, POOL_SLOT_LISTENER, l, listener_free);
 	}
 	struct chan *c = find_chan(l, channel);
@@ -479,9 +480,9 @@ json_t *listen_remove(struct pool *p, const char *channel, unsigned client)
 	return ret;
 }
 
-void listen_client_gone(unsigned client)
+void listen_client_gone(struct db *db, unsigned client)
 {
-	struct listener *l = listeners, *next;
+	struct listener *l = db->listeners, *next;
 	for (; l; l = next) {
 		next = l->next;
 		bool changed = false;
@@ -495,10 +496,10 @@ void listen_client_gone(unsigned client)
 	}
 }
 
-json_t *listen_list_json(void)
+json_t *listen_list_json(struct db *db)
 {
 	json_t *arr = json_array();
-	for (struct listener *l = listeners; l; l = l->next)
+	for (struct listener *l = db->listeners; l; l = l->next)
 		json_array_append_new(arr, listener_json(l));
 	return arr;
 }

@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 
+struct db;
 struct pool;
 
 /* Done when the channel is listened to on the server (result: the Listener
@@ -26,6 +27,6 @@ void listen_add(struct pool *p, const char *channel, unsigned client, listen_cb 
  * with status "stopped" and no channels when none is left. */
 json_t *listen_remove(struct pool *p, const char *channel, unsigned client);
 /* A client went away: every hold of it ends. */
-void listen_client_gone(unsigned client);
+void listen_client_gone(struct db *db, unsigned client);
 /* The Listener objects of every pool with channels. */
-json_t *listen_list_json(void);
+json_t *listen_list_json(struct db *db);

@@ -548,7 +548,7 @@ struct meta_request *meta_describe(struct pool *p, struct meta_cache *m, const P
 	if (r) {
 		r->cb = cb;
 		r->ud = ud;
-		r->timer = evtimer_new(db_env()->base, on_timeout, r);
+		r->timer = evtimer_new(db_env(pool_db(p))->base, on_timeout, r);
 		struct timeval tv = {.tv_sec = META_TIMEOUT_MS / 1000,
 		                     .tv_usec = (META_TIMEOUT_MS % 1000) * 1000};
 		if (r->timer)

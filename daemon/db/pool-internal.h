@@ -54,6 +54,7 @@ struct open_request {
 };
 
 struct pool {
+	struct db *db; /* the instance it belongs to */
 	char id[40];
 	char *name;
 	char *display;
@@ -110,10 +111,10 @@ static inline unsigned pool_total(const struct pool *p)
 }
 
 /* pool.c: the registry and a pool's life */
-struct pool *pool_new(const char *id, const char *name, struct connparams *params);
+struct pool *pool_new(struct db *db, const char *id, const char *name, struct connparams *params);
 void pool_register(struct pool *p);
 /* The registered pools: NULL gives the first, then the one after p. */
-struct pool *pool_next_registered(struct pool *p);
+struct pool *pool_next_registered(struct db *db, struct pool *p);
 void pool_add_opener(struct pool *p, pool_open_cb cb, void *ud);
 void pool_answer_openers(struct pool *p, const TuskError *e);
 void pool_set_status(struct pool *p, TuskConnectionStatus st);

@@ -44,11 +44,12 @@ static void on_waiter_timer(evutil_socket_t fd, short what, void *ud)
 	if (w->pool->failures > 0 && w->pool->last_error.kind != TUSK_ERR_NONE) {
 		tusk_error_copy(&e, &w->pool->last_error);
 	} else {
-		tusk_error_set(&e, TUSK_ERR_POOL_TIMEOUT,
-		               "no connection of %s became free within %lld ms (%u in use)",
-		               w->pool->name ? w->pool->name : w->pool->display,
-		               settings_int(db_env()->settings, "pool.acquire_timeout_ms"),
-		               pool_live(w->pool));
+		tusk_error_set(
+		    &e, TUSK_ERR_POOL_TIMEOUT,
+		    "no connection of %s became free within %lld ms (%u in use)",
+		    w->pool->name ? w->pool->name : w->pool->display,
+		    settings_int(db_env(w->pool->db)->settings, "pool.acquire_timeout_ms"),
+		    pool_live(w->pool));
 	}
 	waiter_finish(w, NULL, &e);
 	tusk_error_clear(&e);
@@ -94,7 +95,7 @@ void pool_dispatch(struct pool *p)
 	struct pool_waiter *w;
 	while ((w = TAILQ_FIRST(&p->waiters)) && (b = TAILQ_FIRST(&p->lists[BACKEND_IDLE])))
 		grant(w, b);
-	unsigned max = (unsigned)settings_int(db_env()->settings, "pool.max_size");
+	unsigned max = (unsigned)settings_int(db_env(p->db)->settings, "pool.max_size");
 	if (p->closing || p->nwaiters <= p->counts[BACKEND_CONNECTING] || pool_total(p) >= max)
 		return;
 	/* After failed connects, wait a little longer each time before the
@@ -108,7 +109,7 @@ void pool_dispatch(struct pool *p)
 		uint64_t now = tusk_mono_us();
 		if (now < p->last_fail_us + backoff) {
 			if (!p->retry_timer)
-				p->retry_timer = evtimer_new(db_env()->base, on_retry, p);
+				p->retry_timer = evtimer_new(db_env(p->db)->base, on_retry, p);
 			if (!evtimer_pending(p->retry_timer, NULL)) {
 				uint64_t wait = p->last_fail_us + backoff - now;
 				struct timeval tv = {.tv_sec = (time_t)(wait / 1000000u),
@@ -138,8 +139,8 @@ struct pool_waiter *pool_acquire(struct pool *p, pool_acquire_cb cb, void *ud)
 	w->pool = pool_ref(p);
 	w->cb = cb;
 	w->ud = ud;
-	w->timer = evtimer_new(db_env()->base, on_waiter_timer, w);
-	long long ms = settings_int(db_env()->settings, "pool.acquire_timeout_ms");
+	w->timer = evtimer_new(db_env(p->db)->base, on_waiter_timer, w);
+	long long ms = settings_int(db_env(p->db)->settings, "pool.acquire_timeout_ms");
 	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
 	evtimer_add(w->timer, &tv);
 	TAILQ_INSERT_TAIL(&p->waiters, w, link);
@@ -189,7 +190,7 @@ bool pool_can_lend(const struct pool *p)
 	if (p->closing || !p->opened)
 		return false;
 	return p->counts[BACKEND_IDLE] > p->nwaiters ||
-	       pool_total(p) < (unsigned)settings_int(db_env()->settings, "pool.max_size");
+	       pool_total(p) < (unsigned)settings_int(db_env(p->db)->settings, "pool.max_size");
 }
 
 /* ---- backends coming and going ------------------------------------------ */

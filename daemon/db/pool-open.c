@@ -80,7 +80,7 @@ void pool_begin_connect(struct pool *p)
 	j->sslcert = dup_or_null(connparams_get(p->params, "sslcert"));
 	j->sslkey = dup_or_null(connparams_get(p->params, "sslkey"));
 	j->passphrase = dup_or_null(p->key_passphrase);
-	if (worker_submit(db_env()->workers, check_work, check_done, j) < 0) {
+	if (worker_submit(db_env(p->db)->workers, check_work, check_done, j) < 0) {
 		j->r = 0;
 		check_done(j);
 	}
@@ -133,10 +133,10 @@ static void start_tunnel(struct pool *p, const char *secret)
 	    .remote_port = cfg->port,
 	    .connect_timeout_sec = cfg->options.connect_timeout_sec,
 	    .keepalive_sec =
-	        (unsigned)settings_int(db_env()->settings, "ssh.keepalive_interval_sec"),
+	        (unsigned)settings_int(db_env(p->db)->settings, "ssh.keepalive_interval_sec"),
 	    .agent_sock = getenv("SSH_AUTH_SOCK") ? NULL : p->agent_sock,
 	};
-	struct tunnel *t = tunnel_start(&conf, tunnel_ready, p);
+	struct tunnel *t = tunnel_start(p->db, &conf, tunnel_ready, p);
 	if (!t) {
 		TuskError e = TUSK_ERROR_INIT;
 		tusk_error_set(&e, TUSK_ERR_SSH, "cannot start the SSH tunnel");
@@ -176,7 +176,7 @@ static void tunnel_then_connect(struct pool *p)
 	               ? SECRET_SSH_PASSPHRASE
 	               : -1;
 	if (kind >= 0 &&
-	    db_secret_lookup((SecretKind)kind, p->id, got_ssh_secret, pool_ref(p)) == 0)
+	    db_secret_lookup(p->db, (SecretKind)kind, p->id, got_ssh_secret, pool_ref(p)) == 0)
 		return;
 	if (kind >= 0)
 		pool_unref(p);
@@ -224,7 +224,7 @@ static void got_password(int r, char *secret, bool in_memory, const TuskError *e
 		log_warn("pool", "%s: its password is no longer in the keyring", j->p->display);
 	}
 	if (j->want_passphrase &&
-	    db_secret_lookup(SECRET_SSL_PASSPHRASE, j->p->id, got_passphrase, j) == 0)
+	    db_secret_lookup(j->p->db, SECRET_SSL_PASSPHRASE, j->p->id, got_passphrase, j) == 0)
 		return;
 	got_passphrase(0, NULL, false, NULL, j);
 }
@@ -235,20 +235,20 @@ void pool_fetch_secrets(struct pool *p, const TuskConnectionConfig *cfg)
 	j->p = pool_ref(p);
 	j->want_passphrase = cfg->ssl_client_key != NULL;
 	if (cfg->password_in_keyring &&
-	    db_secret_lookup(SECRET_PASSWORD, cfg->id, got_password, j) == 0)
+	    db_secret_lookup(j->p->db, SECRET_PASSWORD, cfg->id, got_password, j) == 0)
 		return;
 	got_password(0, NULL, false, NULL, j);
 }
 
-void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud)
+void pool_open_saved(struct db *db, const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud)
 {
-	pool_open_saved_env(cfg, NULL, cb, ud);
+	pool_open_saved_env(db, cfg, NULL, cb, ud);
 }
 
-void pool_open_saved_env(const TuskConnectionConfig *cfg, const json_t *env, pool_open_cb cb,
-                         void *ud)
+void pool_open_saved_env(struct db *db, const TuskConnectionConfig *cfg, const json_t *env,
+                         pool_open_cb cb, void *ud)
 {
-	struct pool *p = pool_find(cfg->id);
+	struct pool *p = pool_find(db, cfg->id);
 	if (p && !p->closing) {
 		if (p->opened) {
 			cb(p, NULL, ud);
@@ -259,7 +259,7 @@ void pool_open_saved_env(const TuskConnectionConfig *cfg, const json_t *env, poo
 	}
 	TuskError e = TUSK_ERROR_INIT;
 	struct connparams *params = connparams_from_config(cfg, &e);
-	if (!params || !(p = pool_new(cfg->id, cfg->name, params))) {
+	if (!params || !(p = pool_new(db, cfg->id, cfg->name, params))) {
 		connparams_free(params);
 		if (e.kind == TUSK_ERR_NONE)
 			tusk_error_set(&e, TUSK_ERR_INTERNAL, "out of memory");
@@ -280,7 +280,8 @@ void pool_open_saved_env(const TuskConnectionConfig *cfg, const json_t *env, poo
 	pool_fetch_secrets(p, cfg);
 }
 
-static struct pool *transient_pool_parse(const char *conninfo, const json_t *env, TuskError *e);
+static struct pool *transient_pool_parse(struct db *db, const char *conninfo, const json_t *env,
+                                         TuskError *e);
 
 /* The request as given, for a cheap second look-up: parsing a conninfo
  * with libpq (and its defaults table) costs more than the query itself. */
@@ -305,10 +306,12 @@ static void erase_free(char *s)
 	}
 }
 
-static struct pool *transient_pool(const char *conninfo, const json_t *env, TuskError *e)
+static struct pool *transient_pool(struct db *db, const char *conninfo, const json_t *env,
+                                   TuskError *e)
 {
 	char *raw = raw_key(conninfo, env);
-	for (struct pool *p = pool_next_registered(NULL); raw && p; p = pool_next_registered(p))
+	for (struct pool *p = pool_next_registered(db, NULL); raw && p;
+	     p = pool_next_registered(db, p))
 		if (p->transient && !p->closing && p->raw_key && strcmp(p->raw_key, raw) == 0) {
 			erase_free(raw);
 			return p;
@@ -316,7 +319,7 @@ static struct pool *transient_pool(const char *conninfo, const json_t *env, Tusk
 	/* The pool remembers the latest spelling that reached it: a client
 	 * that repeats its own (another spelled the same server differently
 	 * before) skips the parse from its second query on. */
-	struct pool *found = transient_pool_parse(conninfo, env, e);
+	struct pool *found = transient_pool_parse(db, conninfo, env, e);
 	if (found && raw) {
 		erase_free(found->raw_key);
 		found->raw_key = raw;
@@ -326,13 +329,14 @@ static struct pool *transient_pool(const char *conninfo, const json_t *env, Tusk
 	return found;
 }
 
-static struct pool *transient_pool_parse(const char *conninfo, const json_t *env, TuskError *e)
+static struct pool *transient_pool_parse(struct db *db, const char *conninfo, const json_t *env,
+                                         TuskError *e)
 {
 	struct connparams *params = connparams_from_conninfo(conninfo, env, e);
 	if (!params)
 		return NULL;
 	char *identity = connparams_identity(params);
-	for (struct pool *p = pool_next_registered(NULL); p; p = pool_next_registered(p))
+	for (struct pool *p = pool_next_registered(db, NULL); p; p = pool_next_registered(db, p))
 		if (p->transient && !p->closing && identity && strcmp(p->identity, identity) == 0) {
 			connparams_free(params);
 			explicit_bzero(identity, strlen(identity));
@@ -341,7 +345,7 @@ static struct pool *transient_pool_parse(const char *conninfo, const json_t *env
 		}
 	char id[TUSK_UUID_STRLEN + 1];
 	tusk_uuid_v4(id);
-	struct pool *p = pool_new(id, NULL, params);
+	struct pool *p = pool_new(db, id, NULL, params);
 	if (!p) {
 		connparams_free(params);
 		free(identity);
@@ -353,10 +357,10 @@ static struct pool *transient_pool_parse(const char *conninfo, const json_t *env
 	return p;
 }
 
-int pool_open_transient(const char *conninfo, const json_t *env, pool_open_cb cb, void *ud,
-                        TuskError *e)
+int pool_open_transient(struct db *db, const char *conninfo, const json_t *env, pool_open_cb cb,
+                        void *ud, TuskError *e)
 {
-	struct pool *p = transient_pool(conninfo, env, e);
+	struct pool *p = transient_pool(db, conninfo, env, e);
 	if (!p)
 		return -1;
 	if (p->registered) {

@@ -32,29 +32,30 @@ json_t *pool_status_json(struct pool *p)
 	                 (int)p->counts[BACKEND_BUSY], "pinned", (int)p->counts[BACKEND_PINNED],
 	                 "connecting", (int)p->counts[BACKEND_CONNECTING], "waiting",
 	                 (int)p->nwaiters, "max",
-	                 (int)settings_int(db_env()->settings, "pool.max_size"), "server_version",
-	                 p->server_version, "backend_pids", pids, "tls",
+	                 (int)settings_int(db_env(p->db)->settings, "pool.max_size"),
+	                 "server_version", p->server_version, "backend_pids", pids, "tls",
 	                 p->tls ? p->tls : json_null(), "tunnel", tunnel, "last_error", err,
 	                 "uptime_ms", (json_int_t)((tusk_mono_us() - p->opened_at_us) / 1000),
 	                 "readonly", p->params->readonly);
 }
 
-json_t *pool_list_json(void)
+json_t *pool_list_json(struct db *db)
 {
 	json_t *list = json_array();
-	for (struct pool *p = pool_next_registered(NULL); p; p = pool_next_registered(p))
+	for (struct pool *p = pool_next_registered(db, NULL); p; p = pool_next_registered(db, p))
 		json_array_append_new(list, pool_status_json(p));
 	return list;
 }
 
 /* ---- janitor ------------------------------------------------------------ */
 
-void pool_janitor(void)
+void pool_janitor(struct db *db)
 {
 	uint64_t interval =
-	    (uint64_t)settings_int(db_env()->settings, "pool.health_check_interval_sec") * 1000000u;
+	    (uint64_t)settings_int(db_env(db)->settings, "pool.health_check_interval_sec") *
+	    1000000u;
 	uint64_t now = tusk_mono_us();
-	for (struct pool *p = pool_next_registered(NULL); p; p = pool_next_registered(p)) {
+	for (struct pool *p = pool_next_registered(db, NULL); p; p = pool_next_registered(db, p)) {
 		struct backend *b, *next;
 		for (b = TAILQ_FIRST(&p->lists[BACKEND_IDLE]); b; b = next) {
 			next = TAILQ_NEXT(b, link);

@@ -47,11 +47,11 @@ static void start_test(struct pool *p, pool_test_cb cb, void *ud)
 	pool_begin_connect(p);
 }
 
-void pool_test_saved(const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud)
+void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud)
 {
 	TuskError e = TUSK_ERROR_INIT;
 	struct connparams *params = connparams_from_config(cfg, &e);
-	struct pool *p = params ? pool_new(cfg->id, cfg->name, params) : NULL;
+	struct pool *p = params ? pool_new(db, cfg->id, cfg->name, params) : NULL;
 	if (!p) {
 		connparams_free(params);
 		if (e.kind == TUSK_ERR_NONE)
@@ -70,15 +70,15 @@ void pool_test_saved(const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud)
 	pool_fetch_secrets(p, cfg);
 }
 
-int pool_test_transient(const char *conninfo, const json_t *env, pool_test_cb cb, void *ud,
-                        TuskError *e)
+int pool_test_transient(struct db *db, const char *conninfo, const json_t *env, pool_test_cb cb,
+                        void *ud, TuskError *e)
 {
 	struct connparams *params = connparams_from_conninfo(conninfo, env, e);
 	if (!params)
 		return -1;
 	char id[TUSK_UUID_STRLEN + 1];
 	tusk_uuid_v4(id);
-	struct pool *p = pool_new(id, NULL, params);
+	struct pool *p = pool_new(db, id, NULL, params);
 	if (!p) {
 		connparams_free(params);
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");

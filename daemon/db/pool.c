@@ -11,22 +11,19 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "daemon/db/context.h"
-#include "daemon/db/env.h"
+#include "daemon/db/db-internal.h"
 #include "daemon/db/meta.h"
 #include "daemon/db/pool-internal.h"
 #include "protocol/tusk-names.h"
 
-static struct pool *pools;
-static unsigned pools_alive; /* made and not yet freed, closing ones too */
-
-unsigned pool_alive_count(void)
+unsigned pool_alive_count(struct db *db)
 {
-	return pools_alive;
+	return db->pools_alive;
 }
 
-struct pool *pool_next_registered(struct pool *p)
+struct pool *pool_next_registered(struct db *db, struct pool *p)
 {
-	return p ? p->next : pools;
+	return p ? p->next : db->pools;
 }
 
 struct pool *pool_ref(struct pool *p)
@@ -65,7 +62,7 @@ void pool_unref(struct pool *p)
 	tusk_error_clear(&p->last_error);
 	if (p->retry_timer)
 		event_free(p->retry_timer);
-	pools_alive--;
+	p->db->pools_alive--;
 	free(p);
 }
 
@@ -74,6 +71,11 @@ struct meta_cache *pool_meta(struct pool *p)
 	if (!p->meta)
 		p->meta = meta_cache_new();
 	return p->meta;
+}
+
+struct db *pool_db(const struct pool *p)
+{
+	return p->db;
 }
 
 const char *pool_id(const struct pool *p)
@@ -101,9 +103,6 @@ const char *pool_label(const struct pool *p)
 	return p->name && !p->transient ? p->name : pool_display(p);
 }
 
-static void (*ddl_hook)(struct pool *p, const char *sql);
-static void (*open_hook)(struct pool *p);
-
 void *pool_attachment(struct pool *p, enum pool_slot slot)
 {
 	return p->attachments[slot];
@@ -118,26 +117,26 @@ void pool_set_attachment(struct pool *p, enum pool_slot slot, void *data,
 	p->attachment_free[slot] = free_fn;
 }
 
-void pool_set_ddl_hook(void (*fn)(struct pool *p, const char *sql))
+void pool_set_ddl_hook(struct db *db, void (*fn)(struct pool *p, const char *sql))
 {
-	ddl_hook = fn;
+	db->ddl_hook = fn;
 }
 
 void pool_ran_ddl(struct pool *p, const char *sql)
 {
-	if (ddl_hook && !p->closing)
-		ddl_hook(p, sql);
+	if (p->db->ddl_hook && !p->closing)
+		p->db->ddl_hook(p, sql);
 }
 
-void pool_set_open_hook(void (*fn)(struct pool *p))
+void pool_set_open_hook(struct db *db, void (*fn)(struct pool *p))
 {
-	open_hook = fn;
+	db->open_hook = fn;
 }
 
 void pool_opened_hook(struct pool *p)
 {
-	if (open_hook && !p->ephemeral)
-		open_hook(p);
+	if (p->db->open_hook && !p->ephemeral)
+		p->db->open_hook(p);
 }
 
 const char *pool_database(const struct pool *p)
@@ -146,9 +145,9 @@ const char *pool_database(const struct pool *p)
 	return db ? db : connparams_get(p->params, "user");
 }
 
-struct pool *pool_find(const char *connection_id)
+struct pool *pool_find(struct db *db, const char *connection_id)
 {
-	for (struct pool *p = pools; p; p = p->next)
+	for (struct pool *p = db->pools; p; p = p->next)
 		if (strcmp(p->id, connection_id) == 0 ||
 		    (p->name && !p->transient && strcmp(p->name, connection_id) == 0))
 			return p;
@@ -171,7 +170,7 @@ void pool_emit(const char *event, struct pool *p, json_t *extra)
 	if (extra)
 		json_object_update(params, extra);
 	json_decref(extra);
-	db_emit(event, params);
+	db_emit(p->db, event, params);
 }
 
 void pool_set_status(struct pool *p, TuskConnectionStatus st)
@@ -196,7 +195,7 @@ void pool_answer_openers(struct pool *p, const TuskError *e)
 
 static void unregister(struct pool *p)
 {
-	for (struct pool **pp = &pools; *pp; pp = &(*pp)->next)
+	for (struct pool **pp = &p->db->pools; *pp; pp = &(*pp)->next)
 		if (*pp == p) {
 			*pp = p->next;
 			p->next = NULL;
@@ -207,12 +206,12 @@ static void unregister(struct pool *p)
 
 void pool_register(struct pool *p)
 {
-	p->next = pools;
-	pools = p;
+	p->next = p->db->pools;
+	p->db->pools = p;
 	p->registered = true;
 }
 
-struct pool *pool_new(const char *id, const char *name, struct connparams *params)
+struct pool *pool_new(struct db *db, const char *id, const char *name, struct connparams *params)
 {
 	struct pool *p = calloc(1, sizeof(*p));
 	if (!p)
@@ -224,7 +223,8 @@ struct pool *pool_new(const char *id, const char *name, struct connparams *param
 	p->status = TUSK_CONNECTION_CONNECTING;
 	p->opened_at_us = tusk_mono_us();
 	p->refs = 1; /* the registry's, or the tester's */
-	pools_alive++;
+	p->db = db;
+	db->pools_alive++;
 	for (int i = 0; i < _BACKEND_STATE_MAX; i++)
 		TAILQ_INIT(&p->lists[i]);
 	TAILQ_INIT(&p->waiters);
@@ -276,15 +276,15 @@ void pool_close(struct pool *p, const char *reason)
 	pool_unref(p); /* the registry's */
 }
 
-void pool_forget(const char *connection_id)
+void pool_forget(struct db *db, const char *connection_id)
 {
-	struct pool *p = pool_find(connection_id);
+	struct pool *p = pool_find(db, connection_id);
 	if (p)
 		pool_close(p, "the saved connection changed or was deleted");
 }
 
-void pool_close_all(void)
+void pool_close_all(struct db *db)
 {
-	while (pools)
-		pool_close(pools, "the daemon is stopping");
+	while (db->pools)
+		pool_close(db->pools, "the daemon is stopping");
 }

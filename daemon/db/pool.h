@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/model-connection.h"
 
+struct db;
 struct pool;
 struct backend;
 struct pool_waiter;
@@ -37,26 +38,28 @@ typedef void (*pool_open_cb)(struct pool *p, const TuskError *e, void *ud);
 
 /* Open the pool for a saved connection (config copied). Opening an already
  * open pool answers at once with it. */
-void pool_open_saved(const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud);
+void pool_open_saved(struct db *db, const TuskConnectionConfig *cfg, pool_open_cb cb, void *ud);
 /* The same, with the opening client's environment: its SSH_AUTH_SOCK serves
  * a tunnel with agent auth when the daemon has no agent of its own. */
-void pool_open_saved_env(const TuskConnectionConfig *cfg, const json_t *env, pool_open_cb cb,
-                         void *ud);
+void pool_open_saved_env(struct db *db, const TuskConnectionConfig *cfg, const json_t *env,
+                         pool_open_cb cb, void *ud);
 /* Open a transient pool from a URI / conninfo string and the asking
  * client's PG* environment (env: object of name → string, or NULL). The
  * same conninfo and env reuse the same pool. Returns -1 with e set for
  * input libpq cannot parse; otherwise the result comes through cb. */
-int pool_open_transient(const char *conninfo, const json_t *env, pool_open_cb cb, void *ud,
-                        TuskError *e);
+int pool_open_transient(struct db *db, const char *conninfo, const json_t *env, pool_open_cb cb,
+                        void *ud, TuskError *e);
 /* Connect one backend with cfg / conninfo without keeping a pool
  * (connections.test). cb gets a description object (server version, TLS,
  * time taken) or an error. */
 typedef void (*pool_test_cb)(json_t *result, const TuskError *e, void *ud);
-void pool_test_saved(const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud);
-int pool_test_transient(const char *conninfo, const json_t *env, pool_test_cb cb, void *ud,
-                        TuskError *e);
+void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud);
+int pool_test_transient(struct db *db, const char *conninfo, const json_t *env, pool_test_cb cb,
+                        void *ud, TuskError *e);
 
-struct pool *pool_find(const char *connection_id);
+/* The db instance p belongs to. */
+struct db *pool_db(const struct pool *p);
+struct pool *pool_find(struct db *db, const char *connection_id);
 const char *pool_id(const struct pool *p);
 bool pool_transient(const struct pool *p); /* opened from a URI / conninfo */
 bool pool_closing(const struct pool *p);
@@ -74,16 +77,16 @@ const char *pool_database(const struct pool *p);
  * from pool_find at once. */
 void pool_close(struct pool *p, const char *reason);
 /* connections.delete / edits: close the pool of that id if one is open. */
-void pool_forget(const char *connection_id);
-void pool_close_all(void);
+void pool_forget(struct db *db, const char *connection_id);
+void pool_close_all(struct db *db);
 /* Pools not yet freed, closing ones included (a stopping daemon waits for
  * their busy backends). */
-unsigned pool_alive_count(void);
+unsigned pool_alive_count(struct db *db);
 
 /* connection.status: see protocol/schema.d/connection.json. New reference. */
 json_t *pool_status_json(struct pool *p);
 /* Every open pool's status, for daemon.status. */
-json_t *pool_list_json(void);
+json_t *pool_list_json(struct db *db);
 
 /* ---- using backends (the query engine) ---------------------------------- */
 
@@ -134,7 +137,7 @@ void backend_mark_dirty(struct backend *b);
 void backend_idle_notice(void *arg, const PGresult *res);
 
 /* Periodic work (health checks); called by the daemon's janitor timer. */
-void pool_janitor(void);
+void pool_janitor(struct db *db);
 
 /* ---- for other modules ---------------------------------------------------- */
 
@@ -151,7 +154,7 @@ void pool_set_attachment(struct pool *p, enum pool_slot slot, void *data,
                          void (*free_fn)(void *data));
 /* Called after a query that ran DDL (a CREATE / ALTER / DROP / COMMENT /
  * GRANT … command tag) finished on p, with its SQL. */
-void pool_set_ddl_hook(void (*fn)(struct pool *p, const char *sql));
+void pool_set_ddl_hook(struct db *db, void (*fn)(struct pool *p, const char *sql));
 void pool_ran_ddl(struct pool *p, const char *sql);
 /* Called when a pool connects its first backend (opened). */
-void pool_set_open_hook(void (*fn)(struct pool *p));
+void pool_set_open_hook(struct db *db, void (*fn)(struct pool *p));

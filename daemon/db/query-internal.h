@@ -26,6 +26,7 @@ enum query_state {
 struct query {
 	char id[TUSK_UUID_STRLEN + 1];
 	enum query_state state;
+	struct db *db; /* its pool's */
 	struct pool *pool;
 	struct context *ctx;
 	struct backend *b;

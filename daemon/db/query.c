@@ -17,7 +17,7 @@
 #include "common/sql.h"
 #include "common/uuid.h"
 #include "daemon/db/context.h"
-#include "daemon/db/env.h"
+#include "daemon/db/db-internal.h"
 #include "daemon/db/meta.h"
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
@@ -27,11 +27,9 @@
 #include "daemon/db/tunnel.h"
 #include "daemon/worker/worker.h"
 
-static struct query *queries;
-
-struct query *query_find(const char *id)
+struct query *query_find(struct db *db, const char *id)
 {
-	for (struct query *q = queries; q; q = q->next)
+	for (struct query *q = db->queries; q; q = q->next)
 		if (strcmp(q->id, id) == 0)
 			return q;
 	return NULL;
@@ -45,7 +43,7 @@ static void cancel_job_forget(struct query *q);
 
 static void query_free(struct query *q)
 {
-	for (struct query **pp = &queries; *pp; pp = &(*pp)->next)
+	for (struct query **pp = &q->db->queries; *pp; pp = &(*pp)->next)
 		if (*pp == q) {
 			*pp = q->next;
 			break;
@@ -355,7 +353,7 @@ struct query *query_start(struct pool *p, struct context *ctx, const struct quer
 		tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "the SQL is empty");
 		return NULL;
 	}
-	if (o->query_id && query_find(o->query_id)) {
+	if (o->query_id && query_find(pool_db(p), o->query_id)) {
 		tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "a query with id '%s' is already running",
 		               o->query_id);
 		return NULL;
@@ -375,6 +373,7 @@ struct query *query_start(struct pool *p, struct context *ctx, const struct quer
 		snprintf(q->id, sizeof(q->id), "%s", o->query_id);
 	else
 		tusk_uuid_v4(q->id);
+	q->db = pool_db(p);
 	q->pool = p;
 	q->ctx = ctx;
 	q->sink = sink;
@@ -398,10 +397,10 @@ struct query *query_start(struct pool *p, struct context *ctx, const struct quer
 	q->batch = evbuffer_new();
 	q->started_us = tusk_mono_us();
 	q->state = QUERY_WAITING;
-	q->next = queries;
-	queries = q;
+	q->next = q->db->queries;
+	q->db->queries = q;
 	if (q->timeout_ms > 0) {
-		q->timeout_timer = evtimer_new(db_env()->base, on_timeout, q);
+		q->timeout_timer = evtimer_new(q->db->env.base, on_timeout, q);
 		struct timeval tv = {.tv_sec = q->timeout_ms / 1000,
 		                     .tv_usec = (q->timeout_ms % 1000) * 1000};
 		evtimer_add(q->timeout_timer, &tv);
@@ -455,7 +454,7 @@ static void cancel_done(void *arg)
 		 * while the query runs on, say it again, a few times. */
 		if (q->state == QUERY_RUNNING && q->cancel_requested && q->cancels_sent < 5) {
 			if (!q->cancel_retry)
-				q->cancel_retry = evtimer_new(db_env()->base, on_cancel_retry, q);
+				q->cancel_retry = evtimer_new(q->db->env.base, on_cancel_retry, q);
 			if (q->cancel_retry)
 				evtimer_add(q->cancel_retry, &(struct timeval){.tv_usec = 100000});
 		}
@@ -524,7 +523,7 @@ void query_cancel(struct query *q)
 	j->cancel = PQgetCancel(backend_conn(q->b));
 	j->q = q;
 	q->cancels_sent++;
-	if (!j->cancel || worker_submit(db_env()->workers, cancel_work, cancel_done, j) < 0) {
+	if (!j->cancel || worker_submit(q->db->env.workers, cancel_work, cancel_done, j) < 0) {
 		if (j->cancel)
 			PQfreeCancel(j->cancel);
 		free(j);
@@ -559,10 +558,10 @@ char *query_sql_head(const char *sql)
 	return red;
 }
 
-json_t *query_list_json(void)
+json_t *query_list_json(struct db *db)
 {
 	json_t *list = json_array();
-	for (struct query *q = queries; q; q = q->next) {
+	for (struct query *q = db->queries; q; q = q->next) {
 		if (q->stored)
 			continue; /* listed by the result store */
 		char *head = query_sql_head(q->sql);
@@ -589,9 +588,9 @@ uint64_t query_started_us(const struct query *q)
 	return q->started_us;
 }
 
-void query_cancel_all(void)
+void query_cancel_all(struct db *db)
 {
-	for (struct query *q = queries, *next; q; q = next) {
+	for (struct query *q = db->queries, *next; q; q = next) {
 		next = q->next;
 		set_stop(q, TUSK_STOP_DAEMON_STOPPING);
 		query_cancel(q);

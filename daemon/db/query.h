@@ -15,6 +15,7 @@
 #include "common/model-query.h"
 #include "common/render.h"
 
+struct db;
 struct pool;
 struct backend;
 struct query;
@@ -104,14 +105,14 @@ int query_copy_end(struct query *q, const char *fail_message, TuskError *e);
 /* Waiting for COPY data. */
 bool query_copy_waiting(const struct query *q);
 
-struct query *query_find(const char *query_id);
+struct query *query_find(struct db *db, const char *query_id);
 const char *query_id(const struct query *q);
 
 /* The daemon is stopping: cancel every query (each then ends through its
  * sink as usual). */
-void query_cancel_all(void);
+void query_cancel_all(struct db *db);
 /* Every running query but stored ones (for daemon.status / query.list). */
-json_t *query_list_json(void);
+json_t *query_list_json(struct db *db);
 /* The first 200 characters of sql, passwords redacted (free()). */
 char *query_sql_head(const char *sql);
 bool query_paused(const struct query *q);

@@ -54,9 +54,9 @@ struct schema_load {
 	TuskError e;
 };
 
-static void emit(const char *event, json_t *params)
+static void emit(struct pool *p, const char *event, json_t *params)
 {
-	db_emit(event, params);
+	db_emit(pool_db(p), event, params);
 }
 
 static void load_abort(struct schema_load *l);
@@ -134,7 +134,7 @@ static void collect(json_t *map, const char *schema, json_t *node)
 	}
 }
 
-static void announce(const char *event, const char *id, const char *key)
+static void announce(struct pool *p, const char *event, const char *id, const char *key)
 {
 	char buf[1024];
 	snprintf(buf, sizeof(buf), "%s", key);
@@ -146,8 +146,9 @@ static void announce(const char *event, const char *id, const char *key)
 	if (!name)
 		return;
 	*name++ = '\0';
-	emit(event, json_pack("{s:s, s:s, s:s?, s:s}", "connection_id", id, "kind", kind, "schema",
-	                      *schema ? schema : NULL, "name", name));
+	emit(p, event,
+	     json_pack("{s:s, s:s, s:s?, s:s}", "connection_id", id, "kind", kind, "schema",
+	               *schema ? schema : NULL, "name", name));
 }
 
 /* Put the reloaded schema nodes of fresh into c's tree and announce what
@@ -193,14 +194,14 @@ static void merge(struct schema_cache *c, json_t *fresh, const json_t *schemas)
 	{
 		json_t *o = json_object_get(old, key);
 		if (!o)
-			announce(TUSK_N_SCHEMA_OBJECT_CREATED, id, key);
+			announce(c->pool, TUSK_N_SCHEMA_OBJECT_CREATED, id, key);
 		else if (!json_equal(o, v) && strncmp(key, "schema\t", 7) != 0)
-			announce(TUSK_N_SCHEMA_OBJECT_ALTERED, id, key);
+			announce(c->pool, TUSK_N_SCHEMA_OBJECT_ALTERED, id, key);
 	}
 	json_object_foreach(old, key, v)
 	{
 		if (!json_object_get(neu, key))
-			announce(TUSK_N_SCHEMA_OBJECT_DROPPED, id, key);
+			announce(c->pool, TUSK_N_SCHEMA_OBJECT_DROPPED, id, key);
 	}
 	json_object_set(c->tree, "extensions", json_object_get(fresh, "extensions"));
 	json_object_set(c->tree, "roles", json_object_get(fresh, "roles"));
@@ -274,11 +275,11 @@ static void load_finish(struct schema_load *l)
 			for (int k = SCHEMA_R_SCHEMAS; k < SCHEMA_R_MAX; k++)
 				json_object_set_new(counts, schema_result_names[k],
 				                    json_integer(l->build.counts[k]));
-			emit(TUSK_N_SCHEMA_REFRESH_COMPLETED,
+			emit(c->pool, TUSK_N_SCHEMA_REFRESH_COMPLETED,
 			     json_pack("{s:s, s:f, s:o}", "connection_id", id, "duration_ms", ms,
 			               "counts", counts));
 		} else {
-			emit(TUSK_N_SCHEMA_REFRESH_FAILED,
+			emit(c->pool, TUSK_N_SCHEMA_REFRESH_FAILED,
 			     json_pack("{s:s, s:o}", "connection_id", id, "error",
 			               tusk_error_info_to_json(e)));
 		}
@@ -377,7 +378,7 @@ static void load_io(struct backend *b, short what, void *ud)
 			schema_build_rows(&l->build, kind, res);
 			l->kinds_done++;
 			if (l->c)
-				emit(TUSK_N_SCHEMA_REFRESH_PROGRESS,
+				emit(l->pool, TUSK_N_SCHEMA_REFRESH_PROGRESS,
 				     json_pack("{s:s, s:s, s:i, s:i}", "connection_id",
 				               pool_id(l->pool), "kind", schema_result_names[kind],
 				               "done", l->kinds_done, "total", SCHEMA_R_MAX));
@@ -490,7 +491,7 @@ static void start_load(struct schema_cache *c, json_t *schemas, struct schema_wa
 	l->started_us = tusk_mono_us();
 	c->load = l;
 	c->waiters = waiters;
-	emit(TUSK_N_SCHEMA_REFRESH_STARTED,
+	emit(c->pool, TUSK_N_SCHEMA_REFRESH_STARTED,
 	     json_pack("{s:s, s:O?}", "connection_id", pool_id(c->pool), "schemas", schemas));
 	l->running = LOAD_PARTS;
 	for (int i = 0; i < LOAD_PARTS; i++) {
@@ -582,7 +583,7 @@ void schema_reload(struct pool *p, const json_t *schemas, schema_ready_cb cb, vo
 
 void schema_on_open(struct pool *p)
 {
-	if (settings_bool(db_env()->settings, "schema.load_on_open"))
+	if (settings_bool(db_env(pool_db(p))->settings, "schema.load_on_open"))
 		schema_reload(p, NULL, NULL, NULL);
 }
 

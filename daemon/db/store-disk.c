@@ -14,7 +14,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "daemon/db/env.h"
+#include "daemon/db/db-internal.h"
 #include "daemon/db/store-internal.h"
 #include "daemon/storage/settings.h"
 #include "daemon/worker/worker.h"
@@ -56,10 +56,10 @@ char *store_meta_text(const struct store_entry *s, int64_t now_wall_us)
 	return text;
 }
 
-int store_meta_write_file(const char *id, const char *text)
+int store_meta_write_file(const struct store_globals *st, const char *id, const char *text)
 {
-	char *path = store_path(id, "meta");
-	char *tmp = store_path(id, "tmp");
+	char *path = store_path(st, id, "meta");
+	char *tmp = store_path(st, id, "tmp");
 	int r = -1;
 	if (!path || !tmp)
 		goto out;
@@ -90,6 +90,7 @@ out:
 }
 
 struct meta_job {
+	struct store_globals *st; /* its dir is read on the worker: set before, freed after */
 	char id[40];
 	char *text;
 	int r;
@@ -98,7 +99,7 @@ struct meta_job {
 static void meta_work(void *arg)
 {
 	struct meta_job *j = arg;
-	j->r = store_meta_write_file(j->id, j->text);
+	j->r = store_meta_write_file(j->st, j->id, j->text);
 }
 
 static void meta_done(void *arg)
@@ -107,9 +108,9 @@ static void meta_done(void *arg)
 	if (j->r < 0)
 		log_warn("store", "%s: cannot write its meta file: it will not outlive a restart",
 		         j->id);
-	if (!store_find(j->id)) {
+	if (!store_find(j->st->db, j->id)) {
 		/* Released meanwhile: the file must not outlive it. */
-		char *path = store_path(j->id, "meta");
+		char *path = store_path(j->st, j->id, "meta");
 		if (path)
 			unlink(path);
 		free(path);
@@ -123,6 +124,7 @@ void store_meta_write(struct store_entry *s)
 	struct meta_job *j = calloc(1, sizeof(*j));
 	if (!j)
 		return;
+	j->st = s->st;
 	snprintf(j->id, sizeof(j->id), "%s", s->id);
 	j->text = store_meta_text(s, store_wall_us());
 	if (!j->text) {
@@ -130,7 +132,7 @@ void store_meta_write(struct store_entry *s)
 		return;
 	}
 	s->meta_written = true;
-	if (worker_submit(db_env()->workers, meta_work, meta_done, j) < 0) {
+	if (worker_submit(s->st->db->env.workers, meta_work, meta_done, j) < 0) {
 		meta_work(j);
 		meta_done(j);
 	}
@@ -169,9 +171,9 @@ static int load_rset(struct store_rset *r, json_t *js)
 }
 
 /* A complete result from its meta file, or NULL (stale, broken). */
-static struct store_entry *load_one(const char *id, int64_t now_wall)
+static struct store_entry *load_one(struct store_globals *st, const char *id, int64_t now_wall)
 {
-	char *meta = store_path(id, "meta");
+	char *meta = store_path(st, id, "meta");
 	json_t *m = meta ? json_load_file(meta, 0, NULL) : NULL;
 	free(meta);
 	if (!m || json_integer_value(json_object_get(m, "version")) != META_VERSION ||
@@ -179,12 +181,12 @@ static struct store_entry *load_one(const char *id, int64_t now_wall)
 		json_decref(m);
 		return NULL;
 	}
-	int64_t ttl = settings_int(db_env()->settings, "store.ttl_sec") * 1000000LL;
+	int64_t ttl = settings_int(st->db->env.settings, "store.ttl_sec") * 1000000LL;
 	int64_t last = json_integer_value(json_object_get(m, "last_used_wall_us"));
 	int64_t idle = now_wall - last;
 	if (idle < 0)
 		idle = 0;
-	struct store_entry *s = store_entry_new(id);
+	struct store_entry *s = store_entry_new(st, id);
 	json_t *rsets = json_object_get(m, "rsets");
 	if (!s || idle >= ttl || !json_is_array(rsets))
 		goto bad;
@@ -206,12 +208,12 @@ static struct store_entry *load_one(const char *id, int64_t now_wall)
 	for (size_t i = 0; i < s->nrsets; i++)
 		if (load_rset(&s->rsets[i], json_array_get(rsets, i)) < 0)
 			goto bad;
-	s->rows_path = store_path(id, "rows");
+	s->rows_path = store_path(st, id, "rows");
 	s->fd = s->rows_path ? open(s->rows_path, O_RDWR | O_CLOEXEC) : -1;
 	struct stat sb;
 	if (s->fd < 0 || fstat(s->fd, &sb) < 0 || (uint64_t)sb.st_size < s->file_size)
 		goto bad;
-	store_g.disk_total += s->file_size;
+	st->disk_total += s->file_size;
 	json_decref(m);
 	return s;
 bad:
@@ -236,9 +238,9 @@ static bool ends_with(const char *s, const char *suffix, size_t *stem)
 	return true;
 }
 
-void store_load_dir(void)
+void store_load_dir(struct store_globals *st)
 {
-	DIR *d = opendir(store_g.dir);
+	DIR *d = opendir(st->dir);
 	if (!d)
 		return;
 	int64_t now_wall = store_wall_us();
@@ -252,7 +254,7 @@ void store_load_dir(void)
 		char id[40];
 		memcpy(id, de->d_name, stem);
 		id[stem] = '\0';
-		struct store_entry *s = load_one(id, now_wall);
+		struct store_entry *s = load_one(st, id, now_wall);
 		if (s) {
 			store_entry_link(s);
 			kept++;
@@ -273,7 +275,7 @@ void store_load_dir(void)
 			memcpy(id, de->d_name, stem);
 			id[stem] = '\0';
 		}
-		if (strcmp(de->d_name + stem, ".tmp") != 0 && *id && store_find(id))
+		if (strcmp(de->d_name + stem, ".tmp") != 0 && *id && store_find(st->db, id))
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
 			removed++;

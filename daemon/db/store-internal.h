@@ -68,33 +68,41 @@ struct store_entry {
 	unsigned pending;                /* write jobs queued or running */
 	struct query *q;
 	struct store_waiter *waiters;
+	struct store_globals *st; /* the store it belongs to */
 	struct store_entry *next;
 };
 
+struct write_job;
+struct db;
+
+/* The store of one struct db (its member: db->store). */
 struct store_globals {
+	struct db *db;
 	char *dir;
 	struct store_entry *list;
 	uint64_t mem_total, dirty_total, disk_total;
 	struct event *timer;
 	bool stopping;
+	/* Segments waiting for a worker to write them; writes running. */
+	struct write_job *wq_head, *wq_tail;
+	unsigned writes_running;
 };
-extern struct store_globals store_g;
 
-uint64_t store_memory_budget(void);
+uint64_t store_memory_budget(const struct store_globals *st);
 struct store_rset *store_rset_find(struct store_entry *s, unsigned result_index);
 /* A fresh entry (not yet listed) / link it in. */
-struct store_entry *store_entry_new(const char *id);
+struct store_entry *store_entry_new(struct store_globals *st, const char *id);
 void store_entry_link(struct store_entry *s);
 /* The rows file's and meta file's paths (free()). */
-char *store_path(const char *id, const char *ext);
+char *store_path(const struct store_globals *st, const char *id, const char *ext);
 
 /* store-disk.c */
 /* The meta file's text for a complete, flushed result (free()). */
 char *store_meta_text(const struct store_entry *s, int64_t now_wall_us);
 /* Write text to ID.meta (through a temporary file). Blocking: workers and
  * shutdown only. */
-int store_meta_write_file(const char *id, const char *text);
+int store_meta_write_file(const struct store_globals *st, const char *id, const char *text);
 void store_meta_write(struct store_entry *s);
 /* Scan the directory at start. */
-void store_load_dir(void);
+void store_load_dir(struct store_globals *st);
 int64_t store_wall_us(void);

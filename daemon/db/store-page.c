@@ -12,6 +12,7 @@
 #include "common/jsonstr.h"
 #include "daemon/db/query.h"
 #include "daemon/db/rowjson.h"
+#include "daemon/db/db-internal.h"
 #include "daemon/db/store-internal.h"
 
 static int emit_evbuffer(const char *buf, size_t len, void *data)
@@ -203,11 +204,11 @@ json_t *store_summary_json(const struct store_entry *s)
 	                 (json_int_t)s->mem_bytes, "bytes_disk", (json_int_t)s->file_size);
 }
 
-json_t *store_list_json(void)
+json_t *store_list_json(struct db *db)
 {
 	json_t *list = json_array();
 	uint64_t now = tusk_mono_us();
-	for (struct store_entry *s = store_g.list; s; s = s->next) {
+	for (struct store_entry *s = db->store.list; s; s = s->next) {
 		uint64_t end = s->state == STORE_RUNNING ? now : s->ended_us;
 		json_array_append_new(
 		    list,

@@ -15,15 +15,13 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/paths.h"
-#include "daemon/db/env.h"
+#include "daemon/db/db-internal.h"
 #include "daemon/db/query.h"
 #include "daemon/db/store-internal.h"
 #include "daemon/storage/settings.h"
 #include "daemon/worker/worker.h"
 
 #define WRITES_IN_FLIGHT 2
-
-struct store_globals store_g;
 
 struct write_job {
 	struct store_entry *s;
@@ -36,44 +34,42 @@ struct write_job {
 	struct write_job *next;
 };
 
-static struct write_job *wq_head, *wq_tail;
-static unsigned writes_running;
+static void pump_writes(struct store_globals *st);
+static void release_over_disk_budget(struct store_globals *st, const struct store_entry *keep);
 
-static void pump_writes(void);
-static void release_over_disk_budget(const struct store_entry *keep);
-
-uint64_t store_memory_budget(void)
+uint64_t store_memory_budget(const struct store_globals *st)
 {
-	return (uint64_t)settings_int(db_env()->settings, "store.memory_budget_mb") << 20;
+	return (uint64_t)settings_int(st->db->env.settings, "store.memory_budget_mb") << 20;
 }
 
 /* Writes in flight are capped too, so that a fast query over a slow
  * disk stops reading instead of filling memory. */
-static uint64_t dirty_max(void)
+static uint64_t dirty_max(const struct store_globals *st)
 {
-	uint64_t b = store_memory_budget() / 2;
+	uint64_t b = store_memory_budget(st) / 2;
 	return b < 16u << 20 ? (b < STORE_SEG_BYTES * 2 ? STORE_SEG_BYTES * 2 : b) : 16u << 20;
 }
 
-char *store_path(const char *id, const char *ext)
+char *store_path(const struct store_globals *st, const char *id, const char *ext)
 {
 	char *p = NULL;
-	if (asprintf(&p, "%s/%s.%s", store_g.dir, id, ext) < 0)
+	if (asprintf(&p, "%s/%s.%s", st->dir, id, ext) < 0)
 		return NULL;
 	return p;
 }
 
-struct store_entry *store_find(const char *id)
+struct store_entry *store_find(struct db *db, const char *id)
 {
-	for (struct store_entry *s = store_g.list; s; s = s->next)
+	struct store_globals *st = &db->store;
+	for (struct store_entry *s = st->list; s; s = s->next)
 		if (strcmp(s->id, id) == 0)
 			return s;
 	return NULL;
 }
 
-struct store_entry *store_lookup(const char *id, TuskError *e)
+struct store_entry *store_lookup(struct db *db, const char *id, TuskError *e)
 {
-	struct store_entry *s = store_find(id);
+	struct store_entry *s = store_find(db, id);
 	if (!s)
 		tusk_error_set(e, TUSK_ERR_RESULT_NOT_FOUND,
 		               "no stored result has id '%s' (it may have been closed or released)",
@@ -120,12 +116,13 @@ struct store_rset *store_rset_find(struct store_entry *s, unsigned result_index)
 
 /* ---- life ------------------------------------------------------------------ */
 
-struct store_entry *store_entry_new(const char *id)
+struct store_entry *store_entry_new(struct store_globals *st, const char *id)
 {
 	struct store_entry *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	snprintf(s->id, sizeof(s->id), "%s", id);
+	s->st = st;
 	s->fd = -1;
 	s->started_us = s->last_used_us = tusk_mono_us();
 	s->started_wall_us = store_wall_us();
@@ -134,13 +131,15 @@ struct store_entry *store_entry_new(const char *id)
 
 void store_entry_link(struct store_entry *s)
 {
-	s->next = store_g.list;
-	store_g.list = s;
+	struct store_globals *st = s->st;
+	s->next = st->list;
+	st->list = s;
 }
 
 static void unlink_entry(struct store_entry *s)
 {
-	for (struct store_entry **pp = &store_g.list; *pp; pp = &(*pp)->next)
+	struct store_globals *st = s->st;
+	for (struct store_entry **pp = &st->list; *pp; pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;
 			return;
@@ -149,12 +148,13 @@ static void unlink_entry(struct store_entry *s)
 
 static void destroy(struct store_entry *s)
 {
+	struct store_globals *st = s->st;
 	bool big = s->mem_bytes >= 8u << 20;
 	for (size_t i = 0; i < s->nrsets; i++) {
 		struct store_rset *r = &s->rsets[i];
 		for (size_t j = 0; j < r->nsegs; j++)
 			if (r->segs[j].mem) {
-				store_g.mem_total -= r->segs[j].len;
+				st->mem_total -= r->segs[j].len;
 				free(r->segs[j].mem);
 			}
 		free(r->segs);
@@ -163,12 +163,12 @@ static void destroy(struct store_entry *s)
 		free(r->columns_text);
 		json_decref(r->columns);
 	}
-	store_g.disk_total -= s->file_size;
+	st->disk_total -= s->file_size;
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->rows_path) {
 		unlink(s->rows_path);
-		char *meta = store_path(s->id, "meta");
+		char *meta = store_path(st, s->id, "meta");
 		if (meta)
 			unlink(meta);
 		free(meta);
@@ -205,15 +205,16 @@ void store_close(struct store_entry *s)
 	maybe_destroy(s);
 }
 
-struct store_entry *store_begin(const char *id, const char *connection_id, const char *sql,
-                                const char *context, TuskError *e)
+struct store_entry *store_begin(struct db *db, const char *id, const char *connection_id,
+                                const char *sql, const char *context, TuskError *e)
 {
-	if (store_find(id)) {
+	struct store_globals *st = &db->store;
+	if (store_find(db, id)) {
 		tusk_error_set(e, TUSK_ERR_INVALID_INPUT, "a stored result with id '%s' exists",
 		               id);
 		return NULL;
 	}
-	struct store_entry *s = store_entry_new(id);
+	struct store_entry *s = store_entry_new(st, id);
 	if (!s) {
 		tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
 		return NULL;
@@ -221,7 +222,7 @@ struct store_entry *store_begin(const char *id, const char *connection_id, const
 	s->connection_id = strdup(connection_id);
 	s->sql_head = query_sql_head(sql);
 	s->context = context ? strdup(context) : NULL;
-	s->rows_path = store_path(id, "rows");
+	s->rows_path = store_path(st, id, "rows");
 	s->fd =
 	    s->rows_path ? open(s->rows_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
 	if (s->fd < 0) {
@@ -265,6 +266,7 @@ void store_columns(struct store_entry *s, unsigned result_index, json_t *columns
 
 static void seal(struct store_entry *s, struct store_rset *r)
 {
+	struct store_globals *st = s->st;
 	if (r->cur_rows == 0)
 		return;
 	if (r->nsegs == r->cap) {
@@ -292,9 +294,9 @@ static void seal(struct store_entry *s, struct store_rset *r)
 	s->file_size += g->len;
 	s->mem_bytes += g->len;
 	s->last_used_us = tusk_mono_us();
-	store_g.disk_total += g->len;
-	store_g.mem_total += g->len;
-	store_g.dirty_total += g->len;
+	st->disk_total += g->len;
+	st->mem_total += g->len;
+	st->dirty_total += g->len;
 
 	struct write_job *j = calloc(1, sizeof(*j));
 	j->s = s;
@@ -305,13 +307,13 @@ static void seal(struct store_entry *s, struct store_rset *r)
 	j->off = g->file_off;
 	j->fd = s->fd;
 	s->pending++;
-	if (wq_tail)
-		wq_tail->next = j;
+	if (st->wq_tail)
+		st->wq_tail->next = j;
 	else
-		wq_head = j;
-	wq_tail = j;
-	pump_writes();
-	release_over_disk_budget(s);
+		st->wq_head = j;
+	st->wq_tail = j;
+	pump_writes(st);
+	release_over_disk_budget(st, s);
 }
 
 static int reserve(struct store_rset *r, size_t more)
@@ -418,7 +420,7 @@ void store_end(struct store_entry *s, enum store_state st, bool truncated)
 
 bool store_congested(const struct store_entry *s)
 {
-	return store_g.dirty_total > dirty_max();
+	return s->st->dirty_total > dirty_max(s->st);
 }
 
 /* ---- the writer ------------------------------------------------------------- */
@@ -442,25 +444,25 @@ static void write_work(void *arg)
 /* Memory over budget: the least recently used results lose their cached
  * segments first, the newest segments of a result before its first ones
  * (the page a grid shows first stays in memory longest). */
-static void enforce_budget(void)
+static void enforce_budget(struct store_globals *st)
 {
-	uint64_t budget = store_memory_budget();
-	while (store_g.mem_total > budget) {
+	uint64_t budget = store_memory_budget(st);
+	while (st->mem_total > budget) {
 		struct store_entry *lru = NULL;
-		for (struct store_entry *s = store_g.list; s; s = s->next)
+		for (struct store_entry *s = st->list; s; s = s->next)
 			if (s->clean_bytes > 0 && (!lru || s->last_used_us < lru->last_used_us))
 				lru = s;
 		if (!lru)
 			return;
-		for (size_t i = lru->nrsets; i-- > 0 && store_g.mem_total > budget;) {
+		for (size_t i = lru->nrsets; i-- > 0 && st->mem_total > budget;) {
 			struct store_rset *r = &lru->rsets[i];
-			for (size_t k = r->nsegs; k-- > 0 && store_g.mem_total > budget;) {
+			for (size_t k = r->nsegs; k-- > 0 && st->mem_total > budget;) {
 				struct store_seg *g = &r->segs[k];
 				if (!g->mem || g->dirty)
 					continue;
 				free(g->mem);
 				g->mem = NULL;
-				store_g.mem_total -= g->len;
+				st->mem_total -= g->len;
 				lru->mem_bytes -= g->len;
 				lru->clean_bytes -= g->len;
 			}
@@ -472,11 +474,12 @@ static void write_done(void *arg)
 {
 	struct write_job *j = arg;
 	struct store_entry *s = j->s;
+	struct store_globals *st = s->st; /* s may go below */
 	struct store_seg *g = &s->rsets[j->ri].segs[j->si];
-	writes_running--;
+	st->writes_running--;
 	s->pending--;
 	g->dirty = false;
-	store_g.dirty_total -= j->len;
+	st->dirty_total -= j->len;
 	if (j->err) {
 		if (!s->io_failed)
 			log_error("store", "%s: cannot write the spill file: %s", s->id,
@@ -489,34 +492,34 @@ static void write_done(void *arg)
 	if (s->released) {
 		maybe_destroy(s);
 	} else {
-		enforce_budget();
+		enforce_budget(st);
 		if (flushed(s))
 			on_flushed(s);
 	}
-	pump_writes();
-	if (store_g.dirty_total <= dirty_max() / 2)
-		for (struct store_entry *e = store_g.list, *next; e; e = next) {
+	pump_writes(st);
+	if (st->dirty_total <= dirty_max(st) / 2)
+		for (struct store_entry *e = st->list, *next; e; e = next) {
 			next = e->next;
 			if (e->q && query_paused(e->q))
 				query_resume(e->q);
 		}
 }
 
-static void pump_writes(void)
+static void pump_writes(struct store_globals *st)
 {
-	while (wq_head && writes_running < WRITES_IN_FLIGHT && !store_g.stopping) {
-		struct write_job *j = wq_head;
-		wq_head = j->next;
-		if (!wq_head)
-			wq_tail = NULL;
+	while (st->wq_head && st->writes_running < WRITES_IN_FLIGHT && !st->stopping) {
+		struct write_job *j = st->wq_head;
+		st->wq_head = j->next;
+		if (!st->wq_head)
+			st->wq_tail = NULL;
 		j->next = NULL;
-		if (worker_submit(db_env()->workers, write_work, write_done, j) < 0) {
+		if (worker_submit(st->db->env.workers, write_work, write_done, j) < 0) {
 			write_work(j); /* the pool is stopping: do it here */
-			writes_running++;
+			st->writes_running++;
 			write_done(j);
 			continue;
 		}
-		writes_running++;
+		st->writes_running++;
 	}
 }
 
@@ -527,12 +530,13 @@ static bool releasable(const struct store_entry *s, const struct store_entry *ke
 	return s != keep && s->state != STORE_RUNNING && !s->waiters;
 }
 
-static void release_over_disk_budget(const struct store_entry *keep)
+static void release_over_disk_budget(struct store_globals *st, const struct store_entry *keep)
 {
-	uint64_t budget = (uint64_t)settings_int(db_env()->settings, "store.disk_budget_mb") << 20;
-	while (store_g.disk_total > budget) {
+	uint64_t budget = (uint64_t)settings_int(st->db->env.settings, "store.disk_budget_mb")
+	                  << 20;
+	while (st->disk_total > budget) {
 		struct store_entry *lru = NULL;
-		for (struct store_entry *s = store_g.list; s; s = s->next)
+		for (struct store_entry *s = st->list; s; s = s->next)
 			if (releasable(s, keep) && (!lru || s->last_used_us < lru->last_used_us))
 				lru = s;
 		if (!lru)
@@ -545,17 +549,18 @@ static void release_over_disk_budget(const struct store_entry *keep)
 
 static void on_timer(evutil_socket_t fd, short what, void *ud)
 {
-	uint64_t ttl_us = (uint64_t)settings_int(db_env()->settings, "store.ttl_sec") * 1000000u;
+	struct store_globals *st = ud;
+	uint64_t ttl_us = (uint64_t)settings_int(st->db->env.settings, "store.ttl_sec") * 1000000u;
 	uint64_t now = tusk_mono_us();
-	for (struct store_entry *s = store_g.list, *next; s; s = next) {
+	for (struct store_entry *s = st->list, *next; s; s = next) {
 		next = s->next;
 		if (releasable(s, NULL) && now - s->last_used_us >= ttl_us) {
 			log_info("store", "%s released: unused for store.ttl_sec", s->id);
 			store_close(s);
 		}
 	}
-	enforce_budget();
-	release_over_disk_budget(NULL);
+	enforce_budget(st);
+	release_over_disk_budget(st, NULL);
 }
 
 static void fire_waiters(struct store_entry *s, bool released)
@@ -627,43 +632,45 @@ void store_snapshot_free(struct store_snapshot *snap)
 
 /* ---- start and stop ------------------------------------------------------------ */
 
-int store_init(const char *dir, TuskError *e)
+int store_init(struct db *db, const char *dir, TuskError *e)
 {
+	struct store_globals *st = &db->store;
 	if (tusk_mkdir_p(dir, 0700, e) < 0)
 		return -1;
-	store_g.dir = strdup(dir);
-	store_load_dir();
-	store_g.timer = event_new(db_env()->base, -1, EV_PERSIST, on_timer, NULL);
-	event_add(store_g.timer, &(struct timeval){.tv_sec = 1});
+	st->dir = strdup(dir);
+	store_load_dir(st);
+	st->timer = event_new(db->env.base, -1, EV_PERSIST, on_timer, st);
+	event_add(st->timer, &(struct timeval){.tv_sec = 1});
 	return 0;
 }
 
-void store_stop(void)
+void store_stop(struct db *db)
 {
-	store_g.stopping = true;
+	db->store.stopping = true;
 }
 
-void store_free(void)
+void store_free(struct db *db)
 {
+	struct store_globals *st = &db->store;
 	/* Writes the pool did not take: done here, then the meta files of
 	 * complete results (with their last use), so they outlive us. */
-	while (wq_head) {
-		struct write_job *j = wq_head;
-		wq_head = j->next;
+	while (st->wq_head) {
+		struct write_job *j = st->wq_head;
+		st->wq_head = j->next;
 		write_work(j);
-		writes_running++;
-		store_g.stopping = true;
+		st->writes_running++;
+		st->stopping = true;
 		write_done(j);
 	}
-	wq_tail = NULL;
+	st->wq_tail = NULL;
 	int64_t now = store_wall_us();
-	while (store_g.list) {
-		struct store_entry *s = store_g.list;
-		store_g.list = s->next;
+	while (st->list) {
+		struct store_entry *s = st->list;
+		st->list = s->next;
 		fire_waiters(s, true);
 		if (s->state == STORE_COMPLETE && !s->io_failed && s->pending == 0) {
 			char *text = store_meta_text(s, now);
-			if (text && store_meta_write_file(s->id, text) == 0) {
+			if (text && store_meta_write_file(st, s->id, text) == 0) {
 				free(s->rows_path); /* keep the files */
 				s->rows_path = NULL;
 			}
@@ -671,9 +678,9 @@ void store_free(void)
 		}
 		destroy(s);
 	}
-	if (store_g.timer)
-		event_free(store_g.timer);
-	store_g.timer = NULL;
-	free(store_g.dir);
-	store_g.dir = NULL;
+	if (st->timer)
+		event_free(st->timer);
+	st->timer = NULL;
+	free(st->dir);
+	st->dir = NULL;
 }

@@ -22,6 +22,7 @@
 
 #include "common/error.h"
 
+struct db;
 struct query;
 struct store_entry;
 
@@ -34,16 +35,16 @@ enum store_state {
 
 /* Open the store in dir (created): orphans are removed, complete results
  * within their TTL re-indexed. Starts the TTL timer. */
-int store_init(const char *dir, TuskError *e);
+int store_init(struct db *db, const char *dir, TuskError *e);
 /* Before the worker pool stops: no new background writes. */
-void store_stop(void);
+void store_stop(struct db *db);
 /* After it stopped: write what is left, keep complete results' files for
  * the next start, free everything. */
-void store_free(void);
+void store_free(struct db *db);
 
 /* A stored query begins. */
-struct store_entry *store_begin(const char *query_id, const char *connection_id, const char *sql,
-                                const char *context, TuskError *e);
+struct store_entry *store_begin(struct db *db, const char *query_id, const char *connection_id,
+                                const char *sql, const char *context, TuskError *e);
 void store_set_query(struct store_entry *s, struct query *q);
 /* A result set with rows begins (columns borrowed: Column objects). */
 void store_columns(struct store_entry *s, unsigned result_index, json_t *columns);
@@ -56,9 +57,9 @@ void store_end(struct store_entry *s, enum store_state st, bool truncated);
 /* The query should stop reading: the spill file is behind. */
 bool store_congested(const struct store_entry *s);
 
-struct store_entry *store_find(const char *query_id);
+struct store_entry *store_find(struct db *db, const char *query_id);
 /* Find or set e to result_not_found. */
-struct store_entry *store_lookup(const char *query_id, TuskError *e);
+struct store_entry *store_lookup(struct db *db, const char *query_id, TuskError *e);
 const char *store_id(const struct store_entry *s);
 enum store_state store_state(const struct store_entry *s);
 const char *store_state_name(enum store_state st);
@@ -75,7 +76,7 @@ char *store_fetch(struct store_entry *s, unsigned result_index, uint64_t offset,
 /* query.stored's params (new reference). */
 json_t *store_summary_json(const struct store_entry *s);
 /* Every stored result (query.list items). */
-json_t *store_list_json(void);
+json_t *store_list_json(struct db *db);
 
 /* ---- exports (store-export.c) ---- */
 

@@ -46,4 +46,5 @@ int tunnel_known_hosts_append(const char *home, const struct hostkey *k, TuskErr
 
 /* tunnel-trust.c: keep k (taken) as the key last refused as unknown for
  * connection_id; home is where its known_hosts lives (NULL: $HOME). */
-void tunnel_trust_remember(const char *connection_id, const char *home, struct hostkey *k);
+void tunnel_trust_remember(struct db *db, const char *connection_id, const char *home,
+                           struct hostkey *k);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "daemon/db/tunnel-internal.h"
-#include "daemon/db/env.h"
+#include "daemon/db/db-internal.h"
 #include "daemon/worker/worker.h"
 
 struct pending {
@@ -16,8 +16,6 @@ struct pending {
 	struct pending *next;
 };
 
-static struct pending *pendings;
-
 static void pending_free(struct pending *p)
 {
 	free(p->connection_id);
@@ -26,18 +24,19 @@ static void pending_free(struct pending *p)
 	free(p);
 }
 
-static struct pending **find(const char *connection_id)
+static struct pending **find(struct db *db, const char *connection_id)
 {
-	struct pending **pp = &pendings;
+	struct pending **pp = &db->trust_pendings;
 	for (; *pp; pp = &(*pp)->next)
 		if (strcmp((*pp)->connection_id, connection_id) == 0)
 			break;
 	return pp;
 }
 
-void tunnel_trust_remember(const char *connection_id, const char *home, struct hostkey *k)
+void tunnel_trust_remember(struct db *db, const char *connection_id, const char *home,
+                           struct hostkey *k)
 {
-	struct pending **pp = find(connection_id);
+	struct pending **pp = find(db, connection_id);
 	if (*pp) {
 		struct pending *old = *pp;
 		*pp = old->next;
@@ -52,8 +51,8 @@ void tunnel_trust_remember(const char *connection_id, const char *home, struct h
 	p->home = home ? strdup(home) : NULL;
 	p->key = *k;
 	memset(k, 0, sizeof(*k));
-	p->next = pendings;
-	pendings = p;
+	p->next = db->trust_pendings;
+	db->trust_pendings = p;
 }
 
 struct trust_job {
@@ -88,10 +87,10 @@ static void trust_done(void *arg)
 	free(j);
 }
 
-int tunnel_trust_host_key(const char *connection_id, const char *fingerprint, tunnel_trust_cb cb,
-                          void *ud, TuskError *e)
+int tunnel_trust_host_key(struct db *db, const char *connection_id, const char *fingerprint,
+                          tunnel_trust_cb cb, void *ud, TuskError *e)
 {
-	struct pending **pp = find(connection_id);
+	struct pending **pp = find(db, connection_id);
 	if (!*pp)
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
 		                      "no unknown host key was seen for this connection: open it "
@@ -109,10 +108,10 @@ int tunnel_trust_host_key(const char *connection_id, const char *fingerprint, tu
 	j->p->next = NULL;
 	j->cb = cb;
 	j->ud = ud;
-	if (worker_submit(db_env()->workers, trust_work, trust_done, j) < 0) {
+	if (worker_submit(db->env.workers, trust_work, trust_done, j) < 0) {
 		/* Put it back: the daemon is stopping. */
-		j->p->next = pendings;
-		pendings = j->p;
+		j->p->next = db->trust_pendings;
+		db->trust_pendings = j->p;
 		free(j);
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "the daemon is stopping");
 	}

@@ -20,7 +20,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
-#include "daemon/db/env.h"
+#include "daemon/db/db-internal.h"
 #include "daemon/db/tunnel-internal.h"
 #include "daemon/worker/worker.h"
 
@@ -38,6 +38,7 @@ struct fwd {
 };
 
 struct tunnel {
+	struct db *db; /* loop side only */
 	atomic_int refs;
 	struct tunnel_settings s;
 	pthread_mutex_t lock;
@@ -525,7 +526,7 @@ static void tunnel_remember_unknown(struct tunnel *t)
 	memset(&t->unknown, 0, sizeof(t->unknown));
 	pthread_mutex_unlock(&t->lock);
 	if (k.blob && t->s.connection_id)
-		tunnel_trust_remember(t->s.connection_id, t->s.home, &k);
+		tunnel_trust_remember(t->db, t->s.connection_id, t->s.home, &k);
 	else
 		hostkey_clear(&k);
 }
@@ -559,13 +560,15 @@ static void ssh_init_once(void)
 	libssh2_init(0);
 }
 
-struct tunnel *tunnel_start(const struct tunnel_conf *c, tunnel_ready_cb cb, void *ud)
+struct tunnel *tunnel_start(struct db *db, const struct tunnel_conf *c, tunnel_ready_cb cb,
+                            void *ud)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, ssh_init_once);
 	struct tunnel *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
+	t->db = db;
 	atomic_init(&t->refs, 2); /* the loop's and the thread's */
 	pthread_mutex_init(&t->lock, NULL);
 	t->listen_fd = t->sock = -1;
@@ -590,8 +593,7 @@ struct tunnel *tunnel_start(const struct tunnel_conf *c, tunnel_ready_cb cb, voi
 	t->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	t->in_setup = true;
 	if (!s->ssh_host || !s->remote_host || t->notify_fd < 0 || t->stop_fd < 0 ||
-	    !(t->ev =
-	          event_new(db_env()->base, t->notify_fd, EV_READ | EV_PERSIST, on_notify, t)) ||
+	    !(t->ev = event_new(db->env.base, t->notify_fd, EV_READ | EV_PERSIST, on_notify, t)) ||
 	    event_add(t->ev, NULL) < 0 || pthread_create(&t->thread, NULL, tunnel_main, t) != 0) {
 		if (t->ev)
 			event_free(t->ev);

@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/model-connection.h"
 
+struct db;
 struct tunnel;
 
 /* What a tunnel needs; tunnel_start copies it. Secrets are erased when the
@@ -42,7 +43,8 @@ struct tunnel_conf {
  * fingerprint and is remembered for tunnel_trust_host_key). */
 typedef void (*tunnel_ready_cb)(struct tunnel *t, const TuskError *e, void *ud);
 
-struct tunnel *tunnel_start(const struct tunnel_conf *conf, tunnel_ready_cb cb, void *ud);
+struct tunnel *tunnel_start(struct db *db, const struct tunnel_conf *conf, tunnel_ready_cb cb,
+                            void *ud);
 /* Stops the thread (it exits on its own, closing every forwarded socket).
  * Takes void * to serve as a pool attachment's free function. */
 void tunnel_free(void *t);
@@ -56,5 +58,5 @@ json_t *tunnel_status_json(struct tunnel *t);
  * connection_id to ~/.ssh/known_hosts, if its fingerprint is the one
  * given. Runs the file write on a worker; cb gets the result on the loop. */
 typedef void (*tunnel_trust_cb)(json_t *result, const TuskError *e, void *ud);
-int tunnel_trust_host_key(const char *connection_id, const char *fingerprint, tunnel_trust_cb cb,
-                          void *ud, TuskError *e);
+int tunnel_trust_host_key(struct db *db, const char *connection_id, const char *fingerprint,
+                          tunnel_trust_cb cb, void *ud, TuskError *e);

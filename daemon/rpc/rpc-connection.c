@@ -55,9 +55,10 @@ enum rpc_ret method_connection_open(struct rpc_request *req, TuskError *e)
 	if (read_target(req, &t, false, e) < 0)
 		return RPC_ERROR;
 	if (t.conninfo)
-		return pool_open_transient(t.conninfo, t.env, opened, req, e) < 0 ? RPC_ERROR
-		                                                                  : RPC_WAIT;
-	struct pool *p = pool_find(t.id);
+		return pool_open_transient(tuskd.db, t.conninfo, t.env, opened, req, e) < 0
+		           ? RPC_ERROR
+		           : RPC_WAIT;
+	struct pool *p = pool_find(tuskd.db, t.id);
 	TuskConnectionConfig *cfg = NULL;
 	if (connections_get(tuskd.storage, t.id, &cfg, e) < 0) {
 		/* A transient pool is known by its id only. */
@@ -68,7 +69,7 @@ enum rpc_ret method_connection_open(struct rpc_request *req, TuskError *e)
 		}
 		return RPC_ERROR;
 	}
-	pool_open_saved_env(cfg, t.env, opened, req);
+	pool_open_saved_env(tuskd.db, cfg, t.env, opened, req);
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;
 }
@@ -78,7 +79,7 @@ enum rpc_ret method_connection_close(struct rpc_request *req, TuskError *e)
 	const char *id;
 	if (tusk_param_string(req->params, "id", true, &id, e) < 0)
 		return RPC_ERROR;
-	struct pool *p = pool_find(id);
+	struct pool *p = pool_find(tuskd.db, id);
 	if (!p)
 		return tusk_error_set(e, TUSK_ERR_NO_ACTIVE_CONNECTION,
 		                      "connection '%s' is not open", id),
@@ -95,10 +96,10 @@ enum rpc_ret method_connection_status(struct rpc_request *req, TuskError *e)
 	if (tusk_param_string(req->params, "id", false, &id, e) < 0)
 		return RPC_ERROR;
 	if (!id) {
-		req->result = json_pack("{s:o}", "connections", pool_list_json());
+		req->result = json_pack("{s:o}", "connections", pool_list_json(tuskd.db));
 		return RPC_OK;
 	}
-	struct pool *p = pool_find(id);
+	struct pool *p = pool_find(tuskd.db, id);
 	if (!p) {
 		/* Saved but not open is not an error: say it is closed. */
 		TuskConnectionConfig *cfg = NULL;
@@ -128,13 +129,14 @@ enum rpc_ret method_connections_test(struct rpc_request *req, TuskError *e)
 	if (read_target(req, &t, true, e) < 0)
 		return RPC_ERROR;
 	if (t.conninfo)
-		return pool_test_transient(t.conninfo, t.env, tested, req, e) < 0 ? RPC_ERROR
-		                                                                  : RPC_WAIT;
+		return pool_test_transient(tuskd.db, t.conninfo, t.env, tested, req, e) < 0
+		           ? RPC_ERROR
+		           : RPC_WAIT;
 	TuskConnectionConfig *cfg = NULL;
 	if (t.config ? tusk_connection_config_from_json(t.config, &cfg, e) < 0
 	             : connections_get(tuskd.storage, t.id, &cfg, e) < 0)
 		return RPC_ERROR;
-	pool_test_saved(cfg, tested, req);
+	pool_test_saved(tuskd.db, cfg, tested, req);
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;
 }

@@ -86,7 +86,7 @@ enum rpc_ret method_connections_save(struct rpc_request *req, TuskError *e)
 	changes_connection(req->client, created ? "created" : "updated", c->id, c->name);
 	/* The next use of an open pool should get the new settings. */
 	if (old && connects_differently(old, c))
-		pool_forget(c->id);
+		pool_forget(tuskd.db, c->id);
 	req->result = tusk_connection_config_to_json(c);
 	return req->result ? RPC_OK : oom(e);
 }
@@ -112,7 +112,7 @@ static void delete_secrets_done(int r, char *secret, bool in_memory, const TuskE
 	} else if (connections_delete(tuskd.storage, j->id, NULL, &e) < 0) {
 		rpc_reply_error(j->req, &e);
 	} else {
-		pool_forget(j->id);
+		pool_forget(tuskd.db, j->id);
 		session_forget(j->id);
 		changes_connection(j->req->client, "deleted", j->id, j->name);
 		rpc_reply_result(j->req, json_pack("{s:b, s:s}", "deleted", 1, "id", j->id));

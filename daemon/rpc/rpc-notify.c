@@ -62,12 +62,12 @@ static void opened(struct pool *p, const TuskError *e, void *ud)
  * one (by id); NULL with *cfg set when a saved one must be opened first. */
 static struct pool *find_pool(const char *id, TuskConnectionConfig **cfg, TuskError *e)
 {
-	struct pool *p = pool_find(id);
+	struct pool *p = pool_find(tuskd.db, id);
 	if (p)
 		return p;
 	if (connections_get(tuskd.storage, id, cfg, e) < 0)
 		return NULL;
-	p = pool_find((*cfg)->id);
+	p = pool_find(tuskd.db, (*cfg)->id);
 	if (p) {
 		tusk_connection_config_free(*cfg);
 		*cfg = NULL;
@@ -88,7 +88,7 @@ enum rpc_ret method_notify_listen(struct rpc_request *req, TuskError *e)
 	}
 	if (!cfg)
 		return RPC_ERROR;
-	pool_open_saved(cfg, opened, req);
+	pool_open_saved(tuskd.db, cfg, opened, req);
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;
 }
@@ -116,6 +116,6 @@ enum rpc_ret method_notify_unlisten(struct rpc_request *req, TuskError *e)
 
 enum rpc_ret method_notify_list(struct rpc_request *req, TuskError *e)
 {
-	req->result = json_pack("{s:o}", "listeners", listen_list_json());
+	req->result = json_pack("{s:o}", "listeners", listen_list_json(tuskd.db));
 	return RPC_OK;
 }

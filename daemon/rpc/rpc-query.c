@@ -464,7 +464,7 @@ static json_t *completed_event(struct exec *x, json_t *summary)
 static void store_done(struct exec *x, json_t *summary, const TuskError *e)
 {
 	struct store_entry *s = x->store;
-	bool alive = store_find(x->query_id) == s;
+	bool alive = store_find(tuskd.db, x->query_id) == s;
 	enum store_state st = summary                               ? STORE_COMPLETE
 	                      : e->kind == TUSK_ERR_QUERY_CANCELLED ? STORE_CANCELLED
 	                                                            : STORE_FAILED;
@@ -515,7 +515,7 @@ static void sink_done(void *ud, struct query *q, json_t *summary, const TuskErro
 		store_done(x, summary, e);
 	/* A stored query outlived its client: its unnamed context goes now. */
 	if (x->client_gone)
-		context_client_gone(client_id(x->client));
+		context_client_gone(tuskd.db, client_id(x->client));
 	if (summary) {
 		if (emitting())
 			emit(TUSK_N_QUERY_COMPLETED, completed_event(x, summary));
@@ -568,7 +568,8 @@ static void start(struct exec *x, struct pool *p)
 			tusk_uuid_v4(x->query_id);
 			x->o.query_id = x->query_id;
 		}
-		x->store = store_begin(x->query_id, x->connection_id, x->sql, x->context, &e);
+		x->store =
+		    store_begin(tuskd.db, x->query_id, x->connection_id, x->sql, x->context, &e);
 		if (!x->store)
 			goto fail;
 	}
@@ -681,13 +682,13 @@ enum rpc_ret method_query_execute(struct rpc_request *req, TuskError *e)
 		return RPC_ERROR;
 	}
 	if (conninfo) {
-		if (pool_open_transient(conninfo, env, pool_ready, x, e) < 0) {
+		if (pool_open_transient(tuskd.db, conninfo, env, pool_ready, x, e) < 0) {
 			exec_free(x);
 			return RPC_ERROR;
 		}
 		return RPC_WAIT;
 	}
-	struct pool *p = pool_find(id);
+	struct pool *p = pool_find(tuskd.db, id);
 	if (p) {
 		start(x, p);
 		return RPC_WAIT;
@@ -703,7 +704,7 @@ enum rpc_ret method_query_execute(struct rpc_request *req, TuskError *e)
 		exec_free(x);
 		return RPC_ERROR;
 	}
-	pool_open_saved_env(cfg, env, pool_ready, x);
+	pool_open_saved_env(tuskd.db, cfg, env, pool_ready, x);
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;
 }
@@ -812,7 +813,7 @@ enum rpc_ret method_query_cancel(struct rpc_request *req, TuskError *e)
 	const char *id;
 	if (tusk_param_string(req->params, "query_id", true, &id, e) < 0)
 		return RPC_ERROR;
-	struct query *q = query_find(id);
+	struct query *q = query_find(tuskd.db, id);
 	if (!q)
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
 		                      "no running query has id '%s' (it may have finished)", id),
@@ -824,8 +825,8 @@ enum rpc_ret method_query_cancel(struct rpc_request *req, TuskError *e)
 
 enum rpc_ret method_query_list(struct rpc_request *req, TuskError *e)
 {
-	json_t *list = query_list_json();
-	json_t *stored = store_list_json();
+	json_t *list = query_list_json(tuskd.db);
+	json_t *stored = store_list_json(tuskd.db);
 	json_array_extend(list, stored);
 	json_decref(stored);
 	req->result = json_pack("{s:o}", "queries", list);
@@ -855,5 +856,5 @@ void rpc_client_closed(struct client *c)
 		else if (x->client == c && x->q)
 			query_detach(x->q);
 	}
-	context_client_gone(client_id(c));
+	context_client_gone(tuskd.db, client_id(c));
 }

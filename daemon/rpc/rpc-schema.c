@@ -26,8 +26,8 @@ struct call {
 
 void rpc_schema_init(void)
 {
-	pool_set_ddl_hook(schema_on_ddl);
-	pool_set_open_hook(schema_on_open);
+	pool_set_ddl_hook(tuskd.db, schema_on_ddl);
+	pool_set_open_hook(tuskd.db, schema_on_open);
 }
 
 static int answer(struct rpc_request *req, enum op op, struct schema_cache *c, json_t **ret,
@@ -155,7 +155,7 @@ static enum rpc_ret run(struct rpc_request *req, enum op op, TuskError *e)
 		return tusk_error_set(e, TUSK_ERR_INVALID_PARAMS, "params.kind: unknown kind '%s'",
 		                      kind),
 		       RPC_ERROR;
-	struct pool *p = pool_find(id);
+	struct pool *p = pool_find(tuskd.db, id);
 	struct schema_cache *c = p ? schema_cache_of(p) : NULL;
 	/* Warm: answer at once. */
 	if (c && schema_cache_loaded(c) && op == OP_GET)
@@ -176,7 +176,7 @@ static enum rpc_ret run(struct rpc_request *req, enum op op, TuskError *e)
 		free(call);
 		return RPC_ERROR;
 	}
-	pool_open_saved(cfg, pool_ready, call);
+	pool_open_saved(tuskd.db, cfg, pool_ready, call);
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;
 }

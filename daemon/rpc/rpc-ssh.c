@@ -3,6 +3,7 @@
  * itself is the one the daemon saw, never one a client sends. */
 #include "daemon/db/tunnel.h"
 #include "daemon/rpc.h"
+#include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
 
 static void trusted(json_t *result, const TuskError *e, void *ud)
@@ -20,5 +21,5 @@ enum rpc_ret method_ssh_trust_host_key(struct rpc_request *req, TuskError *e)
 	if (tusk_param_string(req->params, "connection_id", true, &id, e) < 0 ||
 	    tusk_param_string(req->params, "fingerprint", true, &fp, e) < 0)
 		return RPC_ERROR;
-	return tunnel_trust_host_key(id, fp, trusted, req, e) < 0 ? RPC_ERROR : RPC_WAIT;
+	return tunnel_trust_host_key(tuskd.db, id, fp, trusted, req, e) < 0 ? RPC_ERROR : RPC_WAIT;
 }

@@ -31,7 +31,7 @@ enum rpc_ret method_query_fetch(struct rpc_request *req, TuskError *e)
 		           e, TUSK_ERR_INVALID_PARAMS,
 		           "params: result_index, offset and limit must not be negative"),
 		       RPC_ERROR;
-	struct store_entry *s = store_lookup(id, e);
+	struct store_entry *s = store_lookup(tuskd.db, id, e);
 	if (!s)
 		return RPC_ERROR;
 	size_t len = 0;
@@ -51,7 +51,7 @@ enum rpc_ret method_query_close(struct rpc_request *req, TuskError *e)
 	const char *id;
 	if (tusk_param_string(req->params, "query_id", true, &id, e) < 0)
 		return RPC_ERROR;
-	struct store_entry *s = store_lookup(id, e);
+	struct store_entry *s = store_lookup(tuskd.db, id, e);
 	if (!s)
 		return RPC_ERROR;
 	req->result = json_pack("{s:s, s:b}", "query_id", id, "closed", 1);
@@ -224,7 +224,7 @@ enum rpc_ret method_query_export(struct rpc_request *req, TuskError *e)
 		return tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
 		                      "an export with id '%s' is already running", eid),
 		       RPC_ERROR;
-	struct store_entry *s = store_lookup(id, e);
+	struct store_entry *s = store_lookup(tuskd.db, id, e);
 	if (!s)
 		return RPC_ERROR;
 	struct export *x = calloc(1, sizeof(*x));

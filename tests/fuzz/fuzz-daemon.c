@@ -18,6 +18,7 @@
 
 #include "common/log.h"
 #include "common/paths.h"
+#include "daemon/db/env.h"
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
 #include "daemon/keyring.h"
@@ -142,7 +143,8 @@ static void start(void)
 	tuskd.server = server_new(tuskd.base, tuskd.socket_path, &e);
 	if (!tuskd.server)
 		die("server", &e);
-	tuskd_wire_db();
+	if (tuskd_wire_db() < 0)
+		die("db", NULL);
 	rpc_schema_init();
 	keyring_init(tuskd.workers, NULL, NULL);
 }
@@ -151,10 +153,10 @@ static void stop(void)
 {
 	tuskd.stopping = true;
 	server_stop_accepting(tuskd.server);
-	query_cancel_all();
-	pool_close_all();
+	query_cancel_all(tuskd.db);
+	pool_close_all(tuskd.db);
 	uint64_t until = tuskd_now_us() + 2000000u;
-	while (pool_alive_count() > 0 && tuskd_now_us() < until) {
+	while (pool_alive_count(tuskd.db) > 0 && tuskd_now_us() < until) {
 		event_base_loopexit(tuskd.base, &(struct timeval){.tv_usec = 20000});
 		event_base_dispatch(tuskd.base);
 	}
@@ -162,6 +164,7 @@ static void stop(void)
 	history_free(tuskd.history);
 	keyring_shutdown();
 	server_free(tuskd.server);
+	db_free(tuskd.db);
 	settings_free(tuskd.settings);
 	storage_close(tuskd.storage);
 	event_base_free(tuskd.base);

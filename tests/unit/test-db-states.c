@@ -24,6 +24,7 @@ static char conninfo[600];
 static struct event_base *base;
 static struct event *tick;
 static struct worker_pool *workers;
+static struct db *db;
 static Storage *st;
 static Settings *settings;
 static json_t *events; /* [{method, params}] in the order the sink got them */
@@ -51,8 +52,9 @@ static void setup(void)
 	/* The loop never sleeps longer than this, so run_until sees its deadline. */
 	tick = event_new(base, -1, EV_PERSIST, on_tick, NULL);
 	event_add(tick, &(struct timeval){.tv_usec = 20000});
-	db_init(&(struct db_env){
+	db = db_new(&(struct db_env){
 	    .base = base, .workers = workers, .settings = settings, .sink = {.event = on_event}});
+	ck_assert_ptr_nonnull(db);
 }
 
 static void run_until(bool (*done)(void *), void *arg, const char *what)
@@ -66,14 +68,16 @@ static void run_until(bool (*done)(void *), void *arg, const char *what)
 
 static bool no_pool_alive(void *arg)
 {
-	return pool_alive_count() == 0;
+	return pool_alive_count(db) == 0;
 }
 
 static void teardown(void)
 {
-	pool_close_all();
+	pool_close_all(db);
 	run_until(no_pool_alive, NULL, "every pool to be freed");
 	worker_pool_free(workers);
+	db_free(db);
+	db = NULL;
 	event_free(tick);
 	settings_free(settings);
 	storage_close(st);
@@ -107,7 +111,7 @@ static struct pool *open_pool(const char *ci)
 {
 	struct opened o = {.e = TUSK_ERROR_INIT};
 	TuskError e = TUSK_ERROR_INIT;
-	ck_assert_msg(pool_open_transient(ci, NULL, on_open, &o, &e) == 0, "%s",
+	ck_assert_msg(pool_open_transient(db, ci, NULL, on_open, &o, &e) == 0, "%s",
 	              tusk_error_message(&e));
 	run_until(open_done, &o, "the pool to open");
 	ck_assert_msg(o.p, "open failed: %s", tusk_error_message(&o.e));
@@ -214,7 +218,7 @@ START_TEST(backend_connecting_to_broken)
 	         tt_free_port());
 	struct opened o = {.e = TUSK_ERROR_INIT};
 	TuskError e = TUSK_ERROR_INIT;
-	ck_assert_int_eq(pool_open_transient(bad, NULL, on_open, &o, &e), 0);
+	ck_assert_int_eq(pool_open_transient(db, bad, NULL, on_open, &o, &e), 0);
 	run_until(open_done, &o, "the open to fail");
 	ck_assert_ptr_null(o.p);
 	ck_assert_int_ne(o.e.kind, TUSK_ERR_NONE);
@@ -321,7 +325,7 @@ START_TEST(backend_pinned_to_broken_when_the_pool_closes)
 	pool_close(p, "test");
 	/* Pinned backends outlive the close until their user lets go. */
 	ck_assert_int_eq(backend_state(b), BACKEND_PINNED);
-	ck_assert_int_eq(pool_alive_count(), 1);
+	ck_assert_int_eq(pool_alive_count(db), 1);
 	pool_unpin(b);
 	pool_release(b); /* closing: BUSY → BROKEN, freed */
 	ck_assert_int_eq(count(p, "size"), 0);
@@ -345,7 +349,7 @@ START_TEST(pool_connecting_to_connected)
 {
 	struct opened o = {.e = TUSK_ERROR_INIT};
 	TuskError e = TUSK_ERROR_INIT;
-	ck_assert_int_eq(pool_open_transient(conninfo, NULL, on_open, &o, &e), 0);
+	ck_assert_int_eq(pool_open_transient(db, conninfo, NULL, on_open, &o, &e), 0);
 	int first = event_index("connection.status_changed", 0);
 	ck_assert_int_ge(first, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(event_params(first), "status")),
@@ -364,7 +368,7 @@ START_TEST(pool_connected_to_disconnected)
 	snprintf(id, sizeof(id), "%s", pool_id(p));
 	size_t before = json_array_size(events);
 	pool_close(p, "test");
-	ck_assert_ptr_null(pool_find(id));
+	ck_assert_ptr_null(pool_find(db, id));
 	int gone = event_index("connection.disconnected", before);
 	ck_assert_int_ge(gone, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(event_params(gone), "status")),
@@ -379,7 +383,7 @@ START_TEST(pool_reused_for_the_same_conninfo)
 	struct pool *p = open_pool(conninfo);
 	struct pool *q = open_pool(conninfo);
 	ck_assert_ptr_eq(p, q);
-	ck_assert_int_eq(pool_alive_count(), 1);
+	ck_assert_int_eq(pool_alive_count(db), 1);
 }
 END_TEST
 
