@@ -24,5 +24,6 @@ struct db {
 	struct context *contexts;       /* context.c */
 	struct listener *listeners;     /* listen.c */
 	struct pending *trust_pendings; /* tunnel-trust.c: host keys being trusted */
+	int utf8_encoding;              /* libpq's number for UTF8 */
 	struct store_globals store;     /* store*.c: the result store */
 };

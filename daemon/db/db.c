@@ -6,12 +6,15 @@
 
 #include <stdlib.h>
 
+#include <libpq-fe.h>
+
 struct db *db_new(const struct db_env *e)
 {
 	struct db *db = calloc(1, sizeof(*db));
 	if (db) {
 		db->env = *e;
 		db->store.db = db;
+		db->utf8_encoding = pg_char_to_encoding("UTF8");
 	}
 	return db;
 }

@@ -18,7 +18,7 @@
 #include "common/sql.h"
 #include "common/uuid.h"
 #include "daemon/db/context.h"
-#include "daemon/db/env.h"
+#include "daemon/db/db-internal.h"
 #include "daemon/db/meta.h"
 #include "daemon/db/pool.h"
 #include "daemon/db/query.h"
@@ -299,9 +299,7 @@ static const char *bytes_not_utf8(struct query *q, const PGresult *res)
 
 static bool encoding_guard(struct query *q, PGconn *conn, const PGresult *res)
 {
-	static int utf8 = -2;
-	if (utf8 == -2)
-		utf8 = pg_char_to_encoding("UTF8");
+	int utf8 = q->db->utf8_encoding;
 	if (q->encoding_lost)
 		return false;
 	int enc = PQclientEncoding(conn);
