@@ -46,6 +46,22 @@ int tusk_json_string(const char *str, size_t len, json_dump_callback_t cb, void 
 	if (cb("\"", 1, data) < 0)
 		return -1;
 	for (size_t i = 0; i < len;) {
+		/* Eight plain ASCII bytes at a time (the usual case of a CSV
+		 * line): none below 0x20, none a quote or backslash, none
+		 * 0x80 or above. */
+		while (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+			uint64_t ctl = (w - ones * 0x20) & ~w;
+			uint64_t quote = ((w ^ (ones * '"')) - ones) & ~(w ^ (ones * '"'));
+			uint64_t bslash = ((w ^ (ones * '\\')) - ones) & ~(w ^ (ones * '\\'));
+			if ((ctl | quote | bslash | w) & high)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		unsigned char c = s[i];
 		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
 			i++;
