@@ -1,5 +1,6 @@
 #include "client-gtk/tusk-application.h"
 
+#include "client-gtk/tusk-timing.h"
 #include "client-gtk/tusk-window.h"
 
 struct _TuskApplication {
@@ -45,7 +46,9 @@ static const GActionEntry app_actions[] = {
 static void tusk_application_startup(GApplication *app)
 {
 	TuskApplication *self = TUSK_APPLICATION(app);
+	tusk_timing_mark("startup");
 	G_APPLICATION_CLASS(tusk_application_parent_class)->startup(app);
+	tusk_timing_mark("gtk-ready");
 	g_action_map_add_action_entries(G_ACTION_MAP(app), app_actions, G_N_ELEMENTS(app_actions),
 	                                app);
 	struct {

@@ -6,6 +6,7 @@
 #include "client-gtk/tusk-completion.h"
 #include "client-gtk/tusk-result-grid.h"
 #include "client-gtk/tusk-statement.h"
+#include "client-gtk/tusk-timing.h"
 
 struct _TuskEditorPage {
 	GtkBox parent_instance;
@@ -140,11 +141,12 @@ static TuskResultModel *page_model(TuskEditorPage *self, int index)
 	return self->models->pdata[index];
 }
 
-static void on_model_filled(GListModel *m, guint pos, guint removed, guint added,
-                            TuskEditorPage *self);
+static void on_model_filled(TuskResultModel *m, guint pos, guint n, TuskEditorPage *self);
 
 static void on_columns(TuskEditorPage *self, json_t *params)
 {
+	if (!self->timing_armed)
+		tusk_timing_mark("columns");
 	int index = (int)json_integer_value(json_object_get(params, "result_index"));
 	TuskResultModel *model =
 	    tusk_result_model_new(self->store ? self->rpc : NULL, self->query_id, index,
@@ -154,8 +156,8 @@ static void on_columns(TuskEditorPage *self, json_t *params)
 	g_clear_object(&self->models->pdata[index]);
 	self->models->pdata[index] = model;
 	if (self->store) {
-		if (g_getenv("TUSK_TIMING") && !self->timing_armed)
-			g_signal_connect(model, "items-changed", G_CALLBACK(on_model_filled), self);
+		if (tusk_timing_enabled() && !self->timing_armed)
+			g_signal_connect(model, "rows-loaded", G_CALLBACK(on_model_filled), self);
 		tusk_result_model_prefetch(model);
 	}
 	TuskResultGrid *grid = tusk_result_grid_new(model);
@@ -168,13 +170,12 @@ static void on_columns(TuskEditorPage *self, json_t *params)
 
 static void page_arm_timing(TuskEditorPage *self);
 
-/* Store mode: the first page of rows fetched (an in-place change). */
-static void on_model_filled(GListModel *m, guint pos, guint removed, guint added,
-                            TuskEditorPage *self)
+/* Store mode: the first page of rows fetched. */
+static void on_model_filled(TuskResultModel *m, guint pos, guint n, TuskEditorPage *self)
 {
-	if (removed == 0 || removed != added)
-		return;
 	g_signal_handlers_disconnect_by_func(m, on_model_filled, self);
+	if (!self->timing_armed)
+		tusk_timing_mark("page-fetched");
 	page_arm_timing(self);
 }
 
@@ -188,10 +189,10 @@ static void on_progress(TuskEditorPage *self, json_t *params)
 	if (self->store && self->models->len) {
 		TuskResultModel *m = self->models->pdata[self->models->len - 1];
 		if (m && (guint64)rows > self->rows_before) {
-			if (g_getenv("TUSK_TIMING") && !self->timing_armed &&
+			if (tusk_timing_enabled() && !self->timing_armed &&
 			    !g_signal_handler_find(m, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0,
 			                           0, NULL, on_model_filled, self))
-				g_signal_connect(m, "items-changed", G_CALLBACK(on_model_filled),
+				g_signal_connect(m, "rows-loaded", G_CALLBACK(on_model_filled),
 				                 self);
 			tusk_result_model_set_row_count(m, (guint64)rows - self->rows_before);
 		}
@@ -214,23 +215,13 @@ static void on_result(TuskEditorPage *self, json_t *params)
 	self->rows_before += (guint64)n;
 }
 
-static void on_painted(GdkFrameClock *clock, TuskEditorPage *self)
-{
-	g_signal_handlers_disconnect_by_func(clock, on_painted, self);
-	g_printerr("tusk-timing first-rows %.1f\n",
-	           (double)(g_get_monotonic_time() - self->started_us) / 1000.0);
-}
-
 /* For benchmarks (TUSK_TIMING set): once, when the first rows of a run are
  * in the grid, print how long after Ctrl+Enter the next frame was painted. */
 static void page_arm_timing(TuskEditorPage *self)
 {
-	GdkFrameClock *clock = gtk_widget_get_frame_clock(GTK_WIDGET(self));
-	if (self->timing_armed || !clock || !g_getenv("TUSK_TIMING"))
-		return;
-	self->timing_armed = TRUE;
-	g_signal_connect(clock, "after-paint", G_CALLBACK(on_painted), self);
-	gtk_widget_queue_draw(GTK_WIDGET(self));
+	if (!self->timing_armed)
+		self->timing_armed =
+		    tusk_timing_after_paint(GTK_WIDGET(self), "first-rows", self->started_us);
 }
 
 static void on_notification(TuskRpc *rpc, const char *method, json_t *params, TuskEditorPage *self)
@@ -245,7 +236,7 @@ static void on_notification(TuskRpc *rpc, const char *method, json_t *params, Tu
 		    self, (int)json_integer_value(json_object_get(params, "result_index")));
 		if (m)
 			tusk_result_model_append(m, json_object_get(params, "rows"));
-		if (g_getenv("TUSK_TIMING") && !self->timing_armed)
+		if (tusk_timing_enabled() && !self->timing_armed)
 			g_printerr("tusk-timing rows-arrived %.1f\n",
 			           (double)(g_get_monotonic_time() - self->started_us) / 1000.0);
 		page_arm_timing(self);
@@ -334,9 +325,14 @@ static void on_executed(GObject *source, GAsyncResult *res, gpointer user_data)
 	if (result) {
 		json_int_t rows = json_integer_value(json_object_get(result, "rows"));
 		const char *txn = json_string_value(json_object_get(result, "transaction_status"));
-		if (g_getenv("TUSK_TIMING"))
+		if (tusk_timing_enabled()) {
 			g_printerr("tusk-timing done %.1f rows=%" JSON_INTEGER_FORMAT "\n", ms,
 			           rows);
+			GtkWidget *grid = gtk_notebook_get_nth_page(self->results, 0);
+			if (TUSK_IS_RESULT_GRID(grid))
+				tusk_timing_scroll(
+				    tusk_result_grid_get_scroller(TUSK_RESULT_GRID(grid)));
+		}
 		page_set_transaction(self, txn);
 		g_autofree char *s = g_strdup_printf(
 		    "%" JSON_INTEGER_FORMAT " rows · %.1f ms · %s%s", rows, ms, txn ? txn : "",
@@ -386,6 +382,7 @@ static void page_execute(TuskEditorPage *self)
 	self->cancel = g_cancellable_new();
 	self->started_us = g_get_monotonic_time();
 	self->timing_armed = FALSE;
+	tusk_timing_mark("execute");
 	page_set_running(self, TRUE);
 	page_status(self, "Running…");
 	tusk_rpc_call_async(self->rpc, TUSK_M_QUERY_EXECUTE, params, self->cancel, on_executed,

@@ -17,6 +17,7 @@ struct _TuskResultGrid {
 	guint cell_col;
 	gboolean cell_set;
 	GCancellable *copying; /* a copy of rows being fetched */
+	GHashTable *bound;     /* GtkListItem of the cells shown now (not owned) */
 };
 
 G_DEFINE_FINAL_TYPE(TuskResultGrid, tusk_result_grid, GTK_TYPE_BOX)
@@ -76,9 +77,9 @@ static void cell_setup(GtkSignalListItemFactory *f, GtkListItem *item, gpointer 
 	gtk_list_item_set_child(item, label);
 }
 
-static void cell_bind(GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
+/* Shows the cell's text (empty while its page is being fetched). */
+static void cell_show(GtkListItem *item, guint col)
 {
-	guint col = GPOINTER_TO_UINT(data);
 	GtkLabel *label = GTK_LABEL(gtk_list_item_get_child(item));
 	TuskResultRow *row = gtk_list_item_get_item(item);
 	gboolean is_null = FALSE;
@@ -98,6 +99,39 @@ static void cell_bind(GtkSignalListItemFactory *f, GtkListItem *item, gpointer d
 			gtk_label_set_text(label, text ? text : "");
 		}
 		gtk_widget_remove_css_class(GTK_WIDGET(label), "tusk-null");
+	}
+}
+
+static void cell_bind(GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
+{
+	TuskResultGrid *self = g_object_get_data(G_OBJECT(f), "grid");
+	if (self && self->bound)
+		g_hash_table_add(self->bound, item);
+	cell_show(item, GPOINTER_TO_UINT(data));
+}
+
+static void cell_unbind(GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
+{
+	TuskResultGrid *self = g_object_get_data(G_OBJECT(f), "grid");
+	if (self && self->bound)
+		g_hash_table_remove(self->bound, item);
+}
+
+/* A page arrived: the cells shown of its rows get their text (the rows'
+ * widgets stay; a list view would otherwise rebuild them all). */
+static void on_rows_loaded(TuskResultModel *model, guint first, guint n, TuskResultGrid *self)
+{
+	GHashTableIter it;
+	gpointer item;
+	g_hash_table_iter_init(&it, self->bound);
+	while (g_hash_table_iter_next(&it, &item, NULL)) {
+		TuskResultRow *row = gtk_list_item_get_item(item);
+		guint index = row ? tusk_result_row_get_index(row) : G_MAXUINT;
+		if (index >= first && index - first < n) {
+			GtkWidget *label = gtk_list_item_get_child(item);
+			cell_show(item,
+			          GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(label), "column")));
+		}
 	}
 }
 
@@ -259,6 +293,8 @@ TuskResultGrid *tusk_result_grid_new(TuskResultModel *model)
 {
 	TuskResultGrid *self = g_object_new(TUSK_TYPE_RESULT_GRID, NULL);
 	self->model = g_object_ref(model);
+	self->bound = g_hash_table_new(NULL, NULL);
+	g_signal_connect_object(model, "rows-loaded", G_CALLBACK(on_rows_loaded), self, 0);
 	self->selection = gtk_multi_selection_new(G_LIST_MODEL(g_object_ref(model)));
 	/* the view takes a reference of its own */
 	self->view = GTK_COLUMN_VIEW(
@@ -275,7 +311,9 @@ TuskResultGrid *tusk_result_grid_new(TuskResultModel *model)
 		g_object_set_data(G_OBJECT(f), "numeric",
 		                  GINT_TO_POINTER(tusk_result_model_column_is_numeric(model, c)));
 		g_signal_connect(f, "setup", G_CALLBACK(cell_setup), GUINT_TO_POINTER(c));
+		g_object_set_data(G_OBJECT(f), "grid", self);
 		g_signal_connect(f, "bind", G_CALLBACK(cell_bind), GUINT_TO_POINTER(c));
+		g_signal_connect(f, "unbind", G_CALLBACK(cell_unbind), GUINT_TO_POINTER(c));
 		const char *type = tusk_result_model_get_column_type(model, c);
 		g_autofree char *title =
 		    type ? g_strdup_printf("%s\n%s", tusk_result_model_get_column_name(model, c),
@@ -295,6 +333,11 @@ TuskResultGrid *tusk_result_grid_new(TuskResultModel *model)
 	return self;
 }
 
+GtkScrolledWindow *tusk_result_grid_get_scroller(TuskResultGrid *self)
+{
+	return self->scroller;
+}
+
 static void tusk_result_grid_dispose(GObject *object)
 {
 	TuskResultGrid *self = TUSK_RESULT_GRID(object);
@@ -302,8 +345,19 @@ static void tusk_result_grid_dispose(GObject *object)
 	g_cancellable_cancel(self->copying);
 	g_clear_object(&self->copying);
 	g_clear_pointer(&self->menu, gtk_widget_unparent);
+	if (self->view) {
+		/* the factories may outlive us: they stop pointing here */
+		GListModel *cols = gtk_column_view_get_columns(self->view);
+		for (guint i = 0; i < g_list_model_get_n_items(cols); i++) {
+			g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item(cols, i);
+			g_object_set_data(G_OBJECT(gtk_column_view_column_get_factory(c)), "grid",
+			                  NULL);
+		}
+		self->view = NULL;
+	}
 	while ((child = gtk_widget_get_first_child(GTK_WIDGET(self))))
 		gtk_box_remove(GTK_BOX(self), child);
+	g_clear_pointer(&self->bound, g_hash_table_unref);
 	g_clear_object(&self->selection);
 	g_clear_object(&self->model);
 	G_OBJECT_CLASS(tusk_result_grid_parent_class)->dispose(object);

@@ -16,5 +16,6 @@ TuskResultGrid *tusk_result_grid_new(TuskResultModel *model);
 TuskResultModel *tusk_result_grid_get_model(TuskResultGrid *self);
 /* Scroll so that row is shown (tests, keyboard End). */
 void tusk_result_grid_scroll_to(TuskResultGrid *self, guint row);
+GtkScrolledWindow *tusk_result_grid_get_scroller(TuskResultGrid *self);
 
 G_END_DECLS

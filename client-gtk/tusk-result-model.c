@@ -22,6 +22,9 @@ struct _TuskResultModel {
 	GCancellable *cancel;
 };
 
+enum { SIGNAL_ROWS_LOADED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static void list_model_iface_init(GListModelInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE(TuskResultModel, tusk_result_model, G_TYPE_OBJECT,
@@ -126,7 +129,7 @@ static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
 		g_hash_table_remove(self->pages, GUINT_TO_POINTER(f->page));
 	model_evict(self);
 	if (n)
-		g_list_model_items_changed(G_LIST_MODEL(self), (guint)offset, n, n);
+		g_signal_emit(self, signals[SIGNAL_ROWS_LOADED], 0, (guint)offset, n);
 	json_decref(result);
 out:
 	g_object_unref(self);
@@ -490,6 +493,9 @@ static void tusk_result_model_class_init(TuskResultModelClass *klass)
 {
 	G_OBJECT_CLASS(klass)->dispose = tusk_result_model_dispose;
 	G_OBJECT_CLASS(klass)->finalize = tusk_result_model_finalize;
+	signals[SIGNAL_ROWS_LOADED] =
+	    g_signal_new("rows-loaded", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+	                 NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 static void tusk_result_model_init(TuskResultModel *self)

@@ -37,7 +37,10 @@ void tusk_result_model_append(TuskResultModel *self, json_t *rows);
 void tusk_result_model_set_row_count(TuskResultModel *self, guint64 n);
 
 /* The cell's text, or NULL: *ret_null TRUE for SQL NULL, FALSE when the
- * row's page is not here yet (it is being fetched; items-changed follows). */
+ * row's page is not here yet (it is being fetched; "rows-loaded" follows).
+ * Signal "rows-loaded" (guint position, guint n_rows): store mode, rows of
+ * a fetched page are here. The rows were there before (no items-changed:
+ * a list view keeps its row widgets and refreshes their cells). */
 const char *tusk_result_model_get_cell(TuskResultModel *self, guint row, guint col,
                                        gboolean *ret_null);
 /* The row as TSV (NULL as empty, tabs and newlines escaped as \t \n), or

@@ -4,6 +4,7 @@
 #include "client-gtk/tusk-editor-page.h"
 #include "client-gtk/tusk-history-panel.h"
 #include "client-gtk/tusk-sidebar.h"
+#include "client-gtk/tusk-timing.h"
 #include "client-gtk/tusk-workspace.h"
 
 struct _TuskWindow {
@@ -240,18 +241,12 @@ TuskEditorPage *tusk_window_get_selected_page(TuskWindow *self)
 	return current_page(self);
 }
 
-static void on_first_paint(GdkFrameClock *clock, TuskWindow *self)
-{
-	g_signal_handlers_disconnect_by_func(clock, on_first_paint, self);
-	g_printerr("tusk-timing ready %.1f\n", (double)g_get_monotonic_time() / 1000.0);
-}
-
 /* For benchmarks (TUSK_TIMING set): the monotonic clock when the window's
  * first frame, restored tabs included, was painted. */
 static void on_map_timing(GtkWidget *widget, TuskWindow *self)
 {
-	g_signal_connect(gtk_widget_get_frame_clock(widget), "after-paint",
-	                 G_CALLBACK(on_first_paint), self);
+	tusk_timing_mark("mapped");
+	tusk_timing_after_paint(widget, "ready", 0);
 }
 
 TuskWindow *tusk_window_new(TuskApplication *app)
@@ -269,8 +264,9 @@ TuskWindow *tusk_window_new(TuskApplication *app)
 	g_signal_connect_object(adw_style_manager_get_default(), "notify::dark",
 	                        G_CALLBACK(on_style_dark), self, 0);
 	on_rpc_state(self->rpc, NULL, self);
-	if (g_getenv("TUSK_TIMING"))
+	if (tusk_timing_enabled())
 		g_signal_connect(self, "map", G_CALLBACK(on_map_timing), self);
+	tusk_timing_mark("window");
 	return self;
 }
 

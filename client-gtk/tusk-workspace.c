@@ -2,6 +2,7 @@
 
 #include <adwaita.h>
 
+#include "client-gtk/tusk-timing.h"
 #include "client-gtk/tusk-window.h"
 #include "common/paths.h"
 
@@ -193,6 +194,7 @@ static gboolean workspace_later_step(TuskWorkspace *self)
 	json_decref(self->later);
 	self->later = NULL;
 	self->restoring = FALSE;
+	tusk_timing_mark("tabs-all");
 	if (self->edited_meanwhile) {
 		self->edited_meanwhile = FALSE;
 		tusk_workspace_schedule_save(self);
@@ -287,6 +289,7 @@ static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
 	g_autoptr(GError) error = NULL;
 	json_t *ws = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
 	if (ws && self->window) {
+		tusk_timing_mark("workspace-fetched");
 		self->synced = TRUE;
 		json_int_t rev = json_integer_value(json_object_get(ws, "revision"));
 		if (rev > self->revision && !self->dirty &&

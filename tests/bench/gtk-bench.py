@@ -1,15 +1,20 @@
 """Times the tusk window (run by tests/bench/gtk.sh under Xvfb).
 
     gtk-bench.py startup RUNS TABS      exec to the first frame painted with
-                                        TABS restored tabs; prints the median ms
-    gtk-bench.py first-rows RUNS SQL    Ctrl+Enter to the first rows painted;
-                                        prints median ms, the window's RSS (KiB)
-                                        once the result is in, and the rows
+                                        TABS restored tabs
+    gtk-bench.py first-rows RUNS SQL    Ctrl+Enter to the first rows painted,
+                                        and the window's RSS (KiB) once the
+                                        result is in
+    gtk-bench.py scroll RUNS FRAMES SQL the result of SQL scrolled top to
+                                        bottom in FRAMES frames (as a dragged
+                                        scrollbar): frames per second, and the
+                                        window's RSS (KiB) after it
 
-The window prints its own timings on stderr when TUSK_TIMING is set
-(client-gtk: tusk-timing ready/first-rows/done). Environment: TUSK_GTK,
-TUSKD_SOCKET, TUSK_STATE_DIR, BENCH_CONNECTION (a saved connection's id),
-DISPLAY."""
+Each prints one line of "name=MEDIAN,MIN,MAX" fields (times in ms, CPU time
+of the window's process in ms). The window prints its own timings on stderr
+when TUSK_TIMING is set (client-gtk/tusk-timing.c). Environment: TUSK_GTK,
+TUSKD_SOCKET, TUSK_STATE_DIR, TUSKCTL, BENCH_CONNECTION (a saved
+connection's id), DISPLAY."""
 import json
 import os
 import statistics
@@ -23,23 +28,30 @@ SOCKET = os.environ["TUSKD_SOCKET"]
 STATE = os.environ["TUSK_STATE_DIR"]
 CONN = os.environ["BENCH_CONNECTION"]
 DISPLAY = os.environ["DISPLAY"]
+TUSKCTL = [os.environ["TUSKCTL"], "--socket", SOCKET, "--no-autostart"]
 
 
 def write_tabs(texts):
+    """The same tabs in the daemon's workspace and the window's file, at
+    the daemon's revision: the window restores them and has nothing to
+    replace or push when the daemon answers (as after a normal exit)."""
     tabs = []
     for i, text in enumerate(texts):
         tab_id = str(uuid.uuid4())
         tabs.append({"id": tab_id, "title": f"tab {i}", "connection_id": CONN, "sql": text,
                      "cursor": len(text), "selection": None, "context": f"tab:{tab_id}",
                      "order": i, "last_query_id": None, "extra": {"connection_name": "bench"}})
+    saved = subprocess.run(TUSKCTL + ["--json", "workspace", "save", "--force"], check=True,
+                           input=json.dumps(tabs), text=True, stdout=subprocess.PIPE)
+    revision = json.loads(saved.stdout)["revision"]
     os.makedirs(STATE, exist_ok=True)
     with open(os.path.join(STATE, "window.json"), "w") as f:
-        json.dump({"version": 2, "tabs": tabs, "selected": len(tabs) - 1, "revision": 0,
-                   "dirty": False}, f)
+        json.dump({"version": 2, "tabs": tabs, "selected": len(tabs) - 1,
+                   "revision": revision, "dirty": False}, f)
 
 
-def start():
-    env = dict(os.environ, TUSK_TIMING="1")
+def start(extra=None):
+    env = dict(os.environ, TUSK_TIMING="1", **(extra or {}))
     t0 = time.monotonic()
     p = subprocess.Popen([GTK, "--socket", SOCKET, "--no-autostart"], env=env,
                          stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
@@ -47,13 +59,18 @@ def start():
 
 
 def wait_line(p, prefix, timeout=60.0):
+    """The fields of the window's next "tusk-timing PREFIX …" line, as a
+    dict: "ms" (the first number) and key=value pairs."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         line = p.stderr.readline()
         if not line:
             raise AssertionError(f"tusk exited before '{prefix}'")
-        if line.startswith("tusk-timing " + prefix):
-            return line.split()
+        f = line.split()
+        if len(f) > 2 and f[0] == "tusk-timing" and f[1] == prefix:
+            out = {"ms": float(f[2])}
+            out.update((k, float(v)) for k, v in (x.split("=", 1) for x in f[3:] if "=" in x))
+            return out
     raise AssertionError(f"no '{prefix}' within {timeout}s")
 
 
@@ -74,45 +91,74 @@ def rss_kib(pid):
     return 0
 
 
+def report(**series):
+    print(" ".join(f"{k}={statistics.median(v):.1f},{min(v):.1f},{max(v):.1f}"
+                   for k, v in series.items()))
+
+
 def bench_startup(runs, ntabs):
     body = "\n".join(f"select o.id, o.status, c.name from orders o join customers c "
                      f"on c.id = o.customer_id where o.id = {k};" for k in range(40))
-    write_tabs([f"-- tab {i}\n{body}\n" for i in range(ntabs)])
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        p, t0 = start()
-        ready = float(wait_line(p, "ready")[2])
-        times.append(ready - t0 * 1000.0)
-        stop(p)
         write_tabs([f"-- tab {i}\n{body}\n" for i in range(ntabs)])
-    print(f"{statistics.median(times):.1f}")
+        p, t0 = start()
+        ready = wait_line(p, "ready")
+        wall.append(ready["ms"] - t0 * 1000.0)
+        cpu.append(ready["cpu"])
+        stop(p)
+    report(wall=wall, cpu=cpu)
+
+
+def run_query(sql, extra=None):
+    """A window with one tab of sql, run with Ctrl+Enter on a warm pool."""
+    write_tabs([sql])
+    subprocess.run(TUSKCTL + ["open", CONN], check=True, stdout=subprocess.DEVNULL)
+    p, _ = start(extra)
+    wait_line(p, "ready")
+    time.sleep(1.5)  # the tab's connection opens
+    subprocess.run(["xdotool", "mousemove", "700", "250", "click", "1", "key", "ctrl+End",
+                    "key", "ctrl+Return"], check=True, env={"DISPLAY": DISPLAY})
+    return p
 
 
 def bench_first_rows(runs, sql):
-    times, rss, rows = [], [], 0
+    wall, cpu, rss = [], [], []
+    rows = 0
     for _ in range(runs):
-        write_tabs([sql])
-        # a warm pool, as after the first query of a session
-        subprocess.run([os.environ["TUSKCTL"], "--socket", SOCKET, "--no-autostart", "open",
-                        CONN], check=True, stdout=subprocess.DEVNULL)
-        p, _ = start()
-        wait_line(p, "ready")
-        time.sleep(1.5)  # the tab's connection opens
-        subprocess.run(["xdotool", "mousemove", "700", "250", "click", "1", "key", "ctrl+End",
-                        "key", "ctrl+Return"], check=True, env={"DISPLAY": DISPLAY})
-        t = float(wait_line(p, "first-rows")[2])
+        p = run_query(sql)
+        first = wait_line(p, "first-rows")
         done = wait_line(p, "done", timeout=300)
-        rows = int(done[3].split("=")[1])
+        rows = int(done["rows"])
         time.sleep(0.5)
         rss.append(rss_kib(p.pid))
-        times.append(t)
+        wall.append(first["ms"])
+        cpu.append(first["cpu"])
         stop(p)
-    print(f"{statistics.median(times):.1f} {max(rss)} {rows}")
+    report(first=wall, cpu=cpu, rss=rss, rows=[rows])
+
+
+def bench_scroll(runs, frames, sql):
+    fps, rss, ms = [], [], []
+    rows = 0
+    for _ in range(runs):
+        p = run_query(sql, {"TUSK_BENCH_SCROLL": str(frames)})
+        done = wait_line(p, "done", timeout=900)
+        rows = int(done["rows"])
+        scroll = wait_line(p, "scroll", timeout=600)
+        time.sleep(1.0)  # the last pages arrive
+        rss.append(rss_kib(p.pid))
+        fps.append(scroll["fps"])
+        ms.append(scroll["ms"])
+        stop(p)
+    report(fps=fps, rss=rss, ms=ms, rows=[rows])
 
 
 if __name__ == "__main__":
     what = sys.argv[1]
     if what == "startup":
         bench_startup(int(sys.argv[2]), int(sys.argv[3]))
-    else:
+    elif what == "first-rows":
         bench_first_rows(int(sys.argv[2]), sys.argv[3])
+    else:
+        bench_scroll(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
