@@ -41,6 +41,12 @@ struct _TuskEditorPage {
 	gint64 started_us;
 	GCancellable *cancel;
 	gboolean timing_armed; /* TUSK_TIMING: report the first rows painted */
+
+	/* The editor and results are made when the tab is first shown (a
+	 * restored tab in the background is its text and cursor until then). */
+	gboolean built;
+	char *pending_text;
+	int pending_cursor;
 };
 
 enum { PROP_0, PROP_TITLE, PROP_RUNNING, PROP_TRANSACTION, N_PROPS };
@@ -93,10 +99,7 @@ static void page_set_transaction(TuskEditorPage *self, const char *status)
 
 static void page_update_title(TuskEditorPage *self)
 {
-	GtkTextIter start, end;
-	gtk_text_buffer_get_bounds(GTK_TEXT_BUFFER(self->buffer), &start, &end);
-	g_autofree char *text =
-	    gtk_text_buffer_get_text(GTK_TEXT_BUFFER(self->buffer), &start, &end, FALSE);
+	g_autofree char *text = tusk_editor_page_get_text(self);
 	g_strstrip(text);
 	char *nl = strchr(text, '\n');
 	if (nl)
@@ -458,6 +461,8 @@ static gboolean on_run_key(GtkWidget *widget, GVariant *args, gpointer data)
 
 void tusk_editor_page_update_style(TuskEditorPage *self)
 {
+	if (!self->built)
+		return;
 	gboolean dark = adw_style_manager_get_dark(adw_style_manager_get_default());
 	GtkSourceStyleSchemeManager *sm = gtk_source_style_scheme_manager_get_default();
 	GtkSourceStyleScheme *scheme =
@@ -498,21 +503,31 @@ const char *tusk_editor_page_get_connection_name(TuskEditorPage *self)
 	return self->connection_name;
 }
 
+static void page_show_connection(TuskEditorPage *self)
+{
+	if (!self->built)
+		return;
+	const char *id = self->connection_id;
+	g_autofree char *label = id ? g_strdup_printf("Connection: %s", self->connection_name)
+	                            : g_strdup("No connection");
+	gtk_label_set_text(self->connection_label, label);
+	tusk_completion_set_connection(self->view, self->rpc, id);
+}
+
 void tusk_editor_page_set_connection(TuskEditorPage *self, const char *id, const char *name)
 {
 	g_free(self->connection_id);
 	g_free(self->connection_name);
 	self->connection_id = g_strdup(id);
 	self->connection_name = g_strdup(name ? name : id);
-	g_autofree char *label = id ? g_strdup_printf("Connection: %s", self->connection_name)
-	                            : g_strdup("No connection");
-	gtk_label_set_text(self->connection_label, label);
-	tusk_completion_set_connection(self->view, self->rpc, id);
+	page_show_connection(self);
 	g_signal_emit(self, signals[SIGNAL_EDITED], 0);
 }
 
 char *tusk_editor_page_get_text(TuskEditorPage *self)
 {
+	if (!self->built)
+		return g_strdup(self->pending_text ? self->pending_text : "");
 	GtkTextIter s, e;
 	gtk_text_buffer_get_bounds(GTK_TEXT_BUFFER(self->buffer), &s, &e);
 	return gtk_text_buffer_get_text(GTK_TEXT_BUFFER(self->buffer), &s, &e, FALSE);
@@ -520,6 +535,8 @@ char *tusk_editor_page_get_text(TuskEditorPage *self)
 
 int tusk_editor_page_get_cursor(TuskEditorPage *self)
 {
+	if (!self->built)
+		return self->pending_cursor;
 	GtkTextIter it;
 	GtkTextBuffer *b = GTK_TEXT_BUFFER(self->buffer);
 	gtk_text_buffer_get_iter_at_mark(b, &it, gtk_text_buffer_get_insert(b));
@@ -528,6 +545,10 @@ int tusk_editor_page_get_cursor(TuskEditorPage *self)
 
 void tusk_editor_page_set_cursor(TuskEditorPage *self, int offset)
 {
+	if (!self->built) {
+		self->pending_cursor = offset;
+		return;
+	}
 	GtkTextIter it;
 	gtk_text_buffer_get_iter_at_offset(GTK_TEXT_BUFFER(self->buffer), &it, offset);
 	gtk_text_buffer_place_cursor(GTK_TEXT_BUFFER(self->buffer), &it);
@@ -541,16 +562,24 @@ TuskEditorPage *tusk_editor_page_new(TuskRpc *rpc, const char *tab_id, const cha
 	self->tab_id = tab_id ? g_strdup(tab_id) : g_uuid_string_random();
 	self->context = g_strdup_printf("tab:%s", self->tab_id);
 	g_signal_connect_object(rpc, "notification", G_CALLBACK(on_notification), self, 0);
-	if (text)
-		gtk_text_buffer_set_text(GTK_TEXT_BUFFER(self->buffer), text, -1);
+	self->pending_text = g_strdup(text);
 	tusk_editor_page_set_connection(self, connection_id, connection_name);
 	page_update_title(self);
 	return self;
 }
 
+static void page_build(TuskEditorPage *self);
+
 static gboolean tusk_editor_page_grab_focus(GtkWidget *widget)
 {
+	page_build(TUSK_EDITOR_PAGE(widget));
 	return gtk_widget_grab_focus(GTK_WIDGET(TUSK_EDITOR_PAGE(widget)->view));
+}
+
+static void tusk_editor_page_map(GtkWidget *widget)
+{
+	page_build(TUSK_EDITOR_PAGE(widget));
+	GTK_WIDGET_CLASS(tusk_editor_page_parent_class)->map(widget);
 }
 
 static void tusk_editor_page_dispose(GObject *object)
@@ -565,7 +594,8 @@ static void tusk_editor_page_dispose(GObject *object)
 	if (self->models)
 		g_ptr_array_set_size(self->models, 0);
 	g_clear_object(&self->rpc);
-	gtk_widget_dispose_template(GTK_WIDGET(self), TUSK_TYPE_EDITOR_PAGE);
+	if (self->built)
+		gtk_widget_dispose_template(GTK_WIDGET(self), TUSK_TYPE_EDITOR_PAGE);
 	G_OBJECT_CLASS(tusk_editor_page_parent_class)->dispose(object);
 }
 
@@ -581,6 +611,7 @@ static void tusk_editor_page_finalize(GObject *object)
 	g_free(self->transaction);
 	g_free(self->query_id);
 	g_free(self->sql);
+	g_free(self->pending_text);
 	G_OBJECT_CLASS(tusk_editor_page_parent_class)->finalize(object);
 }
 
@@ -611,6 +642,7 @@ static void tusk_editor_page_class_init(TuskEditorPageClass *klass)
 	oc->finalize = tusk_editor_page_finalize;
 	oc->get_property = tusk_editor_page_get_property;
 	wc->grab_focus = tusk_editor_page_grab_focus;
+	wc->map = tusk_editor_page_map;
 	props[PROP_TITLE] = g_param_spec_string("title", NULL, NULL, NULL,
 	                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 	props[PROP_RUNNING] = g_param_spec_boolean("running", NULL, NULL, FALSE,
@@ -643,8 +675,18 @@ static void tusk_editor_page_class_init(TuskEditorPageClass *klass)
 
 static void tusk_editor_page_init(TuskEditorPage *self)
 {
-	gtk_widget_init_template(GTK_WIDGET(self));
+	gtk_orientable_set_orientation(GTK_ORIENTABLE(self), GTK_ORIENTATION_VERTICAL);
 	self->models = g_ptr_array_new_with_free_func(g_object_unref);
+	gtk_widget_action_set_enabled(GTK_WIDGET(self), "editor.cancel", FALSE);
+}
+
+/* The editor, its results and its keys: when the tab is first shown. */
+static void page_build(TuskEditorPage *self)
+{
+	if (self->built)
+		return;
+	self->built = TRUE;
+	gtk_widget_init_template(GTK_WIDGET(self));
 	self->buffer = GTK_SOURCE_BUFFER(gtk_text_view_get_buffer(GTK_TEXT_VIEW(self->view)));
 	GtkSourceLanguage *sql = gtk_source_language_manager_get_language(
 	    gtk_source_language_manager_get_default(), "sql");
@@ -653,8 +695,12 @@ static void tusk_editor_page_init(TuskEditorPage *self)
 	                                             "underline", PANGO_UNDERLINE_ERROR,
 	                                             "background", "rgba(224,27,36,0.25)", NULL);
 	tusk_editor_page_update_style(self);
+	if (self->pending_text)
+		gtk_text_buffer_set_text(GTK_TEXT_BUFFER(self->buffer), self->pending_text, -1);
+	g_clear_pointer(&self->pending_text, g_free);
+	tusk_editor_page_set_cursor(self, self->pending_cursor);
 	g_signal_connect(self->buffer, "changed", G_CALLBACK(on_buffer_changed), self);
-	gtk_widget_action_set_enabled(GTK_WIDGET(self), "editor.cancel", FALSE);
+	page_show_connection(self);
 
 	/* captured before the text view sees the keys */
 	GtkEventController *keys = gtk_shortcut_controller_new();
