@@ -19,7 +19,8 @@ gboolean tusk_timing_after_paint(GtkWidget *widget, const char *what, gint64 sin
 
 /* TUSK_BENCH_SCROLL=N (with TUSK_TIMING): the scroller's content goes from
  * top to bottom in N frames, one step a frame (as a dragged scrollbar),
- * then "tusk-timing scroll MS frames=N fps=F cpu=MS" is printed. Once per
+ * then "tusk-timing scroll MS frames=N fps=F cpu=MS" is printed (cpu: the
+ * CPU time the scroll took). Once per
  * process; nothing without the variables. */
 void tusk_timing_scroll(GtkScrolledWindow *scroller);
 

@@ -10,8 +10,9 @@
                                         scrollbar): frames per second, and the
                                         window's RSS (KiB) after it
 
-Each prints one line of "name=MEDIAN,MIN,MAX" fields (times in ms, CPU time
-of the window's process in ms). The window prints its own timings on stderr
+Each prints one line of "name=MEDIAN,MIN,MAX" fields (times in ms; cpu: the
+window process's CPU time in ms to the first frame, from Ctrl+Enter to the
+first rows painted, or per frame of the scroll). The window prints its own timings on stderr
 when TUSK_TIMING is set (client-gtk/tusk-timing.c). Environment: TUSK_GTK,
 TUSKD_SOCKET, TUSK_STATE_DIR, TUSKCTL, BENCH_CONNECTION (a saved
 connection's id), DISPLAY."""
@@ -74,6 +75,18 @@ def wait_line(p, prefix, timeout=60.0):
     raise AssertionError(f"no '{prefix}' within {timeout}s")
 
 
+def wait_mark(p, what, timeout=60.0):
+    """The CPU time (ms) at the window's "tusk-timing mark CLOCK WHAT cpu=MS"."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        f = p.stderr.readline().split()
+        if not f:
+            raise AssertionError(f"tusk exited before mark '{what}'")
+        if len(f) > 4 and f[:2] == ["tusk-timing", "mark"] and f[3] == what:
+            return float(f[4].split("=", 1)[1])
+    raise AssertionError(f"no mark '{what}' within {timeout}s")
+
+
 def stop(p):
     p.terminate()
     try:
@@ -127,19 +140,20 @@ def bench_first_rows(runs, sql):
     rows = 0
     for _ in range(runs):
         p = run_query(sql)
+        cpu0 = wait_mark(p, "execute")
         first = wait_line(p, "first-rows")
         done = wait_line(p, "done", timeout=300)
         rows = int(done["rows"])
         time.sleep(0.5)
         rss.append(rss_kib(p.pid))
         wall.append(first["ms"])
-        cpu.append(first["cpu"])
+        cpu.append(first["cpu"] - cpu0)
         stop(p)
     report(first=wall, cpu=cpu, rss=rss, rows=[rows])
 
 
 def bench_scroll(runs, frames, sql):
-    fps, rss, ms = [], [], []
+    fps, rss, ms, cpu = [], [], [], []
     rows = 0
     for _ in range(runs):
         p = run_query(sql, {"TUSK_BENCH_SCROLL": str(frames)})
@@ -150,8 +164,9 @@ def bench_scroll(runs, frames, sql):
         rss.append(rss_kib(p.pid))
         fps.append(scroll["fps"])
         ms.append(scroll["ms"])
+        cpu.append(scroll["cpu"] / frames)
         stop(p)
-    report(fps=fps, rss=rss, ms=ms, rows=[rows])
+    report(fps=fps, rss=rss, ms=ms, cpu=cpu, rows=[rows])
 
 
 if __name__ == "__main__":
