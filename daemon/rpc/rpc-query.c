@@ -56,6 +56,7 @@ struct exec {
 	bool inlining;
 	struct inline_buf held;
 	bool input_held; /* a COPY FROM STDIN holds the client's input */
+	unsigned walk;   /* each_client_exec's mark */
 };
 
 static struct exec *execs;
@@ -835,26 +836,45 @@ enum rpc_ret method_query_list(struct rpc_request *req, TuskError *e)
 
 /* ---- client hooks --------------------------------------------------------- */
 
+/* Calls fn on each of c's running execs once. fn may end any exec, this
+ * one (its sink frees it) or others (a backend handed on may fail a
+ * waiting query), so the walk starts over after each call and marks what
+ * it has seen rather than keeping a pointer into the list. */
+static void each_client_exec(struct client *c, void (*fn)(struct exec *x))
+{
+	static unsigned walks;
+	unsigned walk = ++walks;
+	for (;;) {
+		struct exec *x = execs;
+		while (x && (x->client != c || !x->q || x->walk == walk))
+			x = x->next;
+		if (!x)
+			return;
+		x->walk = walk;
+		fn(x);
+	}
+}
+
+static void resume_exec(struct exec *x)
+{
+	query_resume(x->q);
+}
+
+static void abandon_exec(struct exec *x)
+{
+	if (x->store)
+		x->client_gone = true; /* a stored query runs on */
+	else
+		query_detach(x->q);
+}
+
 void rpc_client_drained(struct client *c)
 {
-	/* Resuming may finish the query at once, and its sink frees x. */
-	struct exec *x, *next;
-	for (x = execs; x; x = next) {
-		next = x->next;
-		if (x->client == c && x->q)
-			query_resume(x->q);
-	}
+	each_client_exec(c, resume_exec);
 }
 
 void rpc_client_closed(struct client *c)
 {
-	struct exec *x, *next;
-	for (x = execs; x; x = next) {
-		next = x->next;
-		if (x->client == c && x->q && x->store)
-			x->client_gone = true; /* a stored query runs on */
-		else if (x->client == c && x->q)
-			query_detach(x->q);
-	}
+	each_client_exec(c, abandon_exec);
 	context_client_gone(tuskd.db, client_id(c));
 }
