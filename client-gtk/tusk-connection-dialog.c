@@ -8,7 +8,7 @@ struct _TuskConnectionDialog {
 	AdwEntryRow *uri_row, *name_row, *color_row, *host_row, *database_row, *user_row;
 	AdwComboRow *group_row, *sslmode_row, *ssh_auth_row;
 	GtkSpinButton *port_spin, *connect_timeout_spin, *statement_timeout_spin, *ssh_port_spin;
-	AdwPasswordEntryRow *password_row, *ssh_secret_row;
+	AdwPasswordEntryRow *password_row, *ssh_secret_row, *ssl_passphrase_row;
 	AdwActionRow *keyring_row;
 	AdwEntryRow *appname_row, *ca_row, *cert_row, *key_row;
 	AdwEntryRow *ssh_host_row, *ssh_user_row, *ssh_key_row;
@@ -64,6 +64,16 @@ static json_t *str_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
+/* A key's passphrase is in the keyring once typed here, or when it was. */
+static gboolean ssh_passphrase_kept(TuskConnectionDialog *self)
+{
+	if (!g_str_equal(ssh_auths[adw_combo_row_get_selected(self->ssh_auth_row)], "key"))
+		return FALSE;
+	json_t *t = json_object_get(self->loaded, "ssh_tunnel");
+	return *gtk_editable_get_text(GTK_EDITABLE(self->ssh_secret_row)) ||
+	       json_is_true(json_object_get(t, "passphrase_in_keyring"));
+}
+
 static json_t *dialog_config(TuskConnectionDialog *self)
 {
 	json_t *c = json_object();
@@ -101,13 +111,14 @@ static json_t *dialog_config(TuskConnectionDialog *self)
 	if (gtk_switch_get_active(self->ssh_switch) || *ssh_host) {
 		json_object_set_new(
 		    c, "ssh_tunnel",
-		    json_pack("{s:b, s:o, s:i, s:o, s:s, s:o}", "enabled",
+		    json_pack("{s:b, s:o, s:i, s:o, s:s, s:o, s:b}", "enabled",
 		              gtk_switch_get_active(self->ssh_switch), "host",
 		              str_or_null(ssh_host), "port",
 		              gtk_spin_button_get_value_as_int(self->ssh_port_spin), "username",
 		              str_or_null(text_of(self->ssh_user_row)), "auth",
 		              ssh_auths[adw_combo_row_get_selected(self->ssh_auth_row)], "key_path",
-		              str_or_null(text_of(self->ssh_key_row))));
+		              str_or_null(text_of(self->ssh_key_row)), "passphrase_in_keyring",
+		              ssh_passphrase_kept(self)));
 	} else {
 		json_object_set_new(c, "ssh_tunnel", json_null());
 	}
@@ -245,9 +256,10 @@ static void act_test(GtkWidget *w, const char *action, GVariant *param)
 {
 	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(w);
 	json_t *config = dialog_config(self);
-	/* an unsaved config carries no stored password: a typed one is used as
-	 * a libpq URI password only when there is no id to look one up by */
-	json_t *params = tusk_req_connections_test_config(config);
+	/* a typed password is used for this test instead of the keyring's (an
+	 * unsaved connection has none there) */
+	json_t *params = tusk_req_connections_test_config(
+	    config, gtk_editable_get_text(GTK_EDITABLE(self->password_row)));
 	dialog_message(self, "Testing…", FALSE);
 	gtk_widget_action_set_enabled(w, "dialog.test", FALSE);
 	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_TEST, params, NULL, on_tested,
@@ -303,6 +315,7 @@ static void on_saved(GObject *source, GAsyncResult *res, gpointer data)
 	json_decref(r);
 	const char *pw = gtk_editable_get_text(GTK_EDITABLE(self->password_row));
 	const char *ssh = gtk_editable_get_text(GTK_EDITABLE(self->ssh_secret_row));
+	const char *sslpp = gtk_editable_get_text(GTK_EDITABLE(self->ssl_passphrase_row));
 	guint auth = adw_combo_row_get_selected(self->ssh_auth_row);
 	if (*ssh)
 		set_secret(self,
@@ -310,7 +323,9 @@ static void on_saved(GObject *source, GAsyncResult *res, gpointer data)
 		           ssh);
 	if (*pw)
 		set_secret(self, "password", pw);
-	if (!*pw && !*ssh)
+	if (*sslpp)
+		set_secret(self, "ssl_passphrase", sslpp);
+	if (!*pw && !*ssh && !*sslpp)
 		dialog_done(self);
 	g_object_unref(self);
 }
@@ -436,14 +451,61 @@ static void tusk_connection_dialog_class_init(TuskConnectionDialogClass *klass)
 	BIND(ssh_auth_row);
 	BIND(ssh_key_row);
 	BIND(ssh_secret_row);
+	BIND(ssl_passphrase_row);
 	gtk_widget_class_install_action(wc, "dialog.save", NULL, act_save);
 	gtk_widget_class_install_action(wc, "dialog.test", NULL, act_test);
 	gtk_widget_class_add_binding_action(wc, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
+static void on_file_chosen(GtkNativeDialog *chooser, int response, gpointer data)
+{
+	AdwEntryRow *row = data;
+	if (response == GTK_RESPONSE_ACCEPT) {
+		g_autoptr(GFile) f = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(chooser));
+		g_autofree char *path = f ? g_file_get_path(f) : NULL;
+		if (path)
+			set_text(row, path);
+	}
+	g_object_unref(chooser);
+	g_object_unref(row);
+}
+
+static void on_choose_file(GtkButton *button, AdwEntryRow *row)
+{
+	GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(row));
+	GtkFileChooserNative *chooser = gtk_file_chooser_native_new(
+	    adw_preferences_row_get_title(ADW_PREFERENCES_ROW(row)), GTK_WINDOW(root),
+	    GTK_FILE_CHOOSER_ACTION_OPEN, "_Choose", "_Cancel");
+	const char *now = text_of(row);
+	if (*now) {
+		g_autoptr(GFile) f = g_file_new_for_path(now);
+		gtk_file_chooser_set_file(GTK_FILE_CHOOSER(chooser), f, NULL);
+	}
+	g_signal_connect(chooser, "response", G_CALLBACK(on_file_chosen), g_object_ref(row));
+	gtk_native_dialog_show(GTK_NATIVE_DIALOG(chooser));
+}
+
+/* A "Choose…" button after a file path row; typing the path still works. */
+static void add_file_button(AdwEntryRow *row)
+{
+	GtkWidget *b = gtk_button_new_from_icon_name("document-open-symbolic");
+	gtk_widget_set_valign(b, GTK_ALIGN_CENTER);
+	gtk_widget_add_css_class(b, "flat");
+	g_autofree char *label =
+	    g_strdup_printf("Choose %s", adw_preferences_row_get_title(ADW_PREFERENCES_ROW(row)));
+	gtk_widget_set_tooltip_text(b, label);
+	gtk_accessible_update_property(GTK_ACCESSIBLE(b), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+	g_signal_connect(b, "clicked", G_CALLBACK(on_choose_file), row);
+	adw_entry_row_add_suffix(row, b);
+}
+
 static void tusk_connection_dialog_init(TuskConnectionDialog *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
+	add_file_button(self->ca_row);
+	add_file_button(self->cert_row);
+	add_file_button(self->key_row);
+	add_file_button(self->ssh_key_row);
 	adw_combo_row_set_selected(self->sslmode_row, 1);
 	set_text(self->host_row, "localhost");
 	g_signal_connect(self->uri_row, "apply", G_CALLBACK(on_uri_apply), self);

@@ -24,9 +24,12 @@ json_t *tusk_req_connections_save(json_t *config)
 	return json_pack("{s:o}", "config", config);
 }
 
-json_t *tusk_req_connections_test_config(json_t *config)
+json_t *tusk_req_connections_test_config(json_t *config, const char *password)
 {
-	return json_pack("{s:o}", "config", config);
+	json_t *p = json_pack("{s:o}", "config", config);
+	if (password && *password)
+		req_str(p, "password", password);
+	return p;
 }
 
 json_t *tusk_req_connections_import(const TuskReqConnectionsImport *a)

@@ -36,7 +36,8 @@ json_t *tusk_req_connection_id(const char *id, json_t *env);
 json_t *tusk_req_connection_conninfo(const char *conninfo, json_t *env);
 json_t *tusk_req_connections_save(json_t *config);
 /* connections.test of an unsaved configuration (stolen). */
-json_t *tusk_req_connections_test_config(json_t *config);
+/* password: typed, used for this test only; NULL or "" for the keyring's. */
+json_t *tusk_req_connections_test_config(json_t *config, const char *password);
 
 typedef struct {
 	const char *source;  /* a URI or conninfo string, or */

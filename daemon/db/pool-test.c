@@ -47,10 +47,15 @@ static void start_test(struct pool *p, pool_test_cb cb, void *ud)
 	pool_begin_connect(p);
 }
 
-void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, pool_test_cb cb, void *ud)
+void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const char *password,
+                     pool_test_cb cb, void *ud)
 {
 	TuskError e = TUSK_ERROR_INIT;
 	struct connparams *params = connparams_from_config(cfg, &e);
+	if (params && password && connparams_set(params, "password", password) < 0) {
+		connparams_free(params);
+		params = NULL;
+	}
 	struct pool *p = params ? pool_new(db, cfg->id, cfg->name, params) : NULL;
 	if (!p) {
 		connparams_free(params);
@@ -67,7 +72,19 @@ void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, pool_test_c
 	t->ud = ud;
 	t->started_us = tusk_mono_us();
 	pool_add_opener(p, test_opened, t);
-	pool_fetch_secrets(p, cfg);
+	if (!password) {
+		pool_fetch_secrets(p, cfg);
+		return;
+	}
+	/* the typed password stands for the keyring's */
+	TuskConnectionConfig *typed = tusk_connection_config_copy(cfg);
+	if (!typed) {
+		pool_fetch_secrets(p, cfg);
+		return;
+	}
+	typed->password_in_keyring = false;
+	pool_fetch_secrets(p, typed);
+	tusk_connection_config_free(typed);
 }
 
 int pool_test_transient(struct db *db, const char *conninfo, const json_t *env, pool_test_cb cb,

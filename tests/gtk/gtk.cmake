@@ -26,4 +26,7 @@ if(NOT TUSK_SANITIZE)
   add_test(NAME gtk-e2e COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gtk/test-gtk-e2e.sh)
   set_tests_properties(gtk-e2e PROPERTIES LABELS "gtk;integration" TIMEOUT 600
     ENVIRONMENT "${gtk_env}")
+  add_test(NAME gtk-dialog COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gtk/test-gtk-dialog.sh)
+  set_tests_properties(gtk-dialog PROPERTIES LABELS "gtk;integration" TIMEOUT 300
+    ENVIRONMENT "${gtk_env}")
 endif()

@@ -1,0 +1,120 @@
+"""The connection dialog through its accessibility tree.
+
+    drive-dialog.py PHASE
+
+Phase typed: Test of an unsaved connection with a typed password, wrong
+then right; the TLS page's controls. Environment: DISPLAY, TUSK_SHOTS,
+TUSK_DLG_* (test-gtk-dialog.sh)."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import atspi  # noqa: E402
+
+DISPLAY = os.environ["DISPLAY"]
+SHOTS = os.environ["TUSK_SHOTS"]
+ENV = os.environ
+n_ok = 0
+
+
+def ok(what):
+    global n_ok
+    n_ok += 1
+    print(f"ok {n_ok} - {what}", flush=True)
+
+
+def shot(name):
+    atspi.screenshot(DISPLAY, os.path.join(SHOTS, name + ".png"))
+
+
+def main_frame(app):
+    return atspi.find(app, "frame", "Tusk", only_showing=False)
+
+
+def new_dialog(app):
+    atspi.press(atspi.find(main_frame(app), "push button", "Add Connection"))
+    return atspi.find(app, "frame", "New Connection", only_showing=False)
+
+
+def fill(dlg, **fields):
+    for name, value in fields.items():
+        atspi.set_text(atspi.find(dlg, "text", name.replace("_", " "), only_showing=False),
+                       value)
+
+
+def set_spin(dlg, name, value):
+    spin = atspi.find(dlg, "spin button", name, only_showing=False)
+    spin.queryValue().currentValue = float(value)
+    atspi.wait_for(lambda: spin.queryValue().currentValue == float(value), 5, f"{name} set")
+
+
+def message(dlg):
+    """The dialog's message line (its text, whatever it says now)."""
+    for n in atspi.find_all(dlg, "label", only_showing=False):
+        if n.name == "Connection Message" or n.description == "Connection Message":
+            return atspi.text_of(n)
+    return ""
+
+
+def test_and_wait(dlg, want):
+    """Press Test and wait for its final answer (not the transient "Testing…")."""
+    before = message(dlg)
+    atspi.press(atspi.find(dlg, "push button", "Test"))
+    return atspi.wait_for(
+        lambda: (m := message(dlg)) != before and "Testing" not in m and want in m and m, 30,
+        f"a Test answer containing {want!r} (now {message(dlg)!r})")
+
+
+def page(dlg, title):
+    """Switch the dialog's view stack to a page by its title."""
+    for n in atspi.find_all(dlg, None, only_showing=False):
+        try:
+            if n.name == title and n.getRoleName() in ("toggle button", "push button",
+                                                        "page tab", "radio button"):
+                atspi.press(n)
+                return
+        except Exception:
+            continue
+    raise AssertionError(f"no page switcher {title!r}")
+
+
+def phase_typed():
+    app = atspi.app()
+    dlg = new_dialog(app)
+    fill(dlg, Name="typed", Host="127.0.0.1", Database=ENV["TUSK_DLG_DB"],
+         User=ENV["TUSK_DLG_USER"], Password="not-" + ENV["TUSK_DLG_PASSWORD"])
+    set_spin(dlg, "Port", ENV["TUSK_DLG_PGPORT"])
+    m = test_and_wait(dlg, "password authentication failed")
+    assert ENV["TUSK_DLG_PASSWORD"] not in m, m
+    ok("Test with a wrong typed password shows the server's error")
+    shot("01-test-wrong-password")
+
+    fill(dlg, Password=ENV["TUSK_DLG_PASSWORD"])
+    m = test_and_wait(dlg, "Connected to")
+    assert "PostgreSQL" in m, m
+    ok(f"Test with the right typed password connects an unsaved connection: {m}")
+    shot("02-test-right-password")
+
+    page(dlg, "TLS")
+    sslmode = atspi.find(dlg, None, "SSL mode", only_showing=False)
+    assert sslmode is not None
+    for name in ("CA certificate file", "Client certificate file", "Client key file",
+                 "Client key passphrase"):
+        atspi.find(dlg, "text", name, only_showing=False)
+    for name in ("Choose CA certificate file", "Choose Client certificate file",
+                 "Choose Client key file"):
+        atspi.find(dlg, "push button", name, only_showing=False)
+    ok("the TLS page has SSL mode, CA / client certificate / key files with Choose buttons "
+       "and the key passphrase, each named")
+    shot("03-tls-page")
+    atspi.press(atspi.find(dlg, "push button", "Cancel"))
+    ok("Cancel closes the dialog (nothing saved)")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit({"typed": phase_typed}[sys.argv[1]]())
+    except AssertionError:
+        shot(f"failed-{sys.argv[1]}")
+        raise
