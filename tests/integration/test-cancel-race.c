@@ -10,6 +10,7 @@
 
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 static void execute(int fd, int id, const struct tt_pg *pg, const char *qid, const char *sql)
 {
@@ -103,14 +104,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("cancel-race");
-	TCase *tc = tcase_create("cancel-race");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, late_cancel_spares_the_next_query);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_one("cancel-race", late_cancel_spares_the_next_query, 120);
 }

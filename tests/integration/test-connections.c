@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 #define URI_PASSWORD     "Imp0rted-Pw-7f3a"
 #define SERVICE_PASSWORD "Serv1ce-Pw-91c2"
@@ -479,9 +480,5 @@ int main(void)
 	tcase_add_test(tc, validation_names_the_field);
 	tcase_add_test(tc, groups_nest_and_delete);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

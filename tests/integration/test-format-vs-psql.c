@@ -16,6 +16,7 @@
 #include "client-cli/format.h"
 #include "common/cleanup.h"
 #include "tests/integration/values-lib.h"
+#include "tests/lib/tt-check.h"
 
 #define PSQL "/usr/bin/psql"
 
@@ -316,9 +317,5 @@ int main(void)
 	tcase_add_test(tc, quiet_is_psql_q);
 	tcase_add_test(tc, json_parses_with_every_row);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

@@ -20,6 +20,7 @@
 
 #include "common/cleanup.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_daemon d;
 static int fd = -1;
@@ -515,9 +516,5 @@ int main(void)
 	tcase_add_test(tc, test_tuskctl_history);
 	tcase_add_test(tc, test_tuskctl_history_on_a_terminal);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(su);
 }

@@ -10,6 +10,7 @@
 
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_daemon d;
 static struct tt_pg pg;
@@ -203,9 +204,5 @@ int main(void)
 	tcase_add_test(tc, any_request_id_on_every_path);
 	tcase_add_test(tc, any_query_id_in_notifications);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

@@ -16,6 +16,7 @@
 
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 /* No bus to find, and no X11 display for D-Bus autolaunch either. */
 static const char *const no_bus[] = {"DBUS_SESSION_BUS_ADDRESS=", "DISPLAY=", NULL};
@@ -193,14 +194,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("keyring-fallback");
-	TCase *tc = tcase_create("keyring-fallback");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, memory_fallback_connects_until_restart);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_one("keyring-fallback", memory_fallback_connects_until_restart, 120);
 }

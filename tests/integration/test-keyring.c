@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tests/integration/test-keyring-lib.h"
+#include "tests/lib/tt-check.h"
 
 static const char *const no_bus_env[] = {
     /* No session bus at all: GLib would otherwise try $XDG_RUNTIME_DIR/bus
@@ -530,9 +531,5 @@ int main(void)
 {
 	tk_require_keyring();
 	keyring_pid = tk_keyring_pid();
-	SRunner *sr = srunner_create(keyring_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(keyring_suite());
 }

@@ -17,6 +17,7 @@
 
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 enum { CLIENTS = 8, PER_CLIENT = 1250, KILL_AFTER = 6000 };
 /* The promise: an execution is in history within HISTORY_FLUSH_MS (200)
@@ -205,14 +206,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("kill-burst");
-	TCase *tc = tcase_create("kill");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, sigkill_during_a_burst);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_one("kill-burst", sigkill_during_a_burst, 300);
 }

@@ -14,6 +14,7 @@
 #include "protocol/jsonrpc.h"
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_daemon d;
 static struct tt_pg pg;
@@ -249,9 +250,5 @@ int main(void)
 	tcase_add_test(tc, debug_methods_need_the_switch);
 	tcase_add_test(tc, id_length_and_batch_members);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

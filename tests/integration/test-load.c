@@ -18,6 +18,7 @@
 
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 enum { CLIENTS = 64, ROUNDS = 5, PER_ROUND = 200 };
 
@@ -236,14 +237,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("load");
-	TCase *tc = tcase_create("load");
-	tcase_set_timeout(tc, 900);
-	tcase_add_test(tc, sixty_four_clients);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_one("load", sixty_four_clients, 900);
 }

@@ -8,6 +8,7 @@
 
 #include "daemon/db/meta-types.h"
 #include "tests/lib/tt-pg.h"
+#include "tests/lib/tt-check.h"
 
 static PGconn *conn;
 
@@ -131,9 +132,5 @@ int main(void)
 	tcase_add_test(tc, every_builtin_type);
 	tcase_add_test(tc, every_modifier);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

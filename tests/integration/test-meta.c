@@ -13,6 +13,7 @@
 #include "protocol/schema.h"
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_daemon d;
 static struct tt_pg pg;
@@ -311,9 +312,5 @@ int main(void)
 	tcase_add_test(tc, ddl_refreshes_the_cache);
 	tcase_add_test(tc, pool_of_one);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

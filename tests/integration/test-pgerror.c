@@ -21,6 +21,7 @@
 #include "common/cleanup.h"
 #include "tests/lib/tt-certs.h"
 #include "tests/lib/tt-pg.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_pg shared;
 static char db[64];
@@ -649,9 +650,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(suite());
 }

@@ -12,6 +12,7 @@
 
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_daemon d;
 static struct tt_pg pg;
@@ -319,9 +320,5 @@ int main(void)
 	tcase_add_test(tc, search_finds_a_word);
 	tcase_add_test(tc, retention_keeps_max_entries);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

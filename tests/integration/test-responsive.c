@@ -17,6 +17,7 @@
 #include "tests/integration/test-keyring-lib.h"
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 enum { STREAMS = 8, ROWS = 1000000, MAX_PINGS = 100000 };
 /* A loop that blocked on the connect (120 s) or the stopped keyring (5 s)
@@ -156,10 +157,7 @@ int main(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, ping_while_busy);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int status = tt_run_suite(s);
 	kill(keyring_pid, SIGCONT);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return status;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_daemon d;
 static int fd = -1;
@@ -345,9 +346,5 @@ int main(void)
 	tcase_add_test(tc, pending_request_limit);
 	tcase_add_test(tc, unread_output_is_bounded);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

@@ -13,6 +13,7 @@
 #include "protocol/schema.h"
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_daemon d;
 static struct tt_pg pg;
@@ -767,9 +768,5 @@ int main(void)
 	tcase_add_test(tc, load_on_open_and_roles);
 	tcase_add_test(tc, ten_thousand_tables);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

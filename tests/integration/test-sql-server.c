@@ -10,6 +10,7 @@
 
 #include "common/sql.h"
 #include "tests/lib/tt-pg.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_pg pg;
 static char db[64];
@@ -319,9 +320,5 @@ int main(void)
 	tcase_add_test(tc, backslash_escapes);
 	tcase_add_test(tc, statement_counts_match_server);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

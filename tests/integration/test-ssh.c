@@ -13,6 +13,7 @@
 
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 #define SSH_ERROR_CODE -32004
 #define PW_USER        "tusktunnel"
@@ -610,9 +611,5 @@ int main(void)
 	tcase_add_test(tc, sshd_down_is_ssh_error_then_backoff_then_back);
 	tcase_add_test(tc, ssh_config_defaults);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tt_run_suite(s);
 }

@@ -19,6 +19,7 @@
 #include "tests/lib/tt-certs.h"
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_certs certs;
 static struct tt_pg pg_tls, pg_other;
@@ -317,9 +318,5 @@ int main(void)
 	tcase_add_test(tc, mismatched_key_is_caught_before_connecting);
 	tcase_add_test(tc, encrypted_key_with_passphrase_from_credentials);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

@@ -21,6 +21,7 @@
 #include "protocol/schema.h"
 #include "tests/lib/tt-certs.h"
 #include "tests/lib/tt-pg.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_certs certs, rogue;
 static struct tt_pg pg_tls, pg_other, pg_plain;
@@ -479,9 +480,5 @@ int main(void)
 	tcase_add_test(tc, expired_client_certificate);
 	tcase_add_test(tc, default_root_certificate_in_home);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

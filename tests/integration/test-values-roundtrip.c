@@ -16,6 +16,7 @@
 #include "common/cellvalue.h"
 #include "common/cleanup.h"
 #include "tests/integration/values-lib.h"
+#include "tests/lib/tt-check.h"
 
 #define OID_RECORD       2249
 #define OID_RECORD_ARRAY 2287
@@ -276,9 +277,5 @@ int main(void)
 	tcase_add_test(tc, every_corpus_value_round_trips);
 	tcase_add_test(tc, double_text_agrees_with_float8out);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

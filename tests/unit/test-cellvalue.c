@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tests/lib/tt-check.h"
 
 static json_t *typed(TuskOid oid, const char *text)
 {
@@ -337,9 +338,5 @@ int main(void)
 	tcase_add_test(tc, other_types_are_text);
 	tcase_add_test(tc, dump_matches_jansson_without_reals);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tests/lib/tt-check.h"
 
 static char *enc(const char *s, size_t n)
 {
@@ -103,9 +104,5 @@ int main(void)
 	tcase_add_test(tc, copy_text_csv);
 	tcase_add_test(tc, copy_text_tsv);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

@@ -18,6 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/timestamp.h"
+#include "tests/lib/tt-check.h"
 
 static char tmp[] = "/tmp/tusk-log-XXXXXX";
 
@@ -328,9 +329,5 @@ int main(void)
 	tcase_add_test(tc, reopen_after_move);
 	tcase_add_test(tc, threads_write_whole_lines);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

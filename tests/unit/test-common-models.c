@@ -10,6 +10,7 @@
 #include "common/model-group.h"
 #include "common/model-query.h"
 #include "protocol/schema.h"
+#include "tests/lib/tt-check.h"
 
 static json_t *parse(const char *text)
 {
@@ -541,9 +542,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(suite());
 }

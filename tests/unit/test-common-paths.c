@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "tests/lib/tt-check.h"
 
 static char tmp[] = "/tmp/tusk-paths-XXXXXX";
 
@@ -190,9 +191,5 @@ int main(void)
 	tcase_add_test(tc, mkdir_p_under_a_file);
 	tcase_add_test(tc, dirname);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "tests/lib/tt-check.h"
 
 START_TEST(format_matches_gmtime)
 {
@@ -81,9 +82,5 @@ int main(void)
 	tcase_add_test(tc, digits);
 	tcase_add_test(tc, parse_forms);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

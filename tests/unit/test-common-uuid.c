@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tests/lib/tt-check.h"
 
 #define MANY 10000
 
@@ -68,9 +69,5 @@ int main(void)
 	tcase_add_test(tc, no_repeats);
 	tcase_add_test(tc, validity);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

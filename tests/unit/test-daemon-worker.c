@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "daemon/worker/worker.h"
+#include "tests/lib/tt-check.h"
 
 static pthread_t loop_thread;
 static atomic_int worked;
@@ -88,9 +89,5 @@ int main(void)
 	tcase_add_test(tc, jobs_run_off_loop_and_finish_on_it);
 	tcase_add_test(tc, free_finishes_queued_jobs);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

@@ -18,6 +18,7 @@
 #include "daemon/storage/storage.h"
 #include "daemon/worker/worker.h"
 #include "tests/lib/tt-pg.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_pg pg;
 static char conninfo[600];
@@ -495,9 +496,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(suite());
 }

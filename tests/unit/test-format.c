@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "tests/lib/tt-check.h"
 
 struct out {
 	char *buf;
@@ -332,9 +333,5 @@ int main(void)
 	tcase_add_test(tc, kind_names);
 	tcase_add_test(tc, broken_pipe_is_reported);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

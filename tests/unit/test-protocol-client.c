@@ -15,6 +15,7 @@
 
 #include "protocol/client.h"
 #include "protocol/jsonrpc.h"
+#include "tests/lib/tt-check.h"
 
 typedef struct Server Server;
 typedef void (*Script)(Server *s, int fd);
@@ -548,9 +549,5 @@ static Suite *client_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(client_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(client_suite());
 }

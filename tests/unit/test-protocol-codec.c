@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "protocol/jsonrpc.h"
+#include "tests/lib/tt-check.h"
 
 /* Take the next line as an owned string; NULL when there is none. */
 static char *next_line(TuskLineReader *r, TuskLineStatus *status)
@@ -202,9 +203,5 @@ static Suite *codec_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(codec_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(codec_suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "protocol/jsonrpc.h"
+#include "tests/lib/tt-check.h"
 
 static size_t count_char(const char *s, size_t len, char c)
 {
@@ -290,9 +291,5 @@ static Suite *message_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(message_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(message_suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "protocol/jsonrpc.h"
+#include "tests/lib/tt-check.h"
 
 /* Parse len bytes; expect failure with a message containing want. */
 static void expect_parse_error(const char *text, size_t len, const char *want)
@@ -220,9 +221,5 @@ static Suite *parse_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(parse_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(parse_suite());
 }

@@ -7,6 +7,7 @@
 
 #include "protocol/req.h"
 #include "protocol/schema.h"
+#include "tests/lib/tt-check.h"
 
 #define UUID "0b5c8a9e-3f1d-4c2a-9e7b-1a2b3c4d5e6f"
 
@@ -301,9 +302,5 @@ int main(void)
 	tcase_add_test(tc, builders_carry_values);
 	tcase_add_test(tc, every_method_with_params_is_built);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

@@ -7,6 +7,7 @@
 
 #include "protocol/jsonrpc.h"
 #include "protocol/schema.h"
+#include "tests/lib/tt-check.h"
 
 static json_t *load(const char *text)
 {
@@ -473,9 +474,5 @@ static Suite *schema_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(schema_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(schema_suite());
 }

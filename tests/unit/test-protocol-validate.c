@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "protocol/jsonrpc.h"
+#include "tests/lib/tt-check.h"
 
 static json_t *load(const char *text)
 {
@@ -236,9 +237,5 @@ static Suite *validate_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(validate_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(validate_suite());
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tests/lib/tt-check.h"
 
 static TuskSqlScript analyse_flags(const char *sql, unsigned flags)
 {
@@ -557,9 +558,5 @@ int main(void)
 	tcase_add_test(tc, threads);
 	tcase_add_test(tc, deep_nesting);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

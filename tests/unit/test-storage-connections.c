@@ -21,6 +21,7 @@
 #include "daemon/storage/connections.h"
 #include "daemon/storage/groups.h"
 #include "test-storage-util.h"
+#include "tests/lib/tt-check.h"
 
 static char *dir;
 static char *path;
@@ -648,9 +649,5 @@ int main(void)
 	tcase_add_test(ti, test_import_service_never_connects);
 	tcase_add_test(ti, test_import_service_helper_missing);
 	suite_add_tcase(s, ti);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

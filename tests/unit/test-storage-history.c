@@ -15,6 +15,7 @@
 #include "daemon/storage/history.h"
 #include "daemon/worker/worker.h"
 #include "test-storage-util.h"
+#include "tests/lib/tt-check.h"
 
 static char *dir, *path;
 static Storage *st;
@@ -641,9 +642,5 @@ int main(void)
 	tcase_add_test(tc, test_same_id_replaces);
 	tcase_add_test(tc, test_invalid_records_and_failures);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(su);
 }

@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "daemon/storage/storage.h"
 #include "test-storage-util.h"
+#include "tests/lib/tt-check.h"
 
 static sqlite3 *raw_open(const char *path)
 {
@@ -427,9 +428,5 @@ int main(void)
 	tcase_add_test(tc, test_fts_follows_history);
 	tcase_add_test(tc, test_no_secret_columns);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(su);
 }

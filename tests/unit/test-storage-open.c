@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "daemon/storage/storage.h"
 #include "test-storage-util.h"
+#include "tests/lib/tt-check.h"
 
 static char garbage[65536];
 
@@ -401,9 +402,5 @@ int main(void)
 	tcase_add_test(tc, test_newer_schema_untouched);
 	tcase_add_test(tc, test_file_modes);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(su);
 }

@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "daemon/storage/settings.h"
 #include "test-storage-util.h"
+#include "tests/lib/tt-check.h"
 
 static char *dir;
 static char *path;
@@ -416,9 +417,5 @@ int main(void)
 	tcase_add_test(tc, test_without_storage);
 	tcase_add_test_raise_signal(tc, test_typed_read_of_wrong_type_aborts, SIGABRT);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(su);
 }

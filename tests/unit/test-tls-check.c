@@ -13,6 +13,7 @@
 
 #include "daemon/db/tls.h"
 #include "tests/lib/tt-certs.h"
+#include "tests/lib/tt-check.h"
 
 static struct tt_certs c;
 static char home[300];
@@ -488,9 +489,5 @@ int main(void)
 	tcase_add_test(tc, check_from_libpq_keywords);
 	tcase_add_test(tc, libpq_keywords);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }

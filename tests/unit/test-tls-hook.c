@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daemon/db/tls.h"
+#include "tests/lib/tt-check.h"
 
 /* A real PGconn that never reaches a server: a Unix socket dir that does
  * not exist fails at once, but the object keeps its options. */
@@ -167,9 +168,5 @@ int main(void)
 	tcase_add_test(tc, concurrent_registrations);
 	tcase_add_test(tc, describe_without_tls);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }
