@@ -10,6 +10,7 @@
 
 #include "common/cleanup.h"
 #include "daemon/storage/groups.h"
+#include "daemon/storage/sql-steps.h"
 
 void connection_list_free(ConnectionList *l)
 {
@@ -62,49 +63,36 @@ static int config_from_row(sqlite3_stmt *st, TuskConnectionConfig **ret, TuskErr
 	return 0;
 }
 
-static int list_append(ConnectionList *l, TuskConnectionConfig *c)
+/* StorageAddRow for connections_list. */
+static int add_config(void *list, sqlite3_stmt *st)
 {
+	ConnectionList *l = list;
+	TuskConnectionConfig *c = NULL;
+	if (config_from_row(st, &c, NULL) < 0)
+		return 0;
 	TuskConnectionConfig **items = realloc(l->items, (l->n + 1) * sizeof(*items));
-	if (!items)
+	if (!items) {
+		tusk_connection_config_free(c);
 		return -1;
+	}
 	l->items = items;
 	l->items[l->n++] = c;
-	return 0;
+	return 1;
 }
 
 int connections_list(Storage *s, ConnectionList **ret, size_t *ret_skipped, TuskError *e)
 {
-	sqlite3 *db = storage_db(s);
-	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
 	_cleanup_(connection_list_freep) ConnectionList *l = calloc(1, sizeof(*l));
-	size_t skipped = 0;
-	int rc;
 
 	if (!l)
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
-	rc = sqlite3_prepare_v2(db,
-	                        "SELECT c.id, c.name, c.group_id, c.config FROM connections c"
-	                        " LEFT JOIN connection_groups g ON g.id = c.group_id"
-	                        " ORDER BY c.group_id IS NOT NULL, g.sort_order, g.name, g.id,"
-	                        " c.sort_order, c.name",
-	                        -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return sql_fail(db, rc, e);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		TuskConnectionConfig *c = NULL;
-		if (config_from_row(st, &c, NULL) < 0) {
-			skipped++;
-			continue;
-		}
-		if (list_append(l, c) < 0) {
-			tusk_connection_config_free(c);
-			return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return sql_fail(db, rc, e);
-	if (ret_skipped)
-		*ret_skipped = skipped;
+	if (storage_read_rows(storage_db(s),
+	                      "SELECT c.id, c.name, c.group_id, c.config FROM connections c"
+	                      " LEFT JOIN connection_groups g ON g.id = c.group_id"
+	                      " ORDER BY c.group_id IS NOT NULL, g.sort_order, g.name, g.id,"
+	                      " c.sort_order, c.name",
+	                      add_config, l, ret_skipped, e) < 0)
+		return -1;
 	*ret = TAKE_PTR(l);
 	return 0;
 }
@@ -195,19 +183,6 @@ int connections_check(Storage *s, const TuskConnectionConfig *c, TuskError *e)
 	return 0;
 }
 
-static int exists(sqlite3 *db, const char *id, TuskError *e)
-{
-	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM connections WHERE id = ?", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : sql_fail(db, rc, e);
-}
-
 static int upsert(sqlite3 *db, const TuskConnectionConfig *c, const char *json, TuskError *e)
 {
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
@@ -233,16 +208,9 @@ static int upsert(sqlite3 *db, const TuskConnectionConfig *c, const char *json, 
 	return rc == SQLITE_DONE ? 0 : sql_fail(db, rc, e);
 }
 
-static int exec_sql(sqlite3 *db, const char *sql, TuskError *e)
+static int id_saved(sqlite3 *db, const char *id, TuskError *e)
 {
-	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? 0 : sql_fail(db, rc, e);
-}
-
-static void rollback(sqlite3 *db)
-{
-	if (!sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return storage_step_with_id(db, "SELECT 1 FROM connections WHERE id = ?", id, e);
 }
 
 int connections_save(Storage *s, const TuskConnectionConfig *c, bool *ret_created, TuskError *e)
@@ -254,11 +222,11 @@ int connections_save(Storage *s, const TuskConnectionConfig *c, bool *ret_create
 
 	if (!text)
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
-	if (exec_sql(db, "BEGIN IMMEDIATE", e) < 0)
+	if (storage_sql_exec(db, "BEGIN IMMEDIATE", e) < 0)
 		return -1;
-	if (connections_check(s, c, e) < 0 || (had = exists(db, c->id, e)) < 0 ||
-	    upsert(db, c, text, e) < 0 || exec_sql(db, "COMMIT", e) < 0) {
-		rollback(db);
+	if (connections_check(s, c, e) < 0 || (had = id_saved(db, c->id, e)) < 0 ||
+	    upsert(db, c, text, e) < 0 || storage_sql_exec(db, "COMMIT", e) < 0) {
+		storage_rollback(db);
 		return -1;
 	}
 	if (ret_created)
@@ -271,8 +239,6 @@ int connections_delete(Storage *s, const char *id_or_name, char ret_id[TUSK_UUID
 {
 	sqlite3 *db = storage_db(s);
 	_cleanup_connection_config_ TuskConnectionConfig *c = NULL;
-	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-	int rc;
 
 	/* A row too damaged to read can still be deleted by its id. */
 	TuskError why = TUSK_ERROR_INIT;
@@ -287,13 +253,8 @@ int connections_delete(Storage *s, const char *id_or_name, char ret_id[TUSK_UUID
 	else
 		lowercase_id(id, id_or_name);
 
-	rc = sqlite3_prepare_v2(db, "DELETE FROM connections WHERE id = ?", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		return sql_fail(db, rc, e);
+	if (storage_step_with_id(db, "DELETE FROM connections WHERE id = ?", id, e) < 0)
+		return -1;
 	if (sqlite3_changes(db) == 0)
 		return tusk_error_set(e, TUSK_ERR_CONNECTION_NOT_FOUND, "no saved connection '%s'",
 		                      id_or_name);

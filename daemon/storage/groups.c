@@ -9,6 +9,7 @@
 
 #include "common/cleanup.h"
 #include "common/uuid.h"
+#include "daemon/storage/sql-steps.h"
 
 void group_list_free(GroupList *l)
 {
@@ -50,48 +51,34 @@ static TuskConnectionGroup *group_from_row(sqlite3_stmt *st)
 	return TAKE_PTR(g);
 }
 
-static int list_append(GroupList *l, TuskConnectionGroup *g)
+/* StorageAddRow for groups_list. */
+static int add_group(void *list, sqlite3_stmt *st)
 {
+	GroupList *l = list;
+	TuskConnectionGroup *g = group_from_row(st);
+	if (!g)
+		return 0;
 	TuskConnectionGroup **items = realloc(l->items, (l->n + 1) * sizeof(*items));
-	if (!items)
+	if (!items) {
+		tusk_connection_group_free(g);
 		return -1;
+	}
 	l->items = items;
 	l->items[l->n++] = g;
-	return 0;
+	return 1;
 }
 
 int groups_list(Storage *s, GroupList **ret, size_t *ret_skipped, TuskError *e)
 {
-	sqlite3 *db = storage_db(s);
-	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
 	_cleanup_(group_list_freep) GroupList *l = calloc(1, sizeof(*l));
-	size_t skipped = 0;
-	int rc;
 
 	if (!l)
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
-	rc = sqlite3_prepare_v2(
-	    db,
-	    "SELECT id, name, parent_id, sort_order, color FROM connection_groups"
-	    " ORDER BY sort_order, name, id",
-	    -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return sql_fail(db, rc, e);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		TuskConnectionGroup *g = group_from_row(st);
-		if (!g) {
-			skipped++;
-			continue;
-		}
-		if (list_append(l, g) < 0) {
-			tusk_connection_group_free(g);
-			return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return sql_fail(db, rc, e);
-	if (ret_skipped)
-		*ret_skipped = skipped;
+	if (storage_read_rows(storage_db(s),
+	                      "SELECT id, name, parent_id, sort_order, color FROM connection_groups"
+	                      " ORDER BY sort_order, name, id",
+	                      add_group, l, ret_skipped, e) < 0)
+		return -1;
 	*ret = TAKE_PTR(l);
 	return 0;
 }
@@ -131,32 +118,8 @@ int groups_find(Storage *s, const char *id_or_name, TuskConnectionGroup **ret, T
 
 int groups_exists(Storage *s, const char *id, TuskError *e)
 {
-	sqlite3 *db = storage_db(s);
-	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-	int rc =
-	    sqlite3_prepare_v2(db, "SELECT 1 FROM connection_groups WHERE id = ?", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (rc != SQLITE_OK)
-		return sql_fail(db, rc, e);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sql_fail(db, rc, e);
-}
-
-static int exec_sql(sqlite3 *db, const char *sql, TuskError *e)
-{
-	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? 0 : sql_fail(db, rc, e);
-}
-
-static void rollback(sqlite3 *db)
-{
-	if (!sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return storage_step_with_id(storage_db(s), "SELECT 1 FROM connection_groups WHERE id = ?",
+	                            id, e);
 }
 
 static bool same_parent(const TuskConnectionGroup *a, const TuskConnectionGroup *b)
@@ -226,11 +189,11 @@ int groups_save(Storage *s, const TuskConnectionGroup *g, bool *ret_created, Tus
 
 	if (tusk_connection_group_validate(g, e) < 0)
 		return -1;
-	if (exec_sql(db, "BEGIN IMMEDIATE", e) < 0)
+	if (storage_sql_exec(db, "BEGIN IMMEDIATE", e) < 0)
 		return -1;
 	if (groups_list(s, &l, NULL, e) < 0 || check_with(l, g, &created, e) < 0 ||
-	    upsert(db, g, e) < 0 || exec_sql(db, "COMMIT", e) < 0) {
-		rollback(db);
+	    upsert(db, g, e) < 0 || storage_sql_exec(db, "COMMIT", e) < 0) {
+		storage_rollback(db);
 		return -1;
 	}
 	if (ret_created)
@@ -260,31 +223,20 @@ static int count_subtree(sqlite3 *db, const char *id, GroupDeleteStats *ret, Tus
 	return 0;
 }
 
-static int delete_row(sqlite3 *db, const char *id, TuskError *e)
-{
-	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-	int rc =
-	    sqlite3_prepare_v2(db, "DELETE FROM connection_groups WHERE id = ?", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	return rc == SQLITE_DONE ? 0 : sql_fail(db, rc, e);
-}
-
 int groups_delete(Storage *s, const char *id_or_name, GroupDeleteStats *ret_stats, TuskError *e)
 {
 	sqlite3 *db = storage_db(s);
 	_cleanup_connection_group_ TuskConnectionGroup *g = NULL;
 	GroupDeleteStats stats = {0};
 
-	if (exec_sql(db, "BEGIN IMMEDIATE", e) < 0)
+	if (storage_sql_exec(db, "BEGIN IMMEDIATE", e) < 0)
 		return -1;
 	/* The foreign keys do the work: CASCADE removes the groups below,
 	 * SET NULL frees their connections. */
 	if (groups_find(s, id_or_name, &g, e) < 0 || count_subtree(db, g->id, &stats, e) < 0 ||
-	    delete_row(db, g->id, e) < 0 || exec_sql(db, "COMMIT", e) < 0) {
-		rollback(db);
+	    storage_step_with_id(db, "DELETE FROM connection_groups WHERE id = ?", g->id, e) < 0 ||
+	    storage_sql_exec(db, "COMMIT", e) < 0) {
+		storage_rollback(db);
 		return -1;
 	}
 	if (ret_stats)
