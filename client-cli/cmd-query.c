@@ -46,27 +46,6 @@ static void on_sigint(int sig)
 	close(fd);
 }
 
-static char *read_all(FILE *f)
-{
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-	size_t n;
-	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			char *nb = realloc(buf, cap *= 2);
-			if (!nb) {
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
-		}
-	}
-	if (buf)
-		buf[len] = '\0';
-	return buf;
-}
-
 /* PG* variables of this process, for a transient connection. */
 static json_t *pg_environment(void)
 {
@@ -378,7 +357,7 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 			fprintf(stderr, "tuskctl: %s: %s\n", a->file, strerror(errno));
 			return EXIT_USAGE;
 		}
-		sql = read_all(in);
+		sql = ctl_read_text(in);
 		if (in != stdin)
 			fclose(in);
 	}

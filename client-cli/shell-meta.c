@@ -186,6 +186,28 @@ static const char relkind_case[] =
     "'f' THEN 'foreign table' WHEN 'p' THEN 'partitioned table' WHEN 'I' THEN 'partitioned "
     "index' END as \"Type\",\n";
 
+/* Run sql (freed here; NULL when building it ran out of memory) with order
+ * ("ORDER BY …;") after it: its rows, or NULL after printing the error. */
+static json_t *fetch_ordered(struct shell *sh, char *sql, const char *order)
+{
+	char *full = NULL;
+	if (!sql || asprintf(&full, "%s%s", sql, order) < 0)
+		full = NULL;
+	free(sql);
+	json_t *rows = full ? fetch(sh, full) : NULL;
+	free(full);
+	return rows;
+}
+
+/* Print rows (taken) as a psql list titled title with n columns named h. */
+static int show_list(struct shell *sh, json_t *rows, const char *title, size_t n,
+                     const char *const *h)
+{
+	print_rows(sh, rows, title, n, h, true);
+	json_decref(rows);
+	return EXIT_OK;
+}
+
 static int list_relations(struct shell *sh, const char *kinds, const char *pattern)
 {
 	bool index = strchr(kinds, 'i') != NULL;
@@ -207,12 +229,7 @@ static int list_relations(struct shell *sh, const char *kinds, const char *patte
 		return EXIT_DAEMON_ERROR;
 	name_conditions(&sql, pattern, "n.nspname", "c.relname",
 	                "pg_catalog.pg_table_is_visible(c.oid)");
-	char *full = NULL;
-	if (asprintf(&full, "%sORDER BY 1,2;", sql) < 0)
-		full = NULL;
-	free(sql);
-	json_t *rows = full ? fetch(sh, full) : NULL;
-	free(full);
+	json_t *rows = fetch_ordered(sh, sql, "ORDER BY 1,2;");
 	if (!rows)
 		return EXIT_DAEMON_ERROR;
 	if (json_array_size(rows) == 0) {
@@ -236,18 +253,11 @@ static int list_schemas(struct shell *sh, const char *pattern)
 	                   "WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'\n");
 	if (pattern)
 		pattern_condition(&sql, "n.nspname", pattern);
-	char *full = NULL;
-	if (!sql || asprintf(&full, "%sORDER BY 1;", sql) < 0)
-		full = NULL;
-	free(sql);
-	json_t *rows = full ? fetch(sh, full) : NULL;
-	free(full);
+	json_t *rows = fetch_ordered(sh, sql, "ORDER BY 1;");
 	if (!rows)
 		return EXIT_DAEMON_ERROR;
 	static const char *const h[] = {"Name", "Owner"};
-	print_rows(sh, rows, "List of schemas", 2, h, true);
-	json_decref(rows);
-	return EXIT_OK;
+	return show_list(sh, rows, "List of schemas", 2, h);
 }
 
 static int list_functions(struct shell *sh, const char *pattern)
@@ -266,19 +276,12 @@ static int list_functions(struct shell *sh, const char *pattern)
 	if (sql)
 		name_conditions(&sql, pattern, "n.nspname", "p.proname",
 		                "pg_catalog.pg_function_is_visible(p.oid)");
-	char *full = NULL;
-	if (!sql || asprintf(&full, "%sORDER BY 1, 2, 4;", sql) < 0)
-		full = NULL;
-	free(sql);
-	json_t *rows = full ? fetch(sh, full) : NULL;
-	free(full);
+	json_t *rows = fetch_ordered(sh, sql, "ORDER BY 1, 2, 4;");
 	if (!rows)
 		return EXIT_DAEMON_ERROR;
 	static const char *const h[] = {"Schema", "Name", "Result data type", "Argument data types",
 	                                "Type"};
-	print_rows(sh, rows, "List of functions", 5, h, true);
-	json_decref(rows);
-	return EXIT_OK;
+	return show_list(sh, rows, "List of functions", 5, h);
 }
 
 static int list_roles(struct shell *sh, const char *pattern)
@@ -307,12 +310,7 @@ static int list_roles(struct shell *sh, const char *pattern)
 	    "WHERE r.rolname !~ '^pg_'\n");
 	if (sql && pattern)
 		pattern_condition(&sql, "r.rolname", pattern);
-	char *full = NULL;
-	if (!sql || asprintf(&full, "%sORDER BY 1;", sql) < 0)
-		full = NULL;
-	free(sql);
-	json_t *rows = full ? fetch(sh, full) : NULL;
-	free(full);
+	json_t *rows = fetch_ordered(sh, sql, "ORDER BY 1;");
 	if (!rows)
 		return EXIT_DAEMON_ERROR;
 	/* psql joins the attributes with ", " on one line (\n only between
@@ -380,24 +378,9 @@ static char *read_file(const char *path)
 		fprintf(stderr, "tuskctl: %s: %s\n", path, strerror(errno));
 		return NULL;
 	}
-	size_t cap = 4096, len = 0, n;
-	char *buf = malloc(cap);
-	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			char *nb = realloc(buf, cap *= 2);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-		}
-	}
+	char *text = ctl_read_text(f);
 	fclose(f);
-	if (buf)
-		buf[len] = '\0';
-	return buf;
+	return text;
 }
 
 static int edit(struct shell *sh)

@@ -143,6 +143,9 @@ int cmd_listen(struct ctl *ctl, int argc, char **argv);      /* cmd-listen.c */
 int cmd_events(struct ctl *ctl, int argc, char **argv);      /* cmd-listen.c */
 int cmd_session(struct ctl *ctl, int argc, char **argv);     /* cmd-session.c */
 
+/* All of f's bytes, NUL-terminated; NULL when out of memory. read-text.c */
+char *ctl_read_text(FILE *f);
+
 /* id → name of the saved connections (an empty object when they cannot be
  * listed: ids are shown instead). cmd-history.c */
 json_t *ctl_connection_names(struct ctl *ctl);
