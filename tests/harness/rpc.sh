@@ -2,13 +2,17 @@
 # Raw JSON-RPC through the daemon's socket, for tests that need what
 # tuskctl does not print (an error's kind, exact bytes).
 #
-#   rpc_call METHOD PARAMS_JSON   one request on a fresh connection to
-#                                 $TUSKD_SOCKET; prints the reply line as the
-#                                 daemon sent it (notifications skipped)
+#   rpc_exchange METHOD PARAMS_JSON
+#                                 one request on a fresh connection to
+#                                 $TUSKD_SOCKET; prints a line per message
+#                                 received: a notification's method, and
+#                                 last "reply " and the reply line as the
+#                                 daemon sent it
+#   rpc_call METHOD PARAMS_JSON   the same, printing only the reply line
 #   rpc_field JSONPATH            read the reply on stdin, print a member
 #                                 (e.g. error.data.kind), empty if absent
 
-rpc_call() {
+rpc_exchange() {
 	/usr/bin/python3 - "$TUSKD_SOCKET" "$1" "$2" <<'PY'
 import json, socket, sys
 path, method, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
@@ -26,9 +30,16 @@ while True:
     line, buf = buf.split(b"\n", 1)
     msg = json.loads(line)
     if "id" in msg:
-        sys.stdout.write(line.decode() + "\n")
+        sys.stdout.write("reply " + line.decode() + "\n")
         break
+    print(msg["method"], flush=True)
 PY
+}
+
+rpc_call() {
+	local out
+	out=$(rpc_exchange "$1" "$2") || return
+	sed -n 's/^reply //p' <<<"$out"
 }
 
 rpc_field() {

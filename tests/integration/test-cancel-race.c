@@ -42,8 +42,7 @@ START_TEST(late_cancel_spares_the_next_query)
 	struct tt_daemon d;
 	tt_pg_shared(&pg);
 	static const char *const env[] = {"TUSK_DEBUG_METHODS=1", NULL};
-	tt_daemon_start(&d, env);
-	int fd = tt_connect(d.socket);
+	int fd = tt_daemon_open(&d, env);
 	json_t *r = tt_call(fd, 1, "settings.set",
 	                    json_pack("{s:s, s:i}", "key", "pool.max_size", "value", 1));
 	ck_assert_msg(json_object_get(r, "result"), "%s", json_dumps(r, 0));
@@ -97,8 +96,7 @@ START_TEST(late_cancel_spares_the_next_query)
 
 	close(q);
 	close(sleeper);
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 END_TEST
 

@@ -34,14 +34,12 @@ static void run_free(struct run *r)
 static void setup(void)
 {
 	static const char *const env[] = {"DBUS_SESSION_BUS_ADDRESS=", "DISPLAY=", NULL};
-	tt_daemon_start(&d, env);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, env);
 }
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 
 static char *slurp(const char *path)

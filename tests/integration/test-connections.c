@@ -33,8 +33,7 @@ static void setup(void)
 	                                  "PGSERVICEFILE=",
 	                                  "PGSYSCONFDIR=",
 	                                  NULL};
-	tt_daemon_start(&d, env);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, env);
 	snprintf(svcfile, sizeof(svcfile), "%s/pg_service.conf", d.dir);
 	FILE *f = fopen(svcfile, "w");
 	ck_assert_ptr_nonnull(f);
@@ -53,8 +52,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 
 static json_t *call(const char *method, json_t *params)

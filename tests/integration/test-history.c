@@ -29,8 +29,7 @@ static int next_id = 1;
 static void setup(void)
 {
 	static const char *const env[] = {"TUSK_DEBUG_METHODS=1", NULL}; /* debug.history_add */
-	tt_daemon_start(&d, env);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, env);
 }
 
 static void teardown(void)

@@ -25,14 +25,12 @@ static void setup(void)
 	tt_pg_exec(&pg, db, "create table t (id int primary key, name text)");
 	snprintf(conninfo, sizeof(conninfo), "host=%s port=%d user=postgres dbname=%s", pg.host,
 	         pg.port, db);
-	tt_daemon_start(&d, NULL);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, NULL);
 }
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 	tt_pg_drop_db(&pg, db);
 }
 

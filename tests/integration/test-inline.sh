@@ -16,33 +16,10 @@ tuskd_start
 DB="host=$PGHOST port=$PGPORT user=$PGUSER dbname=postgres"
 tctl -d "$DB" -c 'select 1' >/dev/null # the pool is warm
 
-# exchange PARAMS_JSON: one query.execute on a fresh connection; prints one
-# line per message received, the reply last: the notification's method, or
-# "reply " and the reply as the daemon sent it.
+# exchange PARAMS_JSON: one query.execute (on $DB unless PARAMS_JSON names
+# a conninfo) on a fresh connection, as rpc_exchange prints it.
 exchange() {
-	/usr/bin/python3 - "$TUSKD_SOCKET" "$DB" "$1" <<'PY'
-import json, socket, sys
-path, db, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-params.setdefault("conninfo", db)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(60)
-s.connect(path)
-s.sendall(json.dumps({"jsonrpc": "2.0", "id": 7, "method": "query.execute",
-                      "params": params}).encode() + b"\n")
-buf = b""
-while True:
-    while b"\n" not in buf:
-        chunk = s.recv(65536)
-        if not chunk:
-            sys.exit("the daemon closed the connection")
-        buf += chunk
-    line, buf = buf.split(b"\n", 1)
-    msg = json.loads(line)
-    if "id" in msg:
-        print("reply " + line.decode())
-        break
-    print(msg["method"])
-PY
+	rpc_exchange query.execute "$(jq -c --arg db "$DB" 'if has("conninfo") then . else .conninfo = $db end' <<<"$1")"
 }
 reply_of() { grep '^reply ' <<<"$1" | cut -c7-; }
 notes_of() { grep -v '^reply ' <<<"$1" | tr '\n' ' '; }

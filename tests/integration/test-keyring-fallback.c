@@ -21,30 +21,11 @@
 /* No bus to find, and no X11 display for D-Bus autolaunch either. */
 static const char *const no_bus[] = {"DBUS_SESSION_BUS_ADDRESS=", "DISPLAY=", NULL};
 
-static const char *kind(const json_t *reply)
-{
-	return json_string_value(
-	    json_object_get(json_object_get(json_object_get(reply, "error"), "data"), "kind"));
-}
-
 static json_t *execute(int fd, const char *connection_id, const char *sql)
 {
 	static int id = 100;
-	json_t *req =
-	    json_pack("{s:s, s:i, s:s, s:{s:s, s:s}}", "jsonrpc", "2.0", "id", ++id, "method",
-	              "query.execute", "params", "connection_id", connection_id, "sql", sql);
-	char *s = json_dumps(req, JSON_COMPACT);
-	tt_send_str(fd, s);
-	tt_send_str(fd, "\n");
-	free(s);
-	json_decref(req);
-	for (;;) {
-		json_t *m = tt_read(fd, 30000);
-		ck_assert_msg(m, "no reply to query.execute");
-		if (json_integer_value(json_object_get(m, "id")) == id)
-			return m;
-		json_decref(m);
-	}
+	return tt_call(fd, ++id, "query.execute",
+	               json_pack("{s:s, s:s}", "connection_id", connection_id, "sql", sql));
 }
 
 /* daemon.status keyring after the start-up probe ("unknown" until then). */
@@ -64,55 +45,6 @@ static const char *keyring_state(int fd, char *buf, size_t len)
 	return buf;
 }
 
-/* Stop d's daemon (checked: exit 0) and start another on the same socket,
- * data, state and cache dirs, with the same environment as tt.c gives. */
-static void restart_on_same_dirs(struct tt_daemon *d)
-{
-	int status = -1;
-	kill(d->pid, SIGTERM);
-	ck_assert_int_eq(waitpid(d->pid, &status, 0), d->pid);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	              "the first daemon did not exit 0 (status %d); see %s", status, d->log_path);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char state[300], cache[300];
-		snprintf(state, sizeof(state), "%s/state", d->dir);
-		snprintf(cache, sizeof(cache), "%s/cache", d->dir);
-		setenv("TUSK_STATE_DIR", state, 1);
-		setenv("TUSK_CACHE_DIR", cache, 1);
-		setenv("TUSK_VALIDATE_REPLIES", "1", 1);
-		for (const char *const *e = no_bus; *e; e++) {
-			char name[64];
-			snprintf(name, sizeof(name), "%.*s", (int)(strchr(*e, '=') - *e), *e);
-			unsetenv(name);
-		}
-		int log = open(d->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
-		if (log >= 0) {
-			dup2(log, 1);
-			dup2(log, 2);
-		}
-		execl(getenv("TUSKD"), "tuskd", "--socket", d->socket, "--data-dir", d->data_dir,
-		      (char *)NULL);
-		_exit(127);
-	}
-	d->pid = pid;
-	for (int i = 0; i < 500; i++) {
-		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-		struct sockaddr_un sa = {.sun_family = AF_UNIX};
-		ck_assert_uint_lt(strlen(d->socket), sizeof(sa.sun_path));
-		memcpy(sa.sun_path, d->socket, strlen(d->socket) + 1);
-		bool ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-		close(fd);
-		if (ok)
-			return;
-		ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0,
-		              "the second daemon exited early");
-		usleep(10000);
-	}
-	ck_abort_msg("the second daemon did not answer within 5 s");
-}
-
 START_TEST(memory_fallback_connects_until_restart)
 {
 	struct tt_pg pg;
@@ -124,8 +56,7 @@ START_TEST(memory_fallback_connects_until_restart)
 	tt_pg_exec(&pg, NULL, sql);
 
 	struct tt_daemon d;
-	tt_daemon_start(&d, no_bus);
-	int fd = tt_connect(d.socket);
+	int fd = tt_daemon_open(&d, no_bus);
 	char state[32];
 	ck_assert_str_eq(keyring_state(fd, state, sizeof(state)), "unavailable");
 
@@ -168,7 +99,7 @@ START_TEST(memory_fallback_connects_until_restart)
 	snprintf(cmd, sizeof(cmd), "grep -rqa -- '%s' %s", secret, d.dir);
 	ck_assert_msg(system(cmd) != 0, "the password was found in a file under %s", d.dir);
 
-	restart_on_same_dirs(&d);
+	tt_daemon_restart(&d, no_bus);
 	fd = tt_connect(d.socket);
 	ck_assert_str_eq(keyring_state(fd, state, sizeof(state)), "unavailable");
 	/* The saved connection survived the restart; its password did not. */
@@ -176,7 +107,7 @@ START_TEST(memory_fallback_connects_until_restart)
 	ck_assert_msg(json_object_get(r, "result"), "%s", json_dumps(r, 0));
 	json_decref(r);
 	r = execute(fd, id, "select 1");
-	ck_assert_str_eq(kind(r), "credential_not_found");
+	ck_assert_str_eq(tt_error_kind(r), "credential_not_found");
 	json_t *data = json_object_get(json_object_get(r, "error"), "data");
 	const char *hint = json_string_value(json_object_get(data, "hint"));
 	ck_assert_msg(hint && strstr(hint, "tuskctl secret set"), "no hint naming the fix: %s",
@@ -185,9 +116,7 @@ START_TEST(memory_fallback_connects_until_restart)
 	ck_assert_ptr_null(strstr(all, secret));
 	free(all);
 	json_decref(r);
-	close(fd);
-
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 	tt_pg_stop(&pg);
 }
 END_TEST

@@ -286,61 +286,6 @@ void tk_wait_state(int fd, const char *want, int ms)
 	ck_abort_msg("keyring state is \"%s\", not \"%s\", after %d ms", last, want, ms);
 }
 
-void tk_daemon_restart(struct tt_daemon *d, const char *const *extra_env)
-{
-	int status = -1;
-	kill(d->pid, SIGTERM);
-	ck_assert_int_eq(waitpid(d->pid, &status, 0), d->pid);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	              "tuskd did not stop cleanly (status %d); see %s", status, d->log_path);
-	unlink(d->socket);
-
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char state[300], cache[300];
-		snprintf(state, sizeof(state), "%s/state", d->dir);
-		snprintf(cache, sizeof(cache), "%s/cache", d->dir);
-		setenv("TUSK_STATE_DIR", state, 1);
-		setenv("TUSK_CACHE_DIR", cache, 1);
-		setenv("TUSK_VALIDATE_REPLIES", "1", 1);
-		for (const char *const *env = extra_env; env && *env; env++) {
-			const char *eq = strchr(*env, '=');
-			if (eq && eq[1] == '\0') {
-				char name[128];
-				snprintf(name, sizeof(name), "%.*s", (int)(eq - *env), *env);
-				unsetenv(name);
-			} else {
-				putenv((char *)*env);
-			}
-		}
-		/* Append: the first run's log stays for the grep tests. */
-		int log = open(d->log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
-		if (log >= 0) {
-			dup2(log, 1);
-			dup2(log, 2);
-		}
-		execl(getenv("TUSKD"), "tuskd", "--socket", d->socket, "--data-dir", d->data_dir,
-		      (char *)NULL);
-		_exit(127);
-	}
-	d->pid = pid;
-	for (int i = 0; i < 500; i++) {
-		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		struct sockaddr_un sa = {.sun_family = AF_UNIX};
-		snprintf(sa.sun_path, sizeof(sa.sun_path), "%.*s", (int)sizeof(sa.sun_path) - 1,
-		         d->socket);
-		int r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-		close(fd);
-		if (r == 0)
-			return;
-		ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0,
-		              "tuskd exited on restart (status %d); see %s", status, d->log_path);
-		usleep(10000);
-	}
-	ck_abort_msg("tuskd did not come back on %s", d->socket);
-}
-
 static bool file_contains(const char *path, const char *needle)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -46,9 +46,6 @@ void tk_wait_state(int fd, const char *want, int ms);
 const char *tk_str(const json_t *obj, const char *member);
 bool tk_bool(const json_t *obj, const char *member);
 
-/* Stop the daemon (SIGTERM, exit status 0 checked) keeping its dirs, and
- * start it again on the same socket, data and state dirs. */
-void tk_daemon_restart(struct tt_daemon *d, const char *const *extra_env);
 /* Whether any file under dir holds the bytes of needle; the first such
  * path is written to found (may be NULL). */
 bool tk_dir_contains(const char *dir, const char *needle, char *found, size_t size);

@@ -33,8 +33,7 @@ static pid_t keyring_pid; /* found in main, before any test can pause it */
 
 static void start(const char *const *env, const char *want_state)
 {
-	tt_daemon_start(&d, env);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, env);
 	tk_wait_state(fd, want_state, 10000);
 }
 
@@ -45,8 +44,7 @@ static void setup_ok(void)
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 
 /* Unchecked teardown (runs in the parent even when a test failed): leave
@@ -281,7 +279,7 @@ START_TEST(unavailable_keeps_secrets_in_memory)
 	              found);
 
 	close(fd);
-	tk_daemon_restart(&d, no_bus_env);
+	tt_daemon_restart(&d, no_bus_env);
 	fd = tt_connect(d.socket);
 	tk_wait_state(fd, "unavailable", 10000);
 	ck_assert(!has(id, "ssl_passphrase", &in_memory));
@@ -323,15 +321,13 @@ START_TEST(locked_then_unlocked)
 
 	/* A daemon started now reports the keyring locked. */
 	struct tt_daemon d2;
-	tt_daemon_start(&d2, NULL);
-	int fd2 = tt_connect(d2.socket);
+	int fd2 = tt_daemon_open(&d2, NULL);
 	tk_wait_state(fd2, "locked", 10000);
 	json_t *h = tk_ok(fd2, "daemon.hello",
 	                  json_pack("{s:s, s:i}", "client", "test-keyring", "protocol_version", 1));
 	ck_assert_str_eq(tk_str(h, "keyring"), "locked");
 	json_decref(h);
-	close(fd2);
-	ck_assert_int_eq(tt_daemon_stop(&d2), 0);
+	tt_daemon_close(&d2, fd2);
 
 	tk_unlock();
 	/* The memory copy is newer than the keyring's and still wins. */

@@ -26,14 +26,12 @@ static void setup(void)
 	tt_pg_shared(&pg);
 	snprintf(conninfo, sizeof(conninfo), "host=%s port=%d user=postgres dbname=postgres",
 	         pg.host, pg.port);
-	tt_daemon_start(&d, NULL);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, NULL);
 }
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 
 /* One raw line (without its newline) and its length; NULL on timeout. */
@@ -230,13 +228,11 @@ START_TEST(debug_methods_need_the_switch)
 	json_decref(r);
 	static const char *const env[] = {"TUSK_DEBUG_METHODS=1", NULL};
 	struct tt_daemon dbg;
-	tt_daemon_start(&dbg, env);
-	int fd2 = tt_connect(dbg.socket);
+	int fd2 = tt_daemon_open(&dbg, env);
 	r = call(fd2, 2, "debug.sleep", json_pack("{s:i}", "ms", 1));
 	ck_assert_msg(json_object_get(r, "result"), "debug.sleep with the switch failed");
 	json_decref(r);
-	close(fd2);
-	ck_assert_int_eq(tt_daemon_stop(&dbg), 0);
+	tt_daemon_close(&dbg, fd2);
 }
 END_TEST
 

@@ -168,8 +168,7 @@ static void client(int k, int round, struct shared *sh)
 START_TEST(sixty_four_clients)
 {
 	tt_pg_shared(&pg);
-	tt_daemon_start(&d, NULL);
-	int fd = tt_connect(d.socket);
+	int fd = tt_daemon_open(&d, NULL);
 	char conninfo[256];
 	snprintf(conninfo, sizeof(conninfo),
 	         "host=%s port=%d user=postgres dbname=postgres application_name=tusk_load",
@@ -230,8 +229,7 @@ START_TEST(sixty_four_clients)
 	ck_assert_msg(rss[ROUNDS - 1] <= rss[1] + rss[1] / 10 + 4096,
 	              "tuskd RSS grew from %ld kB to %ld kB", rss[1], rss[ROUNDS - 1]);
 	munmap(sh, sizeof(*sh));
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 END_TEST
 

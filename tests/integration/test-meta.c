@@ -51,16 +51,14 @@ static void drop_db(void)
 
 static void setup(void)
 {
-	tt_daemon_start(&d, NULL);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, NULL);
 	ref = tt_pg_connect(&pg, db);
 }
 
 static void teardown(void)
 {
 	PQfinish(ref);
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 
 /* Run sql through query.execute and return the columns of its first result

@@ -17,20 +17,12 @@ static int fd = -1;
 
 static void setup(void)
 {
-	tt_daemon_start(&d, NULL);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, NULL);
 }
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
-}
-
-static const char *kind(const json_t *reply)
-{
-	return json_string_value(
-	    json_object_get(json_object_get(json_object_get(reply, "error"), "data"), "kind"));
+	tt_daemon_close(&d, fd);
 }
 
 static int next_id = 1000;
@@ -38,21 +30,7 @@ static int next_id = 1000;
 /* query.execute and wait for its reply (notifications skipped). */
 static json_t *run(int sock, json_t *params)
 {
-	int id = ++next_id;
-	json_t *req = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id", id, "method",
-	                        "query.execute", "params", params);
-	char *s = json_dumps(req, JSON_COMPACT);
-	tt_send_str(sock, s);
-	tt_send_str(sock, "\n");
-	free(s);
-	json_decref(req);
-	for (;;) {
-		json_t *m = tt_read(sock, 60000);
-		ck_assert_msg(m, "no reply");
-		if (json_integer_value(json_object_get(m, "id")) == id)
-			return m;
-		json_decref(m);
-	}
+	return tt_call(sock, ++next_id, "query.execute", params);
 }
 
 static void set_setting(const char *key, int value)
@@ -96,7 +74,7 @@ START_TEST(exhausted_pool_waits_then_times_out)
 	double t0 = tt_now_ms();
 	json_t *r = run(fd, json_pack("{s:s, s:s}", "connection_id", id, "sql", "select 1"));
 	double ms = tt_now_ms() - t0;
-	ck_assert_str_eq(kind(r), "pool_timeout");
+	ck_assert_str_eq(tt_error_kind(r), "pool_timeout");
 	ck_assert_msg(ms >= 450 && ms < 1500, "pool timeout after %.0f ms", ms);
 	json_decref(r);
 	/* The held backend comes back and serves the next caller. */
@@ -140,7 +118,7 @@ START_TEST(server_restart_recovers_without_user_action)
 	usleep(200000);
 	double t0 = tt_now_ms();
 	r = run(fd, json_pack("{s:s, s:s}", "connection_id", id, "sql", "select 3"));
-	ck_assert_str_eq(kind(r), "connection_failed");
+	ck_assert_str_eq(tt_error_kind(r), "connection_failed");
 	ck_assert(tt_now_ms() - t0 < 3000);
 	json_decref(r);
 	tt_pg_start_again(&pg);
@@ -167,7 +145,7 @@ START_TEST(saved_connection_with_keyring_password_and_readonly)
 	/* Saved as having a password in the keyring, which has none yet: the
 	 * server's refusal is reported as the missing credential. */
 	json_t *r = run(fd, json_pack("{s:s, s:s}", "connection_id", "carol", "sql", "select 1"));
-	ck_assert_str_eq(kind(r), "credential_not_found");
+	ck_assert_str_eq(tt_error_kind(r), "credential_not_found");
 	json_decref(r);
 
 	r = tt_call(fd, 4, "credentials.set",
@@ -188,7 +166,7 @@ START_TEST(saved_connection_with_keyring_password_and_readonly)
 	json_decref(r);
 	r = run(fd,
 	        json_pack("{s:s, s:s}", "connection_id", ro, "sql", "insert into ro_t values (2)"));
-	ck_assert_str_eq(kind(r), "query_failed");
+	ck_assert_str_eq(tt_error_kind(r), "query_failed");
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(json_object_get(r, "error"), "data"), "code")),
 	                 "25006");

@@ -18,14 +18,12 @@ static int fd = -1;
 
 static void setup(void)
 {
-	tt_daemon_start(&d, NULL);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, NULL);
 }
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 
 static char *conninfo_for(const struct tt_pg *pg, const char *extra)
@@ -40,12 +38,6 @@ static char *conninfo_for(const struct tt_pg *pg, const char *extra)
 static json_t *open_conninfo(const char *conninfo)
 {
 	return tt_call(fd, 1, "connection.open", json_pack("{s:s}", "conninfo", conninfo));
-}
-
-static const char *error_kind(const json_t *reply)
-{
-	return json_string_value(
-	    json_object_get(json_object_get(json_object_get(reply, "error"), "data"), "kind"));
 }
 
 START_TEST(open_transient_and_reuse)
@@ -94,7 +86,7 @@ START_TEST(open_transient_and_reuse)
 	ck_assert(json_is_true(json_object_get(json_object_get(r, "result"), "closed")));
 	json_decref(r);
 	r = tt_call(fd, 4, "connection.close", json_pack("{s:s}", "id", id1));
-	ck_assert_str_eq(error_kind(r), "no_active_connection");
+	ck_assert_str_eq(tt_error_kind(r), "no_active_connection");
 	json_decref(r);
 	free(id1);
 	free(ci);
@@ -108,7 +100,7 @@ START_TEST(refused_port_is_connection_failed)
 	         tt_free_port());
 	double t0 = tt_now_ms();
 	json_t *r = open_conninfo(ci);
-	ck_assert_str_eq(error_kind(r), "connection_failed");
+	ck_assert_str_eq(tt_error_kind(r), "connection_failed");
 	json_t *data = json_object_get(json_object_get(r, "error"), "data");
 	ck_assert_ptr_nonnull(
 	    strstr(json_string_value(json_object_get(data, "detail")), "refused"));
@@ -146,7 +138,7 @@ START_TEST(silent_listener_is_connection_timeout)
 	close(fd2);
 	json_t *r = tt_read(fd, 10000);
 	double ms = tt_now_ms() - t0;
-	ck_assert_str_eq(error_kind(r), "connection_timeout");
+	ck_assert_str_eq(tt_error_kind(r), "connection_timeout");
 	ck_assert_msg(ms >= 1900 && ms < 4000, "timed out after %.0f ms, not about 2 s", ms);
 	ck_assert_ptr_nonnull(strstr(
 	    json_string_value(json_object_get(json_object_get(r, "error"), "message")), "2s"));
@@ -158,7 +150,7 @@ END_TEST
 START_TEST(unknown_host_is_connection_failed)
 {
 	json_t *r = open_conninfo("host=no-such-host.invalid user=postgres connect_timeout=5");
-	ck_assert_str_eq(error_kind(r), "connection_failed");
+	ck_assert_str_eq(tt_error_kind(r), "connection_failed");
 	json_decref(r);
 }
 END_TEST
@@ -173,7 +165,7 @@ START_TEST(wrong_password_is_authentication_failed)
 	snprintf(ci, sizeof(ci), "host=127.0.0.1 port=%d user=alice dbname=postgres password=wrong",
 	         pg.port);
 	json_t *r = open_conninfo(ci);
-	ck_assert_str_eq(error_kind(r), "authentication_failed");
+	ck_assert_str_eq(tt_error_kind(r), "authentication_failed");
 	json_t *data = json_object_get(json_object_get(r, "error"), "data");
 	ck_assert_ptr_nonnull(json_object_get(data, "hint"));
 	/* The password never comes back in an error. */
@@ -186,7 +178,7 @@ START_TEST(wrong_password_is_authentication_failed)
 	snprintf(ci, sizeof(ci), "host=127.0.0.1 port=%d user=bob dbname=postgres password=x",
 	         pg.port);
 	r = open_conninfo(ci);
-	ck_assert_str_eq(error_kind(r), "authentication_failed");
+	ck_assert_str_eq(tt_error_kind(r), "authentication_failed");
 	json_decref(r);
 
 	snprintf(ci, sizeof(ci),
@@ -202,7 +194,7 @@ END_TEST
 START_TEST(bad_conninfo_is_invalid_input)
 {
 	json_t *r = open_conninfo("host=x nonsense_keyword=1");
-	ck_assert_str_eq(error_kind(r), "invalid_input");
+	ck_assert_str_eq(tt_error_kind(r), "invalid_input");
 	json_decref(r);
 	r = tt_call(fd, 5, "connection.open", json_pack("{s:s, s:s}", "id", "x", "conninfo", "y"));
 	ck_assert_int_eq(tt_error_code(r), -32602);

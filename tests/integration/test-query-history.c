@@ -28,20 +28,12 @@ static void setup(void)
 	snprintf(conninfo, sizeof(conninfo), "host=%s port=%d user=postgres dbname=postgres",
 	         pg.host, pg.port);
 	snprintf(tag, sizeof(tag), "hq%dx%ld", (int)getpid(), (long)time(NULL));
-	tt_daemon_start(&d, env);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, env);
 }
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
-}
-
-static const char *kind(const json_t *reply)
-{
-	return json_string_value(
-	    json_object_get(json_object_get(json_object_get(reply, "error"), "data"), "kind"));
+	tt_daemon_close(&d, fd);
 }
 
 /* query.execute of sql on the shared server; skips notifications and
@@ -49,21 +41,8 @@ static const char *kind(const json_t *reply)
 static json_t *execute(const char *sql)
 {
 	static int id = 1000;
-	json_t *req =
-	    json_pack("{s:s, s:i, s:s, s:{s:s, s:s}}", "jsonrpc", "2.0", "id", ++id, "method",
-	              "query.execute", "params", "sql", sql, "conninfo", conninfo);
-	char *s = json_dumps(req, JSON_COMPACT);
-	tt_send_str(fd, s);
-	tt_send_str(fd, "\n");
-	free(s);
-	json_decref(req);
-	for (;;) {
-		json_t *m = tt_read(fd, 30000);
-		ck_assert_msg(m, "no reply to query.execute of %s", sql);
-		if (json_integer_value(json_object_get(m, "id")) == id)
-			return m;
-		json_decref(m);
-	}
+	return tt_call(fd, ++id, "query.execute",
+	               json_pack("{s:s, s:s}", "sql", sql, "conninfo", conninfo));
 }
 
 static void execute_ok(const char *sql)
@@ -104,7 +83,7 @@ START_TEST(ok_error_and_cancel_are_kept)
 	snprintf(missing, sizeof(missing), "%smissing", tag);
 	snprintf(sql, sizeof(sql), "select * from %s", missing);
 	json_t *r = execute(sql);
-	ck_assert_str_eq(kind(r), "query_failed");
+	ck_assert_str_eq(tt_error_kind(r), "query_failed");
 	json_decref(r);
 
 	/* A query cancelled from a second client while it runs. */
@@ -137,7 +116,7 @@ START_TEST(ok_error_and_cancel_are_kept)
 	while ((r = tt_read(fd, 10000)) && !json_object_get(r, "id"))
 		json_decref(r);
 	ck_assert_ptr_nonnull(r);
-	ck_assert_str_eq(kind(r), "query_cancelled");
+	ck_assert_str_eq(tt_error_kind(r), "query_cancelled");
 	json_decref(r);
 
 	json_t *h = history(json_pack("{s:s}", "search", tag));
@@ -216,7 +195,7 @@ START_TEST(password_never_kept)
 	/* A failing one too: the error path must not keep it either. */
 	snprintf(sql, sizeof(sql), "ALTER ROLE %snobody PASSWORD '%s'", tag, password);
 	json_t *r = execute(sql);
-	ck_assert_str_eq(kind(r), "query_failed");
+	ck_assert_str_eq(tt_error_kind(r), "query_failed");
 	json_decref(r);
 
 	json_t *h = history(json_pack("{s:s}", "search", "alter role"));

@@ -28,14 +28,12 @@ static void setup(void)
 	snprintf(conninfo, sizeof(conninfo),
 	         "host=%s port=%d user=postgres dbname=postgres application_name=%s", pg.host,
 	         pg.port, appname);
-	tt_daemon_start(&d, NULL);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, NULL);
 }
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 
 /* Send query.execute with params (stolen; conninfo added unless it has a
@@ -71,12 +69,6 @@ static json_t *execute_on(int sock, json_t *params, json_t **notes)
 static json_t *execute(const char *sql, json_t **notes)
 {
 	return execute_on(fd, json_pack("{s:s}", "sql", sql), notes);
-}
-
-static const char *kind(const json_t *reply)
-{
-	return json_string_value(
-	    json_object_get(json_object_get(json_object_get(reply, "error"), "data"), "kind"));
 }
 
 static json_t *result(const json_t *reply)
@@ -192,7 +184,7 @@ END_TEST
 START_TEST(script_error_says_where)
 {
 	json_t *r = execute("select 1; select * from no_such_table; select 2", NULL);
-	ck_assert_str_eq(kind(r), "query_failed");
+	ck_assert_str_eq(tt_error_kind(r), "query_failed");
 	json_t *data = json_object_get(json_object_get(r, "error"), "data");
 	ck_assert_str_eq(json_string_value(json_object_get(data, "code")), "42P01");
 	ck_assert_int_eq(json_integer_value(json_object_get(data, "statement_index")), 1);
@@ -204,7 +196,7 @@ START_TEST(script_error_says_where)
 	/* A syntax error stops the script before anything runs: the server
 	 * completed nothing, yet the failing statement is still named. */
 	r = execute("select 1; select 2; selec 3", NULL);
-	ck_assert_str_eq(kind(r), "query_failed");
+	ck_assert_str_eq(tt_error_kind(r), "query_failed");
 	data = json_object_get(json_object_get(r, "error"), "data");
 	ck_assert_str_eq(json_string_value(json_object_get(data, "code")), "42601");
 	ck_assert_int_eq(json_integer_value(json_object_get(data, "completed_results")), 0);
@@ -217,16 +209,16 @@ END_TEST
 START_TEST(bad_input_kinds)
 {
 	json_t *r = execute("   ", NULL);
-	ck_assert_str_eq(kind(r), "invalid_input");
+	ck_assert_str_eq(tt_error_kind(r), "invalid_input");
 	json_decref(r);
 	r = execute_on(fd,
 	               json_pack("{s:s, s:s}", "sql", "select 1", "connection_id",
 	                         "00000000-0000-4000-8000-000000000000"),
 	               NULL);
-	ck_assert_str_eq(kind(r), "connection_not_found");
+	ck_assert_str_eq(tt_error_kind(r), "connection_not_found");
 	json_decref(r);
 	r = tt_call(fd, 9, "query.cancel", json_pack("{s:s}", "query_id", "nope"));
-	ck_assert_str_eq(kind(r), "invalid_input");
+	ck_assert_str_eq(tt_error_kind(r), "invalid_input");
 	json_decref(r);
 	/* Parameters: the server judges count and types. */
 	r = execute_on(
@@ -236,11 +228,11 @@ START_TEST(bad_input_kinds)
 	json_decref(r);
 	r = execute_on(
 	    fd, json_pack("{s:s, s:[s]}", "sql", "select $1::int + $2::int", "params", "1"), NULL);
-	ck_assert_str_eq(kind(r), "query_failed");
+	ck_assert_str_eq(tt_error_kind(r), "query_failed");
 	json_decref(r);
 	r = execute_on(fd, json_pack("{s:s, s:[s]}", "sql", "select $1::int", "params", "abc"),
 	               NULL);
-	ck_assert_str_eq(kind(r), "query_failed");
+	ck_assert_str_eq(tt_error_kind(r), "query_failed");
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(json_object_get(r, "error"), "data"), "code")),
 	                 "22P02");
@@ -267,7 +259,7 @@ START_TEST(cancel_is_fast)
 		json_decref(r);
 	double ms = tt_now_ms() - t0;
 	ck_assert_ptr_nonnull(r);
-	ck_assert_str_eq(kind(r), "query_cancelled");
+	ck_assert_str_eq(tt_error_kind(r), "query_cancelled");
 	ck_assert_msg(ms < 500, "cancelled reply after %.1f ms", ms);
 	json_decref(r);
 	close(fd2);
@@ -282,12 +274,12 @@ START_TEST(timeouts)
 {
 	json_t *r = execute_on(
 	    fd, json_pack("{s:s, s:i}", "sql", "select pg_sleep(10)", "timeout_ms", 300), NULL);
-	ck_assert_str_eq(kind(r), "query_timeout");
+	ck_assert_str_eq(tt_error_kind(r), "query_timeout");
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
 	                 "Query timeout after 300ms");
 	json_decref(r);
 	r = execute("set statement_timeout = 200; select pg_sleep(10)", NULL);
-	ck_assert_str_eq(kind(r), "query_timeout");
+	ck_assert_str_eq(tt_error_kind(r), "query_timeout");
 	json_decref(r);
 }
 END_TEST
@@ -444,7 +436,7 @@ START_TEST(readonly_refuses_writes)
 	json_t *r = execute_on(
 	    fd, json_pack("{s:s, s:s}", "sql", "create table ro_nope(x int)", "conninfo", ro),
 	    NULL);
-	ck_assert_str_eq(kind(r), "query_failed");
+	ck_assert_str_eq(tt_error_kind(r), "query_failed");
 	ck_assert_str_eq(json_string_value(json_object_get(
 	                     json_object_get(json_object_get(r, "error"), "data"), "code")),
 	                 "25006");

@@ -72,8 +72,7 @@ static int cmp(const void *a, const void *b)
 START_TEST(ping_while_busy)
 {
 	tt_pg_shared(&pg);
-	tt_daemon_start(&d, NULL);
-	int fd = tt_connect(d.socket);
+	int fd = tt_daemon_open(&d, NULL);
 	char conninfo[256];
 	snprintf(conninfo, sizeof(conninfo), "host=%s port=%d user=postgres dbname=postgres",
 	         pg.host, pg.port);
@@ -143,8 +142,7 @@ START_TEST(ping_while_busy)
 	close(pending);
 	close(kr);
 	close(hole);
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 END_TEST
 

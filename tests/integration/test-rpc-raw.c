@@ -16,14 +16,12 @@ static void setup(void)
 {
 	/* debug.sleep holds workers busy in some tests here. */
 	static const char *const env[] = {"TUSK_DEBUG_METHODS=1", NULL};
-	tt_daemon_start(&d, env);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, env);
 }
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 
 /* Send one raw line; the reply must carry code (and id, when expect_id is

@@ -87,8 +87,7 @@ static json_t *call_ok(const char *method, json_t *params)
 
 static void setup(void)
 {
-	tt_daemon_start(&d, NULL);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, NULL);
 	json_t *st = call_ok("connection.open", json_pack("{s:s}", "conninfo", conninfo));
 	snprintf(conn_id, sizeof(conn_id), "%s",
 	         json_string_value(json_object_get(st, "connection_id")));
@@ -97,8 +96,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 
 static json_t *get(const char *schema)

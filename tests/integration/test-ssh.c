@@ -136,40 +136,18 @@ static void setup(void)
 	sshd("start");
 	/* No session bus: secrets stay in the daemon's memory. */
 	const char *env[] = {home_env, agent_env, "DBUS_SESSION_BUS_ADDRESS=", NULL};
-	tt_daemon_start(&d, env);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, env);
 }
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 	sshd("stop");
 }
 
 static json_t *call(const char *method, json_t *params)
 {
 	return tt_call(fd, next_id++, method, params);
-}
-
-static const json_t *result_of(const json_t *reply)
-{
-	const json_t *r = json_object_get(reply, "result");
-	if (!r) {
-		char *s = json_dumps(reply, JSON_COMPACT);
-		ck_abort_msg("call failed: %s", s);
-	}
-	return r;
-}
-
-static const json_t *ssh_error_of(const json_t *reply)
-{
-	const json_t *data = json_object_get(json_object_get(reply, "error"), "data");
-	if (!data || tt_error_code(reply) != SSH_ERROR_CODE) {
-		char *s = json_dumps(reply, JSON_COMPACT);
-		ck_abort_msg("expected an ssh_error, got: %s", s);
-	}
-	return data;
 }
 
 static const char *jstr(const json_t *o, const char *key)
@@ -203,7 +181,7 @@ static char *save(const char *name, const struct tunnel_opts *o)
 	                        "username", "postgres", "ssl_mode", "disable", "ssh_tunnel", t,
 	                        "options", "connect_timeout_sec", o->timeout ? o->timeout : 10);
 	json_t *r = call("connections.save", json_pack("{s:o}", "config", cfg));
-	char *id = strdup(jstr(result_of(r), "id"));
+	char *id = strdup(jstr(tt_result_of(r), "id"));
 	json_decref(r);
 	return id;
 }
@@ -222,7 +200,7 @@ static json_t *open_id(const char *id)
 static json_t *tunnel_status(const char *id)
 {
 	json_t *r = call("connection.status", json_pack("{s:s}", "id", id));
-	const json_t *one = json_array_get(json_object_get(result_of(r), "connections"), 0);
+	const json_t *one = json_array_get(json_object_get(tt_result_of(r), "connections"), 0);
 	json_t *t = json_incref(json_object_get(one, "tunnel"));
 	json_object_set(t, "_size", json_object_get(one, "size"));
 	json_decref(r);
@@ -235,7 +213,7 @@ static void query_works(const char *id)
 {
 	json_t *r = call("query.execute", json_pack("{s:s, s:s}", "connection_id", id, "sql",
 	                                            "SELECT 42 AS answer"));
-	const json_t *res = json_array_get(json_object_get(result_of(r), "results"), 0);
+	const json_t *res = json_array_get(json_object_get(tt_result_of(r), "results"), 0);
 	ck_assert_str_eq(jstr(res, "command_tag"), "SELECT 1");
 	ck_assert_int_eq(jint(res, "row_count"), 1);
 	json_decref(r);
@@ -255,7 +233,7 @@ START_TEST(key_auth)
 	snprintf(key, sizeof(key), "%s/userkey", sshdir);
 	char *id = save("key", &(struct tunnel_opts){.auth = "key", .key = key});
 	json_t *r = open_id(id);
-	const json_t *st = result_of(r);
+	const json_t *st = tt_result_of(r);
 	ck_assert_str_eq(jstr(st, "status"), "connected");
 	ck_assert_str_eq(jstr(json_object_get(st, "tunnel"), "auth"), "key");
 	ck_assert_str_eq(jstr(json_object_get(st, "tunnel"), "ssh_user"), "root");
@@ -273,12 +251,12 @@ START_TEST(encrypted_key_with_passphrase_from_keyring)
 	    save("enc", &(struct tunnel_opts){.auth = "key", .key = key, .passphrase = true});
 	/* Without the passphrase the key cannot be loaded: say so. */
 	json_t *r = open_id(id);
-	const json_t *err = ssh_error_of(r);
+	const json_t *err = tt_error_data(r, SSH_ERROR_CODE);
 	ck_assert_msg(strstr(jstr(err, "hint"), "ssh_passphrase"), "hint: %s", jstr(err, "hint"));
 	json_decref(r);
 	set_secret(id, "ssh_passphrase", KEY_PASS);
 	r = open_id(id);
-	ck_assert_str_eq(jstr(result_of(r), "status"), "connected");
+	ck_assert_str_eq(jstr(tt_result_of(r), "status"), "connected");
 	json_decref(r);
 	query_works(id);
 	free(id);
@@ -290,7 +268,7 @@ START_TEST(password_auth)
 	char *id = save("pw", &(struct tunnel_opts){.auth = "password", .user = PW_USER});
 	set_secret(id, "ssh_password", PW_PASS);
 	json_t *r = open_id(id);
-	ck_assert_str_eq(jstr(result_of(r), "status"), "connected");
+	ck_assert_str_eq(jstr(tt_result_of(r), "status"), "connected");
 	json_decref(r);
 	query_works(id);
 	free(id);
@@ -301,7 +279,7 @@ START_TEST(agent_auth)
 {
 	char *id = save("agent", &(struct tunnel_opts){.auth = "agent"});
 	json_t *r = open_id(id);
-	ck_assert_str_eq(jstr(result_of(r), "status"), "connected");
+	ck_assert_str_eq(jstr(tt_result_of(r), "status"), "connected");
 	json_decref(r);
 	query_works(id);
 	free(id);
@@ -313,13 +291,13 @@ START_TEST(wrong_password_is_ssh_error_with_hint)
 	char *id = save("badpw", &(struct tunnel_opts){.auth = "password", .user = PW_USER});
 	set_secret(id, "ssh_password", "not-the-password");
 	json_t *r = open_id(id);
-	const json_t *err = ssh_error_of(r);
+	const json_t *err = tt_error_data(r, SSH_ERROR_CODE);
 	ck_assert_msg(strstr(jstr(err, "message"), "authentication"), "%s", jstr(err, "message"));
 	ck_assert_msg(strstr(jstr(err, "hint"), "ssh_password"), "hint: %s", jstr(err, "hint"));
 	json_decref(r);
 	/* The daemon did not keep a half-open pool. */
 	r = call("connection.status", json_pack("{s:s}", "id", id));
-	const json_t *one = json_array_get(json_object_get(result_of(r), "connections"), 0);
+	const json_t *one = json_array_get(json_object_get(tt_result_of(r), "connections"), 0);
 	ck_assert_str_eq(jstr(one, "status"), "disconnected");
 	json_decref(r);
 	free(id);
@@ -332,7 +310,7 @@ START_TEST(wrong_key_is_ssh_error_with_hint)
 	snprintf(key, sizeof(key), "%s/strangerkey", dir);
 	char *id = save("badkey", &(struct tunnel_opts){.auth = "key", .key = key});
 	json_t *r = open_id(id);
-	const json_t *err = ssh_error_of(r);
+	const json_t *err = tt_error_data(r, SSH_ERROR_CODE);
 	ck_assert_msg(strstr(jstr(err, "message"), "refused the key"), "%s", jstr(err, "message"));
 	ck_assert_msg(strstr(jstr(err, "hint"), "authorized_keys"), "hint: %s", jstr(err, "hint"));
 	json_decref(r);
@@ -354,7 +332,7 @@ START_TEST(unknown_host_key_then_trust)
 	snprintf(key, sizeof(key), "%s/userkey", sshdir);
 	char *id = save("unknown", &(struct tunnel_opts){.auth = "key", .key = key});
 	json_t *r = open_id(id);
-	const json_t *err = ssh_error_of(r);
+	const json_t *err = tt_error_data(r, SSH_ERROR_CODE);
 	ck_assert_msg(strstr(jstr(err, "message"), fp), "no %s in: %s", fp, jstr(err, "message"));
 	ck_assert_str_eq(jstr(err, "detail"), fp);
 	json_decref(r);
@@ -371,7 +349,7 @@ START_TEST(unknown_host_key_then_trust)
 
 	r = call("ssh.trust_host_key",
 	         json_pack("{s:s, s:s}", "connection_id", id, "fingerprint", fp));
-	const json_t *res = result_of(r);
+	const json_t *res = tt_result_of(r);
 	ck_assert_str_eq(jstr(res, "fingerprint"), fp);
 	ck_assert_int_eq(jint(res, "port"), ssh_port);
 	json_decref(r);
@@ -379,7 +357,7 @@ START_TEST(unknown_host_key_then_trust)
 	sh("ssh-keygen -F '[127.0.0.1]:%d' -f %s >/dev/null", ssh_port, known_hosts);
 
 	r = open_id(id);
-	ck_assert_str_eq(jstr(result_of(r), "status"), "connected");
+	ck_assert_str_eq(jstr(tt_result_of(r), "status"), "connected");
 	json_decref(r);
 	query_works(id);
 	free(id);
@@ -397,7 +375,7 @@ START_TEST(changed_host_key_is_refused)
 	snprintf(key, sizeof(key), "%s/userkey", sshdir);
 	char *id = save("changed", &(struct tunnel_opts){.auth = "key", .key = key});
 	json_t *r = open_id(id);
-	const json_t *err = ssh_error_of(r);
+	const json_t *err = tt_error_data(r, SSH_ERROR_CODE);
 	ck_assert_msg(strstr(jstr(err, "message"), "HAS CHANGED"), "%s", jstr(err, "message"));
 	ck_assert_msg(strstr(jstr(err, "hint"), "known_hosts"), "hint: %s", jstr(err, "hint"));
 	char fp[128];
@@ -513,7 +491,7 @@ START_TEST(unreachable_ssh_host_within_timeout)
 		double t0 = tt_now_ms();
 		json_t *r = open_id(id);
 		double took = tt_now_ms() - t0;
-		const json_t *err = ssh_error_of(r);
+		const json_t *err = tt_error_data(r, SSH_ERROR_CODE);
 		ck_assert_msg(strstr(jstr(err, "message"), targets[i].host), "%s",
 		              jstr(err, "message"));
 		ck_assert_msg(took < 3500, "took %.0f ms", took);
@@ -537,7 +515,7 @@ START_TEST(sshd_down_is_ssh_error_then_backoff_then_back)
 		double t0 = tt_now_ms();
 		json_t *r = call("query.execute",
 		                 json_pack("{s:s, s:s}", "connection_id", id, "sql", "SELECT 1"));
-		const json_t *err = ssh_error_of(r);
+		const json_t *err = tt_error_data(r, SSH_ERROR_CODE);
 		ck_assert_msg(strstr(jstr(err, "message"), "cannot reach the SSH host"), "%s",
 		              jstr(err, "message"));
 		ck_assert_double_lt(tt_now_ms() - t0, 3000);
@@ -559,11 +537,9 @@ START_TEST(ssh_config_defaults)
 	/* A Host alias: HostName, Port, User (none is saved) and IdentityFile come from
 	 * ~/.ssh/config. The daemon has no agent, so the IdentityFile is what
 	 * authenticates. */
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 	const char *env[] = {home_env, "SSH_AUTH_SOCK=", "DBUS_SESSION_BUS_ADDRESS=", NULL};
-	tt_daemon_start(&d, env);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, env);
 	char cfg[1024], path[400];
 	snprintf(cfg, sizeof(cfg),
 	         "# tusk test\n"
@@ -578,7 +554,7 @@ START_TEST(ssh_config_defaults)
 	    "alias",
 	    &(struct tunnel_opts){.auth = "agent", .host = "tusk-alias", .port = 22, .user = ""});
 	json_t *r = open_id(id);
-	const json_t *t = json_object_get(result_of(r), "tunnel");
+	const json_t *t = json_object_get(tt_result_of(r), "tunnel");
 	ck_assert_str_eq(jstr(t, "ssh_host"), "127.0.0.1");
 	ck_assert_int_eq(jint(t, "ssh_port"), ssh_port);
 	/* No username saved: User from the config. */

@@ -77,39 +77,17 @@ static void setup(void)
 	                     "PGSSLKEY=",
 	                     "PGSSLMODE=",
 	                     NULL};
-	tt_daemon_start(&d, env);
-	fd = tt_connect(d.socket);
+	fd = tt_daemon_open(&d, env);
 }
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(tt_daemon_stop(&d), 0);
+	tt_daemon_close(&d, fd);
 }
 
 static json_t *call(const char *method, json_t *params)
 {
 	return tt_call(fd, next_id++, method, params);
-}
-
-static const json_t *result_of(const json_t *reply)
-{
-	const json_t *r = json_object_get(reply, "result");
-	if (!r) {
-		char *s = json_dumps(reply, JSON_COMPACT);
-		ck_abort_msg("call failed: %s", s);
-	}
-	return r;
-}
-
-static const json_t *error_data(const json_t *reply)
-{
-	const json_t *data = json_object_get(json_object_get(reply, "error"), "data");
-	if (!data) {
-		char *s = json_dumps(reply, JSON_COMPACT);
-		ck_abort_msg("expected an error, got: %s", s);
-	}
-	return data;
 }
 
 static const char *jstr(const json_t *o, const char *key)
@@ -132,7 +110,7 @@ static char *save(const char *name, const struct tt_pg *pg, const char *user, co
 	if (key)
 		json_object_set_new(cfg, "ssl_client_key", json_string(key));
 	json_t *r = call("connections.save", json_pack("{s:o}", "config", cfg));
-	char *id = strdup(jstr(result_of(r), "id"));
+	char *id = strdup(jstr(tt_result_of(r), "id"));
 	json_decref(r);
 	return id;
 }
@@ -167,7 +145,7 @@ START_TEST(verify_full_opens_and_reports_tls)
 {
 	char *id = save("tls", &pg_tls, "postgres", "verify_full", certs.ca_crt, NULL, NULL);
 	json_t *r = open_id(id);
-	const json_t *st = result_of(r);
+	const json_t *st = tt_result_of(r);
 	ck_assert_str_eq(jstr(st, "status"), "connected");
 	const json_t *tls = json_object_get(st, "tls");
 	ck_assert(json_is_true(json_object_get(tls, "in_use")));
@@ -187,7 +165,7 @@ START_TEST(verify_full_opens_and_reports_tls)
 
 	/* connection.status carries the same facts. */
 	json_t *s = call("connection.status", json_pack("{s:s}", "id", id));
-	const json_t *one = json_array_get(json_object_get(result_of(s), "connections"), 0);
+	const json_t *one = json_array_get(json_object_get(tt_result_of(s), "connections"), 0);
 	ck_assert(json_equal(json_object_get(one, "tls"), (json_t *)tls));
 	json_decref(s);
 	json_decref(r);
@@ -200,7 +178,7 @@ START_TEST(verify_full_wrong_host_name_is_ssl_error)
 	/* The server's certificate names db.example; we ask for 127.0.0.1. */
 	char *id = save("other", &pg_other, "postgres", "verify_full", certs.ca_crt, NULL, NULL);
 	json_t *r = open_id(id);
-	const json_t *data = error_data(r);
+	const json_t *data = tt_error_data(r, 0);
 	ck_assert_str_eq(jstr(data, "kind"), "ssl_error");
 	ck_assert_str_eq(jstr(data, "error_type"), "ssl");
 	ck_assert_msg(strstr(jstr(data, "message"), "does not match host name \"127.0.0.1\""), "%s",
@@ -211,7 +189,7 @@ START_TEST(verify_full_wrong_host_name_is_ssl_error)
 	/* verify_ca trusts the same certificate: the CA is right. */
 	id = save("other-ca", &pg_other, "postgres", "verify_ca", certs.ca_crt, NULL, NULL);
 	r = open_id(id);
-	ck_assert_str_eq(jstr(json_object_get(result_of(r), "tls"), "protocol"), "TLSv1.3");
+	ck_assert_str_eq(jstr(json_object_get(tt_result_of(r), "tls"), "protocol"), "TLSv1.3");
 	json_decref(r);
 	free(id);
 
@@ -222,7 +200,7 @@ START_TEST(verify_full_wrong_host_name_is_ssl_error)
 	         "sslrootcert=%s",
 	         pg_other.port, certs.ca_crt);
 	r = call("connection.open", json_pack("{s:s}", "conninfo", ci));
-	ck_assert_str_eq(jstr(error_data(r), "kind"), "ssl_error");
+	ck_assert_str_eq(jstr(tt_error_data(r, 0), "kind"), "ssl_error");
 	json_decref(r);
 	ck_assert(tt_ping(fd, 1000));
 }
@@ -234,7 +212,7 @@ START_TEST(client_certificate_login)
 	    save("cert", &pg_tls, "certuser", "verify_full", certs.ca_crt,
 	         tt_certs_path(&certs, "certuser.crt"), tt_certs_path(&certs, "certuser.key"));
 	json_t *r = open_id(id);
-	char *who = server_view(result_of(r), "usename || ' ' || client_dn");
+	char *who = server_view(tt_result_of(r), "usename || ' ' || client_dn");
 	ck_assert_str_eq(who, "certuser /CN=certuser");
 	free(who);
 	json_decref(r);
@@ -244,7 +222,7 @@ START_TEST(client_certificate_login)
 	id = save("alice", &pg_tls, "certuser", "verify_full", certs.ca_crt,
 	          tt_certs_path(&certs, "alice.crt"), tt_certs_path(&certs, "alice.key"));
 	r = open_id(id);
-	ck_assert_str_eq(jstr(error_data(r), "kind"), "authentication_failed");
+	ck_assert_str_eq(jstr(tt_error_data(r, 0), "kind"), "authentication_failed");
 	json_decref(r);
 	free(id);
 }
@@ -257,7 +235,7 @@ START_TEST(mismatched_key_is_caught_before_connecting)
 	snprintf(key, sizeof(key), "%s", tt_certs_path(&certs, "alice.key"));
 	char *id = save("mismatch", &pg_tls, "certuser", "verify_full", certs.ca_crt, cert, key);
 	json_t *r = open_id(id);
-	const json_t *data = error_data(r);
+	const json_t *data = tt_error_data(r, 0);
 	ck_assert_str_eq(jstr(data, "kind"), "ssl_error");
 	char want[900];
 	snprintf(want, sizeof(want), "SSL client key %s does not match certificate %s", key, cert);
@@ -276,7 +254,7 @@ START_TEST(encrypted_key_with_passphrase_from_credentials)
 
 	/* No passphrase stored: a clear error naming the key. */
 	json_t *r = open_id(id);
-	const json_t *data = error_data(r);
+	const json_t *data = tt_error_data(r, 0);
 	ck_assert_str_eq(jstr(data, "kind"), "ssl_error");
 	char want[600];
 	snprintf(want, sizeof(want),
@@ -288,10 +266,10 @@ START_TEST(encrypted_key_with_passphrase_from_credentials)
 
 	r = call("credentials.set", json_pack("{s:s, s:s, s:s}", "connection_id", id, "kind",
 	                                      "ssl_passphrase", "secret", "open-sesame"));
-	result_of(r);
+	tt_result_of(r);
 	json_decref(r);
 	r = open_id(id);
-	char *who = server_view(result_of(r), "usename");
+	char *who = server_view(tt_result_of(r), "usename");
 	ck_assert_str_eq(who, "certuser");
 	free(who);
 	json_decref(r);

@@ -168,6 +168,29 @@ static void expect_check_ok(const TuskConnectionConfig *cfg, const char *passphr
 	              tusk_error_message(&e));
 }
 
+/* tls_check_files refuses cfg (with passphrase): an SSL error, whose
+ * message it returns (free it). */
+static char *check_refusal(const TuskConnectionConfig *cfg, const char *passphrase)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	ck_assert_int_eq(tls_check_files(cfg, passphrase, &e), -1);
+	ck_assert_int_eq(e.kind, TUSK_ERR_SSL);
+	char *message = strdup(e.message);
+	tusk_error_clear(&e);
+	return message;
+}
+
+/* A verify-full config for certuser on pg_tls with the test CA and the
+ * client certificate and key named (files of the test's certs). */
+static TuskConnectionConfig *certuser_cfg(const char *crt, const char *key)
+{
+	TuskConnectionConfig *cfg = cfg_for(&pg_tls, "127.0.0.1", "certuser", TUSK_SSL_VERIFY_FULL);
+	set_str(&cfg->ssl_ca_cert, certs.ca_crt);
+	set_str(&cfg->ssl_client_cert, tt_certs_path(&certs, crt));
+	set_str(&cfg->ssl_client_key, tt_certs_path(&certs, key));
+	return cfg;
+}
+
 static char *query1(PGconn *conn, const char *sql)
 {
 	PGresult *r = PQexec(conn, sql);
@@ -337,10 +360,7 @@ END_TEST
 
 START_TEST(client_certificate_authentication)
 {
-	TuskConnectionConfig *cfg = cfg_for(&pg_tls, "127.0.0.1", "certuser", TUSK_SSL_VERIFY_FULL);
-	set_str(&cfg->ssl_ca_cert, certs.ca_crt);
-	set_str(&cfg->ssl_client_cert, tt_certs_path(&certs, "certuser.crt"));
-	set_str(&cfg->ssl_client_key, tt_certs_path(&certs, "certuser.key"));
+	TuskConnectionConfig *cfg = certuser_cfg("certuser.crt", "certuser.key");
 	expect_check_ok(cfg, NULL);
 	PGconn *conn = connect_cfg(cfg, NULL, NULL);
 	expect_connected(conn);
@@ -367,10 +387,7 @@ END_TEST
 
 START_TEST(encrypted_client_key_with_passphrase)
 {
-	TuskConnectionConfig *cfg = cfg_for(&pg_tls, "127.0.0.1", "certuser", TUSK_SSL_VERIFY_FULL);
-	set_str(&cfg->ssl_ca_cert, certs.ca_crt);
-	set_str(&cfg->ssl_client_cert, tt_certs_path(&certs, "certuser-enc.crt"));
-	set_str(&cfg->ssl_client_key, tt_certs_path(&certs, "certuser-enc.key"));
+	TuskConnectionConfig *cfg = certuser_cfg("certuser-enc.crt", "certuser-enc.key");
 
 	expect_check_ok(cfg, "open-sesame");
 	PGconn *conn = connect_cfg(cfg, NULL, "open-sesame");
@@ -382,18 +399,16 @@ START_TEST(encrypted_client_key_with_passphrase)
 
 	/* Without it: our check says so plainly, and libpq fails too (the
 	 * hook never lets OpenSSL prompt on a terminal). */
-	TuskError e = TUSK_ERROR_INIT;
-	ck_assert_int_eq(tls_check_files(cfg, NULL, &e), -1);
-	ck_assert_int_eq(e.kind, TUSK_ERR_SSL);
-	ck_assert_ptr_nonnull(strstr(e.message, "is encrypted and no passphrase is stored"));
-	ck_assert_ptr_nonnull(strstr(e.message, cfg->ssl_client_key));
-	tusk_error_clear(&e);
+	char *why = check_refusal(cfg, NULL);
+	ck_assert_ptr_nonnull(strstr(why, "is encrypted and no passphrase is stored"));
+	ck_assert_ptr_nonnull(strstr(why, cfg->ssl_client_key));
+	free(why);
 	expect_refused(connect_cfg(cfg, NULL, NULL), TUSK_ERR_SSL, "private key");
 
 	/* A wrong one. */
-	ck_assert_int_eq(tls_check_files(cfg, "open-barley", &e), -1);
-	ck_assert_ptr_nonnull(strstr(e.message, "wrong passphrase"));
-	tusk_error_clear(&e);
+	why = check_refusal(cfg, "open-barley");
+	ck_assert_ptr_nonnull(strstr(why, "wrong passphrase"));
+	free(why);
 	expect_refused(connect_cfg(cfg, NULL, "open-barley"), TUSK_ERR_SSL, "private key");
 	tusk_connection_config_free(cfg);
 }
@@ -401,18 +416,13 @@ END_TEST
 
 START_TEST(mismatched_key_is_caught_before_connecting)
 {
-	TuskConnectionConfig *cfg = cfg_for(&pg_tls, "127.0.0.1", "certuser", TUSK_SSL_VERIFY_FULL);
-	set_str(&cfg->ssl_ca_cert, certs.ca_crt);
-	set_str(&cfg->ssl_client_cert, tt_certs_path(&certs, "certuser.crt"));
-	set_str(&cfg->ssl_client_key, tt_certs_path(&certs, "alice.key"));
-	TuskError e = TUSK_ERROR_INIT;
-	ck_assert_int_eq(tls_check_files(cfg, NULL, &e), -1);
+	TuskConnectionConfig *cfg = certuser_cfg("certuser.crt", "alice.key");
 	char want[800];
 	snprintf(want, sizeof(want), "SSL client key %s does not match certificate %s",
 	         cfg->ssl_client_key, cfg->ssl_client_cert);
-	ck_assert_int_eq(e.kind, TUSK_ERR_SSL);
-	ck_assert_str_eq(e.message, want);
-	tusk_error_clear(&e);
+	char *why = check_refusal(cfg, NULL);
+	ck_assert_str_eq(why, want);
+	free(why);
 	/* What the user would get from libpq instead. */
 	expect_refused(connect_cfg(cfg, NULL, NULL), TUSK_ERR_SSL, "private key");
 	tusk_connection_config_free(cfg);
@@ -421,16 +431,10 @@ END_TEST
 
 START_TEST(expired_client_certificate)
 {
-	TuskConnectionConfig *cfg = cfg_for(&pg_tls, "127.0.0.1", "certuser", TUSK_SSL_VERIFY_FULL);
-	set_str(&cfg->ssl_ca_cert, certs.ca_crt);
-	set_str(&cfg->ssl_client_cert, tt_certs_path(&certs, "certuser-old.crt"));
-	set_str(&cfg->ssl_client_key, tt_certs_path(&certs, "certuser-old.key"));
-	TuskError e = TUSK_ERROR_INIT;
-	ck_assert_int_eq(tls_check_files(cfg, NULL, &e), -1);
-	ck_assert_int_eq(e.kind, TUSK_ERR_SSL);
-	ck_assert_msg(strstr(e.message, "expired on 20") && strstr(e.message, cfg->ssl_client_cert),
-	              "%s", e.message);
-	tusk_error_clear(&e);
+	TuskConnectionConfig *cfg = certuser_cfg("certuser-old.crt", "certuser-old.key");
+	char *why = check_refusal(cfg, NULL);
+	ck_assert_msg(strstr(why, "expired on 20") && strstr(why, cfg->ssl_client_cert), "%s", why);
+	free(why);
 	/* The server refuses it too, less readably. */
 	expect_refused(connect_cfg(cfg, NULL, NULL), TUSK_ERR_SSL, "certificate");
 	tusk_connection_config_free(cfg);
@@ -442,10 +446,9 @@ END_TEST
 START_TEST(default_root_certificate_in_home)
 {
 	TuskConnectionConfig *cfg = cfg_for(&pg_tls, "127.0.0.1", "postgres", TUSK_SSL_VERIFY_FULL);
-	TuskError e = TUSK_ERROR_INIT;
-	ck_assert_int_eq(tls_check_files(cfg, NULL, &e), -1);
-	ck_assert_ptr_nonnull(strstr(e.message, "needs a root certificate"));
-	tusk_error_clear(&e);
+	char *why = check_refusal(cfg, NULL);
+	ck_assert_ptr_nonnull(strstr(why, "needs a root certificate"));
+	free(why);
 	expect_refused(connect_cfg(cfg, NULL, NULL), TUSK_ERR_SSL, "root certificate file");
 
 	char dir[400], cmd[1400];

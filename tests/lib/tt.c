@@ -34,17 +34,11 @@ static int try_connect(const char *path)
 	return fd;
 }
 
-void tt_daemon_start(struct tt_daemon *d, const char *const *extra_env)
+/* Fork and exec $TUSKD on d's dirs with extra_env; its output to d's log,
+ * opened with log_flags. Returns once the socket answers. */
+static void spawn(struct tt_daemon *d, const char *const *extra_env, int log_flags)
 {
 	const char *tuskd = getenv("TUSKD");
-	ck_assert_msg(tuskd && *tuskd, "TUSKD must name the tuskd binary (ctest sets it)");
-	memset(d, 0, sizeof(*d));
-	snprintf(d->dir, sizeof(d->dir), "/tmp/tusk-test-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(d->dir));
-	snprintf(d->socket, sizeof(d->socket), "%s/run/tuskd.sock", d->dir);
-	snprintf(d->data_dir, sizeof(d->data_dir), "%s/data", d->dir);
-	snprintf(d->log_path, sizeof(d->log_path), "%s/stderr.log", d->dir);
-
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -67,7 +61,7 @@ void tt_daemon_start(struct tt_daemon *d, const char *const *extra_env)
 				putenv((char *)*env);
 			}
 		}
-		int log = open(d->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int log = open(d->log_path, O_WRONLY | O_CLOEXEC | log_flags, 0600);
 		if (log >= 0) {
 			dup2(log, 1);
 			dup2(log, 2);
@@ -89,6 +83,31 @@ void tt_daemon_start(struct tt_daemon *d, const char *const *extra_env)
 		usleep(10000);
 	}
 	ck_abort_msg("tuskd did not answer on %s within 5 s", d->socket);
+}
+
+void tt_daemon_start(struct tt_daemon *d, const char *const *extra_env)
+{
+	const char *tuskd = getenv("TUSKD");
+	ck_assert_msg(tuskd && *tuskd, "TUSKD must name the tuskd binary (ctest sets it)");
+	memset(d, 0, sizeof(*d));
+	snprintf(d->dir, sizeof(d->dir), "/tmp/tusk-test-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(d->dir));
+	snprintf(d->socket, sizeof(d->socket), "%s/run/tuskd.sock", d->dir);
+	snprintf(d->data_dir, sizeof(d->data_dir), "%s/data", d->dir);
+	snprintf(d->log_path, sizeof(d->log_path), "%s/stderr.log", d->dir);
+	spawn(d, extra_env, O_CREAT | O_TRUNC);
+}
+
+void tt_daemon_restart(struct tt_daemon *d, const char *const *extra_env)
+{
+	int status = -1;
+	kill(d->pid, SIGTERM);
+	ck_assert_int_eq(waitpid(d->pid, &status, 0), d->pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	              "tuskd did not stop cleanly (status %d); see %s", status, d->log_path);
+	unlink(d->socket);
+	/* Append: the first run's log stays for the tests that read it. */
+	spawn(d, extra_env, O_APPEND);
 }
 
 int tt_daemon_stop(struct tt_daemon *d)
@@ -117,6 +136,18 @@ int tt_daemon_stop(struct tt_daemon *d)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
 	(void)!system(cmd);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int tt_daemon_open(struct tt_daemon *d, const char *const *extra_env)
+{
+	tt_daemon_start(d, extra_env);
+	return tt_connect(d->socket);
+}
+
+void tt_daemon_close(struct tt_daemon *d, int fd)
+{
+	close(fd);
+	ck_assert_msg(tt_daemon_stop(d) == 0, "tuskd did not stop cleanly");
 }
 
 int tt_connect(const char *socket_path)
@@ -220,6 +251,28 @@ int tt_error_code(const json_t *reply)
 {
 	json_t *err = json_object_get(reply, "error");
 	return err ? (int)json_integer_value(json_object_get(err, "code")) : 0;
+}
+
+const char *tt_error_kind(const json_t *reply)
+{
+	return json_string_value(
+	    json_object_get(json_object_get(json_object_get(reply, "error"), "data"), "kind"));
+}
+
+const json_t *tt_result_of(const json_t *reply)
+{
+	const json_t *r = json_object_get(reply, "result");
+	if (!r)
+		ck_abort_msg("call failed: %s", json_dumps(reply, JSON_COMPACT));
+	return r;
+}
+
+const json_t *tt_error_data(const json_t *reply, int code)
+{
+	const json_t *data = json_object_get(json_object_get(reply, "error"), "data");
+	if (!data || (code && tt_error_code(reply) != code))
+		ck_abort_msg("expected error %d, got: %s", code, json_dumps(reply, JSON_COMPACT));
+	return data;
 }
 
 bool tt_ping(int fd, int timeout_ms)

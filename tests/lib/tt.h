@@ -20,6 +20,13 @@ struct tt_daemon {
  * extra_env: NULL-terminated "NAME=value" list or NULL; "NAME=" unsets NAME. Aborts the test on
  * failure. */
 void tt_daemon_start(struct tt_daemon *d, const char *const *extra_env);
+/* tt_daemon_start, then a connection to its socket: the fd. */
+int tt_daemon_open(struct tt_daemon *d, const char *const *extra_env);
+/* Close fd, then tt_daemon_stop, which must return 0. */
+void tt_daemon_close(struct tt_daemon *d, int fd);
+/* Stop d's daemon (it must exit 0) and start another on the same socket,
+ * data, state and cache dirs, its output appended to the same log. */
+void tt_daemon_restart(struct tt_daemon *d, const char *const *extra_env);
 /* SIGTERM, wait; returns the exit status (0 for a clean stop; non-zero
  * when a sanitizer found something). Removes the temp dir. */
 int tt_daemon_stop(struct tt_daemon *d);
@@ -35,6 +42,14 @@ json_t *tt_read(int fd, int timeout_ms);
 json_t *tt_call(int fd, int id, const char *method, json_t *params);
 /* The reply's error code, or 0 when it has none. */
 int tt_error_code(const json_t *reply);
+/* The reply's error.data.kind, or NULL when it has none. */
+const char *tt_error_kind(const json_t *reply);
+/* The reply's result (borrowed); the test fails, showing the reply, when it
+ * has none. */
+const json_t *tt_result_of(const json_t *reply);
+/* The reply's error.data (borrowed); the test fails, showing the reply, when
+ * it has none or (code not 0) its error code is not code. */
+const json_t *tt_error_data(const json_t *reply, int code);
 /* ping on fd: true when a valid pong came back within timeout_ms. */
 bool tt_ping(int fd, int timeout_ms);
 double tt_now_ms(void);

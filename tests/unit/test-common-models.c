@@ -20,6 +20,32 @@ static json_t *parse(const char *text)
 	return j;
 }
 
+/* A case of bad input: the JSON (for a patch: members merged over a valid
+ * object) and the start of the message a person must see. */
+struct bad_case {
+	const char *json;
+	const char *message;
+};
+
+/* base with the members of patch merged over it. */
+static json_t *patched(const char *base, const char *patch)
+{
+	json_t *j = parse(base);
+	_cleanup_json_ json_t *p = parse(patch);
+	ck_assert_int_eq(json_object_update(j, p), 0);
+	return j;
+}
+
+/* e is the INVALID_INPUT that c expects, its message starting as c says;
+ * cleared after. */
+static void expect_refused(TuskError *e, const struct bad_case *c)
+{
+	ck_assert_int_eq(e->kind, TUSK_ERR_INVALID_INPUT);
+	ck_assert_msg(strncmp(e->message, c->message, strlen(c->message)) == 0, "%s: got \"%s\"",
+	              c->json, e->message);
+	tusk_error_clear(e);
+}
+
 /* --- connection config -------------------------------------------------- */
 
 START_TEST(connection_defaults)
@@ -138,10 +164,7 @@ END_TEST
 
 /* Each case: members merged over a valid config, and the start of the
  * message the user must see. */
-static const struct {
-	const char *patch;
-	const char *message;
-} bad_connection[] = {
+static const struct bad_case bad_connection[] = {
     {"{\"name\":\"\"}", "name: must not be empty"},
     {"{\"name\":null}", "name: required"},
     {"{\"name\":\"two\\nlines\"}", "name: must not contain control characters"},
@@ -191,19 +214,13 @@ static const struct {
 
 START_TEST(connection_bad_field_named)
 {
-	_cleanup_json_ json_t *j = parse(full_config);
-	_cleanup_json_ json_t *patch = parse(bad_connection[_i].patch);
+	_cleanup_json_ json_t *j = patched(full_config, bad_connection[_i].json);
 	TuskConnectionConfig *c = NULL;
 	TuskError e = TUSK_ERROR_INIT;
 
-	ck_assert_int_eq(json_object_update(j, patch), 0);
 	ck_assert_int_eq(tusk_connection_config_from_json(j, &c, &e), -1);
 	ck_assert_ptr_null(c);
-	ck_assert_int_eq(e.kind, TUSK_ERR_INVALID_INPUT);
-	ck_assert_msg(
-	    strncmp(e.message, bad_connection[_i].message, strlen(bad_connection[_i].message)) == 0,
-	    "%s: got \"%s\"", bad_connection[_i].patch, e.message);
-	tusk_error_clear(&e);
+	expect_refused(&e, &bad_connection[_i]);
 }
 END_TEST
 
@@ -288,10 +305,7 @@ START_TEST(group_round_trip)
 }
 END_TEST
 
-static const struct {
-	const char *json;
-	const char *message;
-} bad_group[] = {
+static const struct bad_case bad_group[] = {
     {"{}", "name: required"},
     {"{\"name\":\"\"}", "name: must not be empty"},
     {"{\"name\":\"g\",\"parent_id\":\"nope\"}", "parent_id: must be a UUID"},
@@ -311,9 +325,7 @@ START_TEST(group_bad_field_named)
 	TuskError e = TUSK_ERROR_INIT;
 	ck_assert_int_eq(tusk_connection_group_from_json(j, &g, &e), -1);
 	ck_assert_ptr_null(g);
-	ck_assert_msg(strncmp(e.message, bad_group[_i].message, strlen(bad_group[_i].message)) == 0,
-	              "%s: got \"%s\"", bad_group[_i].json, e.message);
-	tusk_error_clear(&e);
+	expect_refused(&e, &bad_group[_i]);
 }
 END_TEST
 
@@ -433,10 +445,7 @@ START_TEST(history_failed_query_and_offsets)
 }
 END_TEST
 
-static const struct {
-	const char *patch;
-	const char *message;
-} bad_entry[] = {
+static const struct bad_case bad_entry[] = {
     {"{\"id\":\"x\"}", "id: must be a UUID"},
     {"{\"connection_id\":7}", "connection_id: must be a string"},
     {"{\"sql\":3}", "sql: must be a string"},
@@ -457,17 +466,12 @@ static const struct {
 
 START_TEST(history_bad_field_named)
 {
-	_cleanup_json_ json_t *j = parse(full_entry);
-	_cleanup_json_ json_t *patch = parse(bad_entry[_i].patch);
+	_cleanup_json_ json_t *j = patched(full_entry, bad_entry[_i].json);
 	TuskQueryHistoryEntry *h = NULL;
 	TuskError e = TUSK_ERROR_INIT;
-	ck_assert_int_eq(json_object_update(j, patch), 0);
 	ck_assert_int_eq(tusk_query_history_entry_from_json(j, &h, &e), -1);
 	ck_assert_ptr_null(h);
-	ck_assert_int_eq(e.kind, TUSK_ERR_INVALID_INPUT);
-	ck_assert_msg(strncmp(e.message, bad_entry[_i].message, strlen(bad_entry[_i].message)) == 0,
-	              "%s: got \"%s\"", bad_entry[_i].patch, e.message);
-	tusk_error_clear(&e);
+	expect_refused(&e, &bad_entry[_i]);
 }
 END_TEST
 

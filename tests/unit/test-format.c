@@ -98,88 +98,70 @@ static void feed_a(struct out *o)
 	set(o, "x,y:25" SEP "\"q\":23", "[[\"a\",\"1\"]]", "SELECT 1");
 }
 
-START_TEST(csv_as_psql)
-{
-	struct out o;
-	out_open(&o, FORMAT_CSV);
-	feed_a(&o);
-	ck_assert_str_eq(out_close(&o), "a,b,c,d,e,f,g,h,i\n"
-	                                "1,\"x,y\",,,\"\\.\",\"a\"\"b\",\"l1\n"
-	                                "l2\",\"cr\r"
-	                                "\", sp \n"
-	                                "CREATE TABLE\n"
-	                                "INSERT 0 2\n"
-	                                "\n"
-	                                "x\n"
-	                                "x\n"
-	                                "3\n"
-	                                "INSERT 0 1\n"
-	                                "SET\n"
-	                                "BEGIN\n"
-	                                "COMMIT\n"
-	                                "\"x,y\",\"\"\"q\"\"\"\n"
-	                                "a,1\n");
-	free(o.buf);
-}
-END_TEST
+/* What the statements of feed_a after the first print in csv and in tsv
+ * alike (psql --csv and psql -A -F tab). */
+#define FEED_A_COMMANDS  \
+	"CREATE TABLE\n" \
+	"INSERT 0 2\n"   \
+	"\n"             \
+	"x\n"            \
+	"x\n"            \
+	"3\n"            \
+	"INSERT 0 1\n"   \
+	"SET\n"          \
+	"BEGIN\n"        \
+	"COMMIT\n"
 
-START_TEST(tsv_as_psql_unaligned)
-{
-	struct out o;
-	out_open(&o, FORMAT_TSV);
-	feed_a(&o);
-	ck_assert_str_eq(out_close(&o), "a\tb\tc\td\te\tf\tg\th\ti\n"
-	                                "1\tx,y\t\t\t\\.\ta\"b\tl1\nl2\tcr\r\t sp \n"
-	                                "CREATE TABLE\n"
-	                                "INSERT 0 2\n"
-	                                "\n"
-	                                "x\n"
-	                                "x\n"
-	                                "3\n"
-	                                "INSERT 0 1\n"
-	                                "SET\n"
-	                                "BEGIN\n"
-	                                "COMMIT\n"
-	                                "x,y\t\"q\"\n"
-	                                "a\t1\n");
-	free(o.buf);
-}
-END_TEST
+/* feed_a in each format, as psql prints it. */
+static const struct {
+	enum format_kind kind;
+	const char *want;
+} feed_a_as_psql[] = {
+    {FORMAT_CSV, "a,b,c,d,e,f,g,h,i\n"
+                 "1,\"x,y\",,,\"\\.\",\"a\"\"b\",\"l1\n"
+                 "l2\",\"cr\r"
+                 "\", sp \n" FEED_A_COMMANDS "\"x,y\",\"\"\"q\"\"\"\n"
+                 "a,1\n"},
+    {FORMAT_TSV, "a\tb\tc\td\te\tf\tg\th\ti\n"
+                 "1\tx,y\t\t\t\\.\ta\"b\tl1\nl2\tcr\r\t sp \n" FEED_A_COMMANDS "x,y\t\"q\"\n"
+                 "a\t1\n"},
+    {FORMAT_ALIGNED, " a |  b  | c | d | e  |  f  | g  |  h   |  i   \n"
+                     "---+-----+---+---+----+-----+----+------+------\n"
+                     " 1 | x,y |   |   | \\. | a\"b | l1+| cr\\r |  sp \n"
+                     "   |     |   |   |    |     | l2 |      | \n"
+                     "(1 row)\n"
+                     "\n"
+                     "CREATE TABLE\n"
+                     "INSERT 0 2\n"
+                     "--\n"
+                     "(1 row)\n"
+                     "\n"
+                     " x \n"
+                     "---\n"
+                     "(0 rows)\n"
+                     "\n"
+                     " x \n"
+                     "---\n"
+                     " 3\n"
+                     "(1 row)\n"
+                     "\n"
+                     "INSERT 0 1\n"
+                     "SET\n"
+                     "BEGIN\n"
+                     "COMMIT\n"
+                     " x,y | \"q\" \n"
+                     "-----+-----\n"
+                     " a   |   1\n"
+                     "(1 row)\n"
+                     "\n"},
+};
 
-START_TEST(aligned_as_psql)
+START_TEST(prints_as_psql)
 {
 	struct out o;
-	out_open(&o, FORMAT_ALIGNED);
+	out_open(&o, feed_a_as_psql[_i].kind);
 	feed_a(&o);
-	ck_assert_str_eq(out_close(&o), " a |  b  | c | d | e  |  f  | g  |  h   |  i   \n"
-	                                "---+-----+---+---+----+-----+----+------+------\n"
-	                                " 1 | x,y |   |   | \\. | a\"b | l1+| cr\\r |  sp \n"
-	                                "   |     |   |   |    |     | l2 |      | \n"
-	                                "(1 row)\n"
-	                                "\n"
-	                                "CREATE TABLE\n"
-	                                "INSERT 0 2\n"
-	                                "--\n"
-	                                "(1 row)\n"
-	                                "\n"
-	                                " x \n"
-	                                "---\n"
-	                                "(0 rows)\n"
-	                                "\n"
-	                                " x \n"
-	                                "---\n"
-	                                " 3\n"
-	                                "(1 row)\n"
-	                                "\n"
-	                                "INSERT 0 1\n"
-	                                "SET\n"
-	                                "BEGIN\n"
-	                                "COMMIT\n"
-	                                " x,y | \"q\" \n"
-	                                "-----+-----\n"
-	                                " a   |   1\n"
-	                                "(1 row)\n"
-	                                "\n");
+	ck_assert_str_eq(out_close(&o), feed_a_as_psql[_i].want);
 	free(o.buf);
 }
 END_TEST
@@ -323,9 +305,8 @@ int main(void)
 {
 	Suite *s = suite_create("format");
 	TCase *tc = tcase_create("formats");
-	tcase_add_test(tc, csv_as_psql);
-	tcase_add_test(tc, tsv_as_psql_unaligned);
-	tcase_add_test(tc, aligned_as_psql);
+	tcase_add_loop_test(tc, prints_as_psql, 0,
+	                    sizeof(feed_a_as_psql) / sizeof(feed_a_as_psql[0]));
 	tcase_add_test(tc, aligned_widths_and_lines);
 	tcase_add_test(tc, quiet_leaves_out_tags);
 	tcase_add_test(tc, json_typed_and_streamed);

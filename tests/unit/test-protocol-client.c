@@ -240,6 +240,39 @@ static TuskClient *connect_ok(Server *s)
 	return c;
 }
 
+/* c's call of method succeeds: its result. */
+static json_t *call_ok(TuskClient *c, const char *method, json_t *params, TuskNotifyFn on_notify,
+                       void *userdata, int timeout_ms)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	json_t *result = NULL;
+	int r = tusk_client_call(c, method, params, &result, on_notify, userdata, timeout_ms, &e);
+	ck_assert_msg(r == 0, "%s", tusk_error_message(&e));
+	ck_assert_ptr_nonnull(result);
+	return result;
+}
+
+/* The end of a test: the client gone, then the server. */
+static void finish(Server *s, TuskClient *c)
+{
+	tusk_client_free(c);
+	server_stop(s);
+}
+
+/* c's call of method fails: -1 and no result, e of that kind and message. */
+static void call_fails(TuskClient *c, const char *method, json_t *params, TuskNotifyFn on_notify,
+                       void *userdata, int timeout_ms, TuskErrorKind kind, const char *message)
+{
+	TuskError e = TUSK_ERROR_INIT;
+	json_t *result = NULL;
+	ck_assert_int_eq(
+	    tusk_client_call(c, method, params, &result, on_notify, userdata, timeout_ms, &e), -1);
+	ck_assert_ptr_null(result);
+	ck_assert_int_eq(e.kind, kind);
+	ck_assert_str_eq(tusk_error_message(&e), message);
+	tusk_error_clear(&e);
+}
+
 static int notifications_seen;
 
 static int count_notification(const char *method, json_t *params, void *userdata)
@@ -253,23 +286,17 @@ START_TEST(call_skips_other_traffic)
 {
 	Server *s = server_start(script_busy_daemon);
 	TuskClient *c = connect_ok(s);
-	TuskError e = TUSK_ERROR_INIT;
-	json_t *result = NULL;
 
 	notifications_seen = 0;
-	int r = tusk_client_call(c, "daemon.ping", NULL, &result, count_notification, "event.test",
-	                         5000, &e);
-	ck_assert_msg(r == 0, "%s", tusk_error_message(&e));
+	json_t *result = call_ok(c, "daemon.ping", NULL, count_notification, "event.test", 5000);
 	ck_assert_int_eq(json_integer_value(json_object_get(result, "ok")), 1);
 	ck_assert_int_eq(notifications_seen, 1);
 	json_decref(result);
 
-	r = tusk_client_call(c, "daemon.status", json_object(), &result, NULL, NULL, 5000, &e);
-	ck_assert_msg(r == 0, "%s", tusk_error_message(&e));
+	result = call_ok(c, "daemon.status", json_object(), NULL, NULL, 5000);
 	ck_assert(json_is_true(json_object_get(result, "second")));
 	json_decref(result);
-	tusk_client_free(c);
-	server_stop(s);
+	finish(s, c);
 }
 END_TEST
 
@@ -277,12 +304,8 @@ START_TEST(ids_increase)
 {
 	Server *s = server_start(script_busy_daemon);
 	TuskClient *c = connect_ok(s);
-	TuskError e = TUSK_ERROR_INIT;
-	json_t *result = NULL;
-	ck_assert_int_eq(tusk_client_call(c, "a", NULL, &result, NULL, NULL, 5000, &e), 0);
-	json_decref(result);
-	ck_assert_int_eq(tusk_client_call(c, "b", NULL, &result, NULL, NULL, 5000, &e), 0);
-	json_decref(result);
+	json_decref(call_ok(c, "a", NULL, NULL, NULL, 5000));
+	json_decref(call_ok(c, "b", NULL, NULL, NULL, 5000));
 	tusk_client_free(c);
 	server_join(s);
 	/* Ids are increasing integers from 1. */
@@ -297,17 +320,9 @@ START_TEST(error_reply)
 {
 	Server *s = server_start(script_error_reply);
 	TuskClient *c = connect_ok(s);
-	TuskError e = TUSK_ERROR_INIT;
-	json_t *result = NULL;
-	int r = tusk_client_call(c, "settings.get", json_pack("{s:i}", "key", 1), &result, NULL,
-	                         NULL, 5000, &e);
-	ck_assert_int_eq(r, -1);
-	ck_assert_ptr_null(result);
-	ck_assert_int_eq(e.kind, TUSK_ERR_INVALID_PARAMS);
-	ck_assert_str_eq(tusk_error_message(&e), "params.key: expected string, got integer");
-	tusk_error_clear(&e);
-	tusk_client_free(c);
-	server_stop(s);
+	call_fails(c, "settings.get", json_pack("{s:i}", "key", 1), NULL, NULL, 5000,
+	           TUSK_ERR_INVALID_PARAMS, "params.key: expected string, got integer");
+	finish(s, c);
 }
 END_TEST
 
@@ -315,15 +330,9 @@ START_TEST(null_id_error_fails_the_call)
 {
 	Server *s = server_start(script_null_id_error);
 	TuskClient *c = connect_ok(s);
-	TuskError e = TUSK_ERROR_INIT;
-	json_t *result = NULL;
-	ck_assert_int_eq(tusk_client_call(c, "daemon.ping", NULL, &result, NULL, NULL, 5000, &e),
-	                 -1);
-	ck_assert_int_eq(e.kind, TUSK_ERR_PARSE);
-	ck_assert_str_eq(tusk_error_message(&e), "invalid UTF-8 at byte 3: overlong encoding");
-	tusk_error_clear(&e);
-	tusk_client_free(c);
-	server_stop(s);
+	call_fails(c, "daemon.ping", NULL, NULL, NULL, 5000, TUSK_ERR_PARSE,
+	           "invalid UTF-8 at byte 3: overlong encoding");
+	finish(s, c);
 }
 END_TEST
 
@@ -339,23 +348,17 @@ START_TEST(timeout)
 	Server *s = server_start(script_silent);
 	TuskClient *c = connect_ok(s);
 	TuskError e = TUSK_ERROR_INIT;
-	json_t *result = NULL;
 	long long t0 = ms_now();
-	ck_assert_int_eq(tusk_client_call(c, "daemon.ping", NULL, &result, NULL, NULL, 200, &e),
-	                 -1);
+	call_fails(c, "daemon.ping", NULL, NULL, NULL, 200, TUSK_ERR_IO,
+	           "timed out after 200 ms waiting for the reply to daemon.ping");
 	long long took = ms_now() - t0;
 	ck_assert_int_ge(took, 190);
 	ck_assert_int_lt(took, 3000);
-	ck_assert_int_eq(e.kind, TUSK_ERR_IO);
-	ck_assert_str_eq(tusk_error_message(&e),
-	                 "timed out after 200 ms waiting for the reply to daemon.ping");
-	tusk_error_clear(&e);
 	/* tusk_client_read times out the same way. */
 	ck_assert_ptr_null(tusk_client_read(c, 50, &e));
 	ck_assert_int_eq(e.kind, TUSK_ERR_IO);
 	tusk_error_clear(&e);
-	tusk_client_free(c);
-	server_stop(s);
+	finish(s, c);
 }
 END_TEST
 
@@ -364,12 +367,8 @@ START_TEST(daemon_hangs_up)
 	Server *s = server_start(script_hang_up);
 	TuskClient *c = connect_ok(s);
 	TuskError e = TUSK_ERROR_INIT;
-	json_t *result = NULL;
-	ck_assert_int_eq(tusk_client_call(c, "daemon.ping", NULL, &result, NULL, NULL, 5000, &e),
-	                 -1);
-	ck_assert_int_eq(e.kind, TUSK_ERR_IO);
-	ck_assert_str_eq(tusk_error_message(&e), "the daemon closed the connection");
-	tusk_error_clear(&e);
+	call_fails(c, "daemon.ping", NULL, NULL, NULL, 5000, TUSK_ERR_IO,
+	           "the daemon closed the connection");
 	/* Sending after the hang-up is an error, not a SIGPIPE. */
 	server_join(s);
 	for (int i = 0; i < 100; i++) {
@@ -379,8 +378,7 @@ START_TEST(daemon_hangs_up)
 	}
 	ck_assert_int_eq(e.kind, TUSK_ERR_IO);
 	tusk_error_clear(&e);
-	tusk_client_free(c);
-	server_stop(s);
+	finish(s, c);
 }
 END_TEST
 
@@ -394,18 +392,11 @@ START_TEST(notification_callback_interrupts)
 {
 	Server *s = server_start(script_three_notifications);
 	TuskClient *c = connect_ok(s);
-	TuskError e = TUSK_ERROR_INIT;
-	json_t *result = NULL;
 	int seen = 0;
-	ck_assert_int_eq(
-	    tusk_client_call(c, "query.execute", NULL, &result, stop_at_second, &seen, 5000, &e),
-	    -1);
+	call_fails(c, "query.execute", NULL, stop_at_second, &seen, 5000, TUSK_ERR_INTERNAL,
+	           "interrupted");
 	ck_assert_int_eq(seen, 2);
-	ck_assert_int_eq(e.kind, TUSK_ERR_INTERNAL);
-	ck_assert_str_eq(tusk_error_message(&e), "interrupted");
-	tusk_error_clear(&e);
-	tusk_client_free(c);
-	server_stop(s);
+	finish(s, c);
 }
 END_TEST
 
@@ -423,8 +414,7 @@ START_TEST(send_and_read)
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(json_object_get(echo, "params"), "query")), "q1");
 	json_decref(echo);
-	tusk_client_free(c);
-	server_stop(s);
+	finish(s, c);
 }
 END_TEST
 
@@ -439,8 +429,7 @@ START_TEST(send_raw_bytes)
 	ck_assert_ptr_nonnull(echo);
 	ck_assert(json_is_true(json_object_get(echo, "raw")));
 	json_decref(echo);
-	tusk_client_free(c);
-	server_stop(s);
+	finish(s, c);
 }
 END_TEST
 
@@ -448,14 +437,10 @@ START_TEST(big_reply)
 {
 	Server *s = server_start(script_big_reply);
 	TuskClient *c = connect_ok(s);
-	TuskError e = TUSK_ERROR_INIT;
-	json_t *result = NULL;
-	ck_assert_int_eq(tusk_client_call(c, "query.fetch", NULL, &result, NULL, NULL, 10000, &e),
-	                 0);
+	json_t *result = call_ok(c, "query.fetch", NULL, NULL, NULL, 10000);
 	ck_assert_uint_eq(json_string_length(json_object_get(result, "blob")), 2u * 1024 * 1024);
 	json_decref(result);
-	tusk_client_free(c);
-	server_stop(s);
+	finish(s, c);
 }
 END_TEST
 
@@ -465,8 +450,7 @@ START_TEST(socket_is_cloexec)
 	TuskClient *c = connect_ok(s);
 	int flags = fcntl(tusk_client_fd(c), F_GETFD);
 	ck_assert(flags & FD_CLOEXEC);
-	tusk_client_free(c);
-	server_stop(s);
+	finish(s, c);
 }
 END_TEST
 
