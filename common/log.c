@@ -225,10 +225,12 @@ static void prune_locked(int64_t day)
 	closedir(dir);
 }
 
-static void console_write(const char *s, size_t n)
+/* All of s to fd, through EINTR; a failing fd drops the rest (a log must
+ * never stop the caller). */
+static void write_all(int fd, const char *s, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(STDERR_FILENO, s, n);
+		ssize_t w = write(fd, s, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -275,7 +277,8 @@ static void warn_console_only(const char *what, const char *why, const char *det
 	                 "tusk: warning: %s: %s%s%s%s; logging to the console only\n", what, why,
 	                 detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
 	if (n > 0)
-		console_write(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		write_all(STDERR_FILENO, line,
+		          (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 int tusk_log_open_file(const char *dir, const char *basename, unsigned retention_days)
@@ -339,19 +342,6 @@ void tusk_log_close(void)
 	pthread_mutex_unlock(&log_lock);
 }
 
-static void file_write_locked(const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(file_fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
-}
-
 void tusk_logv(TuskLogLevel level, const char *domain, const char *fmt, va_list ap)
 {
 	if ((int)level < TUSK_LOG_ERROR || level > TUSK_LOG_TRACE)
@@ -394,13 +384,13 @@ void tusk_logv(TuskLogLevel level, const char *domain, const char *fmt, va_list 
 
 	pthread_mutex_lock(&log_lock);
 	if (console)
-		console_write(line, len);
+		write_all(STDERR_FILENO, line, len);
 	if (file_dir) {
 		int64_t day = now >= 0 ? now / US_PER_DAY : -1;
 		if (file_fd < 0 || day != file_day)
 			(void)open_locked(day);
 		if (file_fd >= 0)
-			file_write_locked(line, len);
+			write_all(file_fd, line, len);
 	}
 	pthread_mutex_unlock(&log_lock);
 }
