@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "client-cli/copy.h"
@@ -24,9 +22,6 @@ extern char **environ;
 
 /* What the SIGINT handler needs, prepared before the query is sent: it
  * only calls async-signal-safe functions (socket, connect, write, close). */
-static struct sockaddr_un cancel_addr;
-static char cancel_line[256];
-static size_t cancel_len;
 static volatile sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
@@ -38,12 +33,7 @@ static void on_sigint(int sig)
 		return;
 	}
 	interrupted = 1;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (connect(fd, (struct sockaddr *)&cancel_addr, sizeof(cancel_addr)) == 0)
-		(void)!write(fd, cancel_line, cancel_len);
-	close(fd);
+	ctl_cancel_send();
 }
 
 /* PG* variables of this process, for a transient connection. */
@@ -257,14 +247,7 @@ int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts 
 	}
 
 	/* Ctrl-C sends this line from the signal handler, prepared now. */
-	cancel_addr.sun_family = AF_UNIX;
-	snprintf(cancel_addr.sun_path, sizeof(cancel_addr.sun_path), "%s", ctl->socket_path);
-	_cleanup_json_ json_t *one = json_integer(1); /* not stolen */
-	_cleanup_json_ json_t *cancel =
-	    tusk_rpc_request(one, TUSK_M_QUERY_CANCEL, tusk_req_query_id(qid));
-	_cleanup_free_ char *line = tusk_rpc_dump(cancel, &cancel_len);
-	cancel_len = line && cancel_len < sizeof(cancel_line) ? cancel_len : 0;
-	memcpy(cancel_line, line ? line : "", cancel_len);
+	ctl_cancel_prepare(ctl->socket_path, TUSK_M_QUERY_CANCEL, tusk_req_query_id(qid));
 	struct sigaction sa = {.sa_handler = on_sigint}, old_sa;
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_sa);

@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -228,19 +226,10 @@ int cmd_fetch(struct ctl *ctl, int argc, char **argv)
 
 /* ---- export -------------------------------------------------------------------- */
 
-static struct sockaddr_un cancel_addr;
-static char cancel_line[256];
-static size_t cancel_len;
-
 static void on_sigint(int sig)
 {
 	signal(sig, SIG_DFL); /* a second Ctrl-C leaves at once */
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (connect(fd, (struct sockaddr *)&cancel_addr, sizeof(cancel_addr)) == 0)
-		(void)!write(fd, cancel_line, cancel_len);
-	close(fd);
+	ctl_cancel_send();
 }
 
 static int on_export_note(const char *method, json_t *params, void *ud)
@@ -298,13 +287,8 @@ int cmd_export(struct ctl *ctl, int argc, char **argv)
 	}
 	char eid[TUSK_UUID_STRLEN + 1];
 	tusk_uuid_v4(eid);
-	cancel_addr.sun_family = AF_UNIX;
-	snprintf(cancel_addr.sun_path, sizeof(cancel_addr.sun_path), "%s", ctl->socket_path);
-	cancel_len =
-	    (size_t)snprintf(cancel_line, sizeof(cancel_line),
-	                     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-	                     "\"query.export_cancel\",\"params\":{\"export_id\":\"%s\"}}\n",
-	                     eid);
+	ctl_cancel_prepare(ctl->socket_path, TUSK_M_QUERY_EXPORT_CANCEL,
+	                   tusk_req_query_export_cancel(eid));
 	struct sigaction sa = {.sa_handler = on_sigint};
 	sigaction(SIGINT, &sa, NULL);
 	json_t *params = tusk_req_query_export(argv[optind], idx, format, path, eid);

@@ -143,6 +143,12 @@ int cmd_listen(struct ctl *ctl, int argc, char **argv);      /* cmd-listen.c */
 int cmd_events(struct ctl *ctl, int argc, char **argv);      /* cmd-listen.c */
 int cmd_session(struct ctl *ctl, int argc, char **argv);     /* cmd-session.c */
 
+/* Ctrl-C during a long call (cancel-line.c): prepare the request
+ * (params stolen) that ctl_cancel_send, safe in a signal handler, sends to
+ * tuskd on a connection of its own. */
+void ctl_cancel_prepare(const char *socket_path, const char *method, json_t *params);
+void ctl_cancel_send(void);
+
 /* All of f's bytes, NUL-terminated; NULL when out of memory. read-text.c */
 char *ctl_read_text(FILE *f);
 
