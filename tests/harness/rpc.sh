@@ -11,6 +11,10 @@
 #   rpc_call METHOD PARAMS_JSON   the same, printing only the reply line
 #   rpc_field JSONPATH            read the reply on stdin, print a member
 #                                 (e.g. error.data.kind), empty if absent
+#   rpc_raw JSON_LINE [SECONDS]   send the line as it is on a fresh
+#                                 connection (kept open until the answer);
+#                                 print the first line back (empty when none
+#                                 came within SECONDS, default 10)
 
 rpc_exchange() {
 	/usr/bin/python3 - "$TUSKD_SOCKET" "$1" "$2" <<'PY'
@@ -50,4 +54,14 @@ for k in sys.argv[1].split("."):
     v = v.get(k) if isinstance(v, dict) else None
 print("" if v is None else v if isinstance(v, str) else json.dumps(v))
 ' "$1"
+}
+
+rpc_raw() {
+	local line=
+	coproc RAW { exec socat - "UNIX-CONNECT:$TUSKD_SOCKET"; }
+	printf '%s\n' "$1" >&"${RAW[1]}"
+	read -r -t "${2:-10}" line <&"${RAW[0]}" || true
+	kill "$RAW_PID" 2>/dev/null || true
+	wait "$RAW_PID" 2>/dev/null || true
+	printf '%s\n' "$line"
 }

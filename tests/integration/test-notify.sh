@@ -13,15 +13,7 @@ export TUSK_VALIDATE_REPLIES=1
 pg_start "$T/pg"
 tuskd_start
 
-raw() {
-	local line=
-	coproc RAW { exec socat - "UNIX-CONNECT:$TUSKD_SOCKET"; }
-	printf '%s\n' "$1" >&"${RAW[1]}"
-	read -r -t 10 line <&"${RAW[0]}" || true
-	kill "$RAW_PID" 2>/dev/null || true
-	wait "$RAW_PID" 2>/dev/null || true
-	printf '%s\n' "$line"
-}
+raw() { rpc_raw "$1"; }
 is() {
 	local want=$1
 	shift

@@ -12,17 +12,9 @@ tusk_test_init
 export TUSK_VALIDATE_REPLIES=1
 tuskd_start
 
-# raw JSON-LINE: one request on a fresh connection, its reply line (the
-# connection stays open until the reply: a save answers from a worker).
-raw() {
-	local line=
-	coproc RAW { exec socat - "UNIX-CONNECT:$TUSKD_SOCKET"; }
-	printf '%s\n' "$1" >&"${RAW[1]}"
-	read -r -t 5 line <&"${RAW[0]}" || true
-	kill "$RAW_PID" 2>/dev/null || true
-	wait "$RAW_PID" 2>/dev/null || true
-	printf '%s\n' "$line"
-}
+# raw JSON-LINE: its reply line (the connection stays open until the reply:
+# a save answers from a worker).
+raw() { rpc_raw "$1" 5; }
 
 # tab ID ORDER SQLFILE [CONTEXT]: one tab as JSON, its text read from a file.
 tab() {
