@@ -26,10 +26,11 @@ static struct tt_daemon d;
 static int fd = -1;
 static int next_id = 1;
 
+static const char *const debug_env[] = {"TUSK_DEBUG_METHODS=1", NULL}; /* debug.history_add */
+
 static void setup(void)
 {
-	static const char *const env[] = {"TUSK_DEBUG_METHODS=1", NULL}; /* debug.history_add */
-	fd = tt_daemon_open(&d, env);
+	fd = tt_daemon_open(&d, debug_env);
 }
 
 static void teardown(void)
@@ -144,44 +145,6 @@ START_TEST(test_list_search_delete_clear)
 }
 END_TEST
 
-/* Start tuskd again on the same socket and data as d (tt_daemon_start
- * always makes a fresh directory). */
-static void restart(struct tt_daemon *dd)
-{
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char state[300], cache[300];
-		snprintf(state, sizeof(state), "%s/state", dd->dir);
-		snprintf(cache, sizeof(cache), "%s/cache", dd->dir);
-		setenv("TUSK_STATE_DIR", state, 1);
-		setenv("TUSK_CACHE_DIR", cache, 1);
-		setenv("TUSK_VALIDATE_REPLIES", "1", 1);
-		setenv("TUSK_DEBUG_METHODS", "1", 1); /* debug.history_add */
-		int log = open(dd->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (log >= 0) {
-			dup2(log, 1);
-			dup2(log, 2);
-		}
-		execl(getenv("TUSKD"), "tuskd", "--socket", dd->socket, "--data-dir", dd->data_dir,
-		      (char *)NULL);
-		_exit(127);
-	}
-	dd->pid = pid;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	ck_assert_uint_lt(strlen(dd->socket), sizeof(sa.sun_path));
-	memcpy(sa.sun_path, dd->socket, strlen(dd->socket) + 1);
-	for (int i = 0; i < 500; i++) {
-		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		int r = connect(s, (struct sockaddr *)&sa, sizeof(sa));
-		close(s);
-		if (r == 0)
-			return;
-		usleep(10000);
-	}
-	ck_abort_msg("tuskd did not come back");
-}
-
 START_TEST(test_clean_stop_keeps_everything)
 {
 	/* Several batches: some written, one running, most still queued,
@@ -193,14 +156,8 @@ START_TEST(test_clean_stop_keeps_everything)
 	                 20000);
 	free(add(json_pack("{s:s, s:s}", "sql", "SELECT 'last one'", "status", "ok")));
 	/* At once: SIGTERM while the writer is busy. */
-	ck_assert_int_eq(kill(d.pid, SIGTERM), 0);
-	int status;
-	ck_assert_int_eq(waitpid(d.pid, &status, 0), d.pid);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "tuskd exited with %d",
-	              status);
+	tt_daemon_restart(&d, debug_env);
 	close(fd);
-
-	restart(&d);
 	fd = tt_connect(d.socket);
 	ck_assert_int_eq(total(NULL), 20001);
 	ck_assert_int_eq(total(json_pack("{s:s}", "search", "last")), 1);

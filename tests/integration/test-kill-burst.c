@@ -81,41 +81,6 @@ static int total(struct shared *sh)
 	return n;
 }
 
-/* tuskd again on the same socket and data (tt_daemon_start makes new dirs). */
-static void restart(void)
-{
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char state[300], cache[300];
-		snprintf(state, sizeof(state), "%s/state", d.dir);
-		snprintf(cache, sizeof(cache), "%s/cache", d.dir);
-		setenv("TUSK_STATE_DIR", state, 1);
-		setenv("TUSK_CACHE_DIR", cache, 1);
-		setenv("TUSK_VALIDATE_REPLIES", "1", 1);
-		int log = open(d.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (log >= 0) {
-			dup2(log, 1);
-			dup2(log, 2);
-		}
-		execl(getenv("TUSKD"), "tuskd", "--socket", d.socket, "--data-dir", d.data_dir,
-		      (char *)NULL);
-		_exit(127);
-	}
-	d.pid = pid;
-	for (int i = 0; i < 1000; i++) {
-		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		struct sockaddr_un sa = {.sun_family = AF_UNIX};
-		snprintf(sa.sun_path, sizeof(sa.sun_path), "%.100s", d.socket);
-		int r = connect(s, (struct sockaddr *)&sa, sizeof(sa));
-		close(s);
-		if (r == 0)
-			return;
-		usleep(10000);
-	}
-	ck_abort_msg("tuskd did not come back");
-}
-
 START_TEST(sigkill_during_a_burst)
 {
 	tt_pg_shared(&pg);
@@ -152,7 +117,7 @@ START_TEST(sigkill_during_a_burst)
 	fprintf(stderr, "%d queries answered in %.0f ms before SIGKILL\n", answered,
 	        killed - start);
 
-	restart();
+	tt_daemon_respawn(&d, NULL);
 	char path[400];
 	snprintf(path, sizeof(path), "%s/tusk.db", d.data_dir);
 	sqlite3 *db = NULL;

@@ -71,7 +71,7 @@ static void spawn(struct tt_daemon *d, const char *const *extra_env, int log_fla
 		_exit(127);
 	}
 	d->pid = pid;
-	for (int i = 0; i < 500; i++) {
+	for (int i = 0; i < 1000; i++) {
 		int fd = try_connect(d->socket);
 		if (fd >= 0) {
 			close(fd);
@@ -82,7 +82,7 @@ static void spawn(struct tt_daemon *d, const char *const *extra_env, int log_fla
 			ck_abort_msg("tuskd exited early (status %d); see %s", status, d->log_path);
 		usleep(10000);
 	}
-	ck_abort_msg("tuskd did not answer on %s within 5 s", d->socket);
+	ck_abort_msg("tuskd did not answer on %s within 10 s", d->socket);
 }
 
 void tt_daemon_start(struct tt_daemon *d, const char *const *extra_env)
@@ -98,6 +98,13 @@ void tt_daemon_start(struct tt_daemon *d, const char *const *extra_env)
 	spawn(d, extra_env, O_CREAT | O_TRUNC);
 }
 
+void tt_daemon_respawn(struct tt_daemon *d, const char *const *extra_env)
+{
+	unlink(d->socket);
+	/* Append: the first run's log stays for the tests that read it. */
+	spawn(d, extra_env, O_CREAT | O_APPEND);
+}
+
 void tt_daemon_restart(struct tt_daemon *d, const char *const *extra_env)
 {
 	int status = -1;
@@ -105,9 +112,7 @@ void tt_daemon_restart(struct tt_daemon *d, const char *const *extra_env)
 	ck_assert_int_eq(waitpid(d->pid, &status, 0), d->pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	              "tuskd did not stop cleanly (status %d); see %s", status, d->log_path);
-	unlink(d->socket);
-	/* Append: the first run's log stays for the tests that read it. */
-	spawn(d, extra_env, O_APPEND);
+	tt_daemon_respawn(d, extra_env);
 }
 
 int tt_daemon_stop(struct tt_daemon *d)

@@ -27,6 +27,9 @@ void tt_daemon_close(struct tt_daemon *d, int fd);
 /* Stop d's daemon (it must exit 0) and start another on the same socket,
  * data, state and cache dirs, its output appended to the same log. */
 void tt_daemon_restart(struct tt_daemon *d, const char *const *extra_env);
+/* Start d's daemon again on the same dirs, once the last one has ended
+ * (killed and waited for by the test), its output appended to the log. */
+void tt_daemon_respawn(struct tt_daemon *d, const char *const *extra_env);
 /* SIGTERM, wait; returns the exit status (0 for a clean stop; non-zero
  * when a sanitizer found something). Removes the temp dir. */
 int tt_daemon_stop(struct tt_daemon *d);
