@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tests/lib/tt-certs.h"
+#include "tests/lib/tt-tls-servers.h"
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
 #include "tests/lib/tt-check.h"
@@ -30,26 +30,7 @@ static char home_env[400];
 
 static void suite_setup(void)
 {
-	tt_certs_init(&certs);
-	tt_certs_server(&certs, "server", "localhost", "DNS:localhost,IP:127.0.0.1");
-	tt_certs_give_to_pg(&certs, "server");
-	tt_certs_server(&certs, "other", "db.example", "DNS:db.example");
-	tt_certs_give_to_pg(&certs, "other");
-	tt_certs_client(&certs, "certuser", "certuser");
-	tt_certs_client(&certs, "alice", "alice");
-	struct tt_cert_opts enc = {.cn = "certuser", .client = true, .passphrase = "open-sesame"};
-	tt_certs_make(&certs, "certuser-enc", &enc);
-
-	char conf[2048];
-	tt_certs_pg_conf(&certs, "server", conf, sizeof(conf));
-	tt_pg_start(&pg_tls, conf,
-	            "local all all trust\n"
-	            "hostssl all certuser 127.0.0.1/32 cert\n"
-	            "hostssl all all 127.0.0.1/32 trust\n"
-	            "host all all 127.0.0.1/32 trust\n");
-	tt_pg_exec(&pg_tls, NULL, "CREATE ROLE certuser LOGIN");
-	tt_certs_pg_conf(&certs, "other", conf, sizeof(conf));
-	tt_pg_start(&pg_other, conf, NULL);
+	tt_tls_servers_start(&certs, &pg_tls, &pg_other);
 
 	/* The daemon's libpq defaults (~/.postgresql) come from an empty
 	 * home, never from the machine running the tests. */
@@ -61,9 +42,7 @@ static void suite_setup(void)
 
 static void suite_teardown(void)
 {
-	tt_pg_stop(&pg_tls);
-	tt_pg_stop(&pg_other);
-	tt_certs_cleanup(&certs);
+	tt_tls_servers_stop(&certs, &pg_tls, &pg_other);
 }
 
 static void setup(void)

@@ -19,7 +19,7 @@
 #include "common/timestamp.h"
 #include "daemon/db/tls.h"
 #include "protocol/schema.h"
-#include "tests/lib/tt-certs.h"
+#include "tests/lib/tt-tls-servers.h"
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt-check.h"
 
@@ -27,43 +27,21 @@ static struct tt_certs certs, rogue;
 static struct tt_pg pg_tls, pg_other, pg_plain;
 static char home[300];
 
-static const char HBA[] = "local all all trust\n"
-                          "hostssl all certuser 127.0.0.1/32 cert\n"
-                          "hostssl all all 127.0.0.1/32 trust\n"
-                          "host all all 127.0.0.1/32 trust\n";
-
 static void suite_setup(void)
 {
-	tt_certs_init(&certs);
-	tt_certs_server(&certs, "server", "localhost", "DNS:localhost,IP:127.0.0.1");
-	tt_certs_give_to_pg(&certs, "server");
-	tt_certs_server(&certs, "other", "db.example", "DNS:db.example");
-	tt_certs_give_to_pg(&certs, "other");
-	tt_certs_client(&certs, "certuser", "certuser");
-	tt_certs_client(&certs, "alice", "alice");
-	struct tt_cert_opts enc = {.cn = "certuser", .client = true, .passphrase = "open-sesame"};
-	tt_certs_make(&certs, "certuser-enc", &enc);
+	tt_tls_servers_start(&certs, &pg_tls, &pg_other);
 	struct tt_cert_opts old = {
 	    .cn = "certuser", .client = true, .not_before_days = -60, .not_after_days = -1};
 	tt_certs_make(&certs, "certuser-old", &old);
 	/* A CA the servers never heard of, with its own server cert. */
 	tt_certs_init(&rogue);
-
-	char conf[2048];
-	tt_certs_pg_conf(&certs, "server", conf, sizeof(conf));
-	tt_pg_start(&pg_tls, conf, HBA);
-	tt_pg_exec(&pg_tls, NULL, "CREATE ROLE certuser LOGIN");
-	tt_certs_pg_conf(&certs, "other", conf, sizeof(conf));
-	tt_pg_start(&pg_other, conf, NULL);
 	tt_pg_start(&pg_plain, "ssl = off", NULL);
 }
 
 static void suite_teardown(void)
 {
-	tt_pg_stop(&pg_tls);
-	tt_pg_stop(&pg_other);
+	tt_tls_servers_stop(&certs, &pg_tls, &pg_other);
 	tt_pg_stop(&pg_plain);
-	tt_certs_cleanup(&certs);
 	tt_certs_cleanup(&rogue);
 }
 
