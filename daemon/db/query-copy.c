@@ -99,12 +99,7 @@ static void copy_row(struct query *q, const char *buf, size_t n)
 	/* The clock every 64 rows: once a row it cost a tenth of a COPY's time. */
 	if (q->total_rows % 64)
 		return;
-	uint64_t now = tusk_mono_us();
-	if (now - q->last_progress_us >= 100000) {
-		q->last_progress_us = now;
-		if (!q->detached)
-			q->sink->progress(q->ud, q, q->total_rows, (now - q->started_us) / 1000);
-	}
+	query_progress(q, tusk_mono_us());
 }
 
 /* Read COPY … TO STDOUT data. 1: the data ended (PQgetResult has the

@@ -46,6 +46,8 @@ struct query {
 	TuskRender render;
 
 	uint64_t started_us, sent_us, result_started_us, last_progress_us;
+	uint64_t progress_rows;       /* total_rows as the last query.progress said */
+	struct event *progress_timer; /* says the rest when rows stop coming */
 	struct event *timeout_timer;
 	bool cancel_requested, timed_out, truncated, paused;
 	struct cancel_job *cancel_job; /* a PQcancel on a worker, not yet sent */
@@ -103,6 +105,10 @@ double query_ms_since(uint64_t us);
 /* query-read.c: */
 /* Hand the rows batched so far to the sink. */
 void query_flush_batch(struct query *q);
+/* A row was read at `now`: query.progress at most every 100 ms while rows
+ * come, and once more 100 ms after the last so a pause (a slow server, a
+ * pg_sleep after the rows) never leaves a stale count. */
+void query_progress(struct query *q, uint64_t now);
 /* Consume what libpq has parsed. false: the query ended (and is freed). */
 bool query_drain_results(struct query *q);
 

@@ -150,11 +150,31 @@ static void add_row(struct query *q, const PGresult *res)
 	q->total_rows++;
 	if (q->batch_count >= q->batch_rows || evbuffer_get_length(q->batch) >= q->batch_bytes)
 		query_flush_batch(q);
-	uint64_t now = tusk_mono_us();
-	if (now - q->last_progress_us >= 100000) {
+	query_progress(q, tusk_mono_us());
+}
+
+static void on_progress_timer(evutil_socket_t fd, short what, void *ud)
+{
+	struct query *q = ud;
+	if (q->state == QUERY_RUNNING && q->total_rows != q->progress_rows)
+		query_progress(q, tusk_mono_us());
+}
+
+void query_progress(struct query *q, uint64_t now)
+{
+	uint64_t since = now - q->last_progress_us;
+	if (since >= 100000) {
 		q->last_progress_us = now;
+		q->progress_rows = q->total_rows;
 		if (!q->detached)
 			q->sink->progress(q->ud, q, q->total_rows, (now - q->started_us) / 1000);
+		return;
+	}
+	if (!q->progress_timer)
+		q->progress_timer = evtimer_new(q->db->env.base, on_progress_timer, q);
+	if (q->progress_timer && !evtimer_pending(q->progress_timer, NULL)) {
+		struct timeval tv = {.tv_usec = (suseconds_t)(100000 - since)};
+		evtimer_add(q->progress_timer, &tv);
 	}
 }
 

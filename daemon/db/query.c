@@ -52,6 +52,8 @@ static void query_free(struct query *q)
 		event_free(q->timeout_timer);
 	if (q->cancel_retry)
 		event_free(q->cancel_retry);
+	if (q->progress_timer)
+		event_free(q->progress_timer);
 	if (q->batch)
 		evbuffer_free(q->batch);
 	cancel_job_forget(q);
@@ -116,6 +118,8 @@ void query_finish(struct query *q)
 	q->state = QUERY_FINISHED;
 	if (q->timeout_timer)
 		evtimer_del(q->timeout_timer);
+	if (q->progress_timer)
+		evtimer_del(q->progress_timer);
 	if (q->b) {
 		struct backend *b = q->b;
 		q->b = NULL;

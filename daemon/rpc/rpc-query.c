@@ -266,11 +266,13 @@ static void sink_result(void *ud, struct query *q, json_t *summary)
 static void sink_progress(void *ud, struct query *q, uint64_t rows, uint64_t elapsed_ms)
 {
 	struct exec *x = ud;
-	inline_end(x); /* a query that takes this long streams */
 	json_t *p = json_pack("{s:s, s:s, s:I, s:I}", "query_id", x->query_id, "connection_id",
 	                      x->connection_id, "rows", (json_int_t)rows, "elapsed_ms",
 	                      (json_int_t)elapsed_ms);
-	notify(x, TUSK_N_QUERY_PROGRESS, json_incref(p));
+	/* Within the inline window the reply will say it all (or the window's
+	 * end streams everything held): progress goes to the caller after. */
+	if (!x->inlining)
+		notify(x, TUSK_N_QUERY_PROGRESS, json_incref(p));
 	emit(TUSK_N_QUERY_PROGRESS, p);
 }
 

@@ -91,6 +91,18 @@ assert_eq "$(notes_of "$out" | sed 's/query.progress //g')" \
 	"query.started query.columns query.rows query.result query.columns query.rows query.result " \
 	"a query past the window: streamed"
 
+# ---- within the window, a pause after the rows: still one message ----------
+out=$(exchange '{"sql": "select 1 as a; select pg_sleep(0.25)", "inline": true}')
+assert_eq "$(notes_of "$out")" "" "rows, then a pause within the window: only the reply"
+assert_eq "$(reply_of "$out" | jq -c '[.result.inline[0].rows, .result.rows]')" '[[["1"]],2]' \
+	"rows, then a pause within the window: the rows inline"
+
+# ---- rows, then the server pauses: progress tells the count -------------
+# (the notice makes the server send the rows before it sleeps; no row comes
+# after them, and still a query.progress follows within about 100 ms)
+out=$(exchange '{"sql": "select g from generate_series(1, 3000) g; do $$ begin raise notice $n$pause$n$; perform pg_sleep(1.5); end $$"}')
+assert_contains "$(notes_of "$out")" "query.progress" "rows, then a pause: a query.progress while it waits"
+
 # ---- store mode: refused --------------------------------------------------
 r=$(reply_of "$(exchange '{"sql": "select 1", "inline": true, "mode": "store"}')")
 assert_eq "$(jq -r '.error.data.kind' <<<"$r")" invalid_params "inline with store mode: invalid_params"
