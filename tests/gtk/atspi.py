@@ -206,3 +206,24 @@ def type_text(display, text):
 
 def screenshot(display, path):
     subprocess.run(["import", "-display", display, "-window", "root", path], check=True)
+
+
+# ---- what every drive-*.py script does -----------------------------------
+_n_ok = 0
+
+
+def ok(what):
+    """One TAP line: the step passed."""
+    global _n_ok
+    _n_ok += 1
+    print(f"ok {_n_ok} - {what}", flush=True)
+
+
+def shot(name):
+    """A screenshot of $DISPLAY as $TUSK_SHOTS/NAME.png."""
+    import os
+    screenshot(os.environ["DISPLAY"], os.path.join(os.environ["TUSK_SHOTS"], name + ".png"))
+
+
+def main_frame(app):
+    return find(app, "frame", "Tusk", only_showing=False)

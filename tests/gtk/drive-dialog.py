@@ -10,25 +10,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import atspi  # noqa: E402
+from atspi import main_frame, ok, shot  # noqa: E402
 
 DISPLAY = os.environ["DISPLAY"]
-SHOTS = os.environ["TUSK_SHOTS"]
 ENV = os.environ
-n_ok = 0
-
-
-def ok(what):
-    global n_ok
-    n_ok += 1
-    print(f"ok {n_ok} - {what}", flush=True)
-
-
-def shot(name):
-    atspi.screenshot(DISPLAY, os.path.join(SHOTS, name + ".png"))
-
-
-def main_frame(app):
-    return atspi.find(app, "frame", "Tusk", only_showing=False)
 
 
 def new_dialog(app):

@@ -15,13 +15,9 @@
 keyring_reexec "$@"
 tusk_test_init
 
-GTK_BIN=${TUSK_GTK:?TUSK_GTK names the tusk binary}
-PY=/usr/bin/python3
-DRIVE=$TUSK_HARNESS_DIR/../gtk/drive-e2e.py
-SHOTS=${TUSK_BUILD_DIR:-$T}/gtk-shots/e2e
-rm -rf "$SHOTS"
-mkdir -p "$SHOTS"
-export TUSK_SHOTS=$SHOTS
+# shellcheck source=tests/gtk/gtk-lib.sh
+. "$TUSK_HARNESS_DIR/../gtk/gtk-lib.sh"
+gtk_suite_begin e2e drive-e2e.py
 
 # a server of its own: password authentication needs its own pg_hba.conf
 pg_start "$T/pg"
@@ -34,18 +30,7 @@ pg_psql -d "$db" -c "create table items (id int primary key, name text)" \
 export TUSKD_SOCKET
 export TUSK_E2E_EXPORT_DIR=$T TUSK_E2E_PASSWORD=$password TUSK_E2E_PGPORT=$PG_PORT TUSK_E2E_DB=$db TUSK_E2E_USER=gtk_alice
 
-# Xvfb picks a free display itself and writes its number once it listens
-# (-displayfd): choosing one here and starting it later raced other runs
-# on the same machine for the same number.
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$T/display" >"$T/xvfb.log" 2>&1 &
-xvfb_pid=$!
-at_exit "kill $xvfb_pid"
-wait_until 10 test -s "$T/display" || fail "Xvfb did not start" "$(cat "$T/xvfb.log")"
-display=$(tr -dc 0-9 <"$T/display")
-export DISPLAY=:$display GDK_BACKEND=x11 GSK_RENDERER=cairo NO_AT_BRIDGE=0
-/usr/libexec/at-spi-bus-launcher --launch-immediately >"$T/atspi.log" 2>&1 &
-atspi_pid=$!
-at_exit "kill $atspi_pid"
+gtk_display_start
 
 tuskd_start
 window_pid=
@@ -58,15 +43,6 @@ stop_window() {
 	window_pid=
 }
 at_exit stop_window
-
-drive() {
-	if "$PY" "$DRIVE" "$@"; then
-		pass "phase $1"
-	else
-		show_file "$T/tusk.log"
-		fail "phase $1 failed"
-	fi
-}
 
 start_window
 drive main

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/lib/tt-check.h"
 #include "tests/lib/tt-pg.h"
 #include "tests/lib/tt.h"
 
@@ -260,9 +261,5 @@ int main(void)
 	tcase_set_timeout(drain, 120);
 	tcase_add_test(drain, queries_ending_as_their_client_drains);
 	suite_add_tcase(s, drain);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }
