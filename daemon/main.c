@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <systemd/sd-daemon.h>
 
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -20,7 +21,6 @@
 #include "daemon/keyring-probe.h"
 #include "daemon/keyring.h"
 #include "daemon/rpc.h"
-#include "daemon/sd-notify.h"
 #include "daemon/server.h"
 #include "daemon/session.h"
 #include "daemon/storage/history.h"
@@ -64,7 +64,7 @@ void tuskd_request_stop(const char *why)
 		return;
 	tuskd.stopping = true;
 	log_info("tuskd", "stopping (%s)", why);
-	tusk_notify("STOPPING=1");
+	sd_notify(0, "STOPPING=1");
 	server_stop_accepting(tuskd.server);
 	event_active(stop_event, 0, 0);
 }
@@ -305,8 +305,8 @@ static int run(struct options *o)
 	         tuskd.socket_activated ? " (socket-activated)" : "", (int)getpid(), tuskd.data_dir,
 	         storage_state_name(storage_state(tuskd.storage)),
 	         (double)(tuskd_now_us() - tuskd.started_us) / 1000.0);
-	tusk_notifyf("READY=1\nSTATUS=Serving %s\nMAINPID=%d", server_path(tuskd.server),
-	             (int)getpid());
+	sd_notifyf(0, "READY=1\nSTATUS=Serving %s\nMAINPID=%d", server_path(tuskd.server),
+	           (int)getpid());
 
 	event_base_dispatch(tuskd.base);
 	ret = 0;

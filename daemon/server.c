@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include <event2/listener.h>
+#include <systemd/sd-daemon.h>
 
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "daemon/rpc.h"
 #include "common/paths.h"
-#include "daemon/sd-notify.h"
 #include "daemon/server-internal.h"
 #include "protocol/schema.h"
 
@@ -141,14 +141,14 @@ struct server *server_new(struct event_base *base, const char *path, TuskError *
 	s->path = strdup(path);
 
 	int fd = -1;
-	int n = tusk_listen_fds();
+	int n = sd_listen_fds(true);
 	if (n > 1) {
 		tusk_error_set(e, TUSK_ERR_INVALID_INPUT,
 		               "systemd passed %d sockets; tuskd takes exactly one", n);
 		goto fail;
 	} else if (n == 1) {
-		fd = TUSK_LISTEN_FDS_START;
-		if (!tusk_is_listening_unix_stream(fd)) {
+		fd = SD_LISTEN_FDS_START;
+		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
 			tusk_error_set(
 			    e, TUSK_ERR_INVALID_INPUT,
 			    "the socket systemd passed is not a listening Unix stream socket");
