@@ -36,6 +36,19 @@ def replace_editor_text(app, text):
     return ed
 
 
+def clipboard_becomes(want, what):
+    """Waits for the clipboard to hold want; on time-out says what it held."""
+    seen = [None]
+
+    def holds():
+        seen[0] = atspi.clipboard(DISPLAY)
+        return seen[0] == want
+    try:
+        atspi.wait_for(holds, 10, what)
+    except AssertionError as e:
+        raise AssertionError(f"{e}; the clipboard held {seen[0]!r}") from None
+
+
 def run_under_cursor(app):
     atspi.key(DISPLAY, "ctrl+Return")
 
@@ -122,16 +135,16 @@ def phase_main():
     grid = atspi.find(frame, "tree table", "Result Grid")
     atspi.click(atspi.find(grid, "label", "row 2"), DISPLAY)
     atspi.key(DISPLAY, "ctrl+shift+c")
-    atspi.wait_for(lambda: atspi.clipboard(DISPLAY) == "row 2", 10, "the cell in the clipboard")
+    clipboard_becomes("row 2", "the cell in the clipboard")
     atspi.click(atspi.find(grid, "label", "3"), DISPLAY)
     atspi.press(atspi.find(frame, "push button", "Copy Cell"))
-    atspi.wait_for(lambda: atspi.clipboard(DISPLAY) == "3", 10, "the clicked cell")
+    clipboard_becomes("3", "the clicked cell")
     ok("Ctrl+Shift+C and the Copy Cell button copy the clicked cell")
     atspi.click(atspi.find(grid, "label", "row 2"), DISPLAY)
     atspi.shift_click(atspi.find(grid, "label", "row 4"), DISPLAY)
     atspi.key(DISPLAY, "ctrl+c")
     want = "".join(f"{i}\trow {i}\t\t\n" for i in (2, 3, 4))
-    atspi.wait_for(lambda: atspi.clipboard(DISPLAY) == want, 10, "rows 2-4 as TSV")
+    clipboard_becomes(want, "rows 2-4 as TSV")
     ok("Ctrl+C copies the selected rows (2-4) as TSV")
 
     # history
