@@ -3,8 +3,9 @@
 #include "client-gtk/tusk-result-row.h"
 
 typedef struct {
-	json_t *rows; /* NULL while loading */
+	json_t *rows; /* NULL while loading; fewer than a page while rows arrive */
 	guint64 last_use;
+	gboolean refreshing; /* asked again for the rows it lacks */
 } Page;
 
 struct _TuskResultModel {
@@ -98,6 +99,8 @@ static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
 	g_autoptr(GError) error = NULL;
 	json_t *result = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
 	Page *p = g_hash_table_lookup(self->pages, GUINT_TO_POINTER(f->page));
+	if (p)
+		p->refreshing = FALSE;
 	if (!result) {
 		if (p && !p->rows)
 			g_hash_table_remove(self->pages, GUINT_TO_POINTER(f->page));
@@ -121,12 +124,10 @@ static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
 	json_decref(p->rows);
 	p->rows = json_incref(rows);
 	p->last_use = ++self->clock;
-	gboolean short_page = got < want;
+	/* A page cut short (message limit, or rows still arriving) keeps what
+	 * it has: those rows stay served (the grid shows them, a copy reads
+	 * them) and the rest is asked for when wanted (model_row). */
 	guint n = MIN(got, (guint)want);
-	if (short_page)
-		/* cut short (message limit, or rows still arriving): ask again
-		 * next time the rows are wanted */
-		g_hash_table_remove(self->pages, GUINT_TO_POINTER(f->page));
 	model_evict(self);
 	if (n)
 		g_signal_emit(self, signals[SIGNAL_ROWS_LOADED], 0, (guint)offset, n);
@@ -135,6 +136,8 @@ out:
 	g_object_unref(self);
 	g_free(f);
 }
+
+static void page_fetch(TuskResultModel *self, guint page);
 
 static void model_request_any(TuskResultModel *self, guint page, gboolean known_only)
 {
@@ -147,6 +150,13 @@ static void model_request_any(TuskResultModel *self, guint page, gboolean known_
 	Page *p = g_new0(Page, 1);
 	p->last_use = ++self->clock;
 	g_hash_table_insert(self->pages, GUINT_TO_POINTER(page), p);
+	page_fetch(self, page);
+}
+
+/* Asks tuskd for a page (its Page is in self->pages). */
+static void page_fetch(TuskResultModel *self, guint page)
+{
+	guint64 offset = (guint64)page * TUSK_RESULT_PAGE_ROWS;
 	self->fetches++;
 	Fetch *f = g_new0(Fetch, 1);
 	f->model = g_object_ref(self);
@@ -176,7 +186,13 @@ static json_t *model_row(TuskResultModel *self, guint row)
 	Page *p = g_hash_table_lookup(self->pages, GUINT_TO_POINTER(page));
 	if (p && p->rows) {
 		p->last_use = ++self->clock;
-		return json_array_get(p->rows, row % TUSK_RESULT_PAGE_ROWS);
+		json_t *r = json_array_get(p->rows, row % TUSK_RESULT_PAGE_ROWS);
+		if (!r && !p->refreshing && !self->stream && !self->failed && self->rpc) {
+			/* a row that came after the page was fetched */
+			p->refreshing = TRUE;
+			page_fetch(self, page);
+		}
+		return r;
 	}
 	model_request(self, page);
 	/* prefetch the neighbours: scrolling either way finds them here */
@@ -386,13 +402,9 @@ void tusk_result_model_set_row_count(TuskResultModel *self, guint64 n)
 	if (n <= self->n_rows)
 		return;
 	guint64 old = self->n_rows;
-	/* the old last page may hold only the rows there were then */
-	if (old % TUSK_RESULT_PAGE_ROWS) {
-		gpointer key = GUINT_TO_POINTER((guint)(old / TUSK_RESULT_PAGE_ROWS));
-		Page *p = g_hash_table_lookup(self->pages, key);
-		if (p && p->rows)
-			g_hash_table_remove(self->pages, key);
-	}
+	/* The old last page may hold only the rows there were then: it keeps
+	 * serving those (shown and copied as they are) and fetches the rest
+	 * when one of the new rows is wanted (model_row). */
 	self->n_rows = n;
 	g_list_model_items_changed(G_LIST_MODEL(self), (guint)old, 0, (guint)(n - old));
 }
