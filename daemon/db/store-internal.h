@@ -69,6 +69,7 @@ struct store_entry {
 	struct query *q;
 	struct store_waiter *waiters;
 	struct store_globals *st; /* the store it belongs to */
+	unsigned resume_pass;     /* the resume walk that last visited it */
 	struct store_entry *next;
 };
 
@@ -86,6 +87,7 @@ struct store_globals {
 	/* Segments waiting for a worker to write them; writes running. */
 	struct write_job *wq_head, *wq_tail;
 	unsigned writes_running;
+	unsigned resume_pass; /* resume_paused's walks so far */
 };
 
 uint64_t store_memory_budget(const struct store_globals *st);

@@ -470,6 +470,27 @@ static void enforce_budget(struct store_globals *st)
 	}
 }
 
+/* Resume the queries paused for the writes to catch up. A resumed query may
+ * end at once, and its end may close other results (the disk budget): no
+ * pointer into the list is held across query_resume. Each entry is marked
+ * with this walk's number when visited, and the walk starts over from the
+ * head after every resume. */
+static void resume_paused(struct store_globals *st)
+{
+	unsigned pass = ++st->resume_pass;
+	for (;;) {
+		struct store_entry *e = st->list;
+		while (e && (e->resume_pass == pass || !e->q || !query_paused(e->q))) {
+			e->resume_pass = pass;
+			e = e->next;
+		}
+		if (!e)
+			return;
+		e->resume_pass = pass;
+		query_resume(e->q);
+	}
+}
+
 static void write_done(void *arg)
 {
 	struct write_job *j = arg;
@@ -498,11 +519,7 @@ static void write_done(void *arg)
 	}
 	pump_writes(st);
 	if (st->dirty_total <= dirty_max(st) / 2)
-		for (struct store_entry *e = st->list, *next; e; e = next) {
-			next = e->next;
-			if (e->q && query_paused(e->q))
-				query_resume(e->q);
-		}
+		resume_paused(st);
 }
 
 static void pump_writes(struct store_globals *st)
