@@ -383,12 +383,11 @@ static void record_history(struct exec *x, struct query *q, json_t *summary, con
 		return;
 	json_t *results = summary ? json_object_get(summary, "results") : NULL;
 	json_t *last = json_array_get(results, json_array_size(results) - 1);
-	char *sql = tusk_sql_redact(x->sql);
 	TuskStopReason why = stop_reason_of(q, e);
 	TuskQueryHistoryEntry rec = {
 	    .connection_id = x->connection_id,
 	    .database = x->database,
-	    .sql = sql,
+	    .sql = x->sql, /* history_add redacts a password */
 	    .executed_at_us = x->wall_started_us,
 	    .duration_ms = (int64_t)((tuskd_now_us() - x->started_us) / 1000),
 	    .rows = summary ? (int64_t)json_integer_value(json_object_get(summary, "rows")) : -1,
@@ -404,7 +403,6 @@ static void record_history(struct exec *x, struct query *q, json_t *summary, con
 		history_add_typed_by_sql(tuskd.history, &rec);
 	else
 		history_add(tuskd.history, &rec);
-	free(sql);
 }
 
 /* What another window needs to show what finished: the summary of each

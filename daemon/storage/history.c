@@ -150,7 +150,7 @@ static struct history_item *record_copy(const TuskQueryHistoryEntry *rec)
 	r->rows = rec->rows >= 0 ? rec->rows : -1;
 	if (strdup_or_null(&r->connection_id, rec->connection_id) < 0 ||
 	    strdup_or_null(&r->database, rec->database) < 0 ||
-	    strdup_or_null(&r->sql, rec->sql) < 0 || strdup_or_null(&r->error, rec->error) < 0) {
+	    !(r->sql = tusk_sql_redact(rec->sql)) || strdup_or_null(&r->error, rec->error) < 0) {
 		item_free(it);
 		return NULL;
 	}

@@ -8,9 +8,9 @@
  * (history_list) run on the loop's handle; WAL lets them proceed while the
  * writer writes.
  *
- * Secrets: the SQL is stored as typed. A statement that sets a password
- * (ALTER ROLE … PASSWORD '…') should be redacted by the caller before
- * history_add (tusk_sql_redact, common/sql.h).
+ * Secrets: the SQL is stored as typed, except a statement that mentions a
+ * password (ALTER ROLE … PASSWORD '…'): history_add keeps its redacted form
+ * (tusk_sql_redact, common/sql.h), whoever queued it.
  *
  * Loop thread only, except where said: the worker touches only the job it
  * was handed and its own handle. */

@@ -6,7 +6,6 @@
  * made unavailable (no session bus), so secrets go to the daemon's memory
  * fallback; the keyring suite covers the Secret Service itself. */
 #include <check.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/lib/tt-grep.h"
 #include "tests/lib/tt.h"
 #include "tests/lib/tt-check.h"
 
@@ -104,48 +104,13 @@ static bool has_item(const json_t *arr, const char *s)
 	return false;
 }
 
-/* Whether any file under dir (recursively) contains needle. */
-static bool tree_contains(const char *dir, const char *needle, char *where, size_t size)
-{
-	DIR *dp = opendir(dir);
-	if (!dp)
-		return false;
-	struct dirent *de;
-	bool found = false;
-	while (!found && (de = readdir(dp))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		char path[1024];
-		struct stat sb;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (lstat(path, &sb) < 0)
-			continue;
-		if (S_ISDIR(sb.st_mode)) {
-			found = tree_contains(path, needle, where, size);
-		} else if (S_ISREG(sb.st_mode) && strcmp(path, svcfile) != 0) {
-			FILE *f = fopen(path, "rb");
-			char *buf = f ? malloc((size_t)sb.st_size + 1) : NULL;
-			size_t n = buf ? fread(buf, 1, (size_t)sb.st_size, f) : 0;
-			if (buf && memmem(buf, n, needle, strlen(needle))) {
-				found = true;
-				snprintf(where, size, "%s", path);
-			}
-			free(buf);
-			if (f)
-				fclose(f);
-		}
-	}
-	closedir(dp);
-	return found;
-}
-
 static void assert_secret_nowhere(const char *secret)
 {
 	char where[1024] = "";
 	/* Whatever sits in the WAL counts too: every file of the daemon's
 	 * data, state (logs), cache and run dirs, and its stderr. */
-	ck_assert_msg(!tree_contains(d.dir, secret, where, sizeof(where)), "the password is in %s",
-	              where);
+	ck_assert_msg(!tt_tree_contains(d.dir, secret, svcfile, where, sizeof(where)),
+	              "the password is in %s", where);
 }
 
 static bool has_password(const char *id)

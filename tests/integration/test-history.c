@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "tests/lib/tt-grep.h"
 #include "tests/lib/tt.h"
 #include "tests/lib/tt-check.h"
 
@@ -142,6 +143,29 @@ START_TEST(test_list_search_delete_clear)
 	ck_assert_int_eq(json_integer_value(json_object_get(ok(c2, "history.clear"), "deleted")),
 	                 2);
 	ck_assert_int_eq(total(NULL), 0);
+}
+END_TEST
+
+/* Whoever queues an entry, a statement that sets a password is kept only
+ * redacted: not in history.list, not in any file of the daemon's dirs. */
+START_TEST(test_password_redacted_for_every_caller)
+{
+	const char *secret = "Hx7-queued-secret-9q";
+	char sql[200];
+	snprintf(sql, sizeof(sql), "ALTER ROLE bob PASSWORD '%s'", secret);
+	free(add(json_pack("{s:s, s:s}", "sql", sql, "status", "ok")));
+	_cleanup_json_ json_t *reply = call("history.list", NULL);
+	json_t *entries = json_object_get(ok(reply, "history.list"), "entries");
+	ck_assert_uint_eq(json_array_size(entries), 1);
+	const char *kept = json_string_value(json_object_get(json_array_get(entries, 0), "sql"));
+	ck_assert_msg(strstr(kept, "PASSWORD $1") && !strstr(kept, secret), "history keeps: %s",
+	              kept);
+	/* Written: history.list waited for the writer. Its WAL and logs count. */
+	char where[1024];
+	ck_assert_msg(!tt_tree_contains(d.dir, secret, NULL, where, sizeof(where)),
+	              "the password is in %s", where);
+	ck_assert_msg(tt_tree_contains(d.dir, "PASSWORD $1", NULL, NULL, 0),
+	              "the redacted statement is in no file: the search finds nothing");
 }
 END_TEST
 
@@ -467,6 +491,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_list_search_delete_clear);
+	tcase_add_test(tc, test_password_redacted_for_every_caller);
 	tcase_add_test(tc, test_clean_stop_keeps_everything);
 	tcase_add_test(tc, test_loop_answers_while_writing);
 	tcase_add_test(tc, test_tuskctl_history);

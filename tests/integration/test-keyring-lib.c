@@ -1,5 +1,4 @@
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
@@ -284,74 +283,4 @@ void tk_wait_state(int fd, const char *want, int ms)
 			return;
 	}
 	ck_abort_msg("keyring state is \"%s\", not \"%s\", after %d ms", last, want, ms);
-}
-
-static bool file_contains(const char *path, const char *needle)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
-	while ((n = read(fd, buf + len, cap - len)) > 0) {
-		len += (size_t)n;
-		if (len == cap)
-			buf = realloc(buf, cap *= 2);
-	}
-	close(fd);
-	bool found = memmem(buf, len, needle, strlen(needle)) != NULL;
-	free(buf);
-	return found;
-}
-
-bool tk_dir_contains(const char *dir, const char *needle, char *found, size_t size)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return false;
-	struct dirent *de;
-	bool hit = false;
-	while (!hit && (de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		struct stat st;
-		if (lstat(path, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			hit = tk_dir_contains(path, needle, found, size);
-		else if (S_ISREG(st.st_mode) && file_contains(path, needle)) {
-			hit = true;
-			if (found)
-				snprintf(found, size, "%s", path);
-		}
-	}
-	closedir(d);
-	return hit;
-}
-
-bool tk_proc_contains(const char *needle, char *found, size_t size)
-{
-	DIR *d = opendir("/proc");
-	ck_assert_ptr_nonnull(d);
-	struct dirent *de;
-	bool hit = false;
-	while (!hit && (de = readdir(d))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		const char *parts[] = {"cmdline", "environ"};
-		for (size_t i = 0; i < 2 && !hit; i++) {
-			char path[300];
-			snprintf(path, sizeof(path), "/proc/%s/%s", de->d_name, parts[i]);
-			if (file_contains(path, needle)) {
-				hit = true;
-				if (found)
-					snprintf(found, size, "%s", path);
-			}
-		}
-	}
-	closedir(d);
-	return hit;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "tests/lib/tt-grep.h"
 #include "tests/lib/tt.h"
 
 /* Fails the whole run (exit 1) with a clear message when there is no
@@ -45,9 +46,3 @@ int tk_err(int fd, const char *method, json_t *params, char **ret_reply_text);
 void tk_wait_state(int fd, const char *want, int ms);
 const char *tk_str(const json_t *obj, const char *member);
 bool tk_bool(const json_t *obj, const char *member);
-
-/* Whether any file under dir holds the bytes of needle; the first such
- * path is written to found (may be NULL). */
-bool tk_dir_contains(const char *dir, const char *needle, char *found, size_t size);
-/* Whether /proc/<pid>/cmdline or environ of any process holds needle. */
-bool tk_proc_contains(const char *needle, char *found, size_t size);

@@ -275,8 +275,8 @@ START_TEST(unavailable_keeps_secrets_in_memory)
 	json_decref(tk_ok(fd, "credentials.set", set_params(id, "ssl_passphrase", secret)));
 	ck_assert(has(id, "ssl_passphrase", NULL));
 	char found[1024];
-	ck_assert_msg(!tk_dir_contains(d.dir, secret + 1, found, sizeof(found)), "secret in %s",
-	              found);
+	ck_assert_msg(!tt_tree_contains(d.dir, secret + 1, NULL, found, sizeof(found)),
+	              "secret in %s", found);
 
 	close(fd);
 	tt_daemon_restart(&d, no_bus_env);
@@ -284,8 +284,8 @@ START_TEST(unavailable_keeps_secrets_in_memory)
 	tk_wait_state(fd, "unavailable", 10000);
 	ck_assert(!has(id, "ssl_passphrase", &in_memory));
 	ck_assert(in_memory);
-	ck_assert_msg(!tk_dir_contains(d.dir, secret + 1, found, sizeof(found)), "secret in %s",
-	              found);
+	ck_assert_msg(!tt_tree_contains(d.dir, secret + 1, NULL, found, sizeof(found)),
+	              "secret in %s", found);
 	teardown();
 }
 END_TEST
@@ -386,16 +386,16 @@ START_TEST(secret_reaches_no_file_log_or_argv)
 	close(in[0]);
 	ck_assert_int_eq(write(in[1], ctl_secret, strlen(ctl_secret)), (ssize_t)strlen(ctl_secret));
 	usleep(300000); /* tuskctl now holds a partial line, waiting for '\n' */
-	ck_assert_msg(!tk_proc_contains(ctl_secret + 1, found, sizeof(found)), "secret in %s",
+	ck_assert_msg(!tt_proc_contains(ctl_secret + 1, found, sizeof(found)), "secret in %s",
 	              found);
-	ck_assert_msg(!tk_proc_contains(secret + 1, found, sizeof(found)), "secret in %s", found);
+	ck_assert_msg(!tt_proc_contains(secret + 1, found, sizeof(found)), "secret in %s", found);
 	ck_assert_int_eq(write(in[1], "\n", 1), 1);
 	close(in[1]);
 	int status;
 	ck_assert_int_eq(waitpid(ctl, &status, 0), ctl);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "tuskctl status %d", status);
 	expect_keyring(0, id, ctl_secret);
-	ck_assert_msg(!tk_proc_contains(ctl_secret + 1, found, sizeof(found)), "secret in %s",
+	ck_assert_msg(!tt_proc_contains(ctl_secret + 1, found, sizeof(found)), "secret in %s",
 	              found);
 
 	/* Stop the daemon (logs flushed, WAL checkpointed) and grep all it
@@ -410,12 +410,12 @@ START_TEST(secret_reaches_no_file_log_or_argv)
 	snprintf(logs, sizeof(logs), "%s/state/logs", d.dir);
 	ck_assert_msg(access(logs, F_OK) == 0, "no log dir %s: the grep would prove nothing", logs);
 	ck_assert_msg(access(d.log_path, F_OK) == 0, "no stderr log");
-	ck_assert_msg(tk_dir_contains(d.dir, "credentials.set", NULL, 0),
+	ck_assert_msg(tt_tree_contains(d.dir, "credentials.set", NULL, NULL, 0),
 	              "the trace log does not even name the calls: the grep would prove nothing");
-	ck_assert_msg(!tk_dir_contains(d.dir, secret + 1, found, sizeof(found)), "secret in %s",
-	              found);
-	ck_assert_msg(!tk_dir_contains(d.dir, ctl_secret + 1, found, sizeof(found)), "secret in %s",
-	              found);
+	ck_assert_msg(!tt_tree_contains(d.dir, secret + 1, NULL, found, sizeof(found)),
+	              "secret in %s", found);
+	ck_assert_msg(!tt_tree_contains(d.dir, ctl_secret + 1, NULL, found, sizeof(found)),
+	              "secret in %s", found);
 	char cmd[400];
 	snprintf(cmd, sizeof(cmd), "secret-tool clear service com.tusk.app key tusk:connection:%s",
 	         id);

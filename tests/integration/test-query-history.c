@@ -3,7 +3,6 @@
  * password set in SQL never reaches the daemon's files and is kept as $1;
  * search by a word; retention by history.max_entries through the janitor. */
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "tests/lib/tt-pg.h"
+#include "tests/lib/tt-grep.h"
 #include "tests/lib/tt.h"
 #include "tests/lib/tt-check.h"
 
@@ -153,33 +153,11 @@ START_TEST(ok_error_and_cancel_are_kept)
 }
 END_TEST
 
-static const char *nftw_needle;
-static char nftw_hit[512];
-
-static int grep_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)ftw;
-	if (type != FTW_F || !S_ISREG(st->st_mode))
-		return 0;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return 0;
-	char *buf = malloc((size_t)st->st_size + 1);
-	size_t n = buf ? fread(buf, 1, (size_t)st->st_size, f) : 0;
-	fclose(f);
-	if (buf && memmem(buf, n, nftw_needle, strlen(nftw_needle)))
-		snprintf(nftw_hit, sizeof(nftw_hit), "%s", path);
-	free(buf);
-	return nftw_hit[0] ? 1 : 0;
-}
-
 /* The first file under dir containing needle, or NULL. */
 static const char *file_containing(const char *dir, const char *needle)
 {
-	nftw_needle = needle;
-	nftw_hit[0] = '\0';
-	nftw(dir, grep_file, 16, FTW_PHYS);
-	return nftw_hit[0] ? nftw_hit : NULL;
+	static char hit[1024];
+	return tt_tree_contains(dir, needle, NULL, hit, sizeof(hit)) ? hit : NULL;
 }
 
 START_TEST(password_never_kept)
