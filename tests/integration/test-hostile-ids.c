@@ -3,6 +3,7 @@
  * also on the hand-assembled fast paths (the warm whole-tree schema.get,
  * query.rows and query.text batches). */
 #include <check.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,99 @@ START_TEST(any_query_id_in_notifications)
 }
 END_TEST
 
+/* Send params as a query.execute with request id and read until its reply,
+ * checking that every notification about the query names qid exactly;
+ * query.copy_in is answered with data, then query.copy_end. Returns the
+ * reply; *notified counts the notifications named counted. */
+static json_t *execute_with_query_id(int id, const char *qid, json_t *params, const char *copy_data,
+                                     const char *counted, int *notified)
+{
+	json_object_set_new(params, "query_id", json_string(qid));
+	json_t *req = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id", id, "method",
+	                        "query.execute", "params", params);
+	char *line = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	tt_send_str(fd, line);
+	tt_send_str(fd, "\n");
+	free(line);
+	*notified = 0;
+	for (;;) {
+		json_t *msg = tt_read(fd, 60000);
+		ck_assert_msg(msg, "no reply to query.execute");
+		if (json_object_get(msg, "id"))
+			return msg;
+		const char *m = json_string_value(json_object_get(msg, "method"));
+		const char *q =
+		    json_string_value(json_object_get(json_object_get(msg, "params"), "query_id"));
+		if (m && strncmp(m, "query.", 6) == 0 && q) {
+			ck_assert_msg(strcmp(q, qid) == 0, "%s names query %.60s, not %.60s", m, q,
+			              qid);
+			*notified += strcmp(m, counted) == 0;
+		}
+		if (m && strcmp(m, "query.copy_in") == 0) {
+			json_t *data = json_pack("{s:s, s:s, s:{s:s, s:s}}", "jsonrpc", "2.0",
+			                         "method", "query.copy_data", "params", "query_id",
+			                         qid, "text", copy_data);
+			json_t *end = json_pack("{s:s, s:s, s:{s:s}}", "jsonrpc", "2.0", "method",
+			                        "query.copy_end", "params", "query_id", qid);
+			char *a = json_dumps(data, JSON_COMPACT),
+			     *b = json_dumps(end, JSON_COMPACT);
+			tt_send_str(fd, a);
+			tt_send_str(fd, "\n");
+			tt_send_str(fd, b);
+			tt_send_str(fd, "\n");
+			free(a);
+			free(b);
+			json_decref(data);
+			json_decref(end);
+		}
+		json_decref(msg);
+	}
+}
+
+/* COPY both ways under a query_id the client chose: query.copy_out (a
+ * hand-assembled notification) and query.copy_in name it exactly, and
+ * query.copy_data / copy_end find the query by it. */
+START_TEST(any_query_id_through_copy)
+{
+	static const char *const qids[] = {
+	    "q\"uote", "back\\slash", "\"},\"x\":[", "ctl\x01\n\t", "é 🐘\xe2\x80\xa8",
+	};
+	size_t n = sizeof(qids) / sizeof(*qids);
+	for (size_t i = 0; i < n; i++) {
+		int notified;
+		json_t *r = execute_with_query_id(
+		    200 + (int)i, qids[i],
+		    json_pack("{s:s, s:s}", "conninfo", conninfo, "sql",
+		              "copy (select g, 'a\"b\\' from generate_series(1, 5) g) to stdout"),
+		    NULL, "query.copy_out", &notified);
+		ck_assert_msg(json_object_get(r, "result"), "COPY TO STDOUT failed (query %zu)", i);
+		ck_assert_int_ge(notified, 1);
+		json_decref(r);
+
+		char row[64];
+		snprintf(row, sizeof(row), "%zu\tname %zu\n", i + 1, i + 1);
+		r = execute_with_query_id(
+		    300 + (int)i, qids[i],
+		    json_pack("{s:s, s:s}", "conninfo", conninfo, "sql", "copy t from stdin"), row,
+		    "query.copy_in", &notified);
+		ck_assert_msg(
+		    json_object_get(r, "result"), "COPY FROM STDIN failed (query %zu): %s", i,
+		    json_string_value(json_object_get(json_object_get(r, "error"), "message")));
+		ck_assert_int_ge(notified, 1);
+		json_decref(r);
+	}
+	PGconn *c = tt_pg_connect(&pg, db);
+	PGresult *res = PQexec(c, "select count(*), string_agg(name, ',' order by id) from t");
+	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	ck_assert_int_eq(atoi(PQgetvalue(res, 0, 0)), (int)n);
+	ck_assert_str_eq(PQgetvalue(res, 0, 1), "name 1,name 2,name 3,name 4,name 5");
+	PQclear(res);
+	PQfinish(c);
+	ck_assert(tt_ping(fd, 2000));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hostile-ids");
@@ -201,6 +295,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, any_request_id_on_every_path);
 	tcase_add_test(tc, any_query_id_in_notifications);
+	tcase_add_test(tc, any_query_id_through_copy);
 	suite_add_tcase(s, tc);
 	return tt_run_suite(s);
 }
