@@ -4,6 +4,24 @@
 
 #include "protocol/schema-internal.h"
 
+/* Room for need bytes in all; -1 (and p->oom) when there is no memory. */
+static int path_reserve(TuskSchemaPath *p, size_t need)
+{
+	if (need <= p->cap)
+		return 0;
+	size_t cap = p->cap ? p->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	char *s = realloc(p->s, cap);
+	if (!s) {
+		p->oom = 1;
+		return -1;
+	}
+	p->s = s;
+	p->cap = cap;
+	return 0;
+}
+
 static void path_vappend(TuskSchemaPath *p, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 static void path_vappend(TuskSchemaPath *p, const char *fmt, va_list ap)
@@ -17,18 +35,8 @@ static void path_vappend(TuskSchemaPath *p, const char *fmt, va_list ap)
 		return;
 	}
 	size_t need = p->len + (size_t)n + 1;
-	if (need > p->cap) {
-		size_t cap = p->cap ? p->cap : 64;
-		while (cap < need)
-			cap *= 2;
-		char *s = realloc(p->s, cap);
-		if (!s) {
-			p->oom = 1;
-			return;
-		}
-		p->s = s;
-		p->cap = cap;
-	}
+	if (path_reserve(p, need) < 0)
+		return;
 	vsnprintf(p->s + p->len, (size_t)n + 1, fmt, ap);
 	p->len += (size_t)n;
 }
@@ -49,18 +57,8 @@ static size_t path_append(TuskSchemaPath *p, const char *sep, const char *key)
 {
 	size_t old = p->len, ls = strlen(sep), lk = strlen(key);
 	size_t need = p->len + ls + lk + 1;
-	if (need > p->cap) {
-		size_t cap = p->cap ? p->cap : 64;
-		while (cap < need)
-			cap *= 2;
-		char *s = realloc(p->s, cap);
-		if (!s) {
-			p->oom = 1;
-			return old;
-		}
-		p->s = s;
-		p->cap = cap;
-	}
+	if (path_reserve(p, need) < 0)
+		return old;
 	memcpy(p->s + p->len, sep, ls);
 	memcpy(p->s + p->len + ls, key, lk + 1);
 	p->len += ls + lk;
