@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/lib/tt-check.h"
+
 static void check_same(const json_t *v)
 {
 	char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -128,9 +130,5 @@ int main(void)
 	tcase_add_test(tc, random_trees);
 	tcase_add_test(tc, refusals);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tt_run_suite(s);
 }
