@@ -323,6 +323,24 @@ int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts 
 	return EXIT_OK;
 }
 
+bool ctl_sql_is_utf8(const char *sql)
+{
+	size_t bad = tusk_utf8_invalid_at(sql, strlen(sql));
+	if (!sql[bad])
+		return true;
+	/* JSON text is UTF-8: such SQL cannot be sent as it is. */
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_error_set(&e, TUSK_ERR_SERIALIZATION,
+	               "the SQL is not valid UTF-8 (byte 0x%02x at offset %zu): it cannot be "
+	               "sent as JSON text",
+	               (unsigned char)sql[bad], bad);
+	tusk_error_set_hint(&e, "Tusk sends SQL as UTF-8: convert the text first, e.g. iconv "
+	                        "-f LATIN1 -t UTF-8 FILE");
+	ctl_print_error(&e);
+	tusk_error_clear(&e);
+	return false;
+}
+
 int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 {
 	/* Cells arrive as text; json and jsonl type them here (--typed picks
@@ -346,20 +364,7 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	}
 	if (!sql)
 		return ctl_usage_error("cannot read the SQL");
-	size_t bad = tusk_utf8_invalid_at(sql, strlen(sql));
-	if (sql[bad]) {
-		/* JSON text is UTF-8: such SQL cannot be sent as it is. */
-		TuskError e = TUSK_ERROR_INIT;
-		tusk_error_set(
-		    &e, TUSK_ERR_SERIALIZATION,
-		    "the SQL is not valid UTF-8 (byte 0x%02x at offset %zu): it cannot be "
-		    "sent as JSON text",
-		    (unsigned char)sql[bad], bad);
-		tusk_error_set_hint(&e,
-		                    "Tusk sends SQL as UTF-8: convert the text first, e.g. iconv "
-		                    "-f LATIN1 -t UTF-8 FILE");
-		ctl_print_error(&e);
-		tusk_error_clear(&e);
+	if (!ctl_sql_is_utf8(sql)) {
 		free(sql);
 		return EXIT_DAEMON_ERROR;
 	}

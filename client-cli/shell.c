@@ -130,6 +130,8 @@ int shell_execute(struct shell *sh, const char *sql)
 
 int shell_execute_copy(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy_out)
 {
+	if (!ctl_sql_is_utf8(sql))
+		return EXIT_DAEMON_ERROR;
 	TuskReqQueryExecute q = {.sql = sql, .context = sh->context};
 	ctl_target(sh->target, &q);
 	int columns = 0;

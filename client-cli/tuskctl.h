@@ -151,6 +151,9 @@ void ctl_cancel_send(void);
 
 /* All of f's bytes, NUL-terminated; NULL when out of memory. read-text.c */
 char *ctl_read_text(FILE *f);
+/* Whether sql is valid UTF-8 (JSON text must be); if not, the error (the
+ * offending byte and its offset, a hint to convert) is printed. */
+bool ctl_sql_is_utf8(const char *sql);
 
 /* id → name of the saved connections (an empty object when they cannot be
  * listed: ids are shown instead). cmd-history.c */

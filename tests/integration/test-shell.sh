@@ -210,6 +210,13 @@ printf 'select 7 * 6 as from_file;\n' >"$T/f.sql"
 ready
 ty "\\i $T/f.sql"
 expect_screen "        42" "\\i runs a file"
+# A LATIN1 file: refused before it is sent (JSON text is UTF-8), the byte
+# and its offset named, and the shell goes on.
+printf "select 'caf\xe9' as latin1;\n" >"$T/latin1.sql"
+ready
+ty "\\i $T/latin1.sql"
+expect_screen "the SQL is not valid UTF-8 (byte 0xe9 at offset 11)" "\\i of a LATIN1 file says which byte is not UTF-8"
+expect_screen "iconv -f LATIN1 -t UTF-8" "and how to convert it"
 ready
 ty "select 'again-' || 1 as g"
 ty "\\g"
