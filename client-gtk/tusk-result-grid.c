@@ -18,6 +18,7 @@ struct _TuskResultGrid {
 	gboolean cell_set;
 	GCancellable *copying; /* a copy of rows being fetched */
 	GHashTable *bound;     /* GtkListItem of the cells shown now (not owned) */
+	guint *col_chars;      /* each column's width now, in characters */
 };
 
 G_DEFINE_FINAL_TYPE(TuskResultGrid, tusk_result_grid, GTK_TYPE_BOX)
@@ -31,15 +32,18 @@ static void grid_message(TuskResultGrid *self, const char *text)
 }
 
 /* A click on a cell makes it the current cell; the secondary button
- * also opens the context menu there. */
+ * also opens the context menu there. One gesture on the view (not one per
+ * cell: the view makes hundreds of cells before its first frame). */
 static void on_cell_pressed(GtkGestureClick *gesture, int n_press, double x, double y,
-                            GtkListItem *item)
+                            TuskResultGrid *self)
 {
-	GtkWidget *label = gtk_event_controller_get_widget(GTK_EVENT_CONTROLLER(gesture));
-	TuskResultGrid *self =
-	    TUSK_RESULT_GRID(gtk_widget_get_ancestor(label, TUSK_TYPE_RESULT_GRID));
-	if (!self)
+	GtkWidget *view = GTK_WIDGET(self->view);
+	GtkWidget *label = gtk_widget_pick(view, x, y, GTK_PICK_DEFAULT);
+	while (label && label != view && !g_object_get_data(G_OBJECT(label), "item"))
+		label = gtk_widget_get_parent(label);
+	if (!label || label == view)
 		return;
+	GtkListItem *item = g_object_get_data(G_OBJECT(label), "item");
 	guint pos = gtk_list_item_get_position(item);
 	if (pos == GTK_INVALID_LIST_POSITION)
 		return;
@@ -52,7 +56,7 @@ static void on_cell_pressed(GtkGestureClick *gesture, int n_press, double x, dou
 	if (!gtk_selection_model_is_selected(GTK_SELECTION_MODEL(self->selection), pos))
 		gtk_selection_model_select_item(GTK_SELECTION_MODEL(self->selection), pos, TRUE);
 	graphene_point_t p;
-	if (!gtk_widget_compute_point(label, GTK_WIDGET(self),
+	if (!gtk_widget_compute_point(view, GTK_WIDGET(self),
 	                              &GRAPHENE_POINT_INIT((float)x, (float)y), &p))
 		return;
 	gtk_popover_set_pointing_to(GTK_POPOVER(self->menu),
@@ -63,30 +67,38 @@ static void on_cell_pressed(GtkGestureClick *gesture, int n_press, double x, dou
 static void cell_setup(GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
 {
 	gboolean numeric = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(f), "numeric"));
-	GtkWidget *label = gtk_label_new(NULL);
+	/* an inscription, not a label: it takes the column's width without
+	 * measuring its text, so laying out the rows the view makes is cheap */
+	GtkWidget *label =
+	    g_object_new(GTK_TYPE_INSCRIPTION, "accessible-role", GTK_ACCESSIBLE_ROLE_LABEL, NULL);
 	g_object_set_data(G_OBJECT(label), "column", data);
-	GtkGesture *click = gtk_gesture_click_new();
-	gtk_gesture_single_set_button(GTK_GESTURE_SINGLE(click), 0);
-	gtk_event_controller_set_propagation_phase(GTK_EVENT_CONTROLLER(click), GTK_PHASE_CAPTURE);
-	g_signal_connect(click, "pressed", G_CALLBACK(on_cell_pressed), item);
-	gtk_widget_add_controller(label, GTK_EVENT_CONTROLLER(click));
-	gtk_label_set_xalign(GTK_LABEL(label), numeric ? 1.0f : 0.0f);
-	gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_END);
-	gtk_label_set_single_line_mode(GTK_LABEL(label), TRUE);
-	gtk_label_set_max_width_chars(GTK_LABEL(label), 48);
+	g_object_set_data(G_OBJECT(label), "item", item); /* the item owns the label */
+	gtk_inscription_set_xalign(GTK_INSCRIPTION(label), numeric ? 1.0f : 0.0f);
+	gtk_inscription_set_text_overflow(GTK_INSCRIPTION(label),
+	                                  GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
 	gtk_list_item_set_child(item, label);
+}
+
+/* The text shown, and the accessible name it is read by. */
+static void cell_set_text(GtkInscription *cell, const char *text)
+{
+	if (g_strcmp0(gtk_inscription_get_text(cell), text) == 0)
+		return;
+	gtk_inscription_set_text(cell, text);
+	gtk_accessible_update_property(GTK_ACCESSIBLE(cell), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+	                               -1);
 }
 
 /* Shows the cell's text (empty while its page is being fetched). */
 static void cell_show(GtkListItem *item, guint col)
 {
-	GtkLabel *label = GTK_LABEL(gtk_list_item_get_child(item));
+	GtkInscription *label = GTK_INSCRIPTION(gtk_list_item_get_child(item));
 	TuskResultRow *row = gtk_list_item_get_item(item);
 	gboolean is_null = FALSE;
 	const char *text = tusk_result_model_get_cell(
 	    tusk_result_row_get_model(row), tusk_result_row_get_index(row), col, &is_null);
 	if (is_null) {
-		gtk_label_set_text(label, "NULL");
+		cell_set_text(label, "NULL");
 		gtk_widget_add_css_class(GTK_WIDGET(label), "tusk-null");
 	} else {
 		/* one line per cell; the whole text is in the copy */
@@ -94,9 +106,9 @@ static void cell_show(GtkListItem *item, guint col)
 		if (nl) {
 			g_autofree char *first = g_strndup(text, (gsize)(nl - text));
 			g_autofree char *shown = g_strconcat(first, " …", NULL);
-			gtk_label_set_text(label, shown);
+			cell_set_text(label, shown);
 		} else {
-			gtk_label_set_text(label, text ? text : "");
+			cell_set_text(label, text ? text : "");
 		}
 		gtk_widget_remove_css_class(GTK_WIDGET(label), "tusk-null");
 	}
@@ -117,10 +129,56 @@ static void cell_unbind(GtkSignalListItemFactory *f, GtkListItem *item, gpointer
 		g_hash_table_remove(self->bound, item);
 }
 
+/* Characters of a cell's first line, at most the cells' 48. */
+static guint cell_chars(const char *text)
+{
+	guint n = 0;
+	for (const char *p = text; p && *p && *p != '\n' && n < 48; p = g_utf8_next_char(p))
+		n++;
+	return n;
+}
+
+/* Each column as wide as its header and the widest cell of the rows
+ * loaded so far (counted in characters, at most 48), growing when a page
+ * brings a wider one and never shrinking: the view does not measure every
+ * cell of the rows it makes to size its columns (hundreds of cells before
+ * the first rows can be painted), and columns do not jump back and forth
+ * as the grid scrolls. A person can still resize them. */
+static void grid_size_columns(TuskResultGrid *self, guint first, guint n)
+{
+	if (!self->view || !self->col_chars)
+		return;
+	PangoContext *pc = gtk_widget_get_pango_context(GTK_WIDGET(self->view));
+	PangoFontMetrics *fm = pango_context_get_metrics(pc, NULL, NULL);
+	int ch = MAX(pango_font_metrics_get_approximate_char_width(fm),
+	             pango_font_metrics_get_approximate_digit_width(fm));
+	pango_font_metrics_unref(fm);
+	GListModel *cols = gtk_column_view_get_columns(self->view);
+	guint ncols = g_list_model_get_n_items(cols);
+	for (guint c = 0; c < ncols; c++) {
+		guint chars = MAX(cell_chars(tusk_result_model_get_column_name(self->model, c)),
+		                  cell_chars(tusk_result_model_get_column_type(self->model, c)));
+		for (guint r = first; r < first + MIN(n, 256u); r++) {
+			gboolean is_null = FALSE;
+			const char *t = tusk_result_model_get_cell(self->model, r, c, &is_null);
+			chars = MAX(chars, is_null ? 4 : cell_chars(t));
+		}
+		chars = MAX(chars, 4u);
+		if (chars <= self->col_chars[c])
+			continue;
+		self->col_chars[c] = chars;
+		g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item(cols, c);
+		/* the cell's and the header's padding, the resize handle */
+		gtk_column_view_column_set_fixed_width(
+		    col, (int)((chars + 2) * (guint)ch / PANGO_SCALE) + 16);
+	}
+}
+
 /* A page arrived: the cells shown of its rows get their text (the rows'
  * widgets stay; a list view would otherwise rebuild them all). */
 static void on_rows_loaded(TuskResultModel *model, guint first, guint n, TuskResultGrid *self)
 {
+	grid_size_columns(self, first, n);
 	GHashTableIter it;
 	gpointer item;
 	g_hash_table_iter_init(&it, self->bound);
@@ -303,9 +361,15 @@ TuskResultGrid *tusk_result_grid_new(TuskResultModel *model)
 	gtk_column_view_set_show_row_separators(self->view, TRUE);
 	gtk_column_view_set_reorderable(self->view, FALSE);
 	gtk_widget_add_css_class(GTK_WIDGET(self->view), "data-table");
+	GtkGesture *click = gtk_gesture_click_new();
+	gtk_gesture_single_set_button(GTK_GESTURE_SINGLE(click), 0);
+	gtk_event_controller_set_propagation_phase(GTK_EVENT_CONTROLLER(click), GTK_PHASE_CAPTURE);
+	g_signal_connect(click, "pressed", G_CALLBACK(on_cell_pressed), self);
+	gtk_widget_add_controller(GTK_WIDGET(self->view), GTK_EVENT_CONTROLLER(click));
 	gtk_accessible_update_property(GTK_ACCESSIBLE(self->view), GTK_ACCESSIBLE_PROPERTY_LABEL,
 	                               "Result Grid", -1);
 	guint ncols = tusk_result_model_get_n_columns(model);
+	self->col_chars = g_new0(guint, MAX(ncols, 1u));
 	for (guint c = 0; c < ncols; c++) {
 		GtkListItemFactory *f = gtk_signal_list_item_factory_new();
 		g_object_set_data(G_OBJECT(f), "numeric",
@@ -324,6 +388,7 @@ TuskResultGrid *tusk_result_grid_new(TuskResultModel *model)
 		gtk_column_view_append_column(self->view, column);
 		g_object_unref(column);
 	}
+	grid_size_columns(self, 0, 0); /* the headers until rows come */
 	self->scroller = GTK_SCROLLED_WINDOW(gtk_scrolled_window_new());
 	gtk_widget_set_vexpand(GTK_WIDGET(self->scroller), TRUE);
 	gtk_widget_set_hexpand(GTK_WIDGET(self->scroller), TRUE);
@@ -358,6 +423,7 @@ static void tusk_result_grid_dispose(GObject *object)
 	while ((child = gtk_widget_get_first_child(GTK_WIDGET(self))))
 		gtk_box_remove(GTK_BOX(self), child);
 	g_clear_pointer(&self->bound, g_hash_table_unref);
+	g_clear_pointer(&self->col_chars, g_free);
 	g_clear_object(&self->selection);
 	g_clear_object(&self->model);
 	G_OBJECT_CLASS(tusk_result_grid_parent_class)->dispose(object);

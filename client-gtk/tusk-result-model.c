@@ -113,10 +113,6 @@ static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
 	json_t *rows = json_object_get(result, "rows");
 	guint64 count = json_integer_value(json_object_get(result, "row_count"));
 	guint got = (guint)json_array_size(rows);
-	if (count > self->n_rows)
-		tusk_result_model_set_row_count(self, count);
-	guint64 want =
-	    MIN((guint64)TUSK_RESULT_PAGE_ROWS, self->n_rows - MIN(offset, self->n_rows));
 	if (!p) {
 		p = g_new0(Page, 1);
 		g_hash_table_insert(self->pages, GUINT_TO_POINTER(f->page), p);
@@ -124,6 +120,12 @@ static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
 	json_decref(p->rows);
 	p->rows = json_incref(rows);
 	p->last_use = ++self->clock;
+	/* the rows are here before the list hears of more: the rows it binds
+	 * now show their text at once */
+	if (count > self->n_rows)
+		tusk_result_model_set_row_count(self, count);
+	guint64 want =
+	    MIN((guint64)TUSK_RESULT_PAGE_ROWS, self->n_rows - MIN(offset, self->n_rows));
 	/* A page cut short (message limit, or rows still arriving) keeps what
 	 * it has: those rows stay served (the grid shows them, a copy reads
 	 * them) and the rest is asked for when wanted (model_row). */
@@ -393,8 +395,10 @@ void tusk_result_model_append(TuskResultModel *self, json_t *rows)
 		json_array_append(p->rows, json_array_get(rows, i));
 		self->n_rows++;
 	}
-	if (n)
+	if (n) {
 		g_list_model_items_changed(G_LIST_MODEL(self), (guint)start, 0, (guint)n);
+		g_signal_emit(self, signals[SIGNAL_ROWS_LOADED], 0, (guint)start, (guint)n);
+	}
 }
 
 void tusk_result_model_set_row_count(TuskResultModel *self, guint64 n)

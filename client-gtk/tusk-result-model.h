@@ -40,7 +40,8 @@ void tusk_result_model_set_row_count(TuskResultModel *self, guint64 n);
  * row's page is not here yet (it is being fetched; "rows-loaded" follows).
  * Signal "rows-loaded" (guint position, guint n_rows): store mode, rows of
  * a fetched page are here. The rows were there before (no items-changed:
- * a list view keeps its row widgets and refreshes their cells). */
+ * a list view keeps its row widgets and refreshes their cells). Stream
+ * mode: rows were appended (after their items-changed). */
 const char *tusk_result_model_get_cell(TuskResultModel *self, guint row, guint col,
                                        gboolean *ret_null);
 /* The row as TSV (NULL as empty, tabs and newlines escaped as \t \n), or
