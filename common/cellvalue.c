@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/grow.h"
 
 /* pg_type rows with typcategory 'A' below FirstGenbkiObjectId (the OIDs
  * every PostgreSQL of a version shares), sorted by array OID. int2vector
@@ -614,16 +615,8 @@ struct strbuf {
 static int strbuf_add(const char *p, size_t n, void *data)
 {
 	struct strbuf *b = data;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		char *s = realloc(b->s, cap);
-		if (!s)
-			return -1;
-		b->s = s;
-		b->cap = cap;
-	}
+	if (tusk_grow(&b->s, &b->cap, b->len + n + 1, 64) < 0)
+		return -1;
 	memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';

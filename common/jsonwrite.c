@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "common/jsonstr.h"
 
 #define MAX_DEPTH 2048
@@ -14,17 +15,7 @@
 /* Room for n more bytes and the NUL; 0, or -1 when memory ran out. */
 static int reserve(struct tusk_jbuf *b, size_t n)
 {
-	if (b->len + n + 1 <= b->cap)
-		return 0;
-	size_t cap = b->cap ? b->cap : 256;
-	while (b->len + n + 1 > cap)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-	if (!p)
-		return -1;
-	b->p = p;
-	b->cap = cap;
-	return 0;
+	return tusk_grow(&b->p, &b->cap, b->len + n + 1, 256);
 }
 
 int tusk_jbuf_add(struct tusk_jbuf *b, const void *s, size_t n)

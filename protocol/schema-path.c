@@ -2,23 +2,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "protocol/schema-internal.h"
 
 /* Room for need bytes in all; -1 (and p->oom) when there is no memory. */
 static int path_reserve(TuskSchemaPath *p, size_t need)
 {
-	if (need <= p->cap)
-		return 0;
-	size_t cap = p->cap ? p->cap : 64;
-	while (cap < need)
-		cap *= 2;
-	char *s = realloc(p->s, cap);
-	if (!s) {
+	if (tusk_grow(&p->s, &p->cap, need, 64) < 0) {
 		p->oom = 1;
 		return -1;
 	}
-	p->s = s;
-	p->cap = cap;
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/grow.h"
 #include "daemon/db/schema-catalog.h"
 #include "daemon/db/schema-internal.h"
 
@@ -35,16 +36,8 @@ struct schema_rel {
 
 static int append(char **s, size_t *len, size_t *cap, const char *add, size_t n)
 {
-	if (*len + n + 1 > *cap) {
-		size_t c = *cap ? *cap : 64;
-		while (c < *len + n + 1)
-			c *= 2;
-		char *g = realloc(*s, c);
-		if (!g)
-			return -1;
-		*s = g;
-		*cap = c;
-	}
+	if (tusk_grow(s, cap, *len + n + 1, 64) < 0)
+		return -1;
 	memcpy(*s + *len, add, n);
 	*len += n;
 	(*s)[*len] = '\0';
@@ -248,17 +241,7 @@ json_t *schema_object_full(json_t *o)
 
 static int grow(struct schema_out *w, size_t more)
 {
-	if (w->len + more <= w->cap)
-		return 0;
-	size_t cap = w->cap ? w->cap : 4096;
-	while (cap < w->len + more)
-		cap *= 2;
-	char *s = realloc(w->s, cap);
-	if (!s)
-		return -1;
-	w->s = s;
-	w->cap = cap;
-	return 0;
+	return tusk_grow(&w->s, &w->cap, w->len + more, 4096);
 }
 
 static int put(struct schema_out *w, const char *s, size_t n)

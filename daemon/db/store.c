@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "common/clock.h"
+#include "common/grow.h"
 #include "common/log.h"
 #include "common/paths.h"
 #include "daemon/db/db-internal.h"
@@ -318,17 +319,7 @@ static void seal(struct store_entry *s, struct store_rset *r)
 
 static int reserve(struct store_rset *r, size_t more)
 {
-	if (r->cur_len + more <= r->cur_cap)
-		return 0;
-	size_t cap = r->cur_cap ? r->cur_cap : STORE_SEG_BYTES + 4096;
-	while (cap < r->cur_len + more)
-		cap *= 2;
-	char *n = realloc(r->cur, cap);
-	if (!n)
-		return -1;
-	r->cur = n;
-	r->cur_cap = cap;
-	return 0;
+	return tusk_grow(&r->cur, &r->cur_cap, r->cur_len + more, STORE_SEG_BYTES + 4096);
 }
 
 void store_row(struct store_entry *s, unsigned result_index, const PGresult *res)
