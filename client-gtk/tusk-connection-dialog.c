@@ -13,8 +13,10 @@ struct _TuskConnectionDialog {
 	AdwEntryRow *appname_row, *ca_row, *cert_row, *key_row;
 	AdwEntryRow *ssh_host_row, *ssh_user_row, *ssh_key_row;
 	GtkSwitch *readonly_switch, *ssh_switch;
+	AdwViewStack *stack;
 
 	TuskRpc *rpc;
+	GCancellable *cancel; /* this opening's calls: a reopened dialog drops the last one's */
 	char *id;
 	json_t *groups;
 	json_t *loaded; /* the config being edited */
@@ -217,6 +219,12 @@ static void on_uri_apply(AdwEntryRow *row, TuskConnectionDialog *self)
 	dialog_message(self, "Filled in from the URI; check and save.", FALSE);
 }
 
+/* A reply for an earlier opening of the (reused) dialog: dropped. */
+static gboolean stale(GError *error)
+{
+	return g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static void dialog_show_keyring(TuskConnectionDialog *self)
 {
 	const char *k = tusk_rpc_get_keyring(self->rpc);
@@ -237,6 +245,10 @@ static void on_tested(GObject *source, GAsyncResult *res, gpointer data)
 	TuskConnectionDialog *self = data;
 	g_autoptr(GError) error = NULL;
 	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	if (!r && stale(error)) {
+		g_object_unref(self);
+		return;
+	}
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.test", TRUE);
 	if (r) {
 		g_autofree char *t =
@@ -262,7 +274,7 @@ static void act_test(GtkWidget *w, const char *action, GVariant *param)
 	    config, gtk_editable_get_text(GTK_EDITABLE(self->password_row)));
 	dialog_message(self, "Testing…", FALSE);
 	gtk_widget_action_set_enabled(w, "dialog.test", FALSE);
-	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_TEST, params, NULL, on_tested,
+	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_TEST, params, self->cancel, on_tested,
 	                    g_object_ref(self));
 }
 
@@ -277,6 +289,10 @@ static void on_secret_set(GObject *source, GAsyncResult *res, gpointer data)
 	TuskConnectionDialog *self = data;
 	g_autoptr(GError) error = NULL;
 	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	if (!r && stale(error)) {
+		g_object_unref(self);
+		return;
+	}
 	self->secrets_pending--;
 	if (!r) {
 		g_autofree char *t =
@@ -295,7 +311,7 @@ static void set_secret(TuskConnectionDialog *self, const char *kind, const char 
 {
 	self->secrets_pending++;
 	tusk_rpc_call_async(self->rpc, TUSK_M_CREDENTIALS_SET,
-	                    tusk_req_credentials_set(self->saved_id, kind, secret), NULL,
+	                    tusk_req_credentials_set(self->saved_id, kind, secret), self->cancel,
 	                    on_secret_set, g_object_ref(self));
 }
 
@@ -304,6 +320,10 @@ static void on_saved(GObject *source, GAsyncResult *res, gpointer data)
 	TuskConnectionDialog *self = data;
 	g_autoptr(GError) error = NULL;
 	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	if (!r && stale(error)) {
+		g_object_unref(self);
+		return;
+	}
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.save", TRUE);
 	if (!r) {
 		dialog_message(self, error->message, TRUE);
@@ -335,15 +355,17 @@ static void act_save(GtkWidget *w, const char *action, GVariant *param)
 	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(w);
 	gtk_widget_action_set_enabled(w, "dialog.save", FALSE);
 	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_SAVE,
-	                    tusk_req_connections_save(dialog_config(self)), NULL, on_saved,
+	                    tusk_req_connections_save(dialog_config(self)), self->cancel, on_saved,
 	                    g_object_ref(self));
 }
 
 static void on_groups(GObject *source, GAsyncResult *res, gpointer data)
 {
 	TuskConnectionDialog *self = data;
-	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, NULL);
+	g_autoptr(GError) error = NULL;
+	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
 	if (r) {
+		json_decref(self->groups);
 		self->groups = json_incref(json_object_get(r, "groups"));
 		GtkStringList *names = gtk_string_list_new(NULL);
 		gtk_string_list_append(names, "No group");
@@ -369,35 +391,87 @@ static void on_loaded(GObject *source, GAsyncResult *res, gpointer data)
 	TuskConnectionDialog *self = data;
 	g_autoptr(GError) error = NULL;
 	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	if (!r && stale(error)) {
+		g_object_unref(self);
+		return;
+	}
 	if (r) {
+		json_decref(self->loaded);
 		self->loaded = r;
 		dialog_fill(self, r);
 	} else {
 		dialog_message(self, error->message, TRUE);
 	}
-	tusk_rpc_call_async(self->rpc, TUSK_M_GROUPS_LIST, NULL, NULL, on_groups, self);
+	tusk_rpc_call_async(self->rpc, TUSK_M_GROUPS_LIST, NULL, self->cancel, on_groups, self);
 }
 
-TuskConnectionDialog *tusk_connection_dialog_new(GtkWindow *parent, TuskRpc *rpc, const char *id)
+/* Every field back to a new connection's defaults. */
+static void dialog_reset(TuskConnectionDialog *self)
 {
-	TuskConnectionDialog *self =
-	    g_object_new(TUSK_TYPE_CONNECTION_DIALOG, "transient-for", parent, NULL);
+	AdwEntryRow *rows[] = {self->uri_row,      self->name_row,     self->color_row,
+	                       self->database_row, self->user_row,     self->appname_row,
+	                       self->ca_row,       self->cert_row,     self->key_row,
+	                       self->ssh_host_row, self->ssh_user_row, self->ssh_key_row};
+	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++)
+		set_text(rows[i], "");
+	AdwPasswordEntryRow *secrets[] = {self->password_row, self->ssh_secret_row,
+	                                  self->ssl_passphrase_row};
+	for (size_t i = 0; i < G_N_ELEMENTS(secrets); i++)
+		gtk_editable_set_text(GTK_EDITABLE(secrets[i]), "");
+	set_text(self->host_row, "localhost");
+	gtk_spin_button_set_value(self->port_spin, 5432);
+	gtk_spin_button_set_value(self->connect_timeout_spin, 10);
+	gtk_spin_button_set_value(self->statement_timeout_spin, 0);
+	gtk_spin_button_set_value(self->ssh_port_spin, 22);
+	gtk_switch_set_active(self->readonly_switch, FALSE);
+	gtk_switch_set_active(self->ssh_switch, FALSE);
+	adw_combo_row_set_selected(self->sslmode_row, 1);
+	adw_combo_row_set_selected(self->ssh_auth_row, 0);
+	adw_combo_row_set_selected(self->group_row, 0);
+	adw_view_stack_set_visible_child_name(self->stack, "general");
+	gtk_label_set_text(self->message_label, "");
+	gtk_revealer_set_reveal_child(self->message_revealer, FALSE);
+	gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.test", TRUE);
+	gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.save", TRUE);
+	g_clear_pointer(&self->loaded, json_decref);
+	g_clear_pointer(&self->id, g_free);
+	g_clear_pointer(&self->saved_id, g_free);
+	self->secrets_pending = 0;
+}
+
+TuskConnectionDialog *tusk_connection_dialog_new(GtkWindow *parent, TuskRpc *rpc)
+{
+	TuskConnectionDialog *self = g_object_new(TUSK_TYPE_CONNECTION_DIALOG, "transient-for",
+	                                          parent, "hide-on-close", TRUE, NULL);
 	self->rpc = g_object_ref(rpc);
+	return self;
+}
+
+void tusk_connection_dialog_open(TuskConnectionDialog *self, const char *id)
+{
+	/* whatever the last opening still waits for is dropped */
+	g_cancellable_cancel(self->cancel);
+	g_clear_object(&self->cancel);
+	self->cancel = g_cancellable_new();
+	dialog_reset(self);
 	self->id = g_strdup(id);
 	gtk_window_set_title(GTK_WINDOW(self), id ? "Edit Connection" : "New Connection");
 	dialog_show_keyring(self);
 	if (id)
-		tusk_rpc_call_async(rpc, TUSK_M_CONNECTIONS_GET, tusk_req_connection_id(id, NULL),
-		                    NULL, on_loaded, g_object_ref(self));
-	else
-		tusk_rpc_call_async(rpc, TUSK_M_GROUPS_LIST, NULL, NULL, on_groups,
+		tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_GET,
+		                    tusk_req_connection_id(id, NULL), self->cancel, on_loaded,
 		                    g_object_ref(self));
-	return self;
+	else
+		tusk_rpc_call_async(self->rpc, TUSK_M_GROUPS_LIST, NULL, self->cancel, on_groups,
+		                    g_object_ref(self));
+	gtk_window_present(GTK_WINDOW(self));
 }
 
 static void tusk_connection_dialog_dispose(GObject *object)
 {
 	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(object);
+	g_cancellable_cancel(self->cancel);
+	g_clear_object(&self->cancel);
 	g_clear_object(&self->rpc);
 	gtk_widget_dispose_template(GTK_WIDGET(self), TUSK_TYPE_CONNECTION_DIALOG);
 	G_OBJECT_CLASS(tusk_connection_dialog_parent_class)->dispose(object);
@@ -452,6 +526,7 @@ static void tusk_connection_dialog_class_init(TuskConnectionDialogClass *klass)
 	BIND(ssh_key_row);
 	BIND(ssh_secret_row);
 	BIND(ssl_passphrase_row);
+	BIND(stack);
 	gtk_widget_class_install_action(wc, "dialog.save", NULL, act_save);
 	gtk_widget_class_install_action(wc, "dialog.test", NULL, act_test);
 	gtk_widget_class_add_binding_action(wc, GDK_KEY_Escape, 0, "window.close", NULL);

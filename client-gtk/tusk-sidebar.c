@@ -2,7 +2,6 @@
 
 #include <adwaita.h>
 
-#include "client-gtk/tusk-connection-dialog.h"
 #include "client-gtk/tusk-schema-browser.h"
 #include "client-gtk/tusk-window.h"
 
@@ -19,6 +18,11 @@ struct _TuskSidebar {
 	char *selected_id;
 	char *selected_name;
 	char *shown; /* what the rows show, to rebuild them only when it changes */
+	/* the host-key prompt: made once and hidden when answered (GTK 4.8's
+	 * AT-SPI bridge crashes answering about a window being destroyed) */
+	AdwMessageDialog *trust_dialog;
+	struct Open *trusting; /* the open it answers for */
+	char *trust_fingerprint;
 };
 
 enum { SIGNAL_ACTIVATED, SIGNAL_OPEN_SQL, N_SIGNALS };
@@ -304,11 +308,10 @@ static void on_list_changed(TuskRpc *rpc, const char *method, json_t *params, Tu
 	tusk_sidebar_reload(self);
 }
 
-typedef struct {
+typedef struct Open {
 	TuskSidebar *self;
 	char *id;
 	char *name;
-	gboolean activate;
 } Open;
 
 static void open_free(Open *o)
@@ -319,7 +322,7 @@ static void open_free(Open *o)
 	g_free(o);
 }
 
-static void sidebar_open(TuskSidebar *self, const char *id, gboolean new_tab);
+static void sidebar_open_call(Open *o);
 
 static void on_trusted(GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -328,45 +331,64 @@ static void on_trusted(GObject *source, GAsyncResult *res, gpointer data)
 	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
 	if (r) {
 		json_decref(r);
-		sidebar_open(o->self, o->id, FALSE);
-	} else {
-		sidebar_toast(o->self, error->message);
+		/* the same open again (its tab is there already) */
+		sidebar_set_status(o->self, o->id, "connecting");
+		sidebar_open_call(o);
+		return;
 	}
+	sidebar_toast(o->self, error->message);
 	open_free(o);
 }
 
-static void on_trust_response(AdwMessageDialog *d, const char *response, gpointer data)
+static void on_trust_response(AdwMessageDialog *d, const char *response, TuskSidebar *self)
 {
-	Open *o = data;
-	if (!g_str_equal(response, "trust")) {
-		open_free(o);
+	Open *o = g_steal_pointer(&self->trusting);
+	if (!o)
+		return;
+	if (g_str_equal(response, "trust")) {
+		tusk_rpc_call_async(self->rpc, TUSK_M_SSH_TRUST_HOST_KEY,
+		                    tusk_req_ssh_trust_host_key(o->id, self->trust_fingerprint),
+		                    NULL, on_trusted, o);
 		return;
 	}
-	const char *fp = g_object_get_data(G_OBJECT(d), "fingerprint");
-	tusk_rpc_call_async(o->self->rpc, TUSK_M_SSH_TRUST_HOST_KEY,
-	                    tusk_req_ssh_trust_host_key(o->id, fp), NULL, on_trusted, o);
+	g_autofree char *t =
+	    g_strdup_printf("%s: not connected, its SSH host key was not trusted", o->name);
+	sidebar_toast(self, t);
+	open_free(o);
 }
 
 /* An SSH server whose host key is not in known_hosts: show its fingerprint
  * and let the user decide. */
 static gboolean ask_host_key(Open *o, json_t *data)
 {
+	TuskSidebar *self = o->self;
 	const char *detail = json_string_value(json_object_get(data, "detail"));
 	if (!detail || !g_str_has_prefix(detail, "SHA256:"))
 		return FALSE;
+	if (!self->trust_dialog) {
+		self->trust_dialog = ADW_MESSAGE_DIALOG(
+		    adw_message_dialog_new(GTK_WINDOW(gtk_widget_get_root(GTK_WIDGET(self))),
+		                           "Unknown SSH Host Key", NULL));
+		gtk_window_set_hide_on_close(GTK_WINDOW(self->trust_dialog), TRUE);
+		adw_message_dialog_add_responses(self->trust_dialog, "cancel", "_Cancel", "trust",
+		                                 "_Trust and Connect", NULL);
+		adw_message_dialog_set_response_appearance(self->trust_dialog, "trust",
+		                                           ADW_RESPONSE_SUGGESTED);
+		adw_message_dialog_set_close_response(self->trust_dialog, "cancel");
+		g_signal_connect(self->trust_dialog, "response", G_CALLBACK(on_trust_response),
+		                 self);
+	}
+	/* a newer prompt replaces one not answered yet (that open stays failed) */
+	g_clear_pointer(&self->trusting, open_free);
+	self->trusting = o;
+	g_free(self->trust_fingerprint);
+	self->trust_fingerprint = g_strdup(detail);
 	g_autofree char *body = g_strdup_printf(
 	    "The SSH server of “%s” offers a host key that is not in ~/.ssh/known_hosts.\n\n"
 	    "Fingerprint: %s\n\nTrust it only if it is the server's real key.",
 	    o->name, detail);
-	GtkWidget *d = adw_message_dialog_new(GTK_WINDOW(gtk_widget_get_root(GTK_WIDGET(o->self))),
-	                                      "Unknown SSH Host Key", body);
-	adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(d), "cancel", "_Cancel", "trust",
-	                                 "_Trust and Connect", NULL);
-	adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(d), "trust",
-	                                           ADW_RESPONSE_SUGGESTED);
-	g_object_set_data_full(G_OBJECT(d), "fingerprint", g_strdup(detail), g_free);
-	g_signal_connect(d, "response", G_CALLBACK(on_trust_response), o);
-	gtk_window_present(GTK_WINDOW(d));
+	adw_message_dialog_set_body(self->trust_dialog, body);
+	gtk_window_present(GTK_WINDOW(self->trust_dialog));
 	return TRUE;
 }
 
@@ -392,6 +414,12 @@ static void on_opened(GObject *source, GAsyncResult *res, gpointer data)
 	open_free(o);
 }
 
+static void sidebar_open_call(Open *o)
+{
+	tusk_rpc_call_async(o->self->rpc, TUSK_M_CONNECTION_OPEN,
+	                    tusk_req_connection_id(o->id, NULL), NULL, on_opened, o);
+}
+
 static void sidebar_open(TuskSidebar *self, const char *id, gboolean new_tab)
 {
 	json_t *c = find_connection(self, id);
@@ -406,8 +434,7 @@ static void sidebar_open(TuskSidebar *self, const char *id, gboolean new_tab)
 	o->self = g_object_ref(self);
 	o->id = g_strdup(id);
 	o->name = g_strdup(name);
-	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTION_OPEN, tusk_req_connection_id(id, NULL),
-	                    NULL, on_opened, o);
+	sidebar_open_call(o);
 	g_signal_emit(self, signals[SIGNAL_ACTIVATED], 0, id, name);
 }
 
@@ -452,19 +479,10 @@ static void act_close(GtkWidget *w, const char *action, GVariant *param)
 	sidebar_set_status(self, id, "closed");
 }
 
-static void on_saved(TuskConnectionDialog *d, const char *id, TuskSidebar *self)
-{
-	tusk_sidebar_reload(self);
-}
-
+/* the window's one connection dialog (reloads this sidebar when saved) */
 static void act_edit(GtkWidget *w, const char *action, GVariant *param)
 {
-	TuskSidebar *self = TUSK_SIDEBAR(w);
-	GtkRoot *root = gtk_widget_get_root(w);
-	TuskConnectionDialog *d = tusk_connection_dialog_new(GTK_WINDOW(root), self->rpc,
-	                                                     g_variant_get_string(param, NULL));
-	g_signal_connect_object(d, "saved", G_CALLBACK(on_saved), self, 0);
-	gtk_window_present(GTK_WINDOW(d));
+	gtk_widget_activate_action_variant(w, "win.edit-connection", param);
 }
 
 static void on_saved_reply(GObject *source, GAsyncResult *res, gpointer data)
@@ -577,6 +595,10 @@ void tusk_sidebar_set_rpc(TuskSidebar *self, TuskRpc *rpc)
 static void tusk_sidebar_dispose(GObject *object)
 {
 	TuskSidebar *self = TUSK_SIDEBAR(object);
+	g_clear_pointer(&self->trusting, open_free);
+	if (self->trust_dialog)
+		gtk_window_destroy(GTK_WINDOW(self->trust_dialog));
+	self->trust_dialog = NULL;
 	g_clear_object(&self->rpc);
 	gtk_widget_dispose_template(GTK_WIDGET(self), TUSK_TYPE_SIDEBAR);
 	G_OBJECT_CLASS(tusk_sidebar_parent_class)->dispose(object);
@@ -591,6 +613,7 @@ static void tusk_sidebar_finalize(GObject *object)
 	g_free(self->selected_id);
 	g_free(self->selected_name);
 	g_free(self->shown);
+	g_free(self->trust_fingerprint);
 	G_OBJECT_CLASS(tusk_sidebar_parent_class)->finalize(object);
 }
 

@@ -20,6 +20,7 @@ struct _TuskWindow {
 
 	TuskRpc *rpc;
 	TuskWorkspace *workspace;
+	TuskConnectionDialog *connection_dialog; /* made once, hidden when closed */
 	gboolean was_away;
 	guint tab_counter;
 };
@@ -141,13 +142,25 @@ static void on_pages_changed(AdwTabView *view, AdwTabPage *page, int position, T
 	tusk_workspace_schedule_save(self->workspace);
 }
 
+static void window_connection_dialog(TuskWindow *self, const char *id)
+{
+	if (!self->connection_dialog) {
+		self->connection_dialog = tusk_connection_dialog_new(GTK_WINDOW(self), self->rpc);
+		g_signal_connect_object(self->connection_dialog, "saved",
+		                        G_CALLBACK(tusk_sidebar_reload), self->sidebar,
+		                        G_CONNECT_SWAPPED);
+	}
+	tusk_connection_dialog_open(self->connection_dialog, id);
+}
+
 static void on_add_connection(GSimpleAction *action, GVariant *param, gpointer data)
 {
-	TuskWindow *self = data;
-	TuskConnectionDialog *d = tusk_connection_dialog_new(GTK_WINDOW(self), self->rpc, NULL);
-	g_signal_connect_object(d, "saved", G_CALLBACK(tusk_sidebar_reload), self->sidebar,
-	                        G_CONNECT_SWAPPED);
-	gtk_window_present(GTK_WINDOW(d));
+	window_connection_dialog(data, NULL);
+}
+
+static void on_edit_connection(GSimpleAction *action, GVariant *param, gpointer data)
+{
+	window_connection_dialog(data, g_variant_get_string(param, NULL));
 }
 
 static void on_show_history(GSimpleAction *action, GVariant *param, gpointer data)
@@ -276,6 +289,9 @@ static void tusk_window_dispose(GObject *object)
 	if (self->workspace)
 		tusk_workspace_detach(self->workspace);
 	g_clear_object(&self->workspace);
+	if (self->connection_dialog)
+		gtk_window_destroy(GTK_WINDOW(self->connection_dialog));
+	self->connection_dialog = NULL;
 	g_clear_object(&self->rpc);
 	G_OBJECT_CLASS(tusk_window_parent_class)->dispose(object);
 }
@@ -301,6 +317,7 @@ static const GActionEntry win_actions[] = {
     {.name = "new-tab", .activate = on_new_tab},
     {.name = "close-tab", .activate = on_close_tab},
     {.name = "add-connection", .activate = on_add_connection},
+    {.name = "edit-connection", .activate = on_edit_connection, .parameter_type = "s"},
     {.name = "show-history", .activate = on_show_history},
     {.name = "focus-sidebar", .activate = on_focus_sidebar},
 };

@@ -29,8 +29,11 @@ if(NOT TUSK_SANITIZE)
   add_test(NAME gtk-dialog COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gtk/test-gtk-dialog.sh)
   set_tests_properties(gtk-dialog PROPERTIES LABELS "gtk;integration" TIMEOUT 300
     ENVIRONMENT "${gtk_env}")
+  add_test(NAME gtk-ssh COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gtk/test-gtk-ssh.sh)
+  set_tests_properties(gtk-ssh PROPERTIES LABELS "gtk;integration" TIMEOUT 300
+    ENVIRONMENT "${gtk_env}")
   # scripts/test runs every suite in one D-Bus session, so there is one
   # AT-SPI registry: two windows driven at once would find each other's
   # "tusk" (and click at the other one's coordinates). One at a time.
-  set_tests_properties(gtk-e2e gtk-dialog PROPERTIES RESOURCE_LOCK atspi)
+  set_tests_properties(gtk-e2e gtk-dialog gtk-ssh PROPERTIES RESOURCE_LOCK atspi)
 endif()

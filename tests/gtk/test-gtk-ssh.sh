@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The SSH host-key trust prompt end to end, driven through the window's
+# accessibility tree (drive-ssh.py) under Xvfb, against a real tuskd, the
+# run's PostgreSQL and a real sshd on loopback (tests/harness/sshd.sh): a
+# connection with an SSH tunnel saved through the dialog's SSH page; opening
+# it asks about the unknown host key and shows sshd's fingerprint (as
+# ssh-keygen -lf prints it); Cancel leaves it closed with an error and
+# known_hosts empty; opening again asks again (the same prompt, reused),
+# Trust records the key, the connection opens and a query runs through
+# the tunnel. Needs root (sshd). Screenshots go to
+# $TUSK_BUILD_DIR/gtk-shots/ssh.
+# shellcheck source=tests/harness/lib.sh
+. "$(dirname "$0")/../harness/lib.sh"
+keyring_reexec "$@"
+tusk_test_init
+# shellcheck source=tests/harness/sshd.sh
+. "$TUSK_HARNESS_DIR/sshd.sh"
+
+# shellcheck source=tests/gtk/gtk-lib.sh
+. "$TUSK_HARNESS_DIR/../gtk/gtk-lib.sh"
+gtk_suite_begin ssh drive-ssh.py
+
+[[ $(id -u) == 0 ]] || fail "needs root (sshd)"
+pg_use_shared
+
+ssh_port=$(free_port)
+sshd_setup "$T/sshd" "$ssh_port"
+at_exit "sshd_stop $T/sshd"
+sshd_start "$T/sshd" || fail "sshd did not start"
+
+# The daemon's home (its known_hosts) and its agent, which holds the key
+# sshd lets root in with (the dialog's default authentication: agent).
+export HOME=$T/home
+mkdir -p "$HOME/.ssh"
+known=$HOME/.ssh/known_hosts
+: >"$known"
+eval "$(ssh-agent -a "$T/agent.sock" -s)" >/dev/null
+at_exit "kill $SSH_AGENT_PID"
+ssh-add -q "$T/sshd/userkey" 2>/dev/null
+
+fp=$(ssh-keygen -l -E sha256 -f "$T/sshd/hostkey.pub" | cut -d' ' -f2)
+export TUSK_SSH_PORT=$ssh_port TUSK_SSH_FP=$fp TUSK_SSH_PGPORT=$PG_PORT
+
+gtk_display_start
+
+tuskd_start
+"$GTK_BIN" --socket "$TUSKD_SOCKET" --no-autostart >>"$T/tusk.log" 2>&1 &
+window_pid=$!
+at_exit "kill $window_pid"
+
+drive cancel
+assert_eq "$(wc -c <"$known")" 0 "Cancel appended nothing to known_hosts"
+tunnel=$(tctl --json conn list | "$PY" -c 'import json,sys; t=json.load(sys.stdin)["connections"][0]["ssh_tunnel"]; print(t["enabled"], t["host"], t["port"], t["username"], t["auth"])')
+assert_eq "$tunnel" "True 127.0.0.1 $ssh_port root agent" "the SSH page saved the tunnel (enabled, host, port, user, agent)"
+
+drive trust
+assert_rc 0 "Trust recorded sshd's host key in known_hosts" \
+	ssh-keygen -F "[127.0.0.1]:$ssh_port" -f "$known"
+assert_eq "$(ssh-keygen -l -E sha256 -f "$known" | cut -d' ' -f2)" "$fp" \
+	"the recorded key is sshd's (same fingerprint)"
+kill -0 "$window_pid" || fail "the window died"
