@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/copy-text.h"
+#include "common/grow.h"
 
 void tusk_copy_scratch_clear(TuskCopyScratch *s)
 {
@@ -15,25 +16,10 @@ void tusk_copy_scratch_clear(TuskCopyScratch *s)
 	*s = (TuskCopyScratch){0};
 }
 
-static int reserve(char **buf, size_t *cap, size_t need)
-{
-	if (need <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 256;
-	while (n < need)
-		n *= 2;
-	char *b = realloc(*buf, n);
-	if (!b)
-		return -1;
-	*buf = b;
-	*cap = n;
-	return 0;
-}
-
 static void append(void *ud, const char *p, size_t n)
 {
 	TuskCopyScratch *s = ud;
-	if (n == 0 || reserve(&s->buf, &s->cap, s->len + n) < 0)
+	if (n == 0 || tusk_grow(&s->buf, &s->cap, s->len + n, 256) < 0)
 		return;
 	memcpy(s->buf + s->len, p, n);
 	s->len += n;
@@ -110,7 +96,7 @@ int tusk_copy_text_render(TuskRender kind, const char *row, size_t len, TuskCopy
 	if (len > 0 && row[len - 1] == '\n')
 		len--;
 	s->len = 0;
-	if (reserve(&s->buf, &s->cap, len + 1) < 0)
+	if (tusk_grow(&s->buf, &s->cap, len + 1, 256) < 0)
 		return -1;
 	bool plain = memchr(row, '\\', len) == NULL;
 	if (plain && kind == TUSK_RENDER_CSV)
@@ -125,7 +111,7 @@ int tusk_copy_text_render(TuskRender kind, const char *row, size_t len, TuskCopy
 		s->len = len + 1;
 		return 0;
 	}
-	if (reserve(&s->field, &s->field_cap, len + 1) < 0)
+	if (tusk_grow(&s->field, &s->field_cap, len + 1, 256) < 0)
 		return -1;
 	char sep = tusk_render_separator(kind);
 	const char *p = row, *end = row + len;

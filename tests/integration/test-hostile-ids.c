@@ -64,11 +64,7 @@ static json_t *call_with_id(json_t *id, const char *method, json_t *params)
 {
 	json_t *req = json_pack("{s:s, s:O, s:s, s:o}", "jsonrpc", "2.0", "id", id, "method",
 	                        method, "params", params);
-	char *line = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	tt_send_str(fd, line);
-	tt_send_str(fd, "\n");
-	free(line);
+	tt_send_json(fd, req);
 	for (;;) {
 		json_t *msg = tt_read(fd, 60000);
 		ck_assert_msg(msg, "%s: no reply", method);
@@ -131,10 +127,7 @@ START_TEST(any_request_id_on_every_path)
 	json_array_foreach(ids, i, id) json_array_append_new(
 	    batch, json_pack("{s:s, s:O, s:s, s:{s:s}}", "jsonrpc", "2.0", "id", id, "method",
 	                     "schema.get", "params", "connection_id", pid));
-	char *line = json_dumps(batch, JSON_COMPACT);
-	tt_send_str(fd, line);
-	tt_send_str(fd, "\n");
-	free(line);
+	tt_send_json(fd, json_incref(batch));
 	json_t *replies = tt_read(fd, 60000);
 	ck_assert_msg(json_is_array(replies), "no batch reply");
 	ck_assert_int_eq(json_array_size(replies), json_array_size(ids));
@@ -164,11 +157,7 @@ START_TEST(any_query_id_in_notifications)
 				json_object_set_new(params, "render", json_string(renders[k]));
 			json_t *req = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id",
 			                        ++id, "method", "query.execute", "params", params);
-			char *line = json_dumps(req, JSON_COMPACT);
-			json_decref(req);
-			tt_send_str(fd, line);
-			tt_send_str(fd, "\n");
-			free(line);
+			tt_send_json(fd, req);
 			int batches = 0;
 			for (;;) {
 				json_t *msg = tt_read(fd, 60000);
@@ -204,11 +193,7 @@ static json_t *execute_with_query_id(int id, const char *qid, json_t *params, co
 	json_object_set_new(params, "query_id", json_string(qid));
 	json_t *req = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id", id, "method",
 	                        "query.execute", "params", params);
-	char *line = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	tt_send_str(fd, line);
-	tt_send_str(fd, "\n");
-	free(line);
+	tt_send_json(fd, req);
 	*notified = 0;
 	for (;;) {
 		json_t *msg = tt_read(fd, 60000);
@@ -229,16 +214,8 @@ static json_t *execute_with_query_id(int id, const char *qid, json_t *params, co
 			                         qid, "text", copy_data);
 			json_t *end = json_pack("{s:s, s:s, s:{s:s}}", "jsonrpc", "2.0", "method",
 			                        "query.copy_end", "params", "query_id", qid);
-			char *a = json_dumps(data, JSON_COMPACT),
-			     *b = json_dumps(end, JSON_COMPACT);
-			tt_send_str(fd, a);
-			tt_send_str(fd, "\n");
-			tt_send_str(fd, b);
-			tt_send_str(fd, "\n");
-			free(a);
-			free(b);
-			json_decref(data);
-			json_decref(end);
+			tt_send_json(fd, data);
+			tt_send_json(fd, end);
 		}
 		json_decref(msg);
 	}

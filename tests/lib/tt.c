@@ -221,16 +221,22 @@ json_t *tt_read(int fd, int timeout_ms)
 	return NULL;
 }
 
+void tt_send_json(int fd, json_t *msg)
+{
+	char *s = json_dumps(msg, JSON_COMPACT);
+	json_decref(msg);
+	ck_assert_ptr_nonnull(s);
+	tt_send_str(fd, s);
+	tt_send_str(fd, "\n");
+	free(s);
+}
+
 json_t *tt_call(int fd, int id, const char *method, json_t *params)
 {
 	json_t *req = json_pack("{s:s, s:i, s:s}", "jsonrpc", "2.0", "id", id, "method", method);
 	if (params)
 		json_object_set_new(req, "params", params);
-	char *s = json_dumps(req, JSON_COMPACT);
-	json_decref(req);
-	tt_send_str(fd, s);
-	tt_send_str(fd, "\n");
-	free(s);
+	tt_send_json(fd, req);
 	for (;;) {
 		/* Generous: a 10,000-table schema refresh under ASan on a busy
 		 * 2-core machine takes well over ten seconds. A reply that never

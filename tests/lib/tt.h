@@ -37,6 +37,8 @@ int tt_daemon_stop(struct tt_daemon *d);
 int tt_connect(const char *socket_path); /* aborts the test on failure */
 void tt_send(int fd, const void *buf, size_t len);
 void tt_send_str(int fd, const char *s);
+/* msg as one line of compact JSON (msg is stolen). */
+void tt_send_json(int fd, json_t *msg);
 /* Read one line and parse it; NULL on timeout or EOF. */
 json_t *tt_read(int fd, int timeout_ms);
 /* Send {"jsonrpc":"2.0","id":id,"method":method,"params":params} (params
