@@ -11,6 +11,7 @@
 
 #include "client-cli/copy.h"
 #include "client-cli/format.h"
+#include "client-cli/script.h"
 #include "client-cli/tuskctl.h"
 #include "common/jsonstr.h"
 #include "common/cleanup.h"
@@ -72,6 +73,8 @@ struct stream {
 	bool copied_out; /* … and did, since the last result */
 	int copy_error;  /* -errno writing COPY data */
 	TuskError upload_error;
+	const struct script *script; /* COPY data comes from it */
+	size_t copies;               /* COPY … FROM STDIN begun */
 };
 
 static void print_notice(const json_t *n)
@@ -118,8 +121,17 @@ static int on_notification(const char *method, json_t *params, void *ud)
 	} else if (strcmp(method, TUSK_N_QUERY_COPY_IN) == 0) {
 		const char *format = json_string_value(json_object_get(params, "format"));
 		bool binary = format && strcmp(format, "binary") == 0;
-		if (ctl_copy_upload(s->client, s->query_id, s->copy_in_fd, binary, on_notification,
-		                    s, &interrupted, &s->upload_error) < 0)
+		const struct script *sc = s->script;
+		size_t k = s->copies++;
+		if (sc &&
+		    ctl_copy_upload_mem(
+		        s->client, s->query_id, k < sc->ndata ? sc->text + sc->data[k].offset : "",
+		        k < sc->ndata ? sc->data[k].len : 0,
+		        k < sc->ndata ? NULL : "the script has no data for this COPY",
+		        on_notification, s, &interrupted, &s->upload_error) < 0)
+			return 1;
+		if (!sc && ctl_copy_upload(s->client, s->query_id, s->copy_in_fd, binary,
+		                           on_notification, s, &interrupted, &s->upload_error) < 0)
 			return 1; /* the connection broke */
 	} else if (strcmp(method, TUSK_N_QUERY_RESULT) == 0 && s->copied_out) {
 		/* psql says nothing more where the COPY data went. */
@@ -185,7 +197,29 @@ static void replay_inline(struct stream *s, json_t *result)
 	json_object_del(result, "inline");
 }
 
-static void print_query_error(const TuskError *e)
+/* "COPY t, line N[, column c]: …": N, or 0. */
+static unsigned long copy_line(const char *context)
+{
+	const char *p = context ? strstr(context, "COPY ") : NULL;
+	p = p ? strstr(p, ", line ") : NULL;
+	return p ? strtoul(p + 7, NULL, 10) : 0;
+}
+
+/* In a script, the line of the file the error is about: a COPY's bad row,
+ * or the statement at the error's position. */
+static void print_script_line(const struct stream *s, const TuskError *e)
+{
+	const struct script *sc = s->script;
+	unsigned long n = copy_line(e->context), line = 0;
+	if (n && s->copies && s->copies <= sc->ndata)
+		line = sc->data[s->copies - 1].first_line + n - 1;
+	else if (e->position)
+		line = ctl_script_line_of_sql(sc, ctl_script_sql_byte(sc, e->position));
+	if (line)
+		fprintf(stderr, "(line %lu of %s)\n", line, sc->name);
+}
+
+static void print_query_error(const struct stream *s, const TuskError *e)
 {
 	if (e->kind == TUSK_ERR_QUERY_FAILED) {
 		fprintf(stderr, "%s%s:%s  %s\n", ctl_color(2, "\033[1;31m"),
@@ -197,7 +231,9 @@ static void print_query_error(const TuskError *e)
 			fprintf(stderr, "HINT:  %s\n", e->hint);
 		if (e->context)
 			fprintf(stderr, "CONTEXT:  %s\n", e->context);
-		if (e->position)
+		if (s && s->script)
+			print_script_line(s, e);
+		else if (e->position)
 			fprintf(stderr, "(at character %u of the SQL)\n", e->position);
 		return;
 	}
@@ -269,7 +305,8 @@ int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts 
 	                   .copy_in_fd = o->copy_in_fd,
 	                   .out = out,
 	                   .copy_out = o->copy_out ? o->copy_out : out,
-	                   .upload_error = TUSK_ERROR_INIT};
+	                   .upload_error = TUSK_ERROR_INIT,
+	                   .script = o->script};
 	formatter_set_quiet(s.f, o->quiet);
 	formatter_set_expanded(s.f, o->expanded);
 	formatter_set_expand_auto(s.f, o->expand_wider_than);
@@ -298,7 +335,7 @@ int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts 
 	ctl_pager_end(mem, &paged, &paged_len);
 	sigaction(SIGINT, &old_sa, NULL);
 	if (r < 0) {
-		print_query_error(&e);
+		print_query_error(&s, &e);
 		int code = interrupted ? EXIT_INTERRUPTED : ctl_exit_status(ctl, &e);
 		tusk_error_clear(&e);
 		return code;
@@ -349,7 +386,8 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	if (fmt < 0)
 		return ctl_usage_error("unknown format '%s' (aligned, csv, tsv, json, jsonl)",
 		                       a->format);
-	char *sql = NULL;
+	char *sql = NULL, *text = NULL;
+	struct script script = {0};
 	if (a->sql) {
 		sql = strdup(a->sql);
 	} else {
@@ -358,14 +396,30 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 			fprintf(stderr, "tuskctl: %s: %s\n", a->file, strerror(errno));
 			return EXIT_USAGE;
 		}
-		sql = ctl_read_text(in);
+		text = ctl_read_text(in);
 		if (in != stdin)
 			fclose(in);
+		/* A script's COPY … FROM stdin data is in it, as psql -f reads. */
+		if (text &&
+		    ctl_script_split(text, strlen(text),
+		                     a->file && strcmp(a->file, "-") != 0 ? a->file : "<stdin>",
+		                     &script) == 0) {
+			sql = script.sql;
+			script.sql = NULL;
+		} else {
+			sql = text;
+			text = NULL;
+			ctl_script_clear(&script);
+		}
 	}
-	if (!sql)
+	if (!sql) {
+		free(text);
 		return ctl_usage_error("cannot read the SQL");
+	}
 	if (!ctl_sql_is_utf8(sql)) {
 		free(sql);
+		ctl_script_clear(&script);
+		free(text);
 		return EXIT_DAEMON_ERROR;
 	}
 	TuskReqQueryExecute q = {.sql = sql,
@@ -379,7 +433,15 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	                      .no_header = ctl->no_header,
 	                      .null_text = ctl->null_text,
 	                      .store = a->store};
+	if (text) {
+		script.sql = sql; /* its SQL, for error lines */
+		o.script = &script;
+	}
 	int r = ctl_execute(ctl, &q, &o, NULL);
+	if (text)
+		script.sql = NULL;
+	ctl_script_clear(&script);
+	free(text);
 	free(sql);
 	return r;
 }

@@ -206,6 +206,35 @@ int ctl_copy_upload(TuskClient *c, const char *qid, int fd, bool binary, TuskNot
 	return send_end(c, qid, fail, fn, ud, e);
 }
 
+int ctl_copy_upload_mem(TuskClient *c, const char *qid, const char *data, size_t len,
+                        const char *fail, TuskNotifyFn fn, void *ud,
+                        volatile sig_atomic_t *interrupted, TuskError *e)
+{
+	char *msg = malloc(tusk_base64_encoded_len(CHUNK) + 256);
+	if (!msg)
+		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
+	int r = 0;
+	for (size_t at = 0; at < len && !fail; at += CHUNK) {
+		if (interrupted && *interrupted) {
+			fail = "cancelled";
+			break;
+		}
+		size_t n = len - at < CHUNK ? len - at : CHUNK;
+		size_t ml = frame(msg, TUSK_M_QUERY_COPY_DATA, qid, "base64");
+		ml += tusk_base64_encode(data + at, n, msg + ml);
+		memcpy(msg + ml, "\"}}\n", 4);
+		ml += 4;
+		if ((r = tusk_client_write_pumping(c, msg, ml, fn, ud, e)) != 0)
+			break;
+	}
+	free(msg);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return 0;
+	return send_end(c, qid, fail, fn, ud, e);
+}
+
 int ctl_copy_write(FILE *out, const json_t *params)
 {
 	const json_t *b = json_object_get(params, "base64");

@@ -15,6 +15,11 @@
  * 0 or -1 (e). */
 int ctl_copy_upload(TuskClient *c, const char *qid, int fd, bool binary, TuskNotifyFn fn, void *ud,
                     volatile sig_atomic_t *interrupted, TuskError *e);
+/* The same for data in memory (a script's COPY data); fail: send
+ * query.copy_fail with it instead of the data. */
+int ctl_copy_upload_mem(TuskClient *c, const char *qid, const char *data, size_t len,
+                        const char *fail, TuskNotifyFn fn, void *ud,
+                        volatile sig_atomic_t *interrupted, TuskError *e);
 /* A query.copy_out chunk: its bytes to out. 0 or -errno. */
 int ctl_copy_write(FILE *out, const json_t *params);
 /* A query.copy_out line of query qid as tuskd spells it, read without a

@@ -569,7 +569,7 @@ int shell_meta(struct shell *sh, const char *line)
 		char *sql = arg ? read_file(arg) : NULL;
 		if (!arg)
 			fprintf(stderr, "\\i needs a file name\n");
-		r = sql ? shell_execute(sh, sql) : EXIT_USAGE;
+		r = sql ? shell_execute_script(sh, sql, arg) : EXIT_USAGE;
 		free(sql);
 	} else if (strcmp(cmd, "\\o") == 0) {
 		if (sh->out)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "client-cli/format.h"
+#include "client-cli/script.h"
 #include "common/sql-scan.h"
 #include "common/uuid.h"
 
@@ -128,7 +129,29 @@ int shell_execute(struct shell *sh, const char *sql)
 	return shell_execute_copy(sh, sql, 0, NULL);
 }
 
+static int execute(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy_out,
+                   const struct script *script);
+
 int shell_execute_copy(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy_out)
+{
+	return execute(sh, sql, copy_in_fd, copy_out, NULL);
+}
+
+int shell_execute_script(struct shell *sh, char *text, const char *name)
+{
+	struct script script;
+	if (ctl_script_split(text, strlen(text), name, &script) < 0) {
+		ctl_script_clear(&script);
+		fprintf(stderr, "tuskctl: out of memory\n");
+		return EXIT_DAEMON_ERROR;
+	}
+	int r = execute(sh, script.sql, 0, NULL, &script);
+	ctl_script_clear(&script);
+	return r;
+}
+
+static int execute(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy_out,
+                   const struct script *script)
 {
 	if (!ctl_sql_is_utf8(sql))
 		return EXIT_DAEMON_ERROR;
@@ -145,7 +168,8 @@ int shell_execute_copy(struct shell *sh, const char *sql, int copy_in_fd, FILE *
 	                      .no_header = sh->ctl->no_header,
 	                      .out = sh->out,
 	                      .copy_in_fd = copy_in_fd,
-	                      .copy_out = copy_out};
+	                      .copy_out = copy_out,
+	                      .script = script};
 	json_t *res = NULL;
 	const char *before = sh->txn;
 	int r = ctl_execute(sh->ctl, &q, &o, &res);

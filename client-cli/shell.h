@@ -42,6 +42,9 @@ int shell_execute(struct shell *sh, const char *sql);
 /* The same, a COPY's data read from copy_in_fd (0: stdin) or written to
  * copy_out (NULL: where results go). */
 int shell_execute_copy(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy_out);
+/* \i: a script's text (changed while split), its COPY … FROM stdin data
+ * taken from it as psql reads a file. */
+int shell_execute_script(struct shell *sh, char *text, const char *name);
 /* shell-copy.c: \copy as psql spells it. */
 int shell_copy(struct shell *sh, const char *arg);
 /* Switch to another connection (\c): a new context. */

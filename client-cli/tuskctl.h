@@ -74,6 +74,7 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a);
 void ctl_target(const char *target, TuskReqQueryExecute *q);
 /* {SSH_AUTH_SOCK} of this process, for a tunnel with agent auth, or NULL. */
 json_t *ctl_agent_env(void);
+struct script;
 struct exec_opts {
 	int fmt; /* enum format_kind */
 	bool quiet;
@@ -85,6 +86,9 @@ struct exec_opts {
 	bool store;     /* params ask for mode store: no rows come, print the id */
 	int copy_in_fd; /* COPY … FROM STDIN reads this (0: stdin) */
 	FILE *copy_out; /* COPY … TO STDOUT writes here (NULL: out) */
+	/* A script's SQL (q->sql is script->sql): its COPY … FROM stdin
+	 * take their data from it, errors name its lines. */
+	const struct script *script;
 };
 /* Run query.execute with q (its query_id, render and timeout_ms are set
  * here; its json members are stolen), results printed to o->out as

@@ -162,12 +162,22 @@ assert_eq "$(ends)" "1|2" "a piped line \\. ends the data (csv); the rest is not
 printf 'copy %s.ea from stdin;\ncopy %s.eb from stdin;\n' "$S" "$S" >"$T/two.sql"
 printf 'a\r\n\\.\r\nb\nc\n\\.\nd\n' >"$T/two.data"
 pg_psql -c "truncate $S.ea, $S.eb"
-tctl -d "$DB" -f "$T/two.sql" <"$T/two.data" >/dev/null
+tctl -d "$DB" -c "$(cat "$T/two.sql")" <"$T/two.data" >/dev/null
 mine=$(ends)
 pg_psql -c "truncate $S.ea, $S.eb"
 pg_psql -c "copy $S.ea from stdin" -c "copy $S.eb from stdin" <"$T/two.data" >/dev/null
-assert_eq "$mine" "$(ends)" "tuskctl -f: two COPYs read one stdin split at \\. lines, as psql -c … -c … does"
+assert_eq "$mine" "$(ends)" "tuskctl -c: two COPYs read one stdin split at \\. lines, as psql -c … -c … does"
 assert_eq "$mine" $'a\nb|c' "(a, then b and c; d is never read)"
+# A script's COPY … FROM stdin reads the script's next lines, as psql -f does
+# (test-script-copy.sh loads pg_dump's format): here the second COPY is the
+# first one's data.
+pg_psql -c "truncate $S.ea, $S.eb"
+tctl -d "$DB" -f "$T/two.sql" <"$T/two.data" >/dev/null
+mine=$(ends)
+pg_psql -c "truncate $S.ea, $S.eb"
+pg_psql -f "$T/two.sql" <"$T/two.data" >/dev/null
+assert_eq "$mine" "$(ends)" "tuskctl -f: the COPY data is the script's, as psql -f reads it"
+assert_eq "$mine" "copy $S.eb from stdin;" "(the line after the COPY, up to the end of the file)"
 # "\." straddling tuskctl's 128 KiB reads of a file.
 /usr/bin/python3 -c '
 import sys

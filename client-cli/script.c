@@ -1,0 +1,209 @@
+/* A script's COPY … FROM stdin data taken out of its SQL (see script.h).
+ * Statement ends come from libpg_query's scanner (common/sql-scan.h), fed
+ * line by line as psql reads a file: a COPY's data starts on the line
+ * after its ';' and ends at a line "\." (or "\.\r") or the end. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "client-cli/script.h"
+#include "common/sql-scan.h"
+
+static int add_sql(struct script *s, size_t from, size_t to, size_t *cap, size_t *pcap)
+{
+	if (to <= from)
+		return 0;
+	if (s->sql_len + (to - from) + 1 > *cap) {
+		size_t nc = *cap ? *cap : 4096;
+		while (nc < s->sql_len + (to - from) + 1)
+			nc *= 2;
+		char *b = realloc(s->sql, nc);
+		if (!b)
+			return -1;
+		s->sql = b;
+		*cap = nc;
+	}
+	if (s->npieces == *pcap) {
+		size_t nc = *pcap ? *pcap * 2 : 16;
+		struct script_piece *p = realloc(s->pieces, nc * sizeof(*p));
+		if (!p)
+			return -1;
+		s->pieces = p;
+		*pcap = nc;
+	}
+	s->pieces[s->npieces++] = (struct script_piece){s->sql_len, from};
+	memcpy(s->sql + s->sql_len, s->text + from, to - from);
+	s->sql_len += to - from;
+	s->sql[s->sql_len] = '\0';
+	return 0;
+}
+
+/* libpg_query's Token for comments (pg_query.proto: SQL_COMMENT, C_COMMENT). */
+static bool comment(const TuskSqlToken *t)
+{
+	return t->token == 275 || t->token == 276;
+}
+
+static bool word(const char *sql, const TuskSqlToken *t, const char *w)
+{
+	size_t n = strlen(w);
+	return t->end - t->start == n && strncasecmp(sql + t->start, w, n) == 0;
+}
+
+/* Is the last statement of sql[0, len) (which ends with ';') a COPY …
+ * FROM STDIN? */
+static bool copy_from_stdin(const char *sql, size_t len)
+{
+	char *text = strndup(sql, len);
+	TuskSqlToken *t = NULL;
+	int n = text ? tusk_sql_scan(text, &t) : -1;
+	bool yes = false;
+	int first = 0;
+	for (int i = 0; i < n - 1; i++)
+		if (t[i].token == ';')
+			first = i + 1;
+	while (first < n && comment(&t[first]))
+		first++;
+	if (n > first && word(text, &t[first], "copy")) {
+		int depth = 0;
+		for (int i = first + 1; i + 1 < n && !yes; i++) {
+			if (t[i].token == '(')
+				depth++;
+			else if (t[i].token == ')')
+				depth--;
+			else if (depth == 0 && word(text, &t[i], "from") &&
+			         word(text, &t[i + 1], "stdin"))
+				yes = true;
+		}
+	}
+	free(t);
+	free(text);
+	return yes;
+}
+
+static size_t line_end(const char *text, size_t len, size_t p)
+{
+	const char *nl = memchr(text + p, '\n', len - p);
+	return nl ? (size_t)(nl - text) + 1 : len;
+}
+
+/* The line [p, eol) is the meta-command cmd, with only white space and
+ * comments since the last statement's end (from). */
+static bool meta_line(const char *text, size_t from, size_t p, size_t eol, const char *cmd)
+{
+	size_t n = strlen(cmd), i = p;
+	while (i < eol && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (eol - i < n || memcmp(text + i, cmd, n) != 0 ||
+	    (eol - i > n && !strchr(" \t\r\n", text[i + n])))
+		return false;
+	char *before = strndup(text + from, p - from);
+	TuskSqlToken *t = NULL;
+	int tokens = before ? tusk_sql_scan(before, &t) : -1;
+	bool only_comments = tokens >= 0;
+	for (int k = 0; k < tokens; k++)
+		only_comments = only_comments && comment(&t[k]);
+	free(t);
+	free(before);
+	return only_comments;
+}
+
+static unsigned long lines_between(const char *text, size_t from, size_t to)
+{
+	unsigned long n = 0;
+	for (const char *p = text + from, *end = text + to;
+	     (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		n++;
+	return n;
+}
+
+int ctl_script_split(char *text, size_t len, const char *name, struct script *s)
+{
+	*s = (struct script){.name = name, .text = text, .text_len = len};
+	size_t cap = 0, pcap = 0, dcap = 0;
+	size_t pos = 0;  /* the SQL not yet taken starts here */
+	size_t stmt = 0; /* the statement not yet ended starts here */
+	size_t p = 0, counted = 0;
+	unsigned long line = 1; /* of byte counted */
+	while (p < len) {
+		size_t eol = line_end(text, len, p);
+		if (meta_line(text, stmt, p, eol, "\\restrict") ||
+		    meta_line(text, stmt, p, eol, "\\unrestrict")) {
+			/* pg_dump's guard against meta-commands in its data:
+			 * tuskctl runs none from a script. */
+			if (add_sql(s, pos, p, &cap, &pcap) < 0)
+				return -1;
+			pos = stmt = p = eol;
+			continue;
+		}
+		char save = text[eol];
+		text[eol] = '\0';
+		size_t end = 0;
+		bool done = tusk_sql_complete_statements(text + stmt, &end);
+		text[eol] = save;
+		if (done && copy_from_stdin(text + stmt, end)) {
+			if (add_sql(s, pos, eol, &cap, &pcap) < 0)
+				return -1;
+			size_t q = eol;
+			while (q < len) {
+				size_t qe = line_end(text, len, q);
+				size_t n = qe - q;
+				if (n >= 2 && memcmp(text + q, "\\.", 2) == 0 &&
+				    (n == 2 || (n == 3 && text[q + 2] == '\n') ||
+				     (n == 3 && text[q + 2] == '\r') ||
+				     (n == 4 && memcmp(text + q + 2, "\r\n", 2) == 0)))
+					break;
+				q = qe;
+			}
+			if (s->ndata == dcap) {
+				dcap = dcap ? dcap * 2 : 8;
+				struct script_data *d = realloc(s->data, dcap * sizeof(*d));
+				if (!d)
+					return -1;
+				s->data = d;
+			}
+			line += lines_between(text, counted, eol);
+			counted = eol;
+			s->data[s->ndata++] = (struct script_data){eol, q - eol, line};
+			pos = stmt = p = q < len ? line_end(text, len, q) : len;
+			continue;
+		}
+		if (done)
+			stmt += end;
+		p = eol;
+	}
+	return add_sql(s, pos, len, &cap, &pcap) < 0 ? -1
+	       : !s->sql && !(s->sql = strdup(""))   ? -1
+	                                             : 0;
+}
+
+void ctl_script_clear(struct script *s)
+{
+	free(s->sql);
+	free(s->data);
+	free(s->pieces);
+	*s = (struct script){0};
+}
+
+unsigned long ctl_script_line_of_sql(const struct script *s, size_t sql_offset)
+{
+	size_t i = 0;
+	while (i + 1 < s->npieces && s->pieces[i + 1].sql_offset <= sql_offset)
+		i++;
+	size_t file =
+	    s->npieces ? s->pieces[i].file_offset + (sql_offset - s->pieces[i].sql_offset) : 0;
+	if (file > s->text_len)
+		file = s->text_len;
+	return 1 + lines_between(s->text, 0, file);
+}
+
+size_t ctl_script_sql_byte(const struct script *s, unsigned pos)
+{
+	size_t b = 0;
+	for (unsigned c = 1; c < pos && b < s->sql_len; c++) {
+		b++;
+		while (b < s->sql_len && ((unsigned char)s->sql[b] & 0xC0) == 0x80)
+			b++;
+	}
+	return b;
+}

@@ -1,0 +1,40 @@
+/* A SQL script read by tuskctl -f FILE or the shell's \i FILE, as psql
+ * reads one: the data lines after a `COPY … FROM stdin;` (up to a line
+ * "\." or the end of the file, pg_dump's plain format) are taken out of
+ * the SQL and sent as that COPY's data; pg_dump's \restrict and
+ * \unrestrict lines are dropped (tuskctl runs no meta-command from a
+ * script). client-cli/script.c */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct script_data {
+	size_t offset, len;       /* in the file's text */
+	unsigned long first_line; /* 1-based line of the file where it starts */
+};
+
+struct script_piece {
+	size_t sql_offset, file_offset; /* a run of SQL copied from the file */
+};
+
+struct script {
+	const char *name; /* the file's name, for error lines */
+	const char *text; /* the file's text (borrowed) */
+	size_t text_len;
+	char *sql; /* the SQL without the COPY data, NUL-terminated */
+	size_t sql_len;
+	struct script_data *data; /* one per COPY … FROM stdin, in order */
+	size_t ndata;
+	struct script_piece *pieces;
+	size_t npieces;
+};
+
+/* Split text (NUL-terminated at len; its bytes are changed and restored
+ * while scanning). 0, or -1 when memory ran out. */
+int ctl_script_split(char *text, size_t len, const char *name, struct script *ret);
+void ctl_script_clear(struct script *s);
+/* The 1-based line of the file holding the SQL's byte sql_offset. */
+unsigned long ctl_script_line_of_sql(const struct script *s, size_t sql_offset);
+/* The byte offset in s->sql of the 1-based character position pos. */
+size_t ctl_script_sql_byte(const struct script *s, unsigned pos);
