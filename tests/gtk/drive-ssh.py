@@ -6,7 +6,8 @@ Phase cancel: a connection with an SSH tunnel saved through the dialog's
 SSH page, opened from the sidebar: the prompt shows sshd's fingerprint;
 Cancel leaves it closed with an error shown. Phase trust: opened again, the
 prompt again; Trust and Connect opens it and a query runs through the
-tunnel. Environment: DISPLAY, TUSK_SHOTS, TUSK_SSH_* (test-gtk-ssh.sh)."""
+tunnel. Phase test (known_hosts emptied): Edit, Test: the dialog's own
+prompt; Cancel says not tested; Test, Trust and Test connects. Environment: DISPLAY, TUSK_SHOTS, TUSK_SSH_* (test-gtk-ssh.sh)."""
 import os
 import sys
 
@@ -153,9 +154,57 @@ def phase_trust():
     return 0
 
 
+def message(dlg):
+    """The connection dialog's message line (its text, whatever it says now)."""
+    for n in atspi.find_all(dlg, "label", only_showing=False):
+        if n.name == "Connection Message" or n.description == "Connection Message":
+            return atspi.text_of(n)
+    return ""
+
+
+def wait_message(dlg, want, timeout=30):
+    return atspi.wait_for(lambda: want in (m := message(dlg)) and m, timeout,
+                          f"the dialog's message containing {want!r} (now {message(dlg)!r})")
+
+
+def phase_test():
+    app = atspi.app()
+    frame = main_frame(app)
+    atspi.press(atspi.find(frame, None, f"Actions for {NAME}", timeout=10))
+    atspi.press(atspi.find(frame, "menu item", "Edit…"))
+    # the window's one connection dialog, shown again with its new title
+    dlg = atspi.find(app, "frame", "Edit Connection", timeout=10)
+    atspi.wait_for(lambda: atspi.text_of(atspi.find(dlg, "text", "Name", only_showing=False))
+                   == NAME, 10, "the saved connection loaded")
+
+    atspi.press(atspi.find(dlg, "push button", "Test"))
+    pr, body = prompt(app)
+    assert ENV["TUSK_SSH_FP"] in body, f"want {ENV['TUSK_SSH_FP']} in {body!r}"
+    ok("Test of the saved connection, its host key unknown again: the prompt shows sshd's "
+       "fingerprint")
+    shot("07-test-host-key-prompt")
+    answer(pr, "Cancel")
+    wait_message(dlg, "the SSH host key was not trusted", 10)
+    ok("Cancel: the dialog says it was not tested, the host key not trusted")
+    shot("08-test-cancelled")
+
+    atspi.press(atspi.find(dlg, "push button", "Test"))
+    pr, body = prompt(app)
+    assert ENV["TUSK_SSH_FP"] in body, body
+    answer(pr, "Trust and Test")
+    m = wait_message(dlg, "Connected to")
+    ok(f"Trust and Test: the key is trusted and the test connects through the tunnel: {m}")
+    shot("09-test-trusted")
+    atspi.press(atspi.find(dlg, "push button", "Cancel"))
+    atspi.wait_for(lambda: not dlg.getState().contains(atspi.pyatspi.STATE_VISIBLE), 10,
+                   "the dialog to hide")
+    return 0
+
+
 if __name__ == "__main__":
     try:
-        sys.exit({"cancel": phase_cancel, "trust": phase_trust}[sys.argv[1]]())
+        sys.exit({"cancel": phase_cancel, "trust": phase_trust,
+                  "test": phase_test}[sys.argv[1]]())
     except AssertionError:
         shot(f"failed-{sys.argv[1]}")
         raise

@@ -7,7 +7,9 @@
 # ssh-keygen -lf prints it); Cancel leaves it closed with an error and
 # known_hosts empty; opening again asks again (the same prompt, reused),
 # Trust records the key, the connection opens and a query runs through
-# the tunnel. Needs root (sshd). Screenshots go to
+# the tunnel; then, known_hosts emptied, the dialog's Test of the saved
+# connection asks too (Cancel: not tested; Trust and Test: connected).
+# Needs root (sshd). Screenshots go to
 # $TUSK_BUILD_DIR/gtk-shots/ssh.
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
@@ -58,4 +60,11 @@ assert_rc 0 "Trust recorded sshd's host key in known_hosts" \
 	ssh-keygen -F "[127.0.0.1]:$ssh_port" -f "$known"
 assert_eq "$(ssh-keygen -l -E sha256 -f "$known" | cut -d' ' -f2)" "$fp" \
 	"the recorded key is sshd's (same fingerprint)"
+
+# the connection dialog's Test asks about an unknown key too (for a saved
+# connection: ssh.trust_host_key takes its id)
+: >"$known"
+drive test
+assert_eq "$(ssh-keygen -l -E sha256 -f "$known" | cut -d' ' -f2)" "$fp" \
+	"Trust and Test recorded sshd's host key"
 kill -0 "$window_pid" || fail "the window died"
