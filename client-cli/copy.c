@@ -235,18 +235,35 @@ int ctl_copy_upload_mem(TuskClient *c, const char *qid, const char *data, size_t
 	return send_end(c, qid, fail, fn, ud, e);
 }
 
+/* One decode buffer for every query.copy_out chunk of the process (its
+ * size settles at the daemon's chunk: no allocation and no fresh pages per
+ * chunk). NULL when memory ran out. */
+static char *decode_buffer(size_t encoded)
+{
+	static char *buf;
+	static size_t cap;
+	size_t need = encoded / 4 * 3 + 3;
+	if (need > cap) {
+		free(buf);
+		cap = 0;
+		if (!(buf = malloc(need)))
+			return NULL;
+		cap = need;
+	}
+	return buf;
+}
+
 int ctl_copy_write(FILE *out, const json_t *params)
 {
 	const json_t *b = json_object_get(params, "base64");
 	size_t len = json_string_length(b);
-	char *buf = malloc(len / 4 * 3 + 3);
+	char *buf = decode_buffer(len);
 	long long n = buf ? tusk_base64_decode(json_string_value(b), len, buf) : -1;
 	int r = 0;
 	if (n < 0)
 		r = -EPROTO;
 	else if (n > 0 && fwrite(buf, 1, (size_t)n, out) != (size_t)n)
 		r = errno ? -errno : -EIO;
-	free(buf);
 	return r;
 }
 
@@ -281,15 +298,12 @@ bool ctl_copy_out_line(const char *line, size_t len, const char *qid, FILE *out,
 	    memcmp(end - 3, "\"}}", 3) != 0)
 		return false;
 	size_t bl = (size_t)(end - 3 - p);
-	char *buf = malloc(bl / 4 * 3 + 3);
+	char *buf = decode_buffer(bl);
 	long long got = buf ? tusk_base64_decode(p, bl, buf) : -1;
-	if (got < 0) {
-		free(buf);
+	if (got < 0)
 		return false;
-	}
 	if (got > 0 && fwrite(buf, 1, (size_t)got, out) != (size_t)got && !*werr)
 		*werr = errno ? -errno : -EIO;
-	free(buf);
 	*rows += n;
 	return true;
 }

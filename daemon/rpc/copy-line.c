@@ -19,6 +19,8 @@
 /* The schema's maxLength of params.base64. */
 #define BASE64_MAX (16 * 1024 * 1024)
 #define QID_MAX    64
+/* A decode buffer larger than this is not kept for the next line. */
+#define KEEP_MAX (1024 * 1024)
 
 bool rpc_copy_data_line(struct client *c, const char *line, size_t len)
 {
@@ -45,9 +47,18 @@ bool rpc_copy_data_line(struct client *c, const char *line, size_t len)
 	if (!client_request_begin(c))
 		return false; /* over the limit: the general way drops it */
 	client_request_end(c);
-	char *buf = malloc(bl / 4 * 3 + 3);
-	long long n = buf ? tusk_base64_decode(b64, bl, buf) : -1;
-	bool done = n >= 0 && rpc_query_copy_data_raw(c, id, buf, (size_t)n);
-	free(buf);
-	return done;
+	/* One buffer for the loop's lines (one thread): kept while chunks
+	 * stay tuskctl's size, so a load allocates no memory per line. */
+	static char *buf;
+	static size_t cap;
+	size_t need = bl / 4 * 3 + 3;
+	if (need > cap || cap > KEEP_MAX) {
+		free(buf);
+		cap = 0;
+		if (!(buf = malloc(need)))
+			return false;
+		cap = need;
+	}
+	long long n = tusk_base64_decode(b64, bl, buf);
+	return n >= 0 && rpc_query_copy_data_raw(c, id, buf, (size_t)n);
 }
