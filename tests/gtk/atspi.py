@@ -212,6 +212,19 @@ def screenshot(display, path):
 _n_ok = 0
 
 
+def page(dlg, title):
+    """Switch a dialog's view stack to a page by its title."""
+    for n in find_all(dlg, None, only_showing=False):
+        try:
+            if n.name == title and n.getRoleName() in ("toggle button", "push button",
+                                                        "page tab", "radio button"):
+                press(n)
+                return
+        except Exception:
+            continue
+    raise AssertionError(f"no page switcher {title!r}")
+
+
 def ok(what):
     """One TAP line: the step passed."""
     global _n_ok

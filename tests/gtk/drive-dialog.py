@@ -50,19 +50,6 @@ def test_and_wait(dlg, want):
         f"a Test answer containing {want!r} (now {message(dlg)!r})")
 
 
-def page(dlg, title):
-    """Switch the dialog's view stack to a page by its title."""
-    for n in atspi.find_all(dlg, None, only_showing=False):
-        try:
-            if n.name == title and n.getRoleName() in ("toggle button", "push button",
-                                                        "page tab", "radio button"):
-                atspi.press(n)
-                return
-        except Exception:
-            continue
-    raise AssertionError(f"no page switcher {title!r}")
-
-
 def phase_typed():
     app = atspi.app()
     dlg = new_dialog(app)
@@ -80,7 +67,7 @@ def phase_typed():
     ok(f"Test with the right typed password connects an unsaved connection: {m}")
     shot("02-test-right-password")
 
-    page(dlg, "TLS")
+    atspi.page(dlg, "TLS")
     sslmode = atspi.find(dlg, None, "SSL mode", only_showing=False)
     assert sslmode is not None
     for name in ("CA certificate file", "Client certificate file", "Client key file",

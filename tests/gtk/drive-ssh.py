@@ -20,19 +20,6 @@ ENV = os.environ
 NAME = "via ssh"
 
 
-def page(dlg, title):
-    """Switch the dialog's view stack to a page by its title."""
-    for n in atspi.find_all(dlg, None, only_showing=False):
-        try:
-            if n.name == title and n.getRoleName() in ("toggle button", "push button",
-                                                        "page tab", "radio button"):
-                atspi.press(n)
-                return
-        except Exception:
-            continue
-    raise AssertionError(f"no page switcher {title!r}")
-
-
 def fill(dlg, fields):
     for name, value in fields:
         atspi.set_text(atspi.find(dlg, "text", name, only_showing=False), value)
@@ -86,7 +73,7 @@ def phase_cancel():
     fill(dlg, (("Name", NAME), ("Host", "127.0.0.1"), ("Database", "postgres"),
                ("User", "postgres")))
     set_spin(dlg, "Port", ENV["TUSK_SSH_PGPORT"])
-    page(dlg, "SSH")
+    atspi.page(dlg, "SSH")
     # the row's switch (a check box to AT-SPI, named by the row's title)
     row = atspi.find(dlg, "list item", "Connect through SSH", only_showing=False)
     switch = atspi.find(row, "check box", contains="Connect through SSH", only_showing=False)
