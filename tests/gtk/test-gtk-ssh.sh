@@ -26,19 +26,10 @@ gtk_suite_begin ssh drive-ssh.py
 pg_use_shared
 
 ssh_port=$(free_port)
-sshd_setup "$T/sshd" "$ssh_port"
-at_exit "sshd_stop $T/sshd"
-sshd_start "$T/sshd" || fail "sshd did not start"
-
-# The daemon's home (its known_hosts) and its agent, which holds the key
-# sshd lets root in with (the dialog's default authentication: agent).
-export HOME=$T/home
-mkdir -p "$HOME/.ssh"
+# sshd, the daemon's home (its known_hosts) and its agent, which holds the
+# key sshd lets root in with (the dialog's default authentication: agent).
+sshd_for_tunnels "$ssh_port"
 known=$HOME/.ssh/known_hosts
-: >"$known"
-eval "$(ssh-agent -a "$T/agent.sock" -s)" >/dev/null
-at_exit "kill $SSH_AGENT_PID"
-ssh-add -q "$T/sshd/userkey" 2>/dev/null
 
 fp=$(ssh-keygen -l -E sha256 -f "$T/sshd/hostkey.pub" | cut -d' ' -f2)
 export TUSK_SSH_PORT=$ssh_port TUSK_SSH_FP=$fp TUSK_SSH_PGPORT=$PG_PORT

@@ -67,6 +67,23 @@ sshd_stop() {
 	rm -f "$dir/sshd.pid"
 }
 
+# For a tunnel test that sources lib.sh: sshd on PORT under $T/sshd
+# (stopped at exit), the daemon's HOME under $T/home with an empty
+# ~/.ssh/known_hosts, and an ssh-agent (killed at exit) holding the key sshd
+# lets root in with.
+sshd_for_tunnels() {
+	local port=$1
+	sshd_setup "$T/sshd" "$port"
+	at_exit "sshd_stop $T/sshd"
+	sshd_start "$T/sshd" || fail "sshd did not start"
+	export HOME=$T/home
+	mkdir -p "$HOME/.ssh"
+	: >"$HOME/.ssh/known_hosts"
+	eval "$(ssh-agent -a "$T/agent.sock" -s)" >/dev/null
+	at_exit "kill $SSH_AGENT_PID"
+	ssh-add -q "$T/sshd/userkey" 2>/dev/null
+}
+
 sshd_add_user() {
 	useradd -M -d /nonexistent -s /bin/sh "$1"
 	printf '%s:%s\n' "$1" "$2" | chpasswd

@@ -23,15 +23,7 @@ pg_psql -d tusk_demo -f "$root/scripts/demo.sql" >/dev/null
 pg_psql -d tusk_demo -f "$root/scripts/demo-role.sql" >/dev/null
 
 sshport=$(free_port)
-sshd_setup "$T/sshd" "$sshport"
-at_exit "sshd_stop $T/sshd"
-sshd_start "$T/sshd" || fail "sshd did not start"
-export HOME=$T/home
-mkdir -p "$HOME/.ssh"
-: >"$HOME/.ssh/known_hosts"
-eval "$(ssh-agent -a "$T/agent.sock" -s)" >/dev/null
-at_exit "kill $SSH_AGENT_PID"
-ssh-add -q "$T/sshd/userkey" 2>/dev/null
+sshd_for_tunnels "$sshport"
 
 tuskd_start
 # What the demo leaves behind: tuskctl on PATH talking to its tuskd, a

@@ -19,22 +19,13 @@ pg_use_shared
 uri="postgresql://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 
 port=$(free_port)
-sshd_setup "$T/sshd" "$port"
-at_exit "sshd_stop $T/sshd"
-sshd_start "$T/sshd" || fail "sshd did not start"
+# sshd, the daemon's home (its own known_hosts) and its agent.
+sshd_for_tunnels "$port"
 user=tusktunnelcli
 sshd_del_user "$user"
 pw="cli-pass-$RANDOM"
 sshd_add_user "$user" "$pw"
 at_exit "sshd_del_user $user"
-
-# The daemon's home: its own known_hosts; its agent.
-export HOME=$T/home
-mkdir -p "$HOME/.ssh"
-: >"$HOME/.ssh/known_hosts"
-eval "$(ssh-agent -a "$T/agent.sock" -s)" >/dev/null
-at_exit "kill $SSH_AGENT_PID"
-ssh-add -q "$T/sshd/userkey" 2>/dev/null
 export DBUS_SESSION_BUS_ADDRESS= # secrets in the daemon's memory
 tuskd_start
 
