@@ -7,22 +7,15 @@
 #include <strings.h>
 
 #include "client-cli/script.h"
+#include "common/grow.h"
 #include "common/sql-scan.h"
 
 static int add_sql(struct script *s, size_t from, size_t to, size_t *cap, size_t *pcap)
 {
 	if (to <= from)
 		return 0;
-	if (s->sql_len + (to - from) + 1 > *cap) {
-		size_t nc = *cap ? *cap : 4096;
-		while (nc < s->sql_len + (to - from) + 1)
-			nc *= 2;
-		char *b = realloc(s->sql, nc);
-		if (!b)
-			return -1;
-		s->sql = b;
-		*cap = nc;
-	}
+	if (tusk_grow(&s->sql, cap, s->sql_len + (to - from) + 1, 4096) < 0)
+		return -1;
 	if (s->npieces == *pcap) {
 		size_t nc = *pcap ? *pcap * 2 : 16;
 		struct script_piece *p = realloc(s->pieces, nc * sizeof(*p));
@@ -50,35 +43,46 @@ static bool word(const char *sql, const TuskSqlToken *t, const char *w)
 	return t->end - t->start == n && strncasecmp(sql + t->start, w, n) == 0;
 }
 
-/* Is the last statement of sql[0, len) (which ends with ';') a COPY …
- * FROM STDIN? */
-static bool copy_from_stdin(const char *sql, size_t len)
+/* Is the statement of sql in tokens t[first, last) a COPY … FROM STDIN? */
+static bool copy_from_stdin(const char *sql, const TuskSqlToken *t, int first, int last)
 {
-	char *text = strndup(sql, len);
-	TuskSqlToken *t = NULL;
-	int n = text ? tusk_sql_scan(text, &t) : -1;
-	bool yes = false;
-	int first = 0;
-	for (int i = 0; i < n - 1; i++)
-		if (t[i].token == ';')
-			first = i + 1;
-	while (first < n && comment(&t[first]))
+	while (first < last && comment(&t[first]))
 		first++;
-	if (n > first && word(text, &t[first], "copy")) {
-		int depth = 0;
-		for (int i = first + 1; i + 1 < n && !yes; i++) {
-			if (t[i].token == '(')
-				depth++;
-			else if (t[i].token == ')')
-				depth--;
-			else if (depth == 0 && word(text, &t[i], "from") &&
-			         word(text, &t[i + 1], "stdin"))
-				yes = true;
-		}
+	if (first >= last || !word(sql, &t[first], "copy"))
+		return false;
+	int depth = 0;
+	for (int i = first + 1; i + 1 < last; i++) {
+		if (t[i].token == '(')
+			depth++;
+		else if (t[i].token == ')')
+			depth--;
+		else if (depth == 0 && word(sql, &t[i], "from") && word(sql, &t[i + 1], "stdin"))
+			return true;
+	}
+	return false;
+}
+
+/* Do statements of sql end, and where (*end: the byte after the last ';')?
+ * Is the last of them a COPY … FROM STDIN (*copy)? One scan: text that does
+ * not scan (an open quote, $$ body or comment) goes on to the next line.
+ * A function body of thousands of lines is scanned once per line with a
+ * ';', never once per ';' of each line as the shell's question does. */
+static bool statements_end(const char *sql, size_t *end, bool *copy)
+{
+	TuskSqlToken *t = NULL;
+	int n = tusk_sql_scan(sql, &t);
+	int last = n - 1, prev = -1;
+	while (last >= 0 && t[last].token != ';')
+		last--;
+	for (int i = last - 1; i >= 0 && prev < 0; i--)
+		if (t[i].token == ';')
+			prev = i;
+	if (last >= 0) {
+		*end = t[last].end;
+		*copy = copy_from_stdin(sql, t, prev + 1, last + 1);
 	}
 	free(t);
-	free(text);
-	return yes;
+	return last >= 0;
 }
 
 static size_t line_end(const char *text, size_t len, size_t p)
@@ -136,12 +140,16 @@ int ctl_script_split(char *text, size_t len, const char *name, struct script *s)
 			pos = stmt = p = eol;
 			continue;
 		}
-		char save = text[eol];
-		text[eol] = '\0';
+		/* A statement can end only on a line with a ';'. */
 		size_t end = 0;
-		bool done = tusk_sql_complete_statements(text + stmt, &end);
-		text[eol] = save;
-		if (done && copy_from_stdin(text + stmt, end)) {
+		bool done = false, copy = false;
+		if (memchr(text + p, ';', eol - p)) {
+			char save = text[eol];
+			text[eol] = '\0';
+			done = statements_end(text + stmt, &end, &copy);
+			text[eol] = save;
+		}
+		if (done && copy) {
 			if (add_sql(s, pos, eol, &cap, &pcap) < 0)
 				return -1;
 			size_t q = eol;

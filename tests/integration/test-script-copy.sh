@@ -35,6 +35,17 @@ insert into "Odd Name" (item, v) select g, jsonb_build_object('s', E'q"\\\t', 'n
 from generate_series(1, 500) g;
 create index items_name on items (name);
 SQL
+# A PL/pgSQL function of 2,000 lines, each with a ';' inside its body: the
+# splitter scans the open body once per line, not once per ';' of it.
+{
+	echo 'create function big_fn() returns bigint language plpgsql as $body$'
+	echo 'declare x bigint := 0;'
+	echo 'begin'
+	for i in $(seq 2000); do echo "  x := x + $i; -- step; $i"; done
+	echo '  return x;'
+	echo 'end $body$;'
+} >"$T/fn.sql"
+pg_psql -d "${tag}_src" -f "$T/fn.sql" >/dev/null || fail "the 2,000-line function"
 "$PG_BINDIR/pg_dump" -h "$PGHOST" -p "$PG_PORT" -U "$PGUSER" --no-owner -f "$T/dump.sql" \
 	"${tag}_src" || fail "pg_dump"
 note "pg_dump: $(wc -l <"$T/dump.sql") lines, $(grep -c '^COPY ' "$T/dump.sql") COPY"
@@ -54,11 +65,12 @@ tables_of() {
 		pg_psql -d "${tag}_$1" -At -c "select conname, pg_get_constraintdef(oid) from pg_constraint
 		  where connamespace = 'public'::regnamespace order by 1;
 		  select indexname, indexdef from pg_indexes where schemaname = 'public' order by 1;
-		  select last_value from \"Odd Name_k_seq\";"
+		  select last_value from \"Odd Name_k_seq\";
+		  select big_fn(), md5(prosrc) from pg_proc where proname = 'big_fn';"
 }
 tables_of psql >"$T/psql.rows" || fail "read the psql database"
 tables_of tusk >"$T/tusk.rows" || fail "read the tuskctl database"
-assert_eq "$(wc -l <"$T/psql.rows")" "3507" "psql's load has every row and object"
+assert_eq "$(wc -l <"$T/psql.rows")" "3508" "psql's load has every row and object"
 if cmp -s "$T/psql.rows" "$T/tusk.rows"; then
 	pass "tuskctl -f gives the same bytes as psql -f ($(wc -c <"$T/tusk.rows") bytes)"
 else
