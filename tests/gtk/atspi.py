@@ -225,6 +225,27 @@ def page(dlg, title):
     raise AssertionError(f"no page switcher {title!r}")
 
 
+def fill(dlg, fields):
+    """Type into a dialog's text rows by accessible name: fields is a dict or
+    (name, value) pairs."""
+    for name, value in (fields.items() if isinstance(fields, dict) else fields):
+        set_text(find(dlg, "text", name, only_showing=False), value)
+
+
+def set_spin(dlg, name, value):
+    spin = find(dlg, "spin button", name, only_showing=False)
+    spin.queryValue().currentValue = float(value)
+    wait_for(lambda: spin.queryValue().currentValue == float(value), 5, f"{name} set")
+
+
+def message(dlg):
+    """The connection dialog's message line (its text, whatever it says now)."""
+    for n in find_all(dlg, "label", only_showing=False):
+        if n.name == "Connection Message" or n.description == "Connection Message":
+            return text_of(n)
+    return ""
+
+
 def ok(what):
     """One TAP line: the step passed."""
     global _n_ok

@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import atspi  # noqa: E402
-from atspi import main_frame, ok, shot  # noqa: E402
+from atspi import fill, main_frame, message, ok, set_spin, shot  # noqa: E402
 
 DISPLAY = os.environ["DISPLAY"]
 ENV = os.environ
@@ -19,26 +19,6 @@ ENV = os.environ
 def new_dialog(app):
     atspi.press(atspi.find(main_frame(app), "push button", "Add Connection"))
     return atspi.find(app, "frame", "New Connection", only_showing=False)
-
-
-def fill(dlg, **fields):
-    for name, value in fields.items():
-        atspi.set_text(atspi.find(dlg, "text", name.replace("_", " "), only_showing=False),
-                       value)
-
-
-def set_spin(dlg, name, value):
-    spin = atspi.find(dlg, "spin button", name, only_showing=False)
-    spin.queryValue().currentValue = float(value)
-    atspi.wait_for(lambda: spin.queryValue().currentValue == float(value), 5, f"{name} set")
-
-
-def message(dlg):
-    """The dialog's message line (its text, whatever it says now)."""
-    for n in atspi.find_all(dlg, "label", only_showing=False):
-        if n.name == "Connection Message" or n.description == "Connection Message":
-            return atspi.text_of(n)
-    return ""
 
 
 def test_and_wait(dlg, want):
@@ -53,15 +33,15 @@ def test_and_wait(dlg, want):
 def phase_typed():
     app = atspi.app()
     dlg = new_dialog(app)
-    fill(dlg, Name="typed", Host="127.0.0.1", Database=ENV["TUSK_DLG_DB"],
-         User=ENV["TUSK_DLG_USER"], Password="not-" + ENV["TUSK_DLG_PASSWORD"])
+    fill(dlg, {"Name": "typed", "Host": "127.0.0.1", "Database": ENV["TUSK_DLG_DB"],
+               "User": ENV["TUSK_DLG_USER"], "Password": "not-" + ENV["TUSK_DLG_PASSWORD"]})
     set_spin(dlg, "Port", ENV["TUSK_DLG_PGPORT"])
     m = test_and_wait(dlg, "password authentication failed")
     assert ENV["TUSK_DLG_PASSWORD"] not in m, m
     ok("Test with a wrong typed password shows the server's error")
     shot("01-test-wrong-password")
 
-    fill(dlg, Password=ENV["TUSK_DLG_PASSWORD"])
+    fill(dlg, {"Password": ENV["TUSK_DLG_PASSWORD"]})
     m = test_and_wait(dlg, "Connected to")
     assert "PostgreSQL" in m, m
     ok(f"Test with the right typed password connects an unsaved connection: {m}")

@@ -13,22 +13,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import atspi  # noqa: E402
-from atspi import main_frame, ok, shot  # noqa: E402
+from atspi import fill, main_frame, message, ok, set_spin, shot  # noqa: E402
 
 DISPLAY = os.environ["DISPLAY"]
 ENV = os.environ
 NAME = "via ssh"
-
-
-def fill(dlg, fields):
-    for name, value in fields:
-        atspi.set_text(atspi.find(dlg, "text", name, only_showing=False), value)
-
-
-def set_spin(dlg, name, value):
-    spin = atspi.find(dlg, "spin button", name, only_showing=False)
-    spin.queryValue().currentValue = float(value)
-    atspi.wait_for(lambda: spin.queryValue().currentValue == float(value), 5, f"{name} set")
 
 
 def status_dot(app):
@@ -139,14 +128,6 @@ def phase_trust():
     ok("a query runs through the tunnel and its row shows in the grid")
     shot("06-query")
     return 0
-
-
-def message(dlg):
-    """The connection dialog's message line (its text, whatever it says now)."""
-    for n in atspi.find_all(dlg, "label", only_showing=False):
-        if n.name == "Connection Message" or n.description == "Connection Message":
-            return atspi.text_of(n)
-    return ""
 
 
 def wait_message(dlg, want, timeout=30):
