@@ -1,5 +1,7 @@
 #include "client-gtk/tusk-connection-dialog.h"
 
+#include "client-gtk/tusk-host-key-prompt.h"
+
 struct _TuskConnectionDialog {
 	AdwWindow parent_instance;
 	GtkRevealer *message_revealer;
@@ -17,8 +19,7 @@ struct _TuskConnectionDialog {
 
 	TuskRpc *rpc;
 	GCancellable *cancel; /* this opening's calls: a reopened dialog drops the last one's */
-	AdwMessageDialog *trust_dialog; /* Test's host-key prompt: made once, hidden */
-	char *trust_fingerprint;
+	TuskHostKeyPrompt *prompt; /* Test's host-key prompt (made at the first unknown key) */
 	char *id;
 	json_t *groups;
 	json_t *loaded; /* the config being edited */
@@ -258,19 +259,19 @@ static void on_test_trusted(GObject *source, GAsyncResult *res, gpointer data)
 	g_object_unref(self);
 }
 
-static void on_test_trust_response(AdwMessageDialog *d, const char *response,
-                                   TuskConnectionDialog *self)
+static void on_test_trust_answer(gboolean trusted, const char *fingerprint, gpointer data)
 {
-	if (!self->trust_fingerprint || !self->id)
+	TuskConnectionDialog *self = data;
+	if (!self->id)
 		return;
-	if (!g_str_equal(response, "trust")) {
+	if (!trusted) {
 		dialog_message(self, "Not tested: the SSH host key was not trusted", TRUE);
 		return;
 	}
 	dialog_message(self, "Trusting the host key…", FALSE);
 	tusk_rpc_call_async(self->rpc, TUSK_M_SSH_TRUST_HOST_KEY,
-	                    tusk_req_ssh_trust_host_key(self->id, self->trust_fingerprint),
-	                    self->cancel, on_test_trusted, g_object_ref(self));
+	                    tusk_req_ssh_trust_host_key(self->id, fingerprint), self->cancel,
+	                    on_test_trusted, g_object_ref(self));
 }
 
 /* Test reached an SSH server whose host key is not in known_hosts: a saved
@@ -285,27 +286,12 @@ static void test_ask_host_key(TuskConnectionDialog *self, const char *message,
 		dialog_message(self, t, TRUE);
 		return;
 	}
-	if (!self->trust_dialog) {
-		self->trust_dialog = ADW_MESSAGE_DIALOG(
-		    adw_message_dialog_new(GTK_WINDOW(self), "Unknown SSH Host Key", NULL));
-		gtk_window_set_hide_on_close(GTK_WINDOW(self->trust_dialog), TRUE);
-		adw_message_dialog_add_responses(self->trust_dialog, "cancel", "_Cancel", "trust",
-		                                 "_Trust and Test", NULL);
-		adw_message_dialog_set_response_appearance(self->trust_dialog, "trust",
-		                                           ADW_RESPONSE_SUGGESTED);
-		adw_message_dialog_set_close_response(self->trust_dialog, "cancel");
-		g_signal_connect(self->trust_dialog, "response", G_CALLBACK(on_test_trust_response),
-		                 self);
-	}
-	g_free(self->trust_fingerprint);
-	self->trust_fingerprint = g_strdup(fingerprint);
-	g_autofree char *body = g_strdup_printf(
-	    "The SSH server of “%s” offers a host key that is not in ~/.ssh/known_hosts.\n\n"
-	    "Fingerprint: %s\n\nTrust it only if it is the server's real key.",
-	    text_of(self->name_row), fingerprint);
-	adw_message_dialog_set_body(self->trust_dialog, body);
+	if (!self->prompt)
+		self->prompt = tusk_host_key_prompt_new(GTK_WINDOW(self), "_Trust and Test");
 	dialog_message(self, message, TRUE);
-	gtk_window_present(GTK_WINDOW(self->trust_dialog));
+	/* the dialog owns the prompt: it outlives every question */
+	tusk_host_key_prompt_ask(self->prompt, text_of(self->name_row), fingerprint,
+	                         on_test_trust_answer, self, NULL);
 }
 
 static void on_tested(GObject *source, GAsyncResult *res, gpointer data)
@@ -320,7 +306,7 @@ static void on_tested(GObject *source, GAsyncResult *res, gpointer data)
 		return;
 	}
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.test", TRUE);
-	const char *detail = json_string_value(json_object_get(edata, "detail"));
+	const char *fingerprint = r ? NULL : tusk_host_key_fingerprint(error, edata);
 	if (r) {
 		g_autofree char *t =
 		    g_strdup_printf("Connected to %s in %.0f ms — PostgreSQL %s",
@@ -329,8 +315,8 @@ static void on_tested(GObject *source, GAsyncResult *res, gpointer data)
 		                    json_string_value(json_object_get(r, "server_version")));
 		dialog_message(self, t, FALSE);
 		json_decref(r);
-	} else if (error->code == -32004 && detail && g_str_has_prefix(detail, "SHA256:")) {
-		test_ask_host_key(self, error->message, detail);
+	} else if (fingerprint) {
+		test_ask_host_key(self, error->message, fingerprint);
 	} else {
 		dialog_message(self, error->message, TRUE);
 	}
@@ -510,7 +496,6 @@ static void dialog_reset(TuskConnectionDialog *self)
 	g_clear_pointer(&self->loaded, json_decref);
 	g_clear_pointer(&self->id, g_free);
 	g_clear_pointer(&self->saved_id, g_free);
-	g_clear_pointer(&self->trust_fingerprint, g_free);
 	self->secrets_pending = 0;
 }
 
@@ -549,9 +534,7 @@ static void tusk_connection_dialog_dispose(GObject *object)
 	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(object);
 	g_cancellable_cancel(self->cancel);
 	g_clear_object(&self->cancel);
-	if (self->trust_dialog)
-		gtk_window_destroy(GTK_WINDOW(self->trust_dialog));
-	self->trust_dialog = NULL;
+	g_clear_object(&self->prompt);
 	g_clear_object(&self->rpc);
 	gtk_widget_dispose_template(GTK_WIDGET(self), TUSK_TYPE_CONNECTION_DIALOG);
 	G_OBJECT_CLASS(tusk_connection_dialog_parent_class)->dispose(object);
@@ -562,7 +545,6 @@ static void tusk_connection_dialog_finalize(GObject *object)
 	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(object);
 	g_free(self->id);
 	g_free(self->saved_id);
-	g_free(self->trust_fingerprint);
 	json_decref(self->groups);
 	json_decref(self->loaded);
 	G_OBJECT_CLASS(tusk_connection_dialog_parent_class)->finalize(object);

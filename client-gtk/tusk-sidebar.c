@@ -2,6 +2,7 @@
 
 #include <adwaita.h>
 
+#include "client-gtk/tusk-host-key-prompt.h"
 #include "client-gtk/tusk-schema-browser.h"
 #include "client-gtk/tusk-window.h"
 
@@ -18,11 +19,9 @@ struct _TuskSidebar {
 	char *selected_id;
 	char *selected_name;
 	char *shown; /* what the rows show, to rebuild them only when it changes */
-	/* the host-key prompt: made once and hidden when answered (GTK 4.8's
-	 * AT-SPI bridge crashes answering about a window being destroyed) */
-	AdwMessageDialog *trust_dialog;
-	struct Open *trusting; /* the open it answers for */
-	char *trust_fingerprint;
+	/* the host-key prompt (made at the first unknown key); an open waiting
+	 * for its answer is held by it, and dropped when the window goes */
+	TuskHostKeyPrompt *prompt;
 };
 
 enum { SIGNAL_ACTIVATED, SIGNAL_OPEN_SQL, N_SIGNALS };
@@ -340,56 +339,32 @@ static void on_trusted(GObject *source, GAsyncResult *res, gpointer data)
 	open_free(o);
 }
 
-static void on_trust_response(AdwMessageDialog *d, const char *response, TuskSidebar *self)
+static void on_trust_answer(gboolean trusted, const char *fingerprint, gpointer data)
 {
-	Open *o = g_steal_pointer(&self->trusting);
-	if (!o)
-		return;
-	if (g_str_equal(response, "trust")) {
-		tusk_rpc_call_async(self->rpc, TUSK_M_SSH_TRUST_HOST_KEY,
-		                    tusk_req_ssh_trust_host_key(o->id, self->trust_fingerprint),
-		                    NULL, on_trusted, o);
+	Open *o = data;
+	if (trusted) {
+		tusk_rpc_call_async(o->self->rpc, TUSK_M_SSH_TRUST_HOST_KEY,
+		                    tusk_req_ssh_trust_host_key(o->id, fingerprint), NULL,
+		                    on_trusted, o);
 		return;
 	}
 	g_autofree char *t =
 	    g_strdup_printf("%s: not connected, its SSH host key was not trusted", o->name);
-	sidebar_toast(self, t);
+	sidebar_toast(o->self, t);
 	open_free(o);
 }
 
 /* An SSH server whose host key is not in known_hosts: show its fingerprint
- * and let the user decide. */
-static gboolean ask_host_key(Open *o, json_t *data)
+ * and let the user decide (a newer prompt replaces one not answered yet:
+ * that open stays failed). */
+static void ask_host_key(Open *o, const char *fingerprint)
 {
 	TuskSidebar *self = o->self;
-	const char *detail = json_string_value(json_object_get(data, "detail"));
-	if (!detail || !g_str_has_prefix(detail, "SHA256:"))
-		return FALSE;
-	if (!self->trust_dialog) {
-		self->trust_dialog = ADW_MESSAGE_DIALOG(
-		    adw_message_dialog_new(GTK_WINDOW(gtk_widget_get_root(GTK_WIDGET(self))),
-		                           "Unknown SSH Host Key", NULL));
-		gtk_window_set_hide_on_close(GTK_WINDOW(self->trust_dialog), TRUE);
-		adw_message_dialog_add_responses(self->trust_dialog, "cancel", "_Cancel", "trust",
-		                                 "_Trust and Connect", NULL);
-		adw_message_dialog_set_response_appearance(self->trust_dialog, "trust",
-		                                           ADW_RESPONSE_SUGGESTED);
-		adw_message_dialog_set_close_response(self->trust_dialog, "cancel");
-		g_signal_connect(self->trust_dialog, "response", G_CALLBACK(on_trust_response),
-		                 self);
-	}
-	/* a newer prompt replaces one not answered yet (that open stays failed) */
-	g_clear_pointer(&self->trusting, open_free);
-	self->trusting = o;
-	g_free(self->trust_fingerprint);
-	self->trust_fingerprint = g_strdup(detail);
-	g_autofree char *body = g_strdup_printf(
-	    "The SSH server of “%s” offers a host key that is not in ~/.ssh/known_hosts.\n\n"
-	    "Fingerprint: %s\n\nTrust it only if it is the server's real key.",
-	    o->name, detail);
-	adw_message_dialog_set_body(self->trust_dialog, body);
-	gtk_window_present(GTK_WINDOW(self->trust_dialog));
-	return TRUE;
+	if (!self->prompt)
+		self->prompt = tusk_host_key_prompt_new(
+		    GTK_WINDOW(gtk_widget_get_root(GTK_WIDGET(self))), "_Trust and Connect");
+	tusk_host_key_prompt_ask(self->prompt, o->name, fingerprint, on_trust_answer, o,
+	                         (GDestroyNotify)open_free);
 }
 
 static void on_opened(GObject *source, GAsyncResult *res, gpointer data)
@@ -398,13 +373,15 @@ static void on_opened(GObject *source, GAsyncResult *res, gpointer data)
 	g_autoptr(GError) error = NULL;
 	json_t *edata = NULL;
 	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, &edata, &error);
+	const char *fingerprint = r ? NULL : tusk_host_key_fingerprint(error, edata);
 	if (r) {
 		sidebar_set_status(o->self, o->id, json_string_value(json_object_get(r, "status")));
 		json_decref(r);
-	} else if (error->code == -32004 && ask_host_key(o, edata)) {
+	} else if (fingerprint) {
 		sidebar_set_status(o->self, o->id, "error");
+		ask_host_key(o, fingerprint); /* o goes with the prompt's answer */
 		json_decref(edata);
-		return; /* o goes with the dialog's answer */
+		return;
 	} else {
 		sidebar_set_status(o->self, o->id, "error");
 		g_autofree char *t = g_strdup_printf("%s: %s", o->name, error->message);
@@ -595,10 +572,7 @@ void tusk_sidebar_set_rpc(TuskSidebar *self, TuskRpc *rpc)
 static void tusk_sidebar_dispose(GObject *object)
 {
 	TuskSidebar *self = TUSK_SIDEBAR(object);
-	g_clear_pointer(&self->trusting, open_free);
-	if (self->trust_dialog)
-		gtk_window_destroy(GTK_WINDOW(self->trust_dialog));
-	self->trust_dialog = NULL;
+	g_clear_object(&self->prompt);
 	g_clear_object(&self->rpc);
 	gtk_widget_dispose_template(GTK_WIDGET(self), TUSK_TYPE_SIDEBAR);
 	G_OBJECT_CLASS(tusk_sidebar_parent_class)->dispose(object);
@@ -613,7 +587,6 @@ static void tusk_sidebar_finalize(GObject *object)
 	g_free(self->selected_id);
 	g_free(self->selected_name);
 	g_free(self->shown);
-	g_free(self->trust_fingerprint);
 	G_OBJECT_CLASS(tusk_sidebar_parent_class)->finalize(object);
 }
 

@@ -19,7 +19,8 @@ endfunction()
 tusk_gtk_test(gtk-rpc gtk/test-gtk-rpc.c gtk/gtk-daemon.c)
 tusk_gtk_test(gtk-result-paging gtk/test-gtk-result-paging.c gtk/gtk-daemon.c)
 tusk_gtk_test(gtk-result-model gtk/test-gtk-result-model.c)
-set_tests_properties(gtk-result-model PROPERTIES LABELS "gtk;unit")
+tusk_gtk_test(gtk-host-key-prompt gtk/test-gtk-host-key-prompt.c)
+set_tests_properties(gtk-result-model gtk-host-key-prompt PROPERTIES LABELS "gtk;unit")
 
 if(NOT TUSK_SANITIZE)
   # GTK under ASan: the e2e runs in the plain build only (see README).
