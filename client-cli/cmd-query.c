@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "client-cli/copy.h"
@@ -73,8 +74,7 @@ struct stream {
 	bool copied_out; /* … and did, since the last result */
 	int copy_error;  /* -errno writing COPY data */
 	TuskError upload_error;
-	const struct script *script; /* COPY data comes from it */
-	size_t copies;               /* COPY … FROM STDIN begun */
+	const struct exec_opts *o; /* a script's statement: o->script */
 };
 
 static void print_notice(const json_t *n)
@@ -121,14 +121,12 @@ static int on_notification(const char *method, json_t *params, void *ud)
 	} else if (strcmp(method, TUSK_N_QUERY_COPY_IN) == 0) {
 		const char *format = json_string_value(json_object_get(params, "format"));
 		bool binary = format && strcmp(format, "binary") == 0;
-		const struct script *sc = s->script;
-		size_t k = s->copies++;
-		if (sc &&
-		    ctl_copy_upload_mem(
-		        s->client, s->query_id, k < sc->ndata ? sc->text + sc->data[k].offset : "",
-		        k < sc->ndata ? sc->data[k].len : 0,
-		        k < sc->ndata ? NULL : "the script has no data for this COPY",
-		        on_notification, s, &interrupted, &s->upload_error) < 0)
+		const struct script *sc = s->o->script;
+		const struct script_data *d = s->o->script_data;
+		if (sc && ctl_copy_upload_mem(
+		              s->client, s->query_id, d ? sc->text + d->offset : "", d ? d->len : 0,
+		              d ? NULL : "the script has no data for this COPY", on_notification, s,
+		              &interrupted, &s->upload_error) < 0)
 			return 1;
 		if (!sc && ctl_copy_upload(s->client, s->query_id, s->copy_in_fd, binary,
 		                           on_notification, s, &interrupted, &s->upload_error) < 0)
@@ -209,12 +207,14 @@ static unsigned long copy_line(const char *context)
  * or the statement at the error's position. */
 static void print_script_line(const struct stream *s, const TuskError *e)
 {
-	const struct script *sc = s->script;
+	const struct script *sc = s->o->script;
+	const struct script_data *d = s->o->script_data;
+	size_t at = s->o->script_sql_offset;
 	unsigned long n = copy_line(e->context), line = 0;
-	if (n && s->copies && s->copies <= sc->ndata)
-		line = sc->data[s->copies - 1].first_line + n - 1;
-	else if (e->position)
-		line = ctl_script_line_of_sql(sc, ctl_script_sql_byte(sc, e->position));
+	if (n && d)
+		line = d->first_line + n - 1;
+	else if (at < sc->sql_len)
+		line = ctl_script_line_of_sql(sc, ctl_script_sql_byte(sc, at, e->position));
 	if (line)
 		fprintf(stderr, "(line %lu of %s)\n", line, sc->name);
 }
@@ -231,7 +231,7 @@ static void print_query_error(const struct stream *s, const TuskError *e)
 			fprintf(stderr, "HINT:  %s\n", e->hint);
 		if (e->context)
 			fprintf(stderr, "CONTEXT:  %s\n", e->context);
-		if (s && s->script)
+		if (s && s->o->script)
 			print_script_line(s, e);
 		else if (e->position)
 			fprintf(stderr, "(at character %u of the SQL)\n", e->position);
@@ -306,7 +306,7 @@ int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts 
 	                   .out = out,
 	                   .copy_out = o->copy_out ? o->copy_out : out,
 	                   .upload_error = TUSK_ERROR_INIT,
-	                   .script = o->script};
+	                   .o = o};
 	formatter_set_quiet(s.f, o->quiet);
 	formatter_set_expanded(s.f, o->expanded);
 	formatter_set_expand_auto(s.f, o->expand_wider_than);
@@ -335,6 +335,8 @@ int ctl_execute(struct ctl *ctl, TuskReqQueryExecute *q, const struct exec_opts 
 	ctl_pager_end(mem, &paged, &paged_len);
 	sigaction(SIGINT, &old_sa, NULL);
 	if (r < 0) {
+		if (o->error_kind)
+			*o->error_kind = e.kind;
 		print_query_error(&s, &e);
 		int code = interrupted ? EXIT_INTERRUPTED : ctl_exit_status(ctl, &e);
 		tusk_error_clear(&e);
@@ -378,6 +380,69 @@ bool ctl_sql_is_utf8(const char *sql)
 	return false;
 }
 
+/* A script's statement through ctl_execute, as run_query would send -c. */
+struct script_exec {
+	struct ctl *ctl;
+	const struct query_args *a;
+	struct exec_opts o;
+};
+
+static int exec_statement(void *ud, const struct script *sc, const struct script_stmt *st,
+                          int *kind)
+{
+	struct script_exec *x = ud;
+	TuskReqQueryExecute q = {.sql = st->sql,
+	                         .context = x->a->session,
+	                         .max_rows = x->a->max_rows > 0 ? x->a->max_rows : 0,
+	                         .hold_session = st->hold_session,
+	                         .no_history = true};
+	ctl_target(x->a->target ? x->a->target : getenv("TUSK_DATABASE"), &q);
+	struct exec_opts o = x->o;
+	o.script = sc;
+	o.script_data = st->data;
+	o.script_sql_offset = st->sql_offset;
+	o.error_kind = kind;
+	return ctl_execute(x->ctl, &q, &o, NULL);
+}
+
+/* A script's text that is not UTF-8 cannot go out as JSON: say which line. */
+static bool script_is_utf8(const struct script *sc)
+{
+	size_t bad = tusk_utf8_invalid_at(sc->sql, sc->sql_len);
+	if (bad >= sc->sql_len)
+		return true;
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_error_set(&e, TUSK_ERR_SERIALIZATION,
+	               "%s, line %lu: the SQL is not valid UTF-8 (byte 0x%02x): it cannot be sent "
+	               "as JSON text",
+	               sc->name, ctl_script_line_of_sql(sc, bad), (unsigned char)sc->sql[bad]);
+	tusk_error_set_hint(&e, "Tusk sends SQL as UTF-8: convert the file first, e.g. iconv -f "
+	                        "LATIN1 -t UTF-8 FILE");
+	ctl_print_error(&e);
+	tusk_error_clear(&e);
+	return false;
+}
+
+int ctl_run_script_text(struct ctl *ctl, const struct query_args *a, const struct exec_opts *o,
+                        char *text, const char *name)
+{
+	struct script sc;
+	if (ctl_script_split(text, strlen(text), name, &sc) < 0) {
+		ctl_script_clear(&sc);
+		fprintf(stderr, "tuskctl: out of memory\n");
+		return EXIT_DAEMON_ERROR;
+	}
+	int r = EXIT_DAEMON_ERROR;
+	if (script_is_utf8(&sc)) {
+		struct script_exec x = {.ctl = ctl, .a = a, .o = *o};
+		struct script_run how = {.stop_on_error = a->on_error_stop,
+		                         .single_transaction = a->single_transaction};
+		r = ctl_script_run(&sc, &how, exec_statement, &x);
+	}
+	ctl_script_clear(&sc);
+	return r;
+}
+
 int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 {
 	/* Cells arrive as text; json and jsonl type them here (--typed picks
@@ -386,69 +451,71 @@ int ctl_run_query(struct ctl *ctl, const struct query_args *a)
 	if (fmt < 0)
 		return ctl_usage_error("unknown format '%s' (aligned, csv, tsv, json, jsonl)",
 		                       a->format);
-	char *sql = NULL, *text = NULL;
-	struct script script = {0};
-	if (a->sql) {
-		sql = strdup(a->sql);
-	} else {
-		FILE *in = stdin;
-		if (a->file && strcmp(a->file, "-") != 0 && !(in = fopen(a->file, "re"))) {
-			fprintf(stderr, "tuskctl: %s: %s\n", a->file, strerror(errno));
-			return EXIT_USAGE;
-		}
-		text = ctl_read_text(in);
-		if (in != stdin)
-			fclose(in);
-		/* A script's COPY … FROM stdin data is in it, as psql -f reads. */
-		if (text &&
-		    ctl_script_split(text, strlen(text),
-		                     a->file && strcmp(a->file, "-") != 0 ? a->file : "<stdin>",
-		                     &script) == 0) {
-			sql = script.sql;
-			script.sql = NULL;
-		} else {
-			sql = text;
-			text = NULL;
-			ctl_script_clear(&script);
-		}
-	}
-	if (!sql) {
-		free(text);
-		return ctl_usage_error("cannot read the SQL");
-	}
-	if (!ctl_sql_is_utf8(sql)) {
-		free(sql);
-		ctl_script_clear(&script);
-		free(text);
-		return EXIT_DAEMON_ERROR;
-	}
-	TuskReqQueryExecute q = {.sql = sql,
-	                         .context = a->session,
-	                         .store = a->store,
-	                         .max_rows = a->max_rows > 0 ? a->max_rows : 0};
-	ctl_target(a->target ? a->target : getenv("TUSK_DATABASE"), &q);
+	if (a->store && !a->sql)
+		return ctl_usage_error("--store takes one query (-c), not a script");
 	struct exec_opts o = {.fmt = fmt,
 	                      .quiet = a->quiet,
 	                      .expanded = ctl->expanded,
 	                      .no_header = ctl->no_header,
 	                      .null_text = ctl->null_text,
 	                      .store = a->store};
-	if (text) {
-		script.sql = sql; /* its SQL, for error lines */
-		o.script = &script;
+	if (!a->sql) {
+		/* A script, from a file or stdin: statement by statement, its COPY
+		 * … FROM stdin data in it, as psql -f runs one. */
+		FILE *in = stdin;
+		bool named = a->file && strcmp(a->file, "-") != 0;
+		if (named && !(in = fopen(a->file, "re"))) {
+			fprintf(stderr, "tuskctl: %s: %s\n", a->file, strerror(errno));
+			return EXIT_USAGE;
+		}
+		char *text = ctl_read_text(in);
+		if (in != stdin)
+			fclose(in);
+		if (!text)
+			return ctl_usage_error("cannot read the SQL");
+		int r = ctl_run_script_text(ctl, a, &o, text, named ? a->file : "<stdin>");
+		free(text);
+		return r;
 	}
-	int r = ctl_execute(ctl, &q, &o, NULL);
-	if (text)
-		script.sql = NULL;
-	ctl_script_clear(&script);
-	free(text);
-	free(sql);
-	return r;
+	if (!ctl_sql_is_utf8(a->sql))
+		return EXIT_DAEMON_ERROR;
+	TuskReqQueryExecute q = {.sql = a->sql,
+	                         .context = a->session,
+	                         .store = a->store,
+	                         .max_rows = a->max_rows > 0 ? a->max_rows : 0};
+	ctl_target(a->target ? a->target : getenv("TUSK_DATABASE"), &q);
+	return ctl_execute(ctl, &q, &o, NULL);
+}
+
+int ctl_query_variable(struct query_args *a, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+	if (n != strlen("ON_ERROR_STOP") || strncasecmp(arg, "ON_ERROR_STOP", n) != 0)
+		return ctl_usage_error("-v %s: tuskctl knows only ON_ERROR_STOP (psql's variables "
+		                       "are not kept)",
+		                       arg);
+	const char *v = eq ? eq + 1 : "";
+	if (!strcmp(v, "1") || !strcasecmp(v, "on") || !strcasecmp(v, "true"))
+		a->on_error_stop = true;
+	else if (!strcmp(v, "0") || !strcasecmp(v, "off") || !strcasecmp(v, "false"))
+		a->on_error_stop = false;
+	else
+		return ctl_usage_error("-v ON_ERROR_STOP=%s: on or off", v);
+	return EXIT_OK;
 }
 
 static int parse_query_args(int argc, char **argv, struct query_args *a, struct ctl *ctl)
 {
-	enum { OPT_FORMAT = 256, OPT_SESSION, OPT_TYPED, OPT_CSV, OPT_STORE, OPT_MAX_ROWS };
+	enum {
+		OPT_FORMAT = 256,
+		OPT_SESSION,
+		OPT_TYPED,
+		OPT_CSV,
+		OPT_STORE,
+		OPT_MAX_ROWS,
+		OPT_ON_ERROR_STOP
+	};
 	static const struct option longopts[] = {
 	    {"dbname", required_argument, NULL, 'd'},
 	    {"command", required_argument, NULL, 'c'},
@@ -460,12 +527,25 @@ static int parse_query_args(int argc, char **argv, struct query_args *a, struct 
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"store", no_argument, NULL, OPT_STORE},
 	    {"max-rows", required_argument, NULL, OPT_MAX_ROWS},
+	    {"on-error-stop", no_argument, NULL, OPT_ON_ERROR_STOP},
+	    {"single-transaction", no_argument, NULL, '1'},
+	    {"variable", required_argument, NULL, 'v'},
 	    {0},
 	};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:c:f:q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:c:f:qv:1", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_ON_ERROR_STOP:
+			a->on_error_stop = true;
+			break;
+		case '1':
+			a->single_transaction = true;
+			break;
+		case 'v':
+			if (ctl_query_variable(a, optarg) != EXIT_OK)
+				return EXIT_USAGE;
+			break;
 		case 'd':
 			a->target = optarg;
 			break;
@@ -502,7 +582,8 @@ static int parse_query_args(int argc, char **argv, struct query_args *a, struct 
 		}
 		default:
 			return ctl_usage_error(
-			    "usage: tuskctl query [-d NAME|URI] [-c SQL | -f FILE] "
+			    "usage: tuskctl query [-d NAME|URI] [-c SQL | -f FILE [-1] "
+			    "[--on-error-stop]] "
 			    "[--format F] [--session NAME] [--typed] [--store] [--max-rows N]");
 		}
 	}

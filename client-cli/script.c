@@ -172,7 +172,7 @@ int ctl_script_split(char *text, size_t len, const char *name, struct script *s)
 			}
 			line += lines_between(text, counted, eol);
 			counted = eol;
-			s->data[s->ndata++] = (struct script_data){eol, q - eol, line};
+			s->data[s->ndata++] = (struct script_data){eol, q - eol, line, s->sql_len};
 			pos = stmt = p = q < len ? line_end(text, len, q) : len;
 			continue;
 		}
@@ -205,9 +205,9 @@ unsigned long ctl_script_line_of_sql(const struct script *s, size_t sql_offset)
 	return 1 + lines_between(s->text, 0, file);
 }
 
-size_t ctl_script_sql_byte(const struct script *s, unsigned pos)
+size_t ctl_script_sql_byte(const struct script *s, size_t from, unsigned pos)
 {
-	size_t b = 0;
+	size_t b = from;
 	for (unsigned c = 1; c < pos && b < s->sql_len; c++) {
 		b++;
 		while (b < s->sql_len && ((unsigned char)s->sql[b] & 0xC0) == 0x80)

@@ -12,6 +12,7 @@
 struct script_data {
 	size_t offset, len;       /* in the file's text */
 	unsigned long first_line; /* 1-based line of the file where it starts */
+	size_t sql_at;            /* where it was cut out of the SQL */
 };
 
 struct script_piece {
@@ -36,5 +37,33 @@ int ctl_script_split(char *text, size_t len, const char *name, struct script *re
 void ctl_script_clear(struct script *s);
 /* The 1-based line of the file holding the SQL's byte sql_offset. */
 unsigned long ctl_script_line_of_sql(const struct script *s, size_t sql_offset);
-/* The byte offset in s->sql of the 1-based character position pos. */
-size_t ctl_script_sql_byte(const struct script *s, unsigned pos);
+/* The byte offset in s->sql of the 1-based character position pos of the
+ * statement that starts at byte from. */
+size_t ctl_script_sql_byte(const struct script *s, size_t from, unsigned pos);
+
+/* How a script runs: statement by statement on one session, as psql -f
+ * runs one (client-cli/script-run.c). */
+struct script_run {
+	bool stop_on_error;      /* --on-error-stop: psql -v ON_ERROR_STOP=1 */
+	bool single_transaction; /* -1: BEGIN … COMMIT around it, stop at an error */
+};
+
+/* One statement of a script, as the runner hands it out. */
+struct script_stmt {
+	const char *sql;                /* NUL-terminated, without its ';' */
+	size_t sql_offset;              /* its first byte in the script's SQL */
+	const struct script_data *data; /* a COPY … FROM stdin's data, or NULL */
+	bool hold_session;              /* more statements follow on this session */
+};
+
+/* Runs one statement: an exit code (EXIT_OK, …); *kind is the error kind
+ * when it failed (TUSK_ERR_QUERY_FAILED: a statement error, go on). */
+typedef int (*script_exec_fn)(void *ud, const struct script *s, const struct script_stmt *st,
+                              int *kind);
+
+/* Run every statement of s through exec. Statement errors are reported by
+ * exec and the script goes on (as psql does) unless how says stop; any
+ * other error (the daemon, the connection, Ctrl-C) stops it. Returns
+ * EXIT_OK when every statement succeeded, else the first failure's code. */
+int ctl_script_run(const struct script *s, const struct script_run *how, script_exec_fn exec,
+                   void *ud);

@@ -130,13 +130,21 @@ int shell_execute(struct shell *sh, const char *sql)
 }
 
 static int execute(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy_out,
-                   const struct script *script);
+                   const struct script *script, const struct script_stmt *st, int *kind);
 
 int shell_execute_copy(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy_out)
 {
-	return execute(sh, sql, copy_in_fd, copy_out, NULL);
+	return execute(sh, sql, copy_in_fd, copy_out, NULL, NULL, NULL);
 }
 
+static int exec_statement(void *ud, const struct script *sc, const struct script_stmt *st,
+                          int *kind)
+{
+	return execute(ud, st->sql, 0, NULL, sc, st, kind);
+}
+
+/* \i FILE: statement by statement, as psql runs it; the shell's
+ * \set-like state (ON_ERROR_STOP) is tuskctl's own flag. */
 int shell_execute_script(struct shell *sh, char *text, const char *name)
 {
 	struct script script;
@@ -145,17 +153,21 @@ int shell_execute_script(struct shell *sh, char *text, const char *name)
 		fprintf(stderr, "tuskctl: out of memory\n");
 		return EXIT_DAEMON_ERROR;
 	}
-	int r = execute(sh, script.sql, 0, NULL, &script);
+	struct script_run how = {.stop_on_error = sh->on_error_stop};
+	int r = ctl_script_run(&script, &how, exec_statement, sh);
 	ctl_script_clear(&script);
 	return r;
 }
 
 static int execute(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy_out,
-                   const struct script *script)
+                   const struct script *script, const struct script_stmt *st, int *kind)
 {
 	if (!ctl_sql_is_utf8(sql))
 		return EXIT_DAEMON_ERROR;
-	TuskReqQueryExecute q = {.sql = sql, .context = sh->context};
+	TuskReqQueryExecute q = {.sql = sql,
+	                         .context = sh->context,
+	                         .hold_session = st && st->hold_session,
+	                         .no_history = st != NULL};
 	ctl_target(sh->target, &q);
 	int columns = 0;
 	struct winsize ws;
@@ -169,7 +181,10 @@ static int execute(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy
 	                      .out = sh->out,
 	                      .copy_in_fd = copy_in_fd,
 	                      .copy_out = copy_out,
-	                      .script = script};
+	                      .script = script,
+	                      .script_data = st ? st->data : NULL,
+	                      .script_sql_offset = st ? st->sql_offset : 0,
+	                      .error_kind = kind};
 	json_t *res = NULL;
 	const char *before = sh->txn;
 	int r = ctl_execute(sh->ctl, &q, &o, &res);
@@ -309,6 +324,7 @@ int shell_run(struct ctl *ctl, const char *target)
 	struct shell sh = {.ctl = ctl,
 	                   .txn = "idle",
 	                   .expanded = ctl->expanded ? 1 : 0,
+	                   .on_error_stop = ctl->on_error_stop,
 	                   .null_text = ctl->null_text};
 	if ((r = shell_connect(&sh, target)) != EXIT_OK)
 		return r;

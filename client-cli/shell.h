@@ -18,7 +18,8 @@ struct shell {
 	char context[64]; /* the named context: transactions span statements */
 	const char *txn;  /* "idle", "in_transaction", "in_error" */
 	bool timing;
-	int expanded; /* 0 off, 1 on, 2 auto */
+	bool on_error_stop; /* \i stops at a failed statement */
+	int expanded;       /* 0 off, 1 on, 2 auto */
 	const char *null_text;
 	FILE *out; /* \o FILE, or NULL for stdout */
 	char *buf; /* the statement being typed */

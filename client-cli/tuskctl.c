@@ -45,7 +45,8 @@ static void usage(FILE *f)
 	           "Options:\n"
 	           "  -d, --dbname NAME|URI  connection for SQL given with -c / -f / stdin\n"
 	           "  -c, --command SQL      run SQL (see 'tuskctl query --help')\n"
-	           "  -f, --file FILE        run the SQL in FILE\n"
+	           "  -f, --file FILE        run the script in FILE as psql -f (also -1,\n"
+	           "                         --on-error-stop: see 'tuskctl query --help')\n"
 	           "  -S, --socket PATH      daemon socket (default $TUSK_SOCKET, else\n"
 	           "                         $XDG_RUNTIME_DIR/tusk/tuskd.sock)\n"
 	           "  -j, --json             print results as JSON (after a command too:\n"
@@ -191,7 +192,8 @@ int main(int argc, char **argv)
 		OPT_CSV,
 		OPT_SESSION,
 		OPT_TYPED,
-		OPT_STORE
+		OPT_STORE,
+		OPT_ON_ERROR_STOP
 	};
 	static const struct option longopts[] = {
 	    {"dbname", required_argument, NULL, 'd'},
@@ -203,6 +205,9 @@ int main(int argc, char **argv)
 	    {"typed", no_argument, NULL, OPT_TYPED},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"store", no_argument, NULL, OPT_STORE},
+	    {"on-error-stop", no_argument, NULL, OPT_ON_ERROR_STOP},
+	    {"single-transaction", no_argument, NULL, '1'},
+	    {"variable", required_argument, NULL, 'v'},
 	    {"socket", required_argument, NULL, 'S'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"no-autostart", no_argument, NULL, OPT_NO_AUTOSTART},
@@ -221,8 +226,21 @@ int main(int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	/* '+': options end at the command, whose own arguments follow. */
-	while ((c = getopt_long(argc, argv, "+S:jhd:c:f:q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+S:jhd:c:f:qv:1", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_ON_ERROR_STOP:
+			qa.on_error_stop = true;
+			query_opts = true;
+			break;
+		case '1':
+			qa.single_transaction = true;
+			query_opts = true;
+			break;
+		case 'v':
+			if (ctl_query_variable(&qa, optarg) != EXIT_OK)
+				return EXIT_USAGE;
+			query_opts = true;
+			break;
 		case 'd':
 			qa.target = optarg;
 			query_opts = true;
@@ -317,6 +335,7 @@ int main(int argc, char **argv)
 		return EXIT_UNREACHABLE;
 	}
 	ctl.socket_path = path;
+	ctl.on_error_stop = qa.on_error_stop;
 	if (optind >= argc) {
 		/* psql-style: tuskctl -d NAME -c SQL */
 		if (qa.sql && qa.file)

@@ -27,6 +27,7 @@ struct ctl {
 	/* Output habits (output.c), for every printing command. */
 	bool expanded, no_header, no_pager;
 	const char *null_text;
+	bool on_error_stop; /* the shell's \i stops at a failed statement */
 };
 
 struct ctl_command {
@@ -66,8 +67,20 @@ struct query_args {
 	bool quiet;
 	bool store;         /* --store: keep the result in tuskd, print its id */
 	long long max_rows; /* --max-rows */
+	/* A script (-f, or SQL on stdin) runs statement by statement: */
+	bool on_error_stop;      /* --on-error-stop, -v ON_ERROR_STOP=1 */
+	bool single_transaction; /* -1, --single-transaction */
 };
+/* -v NAME=VALUE of psql: ON_ERROR_STOP is the one tuskctl knows. */
+int ctl_query_variable(struct query_args *a, const char *arg);
 int ctl_run_query(struct ctl *ctl, const struct query_args *a);
+struct exec_opts;
+/* Run text (changed while it is split, then restored) as a script named
+ * name: statement by statement, COPY data from it, a->target, a->session
+ * and a->on_error_stop / single_transaction as given; o is how results
+ * print. */
+int ctl_run_script_text(struct ctl *ctl, const struct query_args *a, const struct exec_opts *o,
+                        char *text, const char *name);
 
 /* query.execute's target: connection_id for a saved name or id (with
  * ctl_agent_env), else conninfo with this process's PG* variables as env. */
@@ -86,9 +99,14 @@ struct exec_opts {
 	bool store;     /* params ask for mode store: no rows come, print the id */
 	int copy_in_fd; /* COPY … FROM STDIN reads this (0: stdin) */
 	FILE *copy_out; /* COPY … TO STDOUT writes here (NULL: out) */
-	/* A script's SQL (q->sql is script->sql): its COPY … FROM stdin
-	 * take their data from it, errors name its lines. */
+	/* A statement of a script (client-cli/script-run.c): its COPY … FROM
+	 * stdin takes its data from script_data (none: an error), errors name
+	 * the script's lines (the statement starts at byte script_sql_offset
+	 * of the script's SQL). */
 	const struct script *script;
+	const struct script_data *script_data;
+	size_t script_sql_offset;
+	int *error_kind; /* set to the error's kind when it fails */
 };
 /* Run query.execute with q (its query_id, render and timeout_ms are set
  * here; its json members are stolen), results printed to o->out as

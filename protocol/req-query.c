@@ -20,6 +20,9 @@ json_t *tusk_req_query_execute(const TuskReqQueryExecute *a)
 	req_int(p, "batch_rows", a->batch_rows);
 	req_true(p, "typed", a->typed);
 	req_true(p, "inline", a->inline_reply);
+	req_true(p, "hold_session", a->hold_session);
+	if (a->no_history)
+		json_object_set_new(p, "history", json_false());
 	return p;
 }
 

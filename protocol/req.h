@@ -76,6 +76,8 @@ typedef struct {
 	long long batch_rows;
 	bool typed;
 	bool inline_reply; /* inline: a small result comes in the reply */
+	bool hold_session; /* the context keeps its backend (and SETs) after it */
+	bool no_history;   /* history: false, not recorded */
 } TuskReqQueryExecute;
 json_t *tusk_req_query_execute(const TuskReqQueryExecute *a);
 /* query.cancel, query.close, query.copy_end */

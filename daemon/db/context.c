@@ -106,8 +106,10 @@ static void unpin(struct context *c)
 static void on_idle(evutil_socket_t fd, short what, void *ud)
 {
 	struct context *c = ud;
-	log_info("context", "context %s: idle in a transaction for too long; rolling back",
-	         c->name ? c->name : "(unnamed)");
+	log_info("context", "context %s: idle for too long; %s", c->name ? c->name : "(unnamed)",
+	         c->pinned && PQtransactionStatus(backend_conn(c->pinned)) == PQTRANS_IDLE
+	             ? "its held session goes back to the pool"
+	             : "rolling back its transaction");
 	unpin(c);
 	if (!c->busy)
 		context_free(c);
@@ -142,12 +144,19 @@ struct backend *context_take(struct context *c)
 	return b;
 }
 
-bool context_keep(struct context *c, struct backend *b)
+static void pin(struct context *c, struct backend *b)
+{
+	pool_pin(b);
+	c->pinned = b;
+	long long sec = settings_int(c->db->env.settings, "query.context_idle_timeout_sec");
+	evtimer_add(c->idle_timer, &(struct timeval){.tv_sec = sec});
+}
+
+bool context_keep(struct context *c, struct backend *b, bool hold_session)
 {
 	PGTransactionStatusType st = PQtransactionStatus(backend_conn(b));
 	if (st == PQTRANS_INTRANS || st == PQTRANS_INERROR) {
-		pool_pin(b);
-		c->pinned = b;
+		pin(c, b);
 		const struct db_context_keeper *k = &c->db->env.contexts;
 		if (c->name && c->n_stmts > 0 && k->save) {
 			k->save(k->ud, pool_id(c->pool), c->name,
@@ -155,11 +164,16 @@ bool context_keep(struct context *c, struct backend *b)
 			        c->n_stmts, c->stmts);
 			c->saved = true;
 		}
-		long long sec = settings_int(c->db->env.settings, "query.context_idle_timeout_sec");
-		evtimer_add(c->idle_timer, &(struct timeval){.tv_sec = sec});
 		return true;
 	}
 	txn_over(c);
+	if (hold_session && st == PQTRANS_IDLE) {
+		/* Not every change of session state has a command tag that
+		 * says so (SELECT set_config(…)): reset it when it goes back. */
+		backend_mark_dirty(b);
+		pin(c, b);
+		return true;
+	}
 	return false;
 }
 

@@ -17,11 +17,13 @@ struct context;
 struct context *context_get(struct pool *p, const char *name, unsigned owner);
 /* The pinned backend (PINNED → BUSY for the caller), or NULL when none. */
 struct backend *context_take(struct context *c);
-/* After a query: a backend inside a transaction stays pinned to the context
- * (idle timer restarts) and this returns true; otherwise the transaction is
- * over for the context and false says the caller gives b back to the pool
- * (at once, or once a cancel still on its way is sent). */
-bool context_keep(struct context *c, struct backend *b);
+/* After a query: a backend inside a transaction, or any backend when the
+ * query asked to hold the session, stays pinned to the context (idle timer
+ * restarts) and this returns true; otherwise the transaction is over for
+ * the context and false says the caller gives b back to the pool (at once,
+ * or once a cancel still on its way is sent). A held session is reset
+ * (DISCARD ALL) when it goes back to the pool. */
+bool context_keep(struct context *c, struct backend *b, bool hold_session);
 /* A statement ran in the context (before context_keep): a named context
  * keeps the SQL of its open transaction so a restart can name it. */
 void context_note_statement(struct context *c, const char *sql);

@@ -42,6 +42,7 @@ struct query {
 	int64_t timeout_ms;
 	int64_t max_rows;
 	bool typed;
+	bool hold_session; /* the context keeps the backend after it */
 	bool stored;
 	TuskRender render;
 

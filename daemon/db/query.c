@@ -131,7 +131,7 @@ void query_finish(struct query *q)
 		bool kept = false;
 		if (q->ctx && !(q->detached && !context_name(q->ctx))) {
 			context_note_statement(q->ctx, q->sql);
-			kept = context_keep(q->ctx, b);
+			kept = context_keep(q->ctx, b, q->hold_session);
 		}
 		if (!kept && !cancel_job_keep(q, b))
 			pool_release(b);
@@ -389,6 +389,7 @@ struct query *query_start(struct pool *p, struct context *ctx, const struct quer
 	q->timeout_ms = o->timeout_ms;
 	q->max_rows = o->max_rows;
 	q->typed = o->typed;
+	q->hold_session = o->hold_session;
 	q->stored = o->stored;
 	q->render = o->render;
 	/* A csv / tsv render of one plain SELECT runs as COPY. */

@@ -67,6 +67,9 @@ struct query_options {
 	int64_t timeout_ms; /* 0: none */
 	int64_t max_rows;   /* 0: all */
 	bool typed;
+	/* Keep the backend pinned to the context after the query even
+	 * outside a transaction (session state carries to its next call). */
+	bool hold_session;
 	bool stored;          /* store mode: listed by the result store, not here */
 	TuskRender render;    /* csv / tsv: rows rendered here, sent as text */
 	const char *query_id; /* client-chosen, or NULL for a fresh uuid */

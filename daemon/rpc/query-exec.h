@@ -44,6 +44,7 @@ struct exec {
 	unsigned rows_checked; /* result sets whose first batch was validated */
 	/* inline: what is held back for the reply while inlining. */
 	bool inlining;
+	bool no_history; /* params.history false */
 	struct inline_buf held;
 	bool input_held; /* a COPY FROM STDIN holds the client's input */
 	unsigned walk;   /* each_client_exec's mark */

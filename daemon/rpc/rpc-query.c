@@ -379,7 +379,7 @@ static TuskStopReason stop_reason_of(struct query *q, const TuskError *e)
  * timeout is a cancel (with its reason), as the protocol says. */
 static void record_history(struct exec *x, struct query *q, json_t *summary, const TuskError *e)
 {
-	if (!tuskd.history || !settings_bool(tuskd.settings, "history.record"))
+	if (!tuskd.history || x->no_history || !settings_bool(tuskd.settings, "history.record"))
 		return;
 	json_t *results = summary ? json_object_get(summary, "results") : NULL;
 	json_t *last = json_array_get(results, json_array_size(results) - 1);
@@ -583,8 +583,10 @@ static int read_options(struct rpc_request *req, struct exec *x, TuskError *e)
 {
 	const char *sql, *context = NULL, *qid = NULL, *mode = NULL, *render = NULL;
 	long long batch_rows = 0, timeout_ms = 0, max_rows = 0;
-	bool typed = false, inl = false;
+	bool typed = false, inl = false, hold = false, history = true;
 	if (tusk_param_string(req->params, "sql", true, &sql, e) < 0 ||
+	    tusk_param_bool(req->params, "hold_session", false, &hold, e) < 0 ||
+	    tusk_param_bool(req->params, "history", false, &history, e) < 0 ||
 	    tusk_param_bool(req->params, "inline", false, &inl, e) < 0 ||
 	    tusk_param_string(req->params, "context", false, &context, e) < 0 ||
 	    tusk_param_string(req->params, "query_id", false, &qid, e) < 0 ||
@@ -604,6 +606,8 @@ static int read_options(struct rpc_request *req, struct exec *x, TuskError *e)
 		return tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
 		                      "params.inline: not with mode \"store\"");
 	x->inlining = inl;
+	x->no_history = !history;
+	x->o.hold_session = hold;
 	x->params = x->params ? json_incref(x->params) : NULL;
 	x->sql = strdup(sql);
 	x->context = context ? strdup(context) : NULL;

@@ -34,6 +34,7 @@ tusk_shell_test(shell-sessions test-sessions.sh)
 tusk_shell_test(shell-store-cli test-store-cli.sh)
 tusk_shell_test(shell-store-life test-store-life.sh)
 tusk_shell_test(shell-script-copy test-script-copy.sh)
+tusk_shell_test(shell-script-run test-script-run.sh)
 tusk_shell_test(shell-copy test-copy.sh "TUSK_FIDELITY_DIR=${CMAKE_CURRENT_SOURCE_DIR}/integration/fidelity")
 set_tests_properties(shell-copy PROPERTIES TIMEOUT 600)
 # 2M rows stored, exported and fetched under ASan take about two minutes.

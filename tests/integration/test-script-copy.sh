@@ -15,7 +15,7 @@ export TUSK_VALIDATE_REPLIES=1
 tuskd_start
 
 tag="scopy_$$_$RANDOM"
-for d in src psql tusk shell bad; do
+for d in src psql tusk shell bad psqlbad; do
 	pg_psql -c "create database ${tag}_$d" >/dev/null || fail "create database ${tag}_$d"
 	at_exit "pg_psql -c 'drop database if exists ${tag}_$d (force)' >/dev/null 2>&1"
 done
@@ -86,8 +86,19 @@ assert_contains "$ERR" 'invalid input syntax for type integer: "12x"' \
 	"the server's error is shown"
 assert_contains "$ERR" "(line $bad_line of $T/bad.sql)" \
 	"the bad row is named by its line of the file ($bad_line)"
-assert_eq "$(pg_psql -d "${tag}_bad" -At -c "select count(*) from pg_tables
-  where tablename = 'items'")" "0" "the script stops there, as one implicit transaction"
+# The rest of the script runs, as psql -f runs it: the same tables, rows,
+# constraints and index as psql leaves from the same file.
+assert_eq "$(pg_psql -d "${tag}_bad" -At -c 'select count(*) from "Odd Name"')" "500" \
+	"the statements after the failed COPY still run"
+pg_psql -v ON_ERROR_STOP=0 -d "${tag}_psqlbad" -f "$T/bad.sql" >/dev/null 2>&1 ||
+	flunk "psql -f bad.sql (without ON_ERROR_STOP) failed"
+tables_of psqlbad >"$T/psqlbad.rows" 2>&1
+tables_of bad >"$T/bad.rows" 2>&1
+if cmp -s "$T/psqlbad.rows" "$T/bad.rows"; then
+	pass "after the bad row, tuskctl -f leaves what psql -f leaves ($(wc -l <"$T/bad.rows") lines)"
+else
+	flunk "after the bad row, tuskctl -f and psql -f differ: $(diff "$T/psqlbad.rows" "$T/bad.rows" | head -5)"
+fi
 
 # A statement error after the data is named by its line too.
 printf 'create table t1 (a int);\nCOPY t1 (a) FROM stdin;\n1\n2\n\\.\nselect nosuchcol\n  from t1;\n' \

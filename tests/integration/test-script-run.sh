@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# A script through `tuskctl -f FILE` (and SQL piped to stdin) runs as
+# `psql -f` runs it: statement by statement on one session.
+# - VACUUM and CREATE INDEX CONCURRENTLY run (one multi-statement query
+#   would put them in an implicit transaction block, where they fail);
+# - a failed statement is reported with its line of the file and the next
+#   one runs; the exit code is 1; stdout is byte-equal to psql's;
+# - --on-error-stop / -v ON_ERROR_STOP=1 stop at the first error;
+# - -1 runs it in one transaction: all or nothing;
+# - SET, set_config() and temporary tables carry to later statements, and
+#   the session is reset (DISCARD ALL) when the script ends;
+# - the statements do not flood the query history.
+# shellcheck source=tests/harness/lib.sh
+. "$(dirname "$0")/../harness/lib.sh"
+tusk_test_init
+pg_use_shared
+export PGCLIENTENCODING=UTF8
+export TUSK_VALIDATE_REPLIES=1
+tuskd_start
+
+tag="srun_$$_$RANDOM"
+for d in psql tusk one stop; do
+	pg_psql -c "create database ${tag}_$d" >/dev/null || fail "create database ${tag}_$d"
+	at_exit "pg_psql -c 'drop database if exists ${tag}_$d (force)' >/dev/null 2>&1"
+done
+uri() { echo "postgresql://$PGUSER@$PGHOST:$PGPORT/${tag}_$1"; }
+psql_raw() { "$PG_BINDIR/psql" -X -h "$PGHOST" -p "$PG_PORT" -U "$PGUSER" "$@"; }
+
+# Line numbers matter below: the failing statements are on lines 9 and 15.
+cat >"$T/script.sql" <<'SQL'
+-- maintenance and data, as people write them
+set search_path = app, public;
+create schema app;
+create table items (id int primary key, name text);
+insert into items values (1, 'one'), (2, 'two');
+vacuum analyze items;
+create index concurrently items_name on items (name);
+select set_config('application_name', 'tusk-srun-held', false);
+insert into items values (1, 'dup');
+create temp table scratch as select id * 10 as v from items;
+select v from scratch order by v;
+select current_setting('application_name') as app,
+       current_schema() as schema;
+insert into items values (3, 'three');
+select nosuchcol
+  from items;
+select count(*) from app.items;
+SQL
+
+run psql_raw -d "${tag}_psql" -f "$T/script.sql"
+assert_eq "$RC" 0 "psql -f runs it (errors do not change its exit code)"
+printf "%s\n" "$OUT" >"$T/psql.out"
+run tctl -d "$(uri tusk)" -f "$T/script.sql"
+assert_eq "$RC" 1 "tuskctl -f exits 1 when a statement failed (${ERR:0:300})"
+printf "%s\n" "$OUT" >"$T/tusk.out"
+printf "%s\n" "$ERR" >"$T/tusk.err"
+if cmp -s "$T/psql.out" "$T/tusk.out"; then
+	pass "stdout is byte-equal to psql -f's ($(wc -l <"$T/tusk.out") lines)"
+else
+	flunk "stdout differs from psql -f's: $(diff "$T/psql.out" "$T/tusk.out" | head -8)"
+fi
+assert_not_contains "$(cat "$T/tusk.err")" "cannot run inside a transaction block" \
+	"VACUUM and CREATE INDEX CONCURRENTLY run"
+assert_contains "$(cat "$T/tusk.err")" "duplicate key value violates unique constraint" \
+	"the duplicate key is reported"
+assert_contains "$(cat "$T/tusk.err")" "(line 9 of $T/script.sql)" "… with its line"
+assert_contains "$(cat "$T/tusk.err")" 'column "nosuchcol" does not exist' \
+	"the unknown column is reported"
+assert_contains "$(cat "$T/tusk.err")" "(line 15 of $T/script.sql)" \
+	"… with the line of the error's position, not the statement's first"
+assert_contains "$(cat "$T/tusk.out")" "tusk-srun-held | app" \
+	"set_config() and SET carried to later statements"
+assert_eq "$(pg_psql -d "${tag}_tusk" -At -c 'select count(*) from app.items')" "3" \
+	"the statements after each failure ran"
+assert_eq "$(pg_psql -d "${tag}_tusk" -At -c "select indisvalid from pg_index
+  where indexrelid = 'app.items_name'::regclass")" "t" "the concurrent index is valid"
+
+# The held session went back to the pool reset: nobody sees its settings.
+run tctl -d "$(uri tusk)" -c "select count(*) from pg_stat_activity
+  where application_name = 'tusk-srun-held'"
+assert_contains "$OUT" " 0" "no backend keeps the script's application_name (${OUT})"
+run tctl -d "$(uri tusk)" -c "select current_setting('search_path')"
+assert_contains "$OUT" '"$user", public' "the next query has the default search_path"
+run tctl -d "$(uri tusk)" -c "select count(*) from pg_tables where tablename = 'scratch'"
+assert_contains "$OUT" " 0" "the script's temporary table is gone"
+
+# The script's statements are not in the history; a -c query is.
+run tctl -d "$(uri tusk)" -c "select 1 as nosuchcol"
+history_has() { tctl history --search nosuchcol 2>/dev/null | grep -qF "$1"; }
+wait_until 10 history_has "as nosuchcol" && pass "a -c query is in the history" ||
+	flunk "the -c query is not in the history"
+run tctl history --search nosuchcol
+assert_not_contains "$OUT" "from items" "a script's statements are not recorded in history"
+
+# SQL piped to stdin is a script too.
+run bash -c "printf 'create table piped (a int);\ninsert into piped values (1);\nvacuum piped;\nselect count(*) from piped;\n' |
+	'$TUSKCTL' --socket '$TUSKD_SOCKET' --no-autostart -d '$(uri tusk)'"
+assert_eq "$RC" 0 "a piped script with VACUUM runs (${ERR:0:200})"
+assert_contains "$OUT" "VACUUM" "… VACUUM's tag is printed"
+
+# ---- stop at the first error ------------------------------------------------
+run tctl -d "$(uri stop)" --on-error-stop -f "$T/script.sql"
+assert_eq "$RC" 1 "--on-error-stop exits 1"
+assert_eq "$(pg_psql -d "${tag}_stop" -At -c 'select count(*) from app.items')" "2" \
+	"--on-error-stop: nothing after the first failure ran"
+run tctl -d "$(uri stop)" -v ON_ERROR_STOP=1 -f "$T/script.sql"
+assert_contains "$ERR" 'schema "app" already exists' "-v ON_ERROR_STOP=1 stops at line 3"
+assert_not_contains "$ERR" "duplicate key" "… and runs nothing after it"
+run tctl -d "$(uri stop)" -v ECHO=all -f "$T/script.sql"
+assert_eq "$RC" 2 "-v with another psql variable is a usage error"
+assert_contains "$ERR" "knows only ON_ERROR_STOP" "… saying which one it knows"
+
+# ---- one transaction --------------------------------------------------------
+run tctl -d "$(uri one)" -1 -f "$T/script.sql"
+assert_eq "$RC" 1 "-1 with a failing statement exits 1"
+assert_contains "$ERR" "rolled back" "… and says it rolled back"
+assert_eq "$(pg_psql -d "${tag}_one" -At -c "select count(*) from pg_namespace
+  where nspname = 'app'")" "0" "-1: nothing of the failed script stays"
+printf 'create table t1 (a int);\ninsert into t1 values (1), (2);\n' >"$T/ok.sql"
+run tctl -d "$(uri one)" --single-transaction -f "$T/ok.sql"
+assert_eq "$RC" 0 "--single-transaction with good statements succeeds (${ERR:0:200})"
+assert_eq "$(pg_psql -d "${tag}_one" -At -c 'select count(*) from t1')" "2" \
+	"--single-transaction commits"
+
+tuskd_stop
