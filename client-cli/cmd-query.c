@@ -217,6 +217,12 @@ static void print_script_line(const struct stream *s, const TuskError *e)
 		line = ctl_script_line_of_sql(sc, ctl_script_sql_byte(sc, at, e->position));
 	if (line)
 		fprintf(stderr, "(line %lu of %s)\n", line, sc->name);
+	if (d && !d->ended && d->len > 0)
+		fprintf(
+		    stderr,
+		    "HINT:  no line \\. ends the COPY data that starts at line %lu: the rest of "
+		    "%s was sent as its data\n",
+		    d->first_line, sc->name);
 }
 
 static void print_query_error(const struct stream *s, const TuskError *e)
@@ -405,24 +411,6 @@ static int exec_statement(void *ud, const struct script *sc, const struct script
 	return ctl_execute(x->ctl, &q, &o, NULL);
 }
 
-/* A script's text that is not UTF-8 cannot go out as JSON: say which line. */
-static bool script_is_utf8(const struct script *sc)
-{
-	size_t bad = tusk_utf8_invalid_at(sc->sql, sc->sql_len);
-	if (bad >= sc->sql_len)
-		return true;
-	TuskError e = TUSK_ERROR_INIT;
-	tusk_error_set(&e, TUSK_ERR_SERIALIZATION,
-	               "%s, line %lu: the SQL is not valid UTF-8 (byte 0x%02x): it cannot be sent "
-	               "as JSON text",
-	               sc->name, ctl_script_line_of_sql(sc, bad), (unsigned char)sc->sql[bad]);
-	tusk_error_set_hint(&e, "Tusk sends SQL as UTF-8: convert the file first, e.g. iconv -f "
-	                        "LATIN1 -t UTF-8 FILE");
-	ctl_print_error(&e);
-	tusk_error_clear(&e);
-	return false;
-}
-
 int ctl_run_script_text(struct ctl *ctl, const struct query_args *a, const struct exec_opts *o,
                         char *text, const char *name)
 {
@@ -433,7 +421,7 @@ int ctl_run_script_text(struct ctl *ctl, const struct query_args *a, const struc
 		return EXIT_DAEMON_ERROR;
 	}
 	int r = EXIT_DAEMON_ERROR;
-	if (script_is_utf8(&sc)) {
+	if (ctl_script_is_utf8(&sc)) {
 		struct script_exec x = {.ctl = ctl, .a = a, .o = *o};
 		struct script_run how = {.stop_on_error = a->on_error_stop,
 		                         .single_transaction = a->single_transaction};

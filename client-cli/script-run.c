@@ -10,6 +10,7 @@
 #include "client-cli/script.h"
 #include "client-cli/tuskctl.h"
 #include "common/error.h"
+#include "common/jsonstr.h"
 #include "common/sql.h"
 
 /* The script's data block for statement i, or NULL: the data was cut out
@@ -33,6 +34,25 @@ static int run_text(const struct script *s, script_exec_fn exec, void *ud, const
 {
 	struct script_stmt st = {.sql = sql, .sql_offset = s->sql_len, .hold_session = hold};
 	return exec(ud, s, &st, kind);
+}
+
+/* A script's text that is not UTF-8 cannot go out as JSON: say which line. */
+bool ctl_script_is_utf8(const struct script *sc)
+{
+	size_t bad = tusk_utf8_invalid_at(sc->sql, sc->sql_len);
+	if (bad >= sc->sql_len)
+		return true;
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_error_set(&e, TUSK_ERR_SERIALIZATION,
+	               "%s, line %lu: the SQL is not valid UTF-8 (byte 0x%02x at offset %zu): it "
+	               "cannot be sent as JSON text",
+	               sc->name, ctl_script_line_of_sql(sc, bad), (unsigned char)sc->sql[bad],
+	               ctl_script_file_offset(sc, bad));
+	tusk_error_set_hint(&e, "Tusk sends SQL as UTF-8: convert the file first, e.g. iconv -f "
+	                        "LATIN1 -t UTF-8 FILE");
+	ctl_print_error(&e);
+	tusk_error_clear(&e);
+	return false;
 }
 
 int ctl_script_run(const struct script *s, const struct script_run *how, script_exec_fn exec,

@@ -31,12 +31,6 @@ static int add_sql(struct script *s, size_t from, size_t to, size_t *cap, size_t
 	return 0;
 }
 
-/* libpg_query's Token for comments (pg_query.proto: SQL_COMMENT, C_COMMENT). */
-static bool comment(const TuskSqlToken *t)
-{
-	return t->token == 275 || t->token == 276;
-}
-
 static bool word(const char *sql, const TuskSqlToken *t, const char *w)
 {
 	size_t n = strlen(w);
@@ -46,7 +40,7 @@ static bool word(const char *sql, const TuskSqlToken *t, const char *w)
 /* Is the statement of sql in tokens t[first, last) a COPY … FROM STDIN? */
 static bool copy_from_stdin(const char *sql, const TuskSqlToken *t, int first, int last)
 {
-	while (first < last && comment(&t[first]))
+	while (first < last && tusk_sql_token_is_comment(&t[first]))
 		first++;
 	if (first >= last || !word(sql, &t[first], "copy"))
 		return false;
@@ -106,7 +100,7 @@ static bool meta_line(const char *text, size_t from, size_t p, size_t eol, const
 	int tokens = before ? tusk_sql_scan(before, &t) : -1;
 	bool only_comments = tokens >= 0;
 	for (int k = 0; k < tokens; k++)
-		only_comments = only_comments && comment(&t[k]);
+		only_comments = only_comments && tusk_sql_token_is_comment(&t[k]);
 	free(t);
 	free(before);
 	return only_comments;
@@ -172,7 +166,8 @@ int ctl_script_split(char *text, size_t len, const char *name, struct script *s)
 			}
 			line += lines_between(text, counted, eol);
 			counted = eol;
-			s->data[s->ndata++] = (struct script_data){eol, q - eol, line, s->sql_len};
+			s->data[s->ndata++] =
+			    (struct script_data){eol, q - eol, line, s->sql_len, q < len};
 			pos = stmt = p = q < len ? line_end(text, len, q) : len;
 			continue;
 		}
@@ -193,16 +188,19 @@ void ctl_script_clear(struct script *s)
 	*s = (struct script){0};
 }
 
-unsigned long ctl_script_line_of_sql(const struct script *s, size_t sql_offset)
+size_t ctl_script_file_offset(const struct script *s, size_t sql_offset)
 {
 	size_t i = 0;
 	while (i + 1 < s->npieces && s->pieces[i + 1].sql_offset <= sql_offset)
 		i++;
 	size_t file =
 	    s->npieces ? s->pieces[i].file_offset + (sql_offset - s->pieces[i].sql_offset) : 0;
-	if (file > s->text_len)
-		file = s->text_len;
-	return 1 + lines_between(s->text, 0, file);
+	return file > s->text_len ? s->text_len : file;
+}
+
+unsigned long ctl_script_line_of_sql(const struct script *s, size_t sql_offset)
+{
+	return 1 + lines_between(s->text, 0, ctl_script_file_offset(s, sql_offset));
 }
 
 size_t ctl_script_sql_byte(const struct script *s, size_t from, unsigned pos)

@@ -13,6 +13,7 @@ struct script_data {
 	size_t offset, len;       /* in the file's text */
 	unsigned long first_line; /* 1-based line of the file where it starts */
 	size_t sql_at;            /* where it was cut out of the SQL */
+	bool ended;               /* by a line "\." (else by the end of the file) */
 };
 
 struct script_piece {
@@ -35,6 +36,8 @@ struct script {
  * while scanning). 0, or -1 when memory ran out. */
 int ctl_script_split(char *text, size_t len, const char *name, struct script *ret);
 void ctl_script_clear(struct script *s);
+/* The byte of the file that is the SQL's byte sql_offset. */
+size_t ctl_script_file_offset(const struct script *s, size_t sql_offset);
 /* The 1-based line of the file holding the SQL's byte sql_offset. */
 unsigned long ctl_script_line_of_sql(const struct script *s, size_t sql_offset);
 /* The byte offset in s->sql of the 1-based character position pos of the
@@ -67,3 +70,5 @@ typedef int (*script_exec_fn)(void *ud, const struct script *s, const struct scr
  * EXIT_OK when every statement succeeded, else the first failure's code. */
 int ctl_script_run(const struct script *s, const struct script_run *how, script_exec_fn exec,
                    void *ud);
+/* The script's SQL is UTF-8 (JSON text); else says which line is not. */
+bool ctl_script_is_utf8(const struct script *s);

@@ -154,7 +154,8 @@ int shell_execute_script(struct shell *sh, char *text, const char *name)
 		return EXIT_DAEMON_ERROR;
 	}
 	struct script_run how = {.stop_on_error = sh->on_error_stop};
-	int r = ctl_script_run(&script, &how, exec_statement, sh);
+	int r = ctl_script_is_utf8(&script) ? ctl_script_run(&script, &how, exec_statement, sh)
+	                                    : EXIT_DAEMON_ERROR;
 	ctl_script_clear(&script);
 	return r;
 }

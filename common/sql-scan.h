@@ -13,6 +13,18 @@ typedef struct TuskSqlToken {
 	bool keyword;      /* any kind of SQL keyword */
 } TuskSqlToken;
 
+/* libpg_query's Token numbers for comments (pg_query.proto: SQL_COMMENT
+ * "-- …", C_COMMENT "/ * … * /"); test-sql checks them against a scan. */
+enum {
+	TUSK_SQL_TOKEN_SQL_COMMENT = 275,
+	TUSK_SQL_TOKEN_C_COMMENT = 276,
+};
+
+static inline bool tusk_sql_token_is_comment(const TuskSqlToken *t)
+{
+	return t->token == TUSK_SQL_TOKEN_SQL_COMMENT || t->token == TUSK_SQL_TOKEN_C_COMMENT;
+}
+
 /* Scan sql. Returns the number of tokens (*ret malloc'ed, may be NULL when
  * 0), or -1 when the text does not scan (an unterminated quote, $$ body
  * or comment: more text is needed) or memory ran out. */

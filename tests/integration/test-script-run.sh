@@ -98,6 +98,14 @@ run bash -c "printf 'create table piped (a int);\ninsert into piped values (1);\
 assert_eq "$RC" 0 "a piped script with VACUUM runs (${ERR:0:200})"
 assert_contains "$OUT" "VACUUM" "… VACUUM's tag is printed"
 
+# A COPY whose data has no "\." line took the rest of the file: said so.
+printf 'create table nodot (a int);\ncopy nodot from stdin;\n1\n2\nselect 1;\n' >"$T/nodot.sql"
+run tctl -d "$(uri tusk)" -f "$T/nodot.sql"
+assert_eq "$RC" 1 "a COPY without its \\. line fails"
+assert_contains "$ERR" "(line 5 of $T/nodot.sql)" "… naming the line the SQL landed on"
+assert_contains "$ERR" "no line \\. ends the COPY data that starts at line 3" \
+	"… with a hint that its \\. is missing"
+
 # ---- stop at the first error ------------------------------------------------
 run tctl -d "$(uri stop)" --on-error-stop -f "$T/script.sql"
 assert_eq "$RC" 1 "--on-error-stop exits 1"

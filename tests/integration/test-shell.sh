@@ -215,7 +215,7 @@ expect_screen "        42" "\\i runs a file"
 printf "select 'caf\xe9' as latin1;\n" >"$T/latin1.sql"
 ready
 ty "\\i $T/latin1.sql"
-expect_screen "the SQL is not valid UTF-8 (byte 0xe9 at offset 11)" "\\i of a LATIN1 file says which byte is not UTF-8"
+expect_screen "line 1: the SQL is not valid UTF-8 (byte 0xe9 at offset 11)" "\\i of a LATIN1 file says which line and byte are not UTF-8"
 expect_screen "iconv -f LATIN1 -t UTF-8" "and how to convert it"
 ready
 ty "select 'again-' || 1 as g"

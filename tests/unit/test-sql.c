@@ -3,6 +3,7 @@
  * checks. What the real server says about the same text is checked in
  * tests/integration/test-sql-server.c. */
 #include "common/sql.h"
+#include "common/sql-scan.h"
 
 #include <check.h>
 #include <pthread.h>
@@ -539,6 +540,21 @@ START_TEST(deep_nesting)
 }
 END_TEST
 
+/* The comment token numbers sql-scan.h names are libpg_query's. */
+START_TEST(comment_tokens)
+{
+	TuskSqlToken *t = NULL;
+	int n = tusk_sql_scan("-- a line\nselect /* a block */ 1;", &t);
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(t[0].token, TUSK_SQL_TOKEN_SQL_COMMENT);
+	ck_assert(!tusk_sql_token_is_comment(&t[1])); /* select */
+	ck_assert_int_eq(t[2].token, TUSK_SQL_TOKEN_C_COMMENT);
+	ck_assert(tusk_sql_token_is_comment(&t[0]) && tusk_sql_token_is_comment(&t[2]));
+	ck_assert(!tusk_sql_token_is_comment(&t[3]) && !tusk_sql_token_is_comment(&t[4]));
+	free(t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("common-sql");
@@ -557,6 +573,7 @@ int main(void)
 	tcase_add_test(tc, syntax_check);
 	tcase_add_test(tc, threads);
 	tcase_add_test(tc, deep_nesting);
+	tcase_add_test(tc, comment_tokens);
 	suite_add_tcase(s, tc);
 	return tt_run_suite(s);
 }
