@@ -1,5 +1,7 @@
 #include "client-gtk/tusk-connection-dialog.h"
 
+#include <string.h>
+
 #include "client-gtk/tusk-host-key-prompt.h"
 
 struct _TuskConnectionDialog {
@@ -23,8 +25,7 @@ struct _TuskConnectionDialog {
 	char *id;
 	json_t *groups;
 	json_t *loaded; /* the config being edited */
-	char *saved_id;
-	int secrets_pending;
+	guint opening;  /* counts openings: a save answers in its own */
 };
 
 enum { SIGNAL_SAVED, N_SIGNALS };
@@ -338,85 +339,126 @@ static void act_test(GtkWidget *w, const char *action, GVariant *param)
 	                    g_object_ref(self));
 }
 
-static void dialog_done(TuskConnectionDialog *self)
+/* One press of Save: the connection, then each typed secret to the keyring
+ * (credentials.set), then "saved" so the sidebar refreshes. It finishes
+ * whatever happens to the dialog meanwhile: a reopened dialog drops only
+ * its own opening's calls, not a save in flight (the secrets are copied
+ * at the press and wiped when done). */
+typedef struct {
+	TuskConnectionDialog *self;
+	guint opening;        /* the dialog's opening it was pressed in */
+	char *id;             /* the saved id */
+	const char *kinds[3]; /* credentials.set kinds of … */
+	char *secrets[3];     /* … the secrets typed (NULL: none) */
+	int pending;
+	gboolean failed;
+} Save;
+
+static void save_free(Save *s)
 {
-	g_signal_emit(self, signals[SIGNAL_SAVED], 0, self->saved_id);
-	gtk_window_close(GTK_WINDOW(self));
+	for (size_t i = 0; i < G_N_ELEMENTS(s->secrets); i++) {
+		if (s->secrets[i])
+			explicit_bzero(s->secrets[i], strlen(s->secrets[i]));
+		g_free(s->secrets[i]);
+	}
+	g_free(s->id);
+	g_object_unref(s->self);
+	g_free(s);
+}
+
+/* Still the opening Save was pressed in: its answer is shown there. */
+static gboolean save_shown(Save *s)
+{
+	return s->opening == s->self->opening;
+}
+
+static void save_done(Save *s)
+{
+	g_signal_emit(s->self, signals[SIGNAL_SAVED], 0, s->id);
+	if (save_shown(s))
+		gtk_window_close(GTK_WINDOW(s->self));
+	save_free(s);
 }
 
 static void on_secret_set(GObject *source, GAsyncResult *res, gpointer data)
 {
-	TuskConnectionDialog *self = data;
+	Save *s = data;
 	g_autoptr(GError) error = NULL;
 	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
-	if (!r && stale(error)) {
-		g_object_unref(self);
-		return;
-	}
-	self->secrets_pending--;
-	if (!r) {
+	json_decref(r);
+	if (!r && !s->failed) {
+		s->failed = TRUE;
 		g_autofree char *t =
 		    g_strdup_printf("Saved, but the password was not: %s", error->message);
-		dialog_message(self, t, TRUE);
-		self->secrets_pending = -1000;
-	} else {
-		json_decref(r);
-		if (self->secrets_pending == 0)
-			dialog_done(self);
+		if (save_shown(s))
+			dialog_message(s->self, t, TRUE);
+		else
+			g_warning("%s", t);
 	}
-	g_object_unref(self);
-}
-
-static void set_secret(TuskConnectionDialog *self, const char *kind, const char *secret)
-{
-	self->secrets_pending++;
-	tusk_rpc_call_async(self->rpc, TUSK_M_CREDENTIALS_SET,
-	                    tusk_req_credentials_set(self->saved_id, kind, secret), self->cancel,
-	                    on_secret_set, g_object_ref(self));
+	if (--s->pending > 0)
+		return;
+	if (s->failed) {
+		/* saved without its secret: the sidebar shows it, the dialog stays */
+		g_signal_emit(s->self, signals[SIGNAL_SAVED], 0, s->id);
+		save_free(s);
+	} else {
+		save_done(s);
+	}
 }
 
 static void on_saved(GObject *source, GAsyncResult *res, gpointer data)
 {
-	TuskConnectionDialog *self = data;
+	Save *s = data;
+	TuskConnectionDialog *self = s->self;
 	g_autoptr(GError) error = NULL;
 	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
-	if (!r && stale(error)) {
-		g_object_unref(self);
-		return;
-	}
-	gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.save", TRUE);
+	if (save_shown(s))
+		gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.save", TRUE);
 	if (!r) {
-		dialog_message(self, error->message, TRUE);
-		g_object_unref(self);
+		if (save_shown(s))
+			dialog_message(self, error->message, TRUE);
+		save_free(s);
 		return;
 	}
-	g_free(self->saved_id);
-	self->saved_id = g_strdup(json_string_value(json_object_get(r, "id")));
+	s->id = g_strdup(json_string_value(json_object_get(r, "id")));
 	json_decref(r);
-	const char *pw = gtk_editable_get_text(GTK_EDITABLE(self->password_row));
-	const char *ssh = gtk_editable_get_text(GTK_EDITABLE(self->ssh_secret_row));
-	const char *sslpp = gtk_editable_get_text(GTK_EDITABLE(self->ssl_passphrase_row));
-	guint auth = adw_combo_row_get_selected(self->ssh_auth_row);
-	if (*ssh)
-		set_secret(self,
-		           g_str_equal(ssh_auths[auth], "key") ? "ssh_passphrase" : "ssh_password",
-		           ssh);
-	if (*pw)
-		set_secret(self, "password", pw);
-	if (*sslpp)
-		set_secret(self, "ssl_passphrase", sslpp);
-	if (!*pw && !*ssh && !*sslpp)
-		dialog_done(self);
-	g_object_unref(self);
+	for (size_t i = 0; i < G_N_ELEMENTS(s->secrets); i++)
+		s->pending += s->secrets[i] ? 1 : 0;
+	if (s->pending == 0) {
+		save_done(s);
+		return;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(s->secrets); i++)
+		if (s->secrets[i])
+			tusk_rpc_call_async(
+			    self->rpc, TUSK_M_CREDENTIALS_SET,
+			    tusk_req_credentials_set(s->id, s->kinds[i], s->secrets[i]), NULL,
+			    on_secret_set, s);
+}
+
+static char *secret_of(AdwPasswordEntryRow *row)
+{
+	const char *t = gtk_editable_get_text(GTK_EDITABLE(row));
+	return *t ? g_strdup(t) : NULL;
 }
 
 static void act_save(GtkWidget *w, const char *action, GVariant *param)
 {
 	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(w);
 	gtk_widget_action_set_enabled(w, "dialog.save", FALSE);
+	Save *s = g_new0(Save, 1);
+	s->self = g_object_ref(self);
+	s->opening = self->opening;
+	guint auth = adw_combo_row_get_selected(self->ssh_auth_row);
+	s->kinds[0] = g_str_equal(ssh_auths[auth], "key") ? "ssh_passphrase" : "ssh_password";
+	s->secrets[0] = secret_of(self->ssh_secret_row);
+	s->kinds[1] = "password";
+	s->secrets[1] = secret_of(self->password_row);
+	s->kinds[2] = "ssl_passphrase";
+	s->secrets[2] = secret_of(self->ssl_passphrase_row);
+	/* not self->cancel: reopening the dialog does not stop a save */
 	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_SAVE,
-	                    tusk_req_connections_save(dialog_config(self)), self->cancel, on_saved,
-	                    g_object_ref(self));
+	                    tusk_req_connections_save(dialog_config(self)), NULL, on_saved, s);
 }
 
 static void on_groups(GObject *source, GAsyncResult *res, gpointer data)
@@ -495,8 +537,6 @@ static void dialog_reset(TuskConnectionDialog *self)
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.save", TRUE);
 	g_clear_pointer(&self->loaded, json_decref);
 	g_clear_pointer(&self->id, g_free);
-	g_clear_pointer(&self->saved_id, g_free);
-	self->secrets_pending = 0;
 }
 
 TuskConnectionDialog *tusk_connection_dialog_new(GtkWindow *parent, TuskRpc *rpc)
@@ -513,6 +553,7 @@ void tusk_connection_dialog_open(TuskConnectionDialog *self, const char *id)
 	g_cancellable_cancel(self->cancel);
 	g_clear_object(&self->cancel);
 	self->cancel = g_cancellable_new();
+	self->opening++;
 	/* shown first: GTK 4.8 tells AT-SPI of a hidden window's title change
 	 * through its unrealized context, and the bus drops the application */
 	gtk_window_present(GTK_WINDOW(self));
@@ -544,7 +585,6 @@ static void tusk_connection_dialog_finalize(GObject *object)
 {
 	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(object);
 	g_free(self->id);
-	g_free(self->saved_id);
 	json_decref(self->groups);
 	json_decref(self->loaded);
 	G_OBJECT_CLASS(tusk_connection_dialog_parent_class)->finalize(object);
