@@ -422,3 +422,13 @@ void backend_mark_dirty(struct backend *b)
 {
 	b->discard = true;
 }
+
+void backend_mark_settings(struct backend *b)
+{
+	b->discard = b->settings = true;
+}
+
+bool backend_has_settings(const struct backend *b)
+{
+	return b->settings;
+}

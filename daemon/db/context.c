@@ -167,6 +167,12 @@ bool context_keep(struct context *c, struct backend *b, bool hold_session)
 		return true;
 	}
 	txn_over(c);
+	if (st == PQTRANS_IDLE && c->name && backend_has_settings(b)) {
+		/* A SET in a tab or a shell holds for its next statements, as
+		 * in one psql session (until the context idles out). */
+		pin(c, b);
+		return true;
+	}
 	if (hold_session && st == PQTRANS_IDLE) {
 		/* Not every change of session state has a command tag that
 		 * says so (SELECT set_config(…)): reset it when it goes back. */

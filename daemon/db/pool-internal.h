@@ -27,6 +27,7 @@ struct backend {
 	bool checking; /* BUSY for a health check, not for a user */
 	bool marked_broken;
 	bool discard;   /* DISCARD ALL before the next user */
+	bool settings;  /* a SET, PREPARE, … its context keeps (until DISCARD) */
 	bool resolving; /* a worker holds it: backend_free leaves it to resolve_done */
 	backend_io_fn io;
 	void *io_ud;

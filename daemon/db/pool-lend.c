@@ -316,7 +316,7 @@ void pool_release(struct backend *b)
 			/* The last user changed session state (SET, temp tables,
 			 * prepared statements…): the next one gets a clean session,
 			 * as a new psql would. */
-			b->discard = false;
+			b->discard = b->settings = false;
 			b->checking = true;
 			if (!PQsendQuery(b->conn, "DISCARD ALL")) {
 				b->checking = false;

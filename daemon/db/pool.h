@@ -135,6 +135,11 @@ int backend_pump(struct backend *b, short what);
 void backend_mark_broken(struct backend *b);
 /* The user changed session state: reset it before anyone else uses b. */
 void backend_mark_dirty(struct backend *b);
+/* … with a statement that sets something for the session's next
+ * statements (SET, RESET, PREPARE, DECLARE … WITH HOLD, LOAD): a named
+ * context keeps b, as one psql session keeps it. Marks it dirty too. */
+void backend_mark_settings(struct backend *b);
+bool backend_has_settings(const struct backend *b);
 /* The notice receiver of a backend no query owns. */
 void backend_idle_notice(void *arg, const PGresult *res);
 

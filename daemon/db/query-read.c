@@ -178,6 +178,23 @@ void query_progress(struct query *q, uint64_t now)
 	}
 }
 
+static bool tag_is(const char *tag, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return strncmp(tag, prefix, n) == 0 && (tag[n] == '\0' || tag[n] == ' ');
+}
+
+/* Command tags that set something for the session's next statements, as
+ * a user means them to stay in a psql session. */
+static bool sets_for_session(const char *tag)
+{
+	static const char *const prefixes[] = {"SET", "RESET", "PREPARE", "DECLARE CURSOR", "LOAD"};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (tag_is(tag, prefixes[i]))
+			return true;
+	return false;
+}
+
 /* Command tags after which a backend's session differs from a fresh one. */
 static bool changes_session(const char *tag)
 {
@@ -186,11 +203,9 @@ static bool changes_session(const char *tag)
 	    "LISTEN",      "UNLISTEN",        "DECLARE CURSOR",  "CREATE TABLE",
 	    "CREATE VIEW", "CREATE SEQUENCE", "CREATE FUNCTION", "LOAD",
 	};
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++) {
-		size_t n = strlen(prefixes[i]);
-		if (strncmp(tag, prefixes[i], n) == 0 && (tag[n] == '\0' || tag[n] == ' '))
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (tag_is(tag, prefixes[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -220,7 +235,9 @@ static void end_result(struct query *q, const PGresult *res)
 		meta_cache_invalidate(pool_meta(q->pool));
 		q->ran_ddl = true;
 	}
-	if (tag && changes_session(tag))
+	if (tag && sets_for_session(tag))
+		backend_mark_settings(q->b);
+	else if (tag && changes_session(tag))
 		backend_mark_dirty(q->b);
 	if (q->state == QUERY_RUNNING && !q->detached)
 		q->sink->result(q->ud, q, s);

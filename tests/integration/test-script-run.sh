@@ -130,4 +130,16 @@ assert_eq "$RC" 0 "--single-transaction with good statements succeeds (${ERR:0:2
 assert_eq "$(pg_psql -d "${tag}_one" -At -c 'select count(*) from t1')" "2" \
 	"--single-transaction commits"
 
+# ---- a named context keeps what SET set, as one psql session ----------------
+run tctl -d "$(uri tusk)" --session "srun-$$" -c "set statement_timeout = '4321ms'"
+assert_eq "$RC" 0 "SET in a named context"
+run tctl -d "$(uri tusk)" --session "srun-$$" -c "create table sess_t (a int)"
+run tctl -d "$(uri tusk)" --session "srun-$$" -c "show statement_timeout"
+assert_contains "$OUT" "4321ms" "the SET holds for the context's later calls (another process each)"
+run tctl -d "$(uri tusk)" -c "show statement_timeout"
+assert_not_contains "$OUT" "4321ms" "… and a call outside the context does not see it"
+run tctl -d "$(uri tusk)" --session "srun-$$" -c "reset statement_timeout"
+run tctl -d "$(uri tusk)" --session "srun-$$" -c "show statement_timeout"
+assert_contains "$OUT" " 0" "RESET in the context resets it"
+
 tuskd_stop

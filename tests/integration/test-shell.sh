@@ -138,6 +138,16 @@ expect_screen "COMMIT" "commit"
 assert_eq "$(pg_psql -d "$db" -At -c 'select name from customers where id = 4')" "Di" \
 	"a transaction over three statements committed on one backend"
 
+# ---- SET holds for the next statements, as in one psql session ---------------
+ready
+ty "set application_name = 'tusk-shell-set';"
+expect_screen "SET" "set application_name"
+ready
+ty "select 'app=' || current_setting('application_name') as setting;"
+expect_screen "app=tusk-shell-set" "a SET holds for the shell's next statement"
+assert_eq "$(pg_psql -At -c "select count(*) from pg_stat_activity
+  where application_name = 'tusk-shell-set'")" 1 "one backend, the shell's, holds the setting"
+
 # ---- \x and \timing -----------------------------------------------------------------
 ready
 ty "\\x"
