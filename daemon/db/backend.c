@@ -428,6 +428,11 @@ void backend_mark_settings(struct backend *b)
 	b->discard = b->settings = true;
 }
 
+void backend_mark_clean(struct backend *b)
+{
+	b->discard = b->settings = false;
+}
+
 bool backend_has_settings(const struct backend *b)
 {
 	return b->settings;

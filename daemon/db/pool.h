@@ -140,6 +140,8 @@ void backend_mark_dirty(struct backend *b);
  * context keeps b, as one psql session keeps it. Marks it dirty too. */
 void backend_mark_settings(struct backend *b);
 bool backend_has_settings(const struct backend *b);
+/* The user ran DISCARD ALL: the session is a fresh one again. */
+void backend_mark_clean(struct backend *b);
 /* The notice receiver of a backend no query owns. */
 void backend_idle_notice(void *arg, const PGresult *res);
 

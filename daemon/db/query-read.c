@@ -235,7 +235,9 @@ static void end_result(struct query *q, const PGresult *res)
 		meta_cache_invalidate(pool_meta(q->pool));
 		q->ran_ddl = true;
 	}
-	if (tag && sets_for_session(tag))
+	if (tag && strcmp(tag, "DISCARD ALL") == 0)
+		backend_mark_clean(q->b); /* a named context lets it go again */
+	else if (tag && sets_for_session(tag))
 		backend_mark_settings(q->b);
 	else if (tag && changes_session(tag))
 		backend_mark_dirty(q->b);

@@ -141,5 +141,10 @@ assert_not_contains "$OUT" "4321ms" "… and a call outside the context does not
 run tctl -d "$(uri tusk)" --session "srun-$$" -c "reset statement_timeout"
 run tctl -d "$(uri tusk)" --session "srun-$$" -c "show statement_timeout"
 assert_contains "$OUT" " 0" "RESET in the context resets it"
+run tctl -d "$(uri tusk)" --session "srun-$$" -c "set application_name = 'srun-ctx-$$'"
+assert_eq "$(pg_psql -At -c "select count(*) from pg_stat_activity
+  where application_name = 'srun-ctx-$$'")" 1 "the context holds its backend with the setting"
+run tctl -d "$(uri tusk)" --session "srun-$$" -c "discard all"
+assert_eq "$RC" 0 "DISCARD ALL in the context (it lets the backend go)"
 
 tuskd_stop
