@@ -3,9 +3,14 @@
  * to stop), VACUUM and CREATE INDEX CONCURRENTLY run outside a transaction
  * block, and SET or set_config() carry to the statements after them (the
  * daemon holds the backend while more statements follow). Statement
- * boundaries come from libpg_query (common/sql.h). */
+ * boundaries come from libpg_query (common/sql.h). Of psql's meta-commands
+ * a script may hold, \set ON_ERROR_STOP, \echo and \qecho are done,
+ * pg_dump's \restrict / \unrestrict and display settings are passed
+ * over, and any other is an error of its line. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client-cli/script.h"
 #include "client-cli/tuskctl.h"
@@ -55,9 +60,93 @@ bool ctl_script_is_utf8(const struct script *sc)
 	return false;
 }
 
-int ctl_script_run(const struct script *s, const struct script_run *how, script_exec_fn exec,
+/* psql's boolean spellings: 1 on, 0 off, -1 neither. */
+static int on_off(const char *v)
+{
+	static const char *const on[] = {"on", "1", "true", "yes"};
+	static const char *const off[] = {"off", "0", "false", "no"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, on[i]) == 0)
+			return 1;
+		if (strcasecmp(v, off[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* Do the meta-command line m: false when it is one tuskctl cannot run
+ * (said on stderr, with its line). */
+static bool run_meta(const struct script *s, const struct script_meta *m, struct script_run *how)
+{
+	char line[1024];
+	snprintf(line, sizeof(line), "%.*s", (int)m->len, s->text + m->offset);
+	char *save = NULL, *cmd = strtok_r(line, " \t", &save);
+	char *rest = save ? save + strspn(save, " \t") : NULL;
+	if (!cmd)
+		return true;
+	if (strcmp(cmd, "\\echo") == 0 || strcmp(cmd, "\\qecho") == 0) {
+		printf("%s\n", rest ? rest : "");
+		fflush(stdout);
+		return true;
+	}
+	if (strcmp(cmd, "\\set") == 0 || strcmp(cmd, "\\unset") == 0) {
+		char *var = strtok_r(NULL, " \t", &save);
+		char *val = strtok_r(NULL, " \t", &save);
+		bool set = strcmp(cmd, "\\set") == 0;
+		int v = set ? (val ? on_off(val) : -1) : 0;
+		if (var && strcmp(var, "ON_ERROR_STOP") == 0 && v >= 0) {
+			how->stop_on_error = v == 1;
+			return true;
+		}
+		if (var && strcmp(var, "ON_ERROR_STOP") == 0) {
+			fprintf(stderr,
+			        "tuskctl: %s, line %lu: \\set ON_ERROR_STOP takes on or off\n",
+			        s->name, m->line);
+			return false;
+		}
+		fprintf(stderr,
+		        "tuskctl: %s, line %lu: %s %s passed over (tuskctl keeps only "
+		        "ON_ERROR_STOP of psql's variables)\n",
+		        s->name, m->line, cmd, var ? var : "");
+		return true;
+	}
+	/* pg_dump's guard, and psql's display settings: nothing to do. */
+	static const char *const passed[] = {
+	    "\\restrict", "\\unrestrict", "\\timing", "\\pset", "\\x", "\\t", "\\a", "\\encoding"};
+	for (size_t i = 0; i < sizeof(passed) / sizeof(*passed); i++)
+		if (strcmp(cmd, passed[i]) == 0)
+			return true;
+	fprintf(stderr,
+	        "tuskctl: %s, line %lu: psql's %s is not run from a script by tuskctl (it runs "
+	        "SQL, \\set ON_ERROR_STOP and \\echo)\n",
+	        s->name, m->line, cmd);
+	return false;
+}
+
+/* Run the meta-commands cut out before SQL byte upto; false when one
+ * failed and the script stops for it. */
+static bool metas_before(const struct script *s, size_t upto, size_t *mi, struct script_run *how,
+                         int *failed)
+{
+	for (; *mi < s->nmetas && s->metas[*mi].sql_at <= upto; (*mi)++) {
+		if (run_meta(s, &s->metas[*mi], how))
+			continue;
+		if (*failed == EXIT_OK)
+			*failed = EXIT_DAEMON_ERROR;
+		if (how->stop_on_error) {
+			(*mi)++;
+			return false;
+		}
+	}
+	return true;
+}
+
+int ctl_script_run(const struct script *s, const struct script_run *given, script_exec_fn exec,
                    void *ud)
 {
+	struct script_run run = *given, *how = &run;
+	/* In one transaction the first failure ends it. */
+	run.stop_on_error |= run.single_transaction;
 	TuskSqlScript ts = {0};
 	TuskError e = TUSK_ERROR_INIT;
 	if (tusk_sql_analyse(s->sql, s->sql_len, &ts, &e) < 0) {
@@ -71,13 +160,19 @@ int ctl_script_run(const struct script *s, const struct script_run *how, script_
 		tusk_sql_script_clear(&ts);
 		return r;
 	}
-	size_t k = 0;
-	for (size_t i = 0; i < ts.n; i++) {
+	size_t k = 0, mi = 0;
+	bool stopped = false;
+	for (size_t i = 0; i < ts.n && !stopped; i++) {
 		const TuskSqlStatement *t = &ts.stmts[i];
+		if (!metas_before(s, t->offset, &mi, how, &failed)) {
+			stopped = true;
+			break;
+		}
 		char *sql = strndup(s->sql + t->offset, t->length);
 		if (!sql) {
 			failed = EXIT_DAEMON_ERROR;
 			fprintf(stderr, "tuskctl: out of memory\n");
+			stopped = true;
 			break;
 		}
 		struct script_stmt st = {.sql = sql,
@@ -94,9 +189,11 @@ int ctl_script_run(const struct script *s, const struct script_run *how, script_
 		/* A statement's own error: psql goes on with the next one. */
 		bool statement_error =
 		    kind == TUSK_ERR_QUERY_FAILED || kind == TUSK_ERR_QUERY_TIMEOUT;
-		if (!statement_error || how->stop_on_error || one)
-			break;
+		if (!statement_error || how->stop_on_error)
+			stopped = true;
 	}
+	if (!stopped && !metas_before(s, s->sql_len, &mi, how, &failed))
+		stopped = true;
 	if (one && ts.n > 0) {
 		if (failed == EXIT_OK) {
 			failed = run_text(s, exec, ud, "COMMIT", false, &kind);

@@ -85,16 +85,17 @@ static size_t line_end(const char *text, size_t len, size_t p)
 	return nl ? (size_t)(nl - text) + 1 : len;
 }
 
-/* The line [p, eol) is the meta-command cmd, with only white space and
- * comments since the last statement's end (from). */
-static bool meta_line(const char *text, size_t from, size_t p, size_t eol, const char *cmd)
+/* The line [p, eol) is a psql meta-command (its first non-blank byte a
+ * backslash), with only white space and comments since the last
+ * statement's end (from): *at is where the backslash is. */
+static bool meta_line(const char *text, size_t from, size_t p, size_t eol, size_t *at)
 {
-	size_t n = strlen(cmd), i = p;
+	size_t i = p;
 	while (i < eol && (text[i] == ' ' || text[i] == '\t'))
 		i++;
-	if (eol - i < n || memcmp(text + i, cmd, n) != 0 ||
-	    (eol - i > n && !strchr(" \t\r\n", text[i + n])))
+	if (i == eol || text[i] != '\\')
 		return false;
+	*at = i;
 	char *before = strndup(text + from, p - from);
 	TuskSqlToken *t = NULL;
 	int tokens = before ? tusk_sql_scan(before, &t) : -1;
@@ -118,19 +119,31 @@ static unsigned long lines_between(const char *text, size_t from, size_t to)
 int ctl_script_split(char *text, size_t len, const char *name, struct script *s)
 {
 	*s = (struct script){.name = name, .text = text, .text_len = len};
-	size_t cap = 0, pcap = 0, dcap = 0;
+	size_t cap = 0, pcap = 0, dcap = 0, mcap = 0;
 	size_t pos = 0;  /* the SQL not yet taken starts here */
 	size_t stmt = 0; /* the statement not yet ended starts here */
 	size_t p = 0, counted = 0;
 	unsigned long line = 1; /* of byte counted */
 	while (p < len) {
-		size_t eol = line_end(text, len, p);
-		if (meta_line(text, stmt, p, eol, "\\restrict") ||
-		    meta_line(text, stmt, p, eol, "\\unrestrict")) {
-			/* pg_dump's guard against meta-commands in its data:
-			 * tuskctl runs none from a script. */
+		size_t eol = line_end(text, len, p), at;
+		if (meta_line(text, stmt, p, eol, &at)) {
+			/* A meta-command ends at the end of its line, as psql
+			 * reads one; the runner does what it says. */
 			if (add_sql(s, pos, p, &cap, &pcap) < 0)
 				return -1;
+			line += lines_between(text, counted, p);
+			counted = p;
+			if (s->nmetas == mcap) {
+				mcap = mcap ? mcap * 2 : 8;
+				struct script_meta *m = realloc(s->metas, mcap * sizeof(*m));
+				if (!m)
+					return -1;
+				s->metas = m;
+			}
+			size_t n = eol - at;
+			while (n > 0 && (text[at + n - 1] == '\n' || text[at + n - 1] == '\r'))
+				n--;
+			s->metas[s->nmetas++] = (struct script_meta){at, n, line, s->sql_len};
 			pos = stmt = p = eol;
 			continue;
 		}
@@ -184,6 +197,7 @@ void ctl_script_clear(struct script *s)
 {
 	free(s->sql);
 	free(s->data);
+	free(s->metas);
 	free(s->pieces);
 	*s = (struct script){0};
 }

@@ -1,9 +1,10 @@
 /* A SQL script read by tuskctl -f FILE or the shell's \i FILE, as psql
  * reads one: the data lines after a `COPY … FROM stdin;` (up to a line
  * "\." or the end of the file, pg_dump's plain format) are taken out of
- * the SQL and sent as that COPY's data; pg_dump's \restrict and
- * \unrestrict lines are dropped (tuskctl runs no meta-command from a
- * script). client-cli/script.c */
+ * the SQL and sent as that COPY's data; a psql meta-command line between
+ * statements (a backslash first) ends at the end of its line and is kept
+ * apart for the runner (\set ON_ERROR_STOP, \echo; pg_dump's \restrict).
+ * client-cli/script.c */
 #pragma once
 
 #include <stdbool.h>
@@ -14,6 +15,13 @@ struct script_data {
 	unsigned long first_line; /* 1-based line of the file where it starts */
 	size_t sql_at;            /* where it was cut out of the SQL */
 	bool ended;               /* by a line "\." (else by the end of the file) */
+};
+
+/* A psql meta-command line of the script ("\\set ON_ERROR_STOP on"). */
+struct script_meta {
+	size_t offset, len; /* in the file's text: from the backslash, no newline */
+	unsigned long line; /* 1-based */
+	size_t sql_at;      /* where it was cut out of the SQL */
 };
 
 struct script_piece {
@@ -28,6 +36,8 @@ struct script {
 	size_t sql_len;
 	struct script_data *data; /* one per COPY … FROM stdin, in order */
 	size_t ndata;
+	struct script_meta *metas; /* meta-command lines, in order */
+	size_t nmetas;
 	struct script_piece *pieces;
 	size_t npieces;
 };

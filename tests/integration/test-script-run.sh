@@ -106,6 +106,30 @@ assert_contains "$ERR" "(line 5 of $T/nodot.sql)" "… naming the line the SQL l
 assert_contains "$ERR" "no line \\. ends the COPY data that starts at line 3" \
 	"… with a hint that its \\. is missing"
 
+# psql meta-commands in a script: \echo and \set ON_ERROR_STOP are done
+# (stdout byte-equal to psql's), another one is an error of its line and
+# the script goes on; a meta-command line never joins the next statement.
+printf '\\echo start of the script\nselect 1 as one;\n\\set ON_ERROR_STOP on\nselect 1/0;\nselect 2 as never;\n' >"$T/meta.sql"
+run psql_raw -d "${tag}_psql" -f "$T/meta.sql"
+assert_eq "$RC" 3 "psql stops meta.sql at its error (ON_ERROR_STOP set in the script)"
+printf "%s\n" "$OUT" >"$T/psql-meta.out"
+run tctl -d "$(uri tusk)" -f "$T/meta.sql"
+assert_eq "$RC" 1 "tuskctl stops meta.sql too, exit 1"
+printf "%s\n" "$OUT" >"$T/tusk-meta.out"
+if cmp -s "$T/psql-meta.out" "$T/tusk-meta.out"; then
+	pass "\\echo and \\set ON_ERROR_STOP: stdout byte-equal to psql's"
+else
+	flunk "meta.sql stdout differs from psql's: $(diff "$T/psql-meta.out" "$T/tusk-meta.out" | head -8)"
+fi
+assert_not_contains "$OUT" "never" "nothing ran after the error"
+printf 'create table metat (a int);\n\\gexec\ninsert into metat values (1);\n\\unrestrict abc\ninsert into metat values (2);\n' >"$T/meta2.sql"
+run tctl -d "$(uri tusk)" -f "$T/meta2.sql"
+assert_eq "$RC" 1 "a meta-command tuskctl does not run fails the script"
+assert_contains "$ERR" "meta2.sql, line 2: psql's \\gexec is not run from a script" \
+	"… naming it and its line"
+assert_eq "$(pg_psql -d "${tag}_tusk" -At -c "select string_agg(a::text, ',' order by a) from metat")" \
+	"1,2" "the statements around meta-command lines ran whole"
+
 # ---- stop at the first error ------------------------------------------------
 run tctl -d "$(uri stop)" --on-error-stop -f "$T/script.sql"
 assert_eq "$RC" 1 "--on-error-stop exits 1"
