@@ -12,34 +12,84 @@
 
 #include "client-cli/copy.h"
 #include "common/base64.h"
+#include "common/copy-json.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/req.h"
 
 /* Bytes of input per message. */
 #define CHUNK (128 * 1024)
+/* Room for one message: a chunk escaped as a JSON string (6 bytes for a
+ * control character at worst; base64 takes 4 for 3), and its frame. */
+#define MSG_CAP (6 * CHUNK + 256)
 
-/* The head of query.copy_data as tusk_req_query_copy_data spells it:
- * {"jsonrpc":"2.0","method":M,"params":{"query_id":Q,K:"… */
-static size_t frame(char *out, const char *method, const char *qid, const char *key)
+/* One COPY's sending side: every chunk is framed in the same buffer. */
+struct upload {
+	TuskClient *c;
+	const char *qid;
+	bool binary; /* COPY's binary format: base64 always */
+	TuskNotifyFn fn;
+	void *ud;
+	char *msg;
+};
+
+/* The head of query.copy_data as tusk_req_query_copy_data spells it (and
+ * tuskd's fast path reads it, daemon/rpc/copy-line.c):
+ * {"jsonrpc":"2.0","method":"query.copy_data","params":{"query_id":Q,K:"… */
+static size_t frame(char *out, const char *qid, const char *key)
 {
 	return (size_t)sprintf(out,
 	                       "{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":{\"query_id\":"
-	                       "\"%s\"%s%s%s",
-	                       method, qid, key ? ",\"" : "", key ? key : "", key ? "\":\"" : "");
+	                       "\"%s\",\"%s\":\"",
+	                       TUSK_M_QUERY_COPY_DATA, qid, key);
 }
 
-static int send_end(TuskClient *c, const char *qid, const char *fail, TuskNotifyFn fn, void *ud,
-                    TuskError *e)
+/* data[0, n) as query.copy_data messages: a JSON string ("text") while it
+ * is UTF-8 without NUL, smaller than base64 and as cheap; what is not
+ * (another encoding, a character cut by the chunk's end) goes as base64.
+ * 0, 1 (the query ended: its reply is kept) or -1 (e). */
+static int send_data(struct upload *u, const char *data, size_t n, TuskError *e)
 {
+	while (n > 0) {
+		size_t used = 0, len = 0;
+		if (!u->binary) {
+			len = frame(u->msg, u->qid, "text");
+			len += tusk_copy_json_escape(data, n, u->msg + len, &used);
+		}
+		if (!used) {
+			len = frame(u->msg, u->qid, "base64");
+			len += tusk_base64_encode(data, n, u->msg + len);
+			used = n;
+		}
+		memcpy(u->msg + len, "\"}}\n", 4);
+		len += 4;
+		int r = tusk_client_write_pumping(u->c, u->msg, len, u->fn, u->ud, e);
+		if (r != 0)
+			return r;
+		data += used;
+		n -= used;
+	}
+	return 0;
+}
+
+/* After the data (r: send_data's last answer): query.copy_end, or
+ * query.copy_fail with fail; the buffer goes. 0 or -1 (e). */
+static int upload_finish(struct upload *u, int r, const char *fail, TuskError *e)
+{
+	free(u->msg);
+	u->msg = NULL;
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return 0; /* the query ended already: its reply says how */
 	json_t *msg = tusk_rpc_notification(fail ? TUSK_M_QUERY_COPY_FAIL : TUSK_M_QUERY_COPY_END,
-	                                    fail ? tusk_req_query_copy_fail(qid, fail)
-	                                         : tusk_req_query_id(qid));
+	                                    fail ? tusk_req_query_copy_fail(u->qid, fail)
+	                                         : tusk_req_query_id(u->qid));
 	size_t n;
 	char *text = msg ? tusk_rpc_dump(msg, &n) : NULL;
 	json_decref(msg);
 	if (!text)
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
-	int r = tusk_client_write_pumping(c, text, n, fn, ud, e);
+	r = tusk_client_write_pumping(u->c, text, n, u->fn, u->ud, e);
 	free(text);
 	return r < 0 ? -1 : 0;
 }
@@ -153,11 +203,11 @@ int ctl_copy_upload(TuskClient *c, const char *qid, int fd, bool binary, TuskNot
 		rest.fd = fd;
 		rest.len = 0;
 	}
+	struct upload u = {c, qid, binary, fn, ud, malloc(MSG_CAP)};
 	char *in = malloc(CHUNK);
-	char *msg = malloc(tusk_base64_encoded_len(CHUNK) + 256);
-	if (!in || !msg) {
+	if (!in || !u.msg) {
 		free(in);
-		free(msg);
+		free(u.msg);
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
 	}
 	const char *fail = NULL;
@@ -184,11 +234,7 @@ int ctl_copy_upload(TuskClient *c, const char *qid, int fd, bool binary, TuskNot
 		}
 		if (n == 0 && !end)
 			break;
-		size_t len = frame(msg, TUSK_M_QUERY_COPY_DATA, qid, "base64");
-		len += tusk_base64_encode(in, (size_t)n, msg + len);
-		memcpy(msg + len, "\"}}\n", 4);
-		len += 4;
-		r = n ? tusk_client_write_pumping(c, msg, len, fn, ud, e) : 0;
+		r = send_data(&u, in, (size_t)n, e);
 		if (r != 0 || end)
 			break;
 		/* The start of a possible "\." waits for the next read. */
@@ -196,43 +242,26 @@ int ctl_copy_upload(TuskClient *c, const char *qid, int fd, bool binary, TuskNot
 		held = keep;
 	}
 	free(in);
-	free(msg);
 	if (fd != STDIN_FILENO)
 		rest.len = 0; /* a file of \copy is closed after: its number is reused */
-	if (r < 0)
-		return -1;
-	if (r == 1)
-		return 0; /* the query ended already: its reply says how */
-	return send_end(c, qid, fail, fn, ud, e);
+	return upload_finish(&u, r, fail, e);
 }
 
 int ctl_copy_upload_mem(TuskClient *c, const char *qid, const char *data, size_t len,
                         const char *fail, TuskNotifyFn fn, void *ud,
                         volatile sig_atomic_t *interrupted, TuskError *e)
 {
-	char *msg = malloc(tusk_base64_encoded_len(CHUNK) + 256);
-	if (!msg)
+	struct upload u = {c, qid, false, fn, ud, malloc(MSG_CAP)};
+	if (!u.msg)
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
 	int r = 0;
-	for (size_t at = 0; at < len && !fail; at += CHUNK) {
-		if (interrupted && *interrupted) {
+	for (size_t at = 0; at < len && !fail && r == 0; at += CHUNK) {
+		if (interrupted && *interrupted)
 			fail = "cancelled";
-			break;
-		}
-		size_t n = len - at < CHUNK ? len - at : CHUNK;
-		size_t ml = frame(msg, TUSK_M_QUERY_COPY_DATA, qid, "base64");
-		ml += tusk_base64_encode(data + at, n, msg + ml);
-		memcpy(msg + ml, "\"}}\n", 4);
-		ml += 4;
-		if ((r = tusk_client_write_pumping(c, msg, ml, fn, ud, e)) != 0)
-			break;
+		else
+			r = send_data(&u, data + at, len - at < CHUNK ? len - at : CHUNK, e);
 	}
-	free(msg);
-	if (r < 0)
-		return -1;
-	if (r == 1)
-		return 0;
-	return send_end(c, qid, fail, fn, ud, e);
+	return upload_finish(&u, r, fail, e);
 }
 
 /* One decode buffer for every query.copy_out chunk of the process (its

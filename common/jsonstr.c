@@ -4,8 +4,7 @@
 
 #include "common/jsonstr.h"
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t tusk_utf8_seq(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	size_t len;
@@ -68,7 +67,7 @@ int tusk_json_string(const char *str, size_t len, json_dump_callback_t cb, void 
 			continue;
 		}
 		if (c >= 0x80) {
-			size_t n = utf8_seq(s + i, len - i);
+			size_t n = tusk_utf8_seq(s + i, len - i);
 			if (n) {
 				i += n;
 				continue;
@@ -157,7 +156,7 @@ char *tusk_utf8_lossy(const char *s)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t len = strlen(s), bad = 0;
 	for (size_t i = 0; i < len;) {
-		size_t n = u[i] < 0x80 ? 1 : utf8_seq(u + i, len - i);
+		size_t n = u[i] < 0x80 ? 1 : tusk_utf8_seq(u + i, len - i);
 		if (!n) {
 			bad++;
 			n = 1;
@@ -170,7 +169,7 @@ char *tusk_utf8_lossy(const char *s)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len;) {
-		size_t n = u[i] < 0x80 ? 1 : utf8_seq(u + i, len - i);
+		size_t n = u[i] < 0x80 ? 1 : tusk_utf8_seq(u + i, len - i);
 		if (n) {
 			memcpy(o, s + i, n);
 			o += n;
@@ -189,7 +188,7 @@ size_t tusk_utf8_invalid_at(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
-		size_t n = u[i] < 0x80 ? 1 : utf8_seq(u + i, len - i);
+		size_t n = u[i] < 0x80 ? 1 : tusk_utf8_seq(u + i, len - i);
 		if (!n)
 			return i;
 		i += n;

@@ -23,3 +23,6 @@ char *tusk_utf8_lossy(const char *s);
 /* The offset of the first byte of s (len bytes) that is not part of valid
  * UTF-8, or len when all of it is. */
 size_t tusk_utf8_invalid_at(const char *s, size_t len);
+/* Length of the valid UTF-8 sequence of two to four bytes at s (at most n
+ * bytes), or 0 (not valid, or cut short). */
+size_t tusk_utf8_seq(const unsigned char *s, size_t n);

@@ -75,9 +75,10 @@ void rpc_client_closed(struct client *c);
 
 /* query.copy_data notifications without a JSON tree (rpc/copy-line.c):
  * a line spelt exactly as tuskctl spells one, {"jsonrpc":"2.0","method":
- * "query.copy_data","params":{"query_id":"…","base64":"…"}}, is decoded
- * and handed to PostgreSQL at once. false: any other line, or one this
- * fast path leaves to the general one (which reports what is wrong). */
+ * "query.copy_data","params":{"query_id":"…","base64":"…"}} or with
+ * "text":"…" instead, is decoded and handed to PostgreSQL at once.
+ * false: any other line, or one this fast path leaves to the general one
+ * (which reports what is wrong). */
 bool rpc_copy_data_line(struct client *c, const char *line, size_t len);
 /* The bytes of a COPY FROM STDIN of c's query qid (rpc/rpc-query.c).
  * false: no such COPY waits (nothing was done). */

@@ -100,9 +100,10 @@ void client_hold_input(struct client *c, bool held)
 	if (c->read_paused)
 		return;
 	bufferevent_enable(c->bev, EV_READ);
-	/* Bytes read before the hold wait in the input: read them soon (not
-	 * from inside whatever released the hold). */
-	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+	/* Lines read before the hold wait in the reader, bytes in the input:
+	 * read them soon (not from inside whatever released the hold). */
+	if (tusk_line_reader_pending(c->reader) > 0 ||
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
 		bufferevent_trigger(c->bev, EV_READ,
 		                    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
@@ -175,39 +176,54 @@ static void handle_line(struct client *c, const char *line, size_t len)
 	json_decref(msg);
 }
 
+/* Bytes fed to a client's line reader at a time. */
+#define READ_MAX (64 * 1024)
+
+/* The complete lines read so far, until a COPY's server falls behind:
+ * the rest wait in the reader (feeding PostgreSQL's connection beyond a
+ * full socket would only grow libpq's buffer, which it then moves down
+ * after every partial send). */
+static void handle_lines(struct client *c)
+{
+	const char *line;
+	size_t len;
+	TuskLineStatus st;
+	while (!c->dead && !c->input_held &&
+	       (st = tusk_line_reader_next(c->reader, &line, &len)) != TUSK_LINE_NONE) {
+		if (st == TUSK_LINE_TOO_LONG) {
+			TuskError e = TUSK_ERROR_INIT;
+			tusk_error_set(&e, TUSK_ERR_PARSE,
+			               "message longer than the limit of %lld bytes",
+			               settings_int(tuskd.settings, "rpc.max_message_bytes"));
+			rpc_reply_parse_error(c, &e);
+			tusk_error_clear(&e);
+		} else {
+			handle_line(c, line, len);
+		}
+	}
+}
+
 static void on_read(struct bufferevent *bev, void *data)
 {
 	struct client *c = data;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	char buf[65536];
 
 	client_ref(c);
+	handle_lines(c); /* the ones a hold left */
 	while (!c->dead && !c->read_paused && !c->input_held && evbuffer_get_length(in) > 0) {
-		int n = evbuffer_remove(in, buf, sizeof(buf));
-		if (n <= 0)
+		/* The input's first chunk goes to the reader as it lies. */
+		struct evbuffer_iovec v;
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1 || v.iov_len == 0)
 			break;
-		if (tusk_line_reader_feed(c->reader, buf, (size_t)n) < 0) {
+		size_t n = v.iov_len < READ_MAX ? v.iov_len : READ_MAX;
+		int r = tusk_line_reader_feed(c->reader, v.iov_base, n);
+		evbuffer_drain(in, n);
+		if (r < 0) {
 			log_error("server", "client %u: out of memory", c->id);
 			client_close(c, false);
 			break;
 		}
-		const char *line;
-		size_t len;
-		TuskLineStatus st;
-		while (!c->dead &&
-		       (st = tusk_line_reader_next(c->reader, &line, &len)) != TUSK_LINE_NONE) {
-			if (st == TUSK_LINE_TOO_LONG) {
-				TuskError e = TUSK_ERROR_INIT;
-				tusk_error_set(
-				    &e, TUSK_ERR_PARSE,
-				    "message longer than the limit of %lld bytes",
-				    settings_int(tuskd.settings, "rpc.max_message_bytes"));
-				rpc_reply_parse_error(c, &e);
-				tusk_error_clear(&e);
-			} else {
-				handle_line(c, line, len);
-			}
-		}
+		handle_lines(c);
 	}
 	client_unref(c);
 }
@@ -220,7 +236,8 @@ static void on_write(struct bufferevent *bev, void *data)
 		update_read_pause(c);
 		/* Bytes that arrived while paused are waiting in the input. */
 		if (!c->read_paused && !c->input_held &&
-		    evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+		    (tusk_line_reader_pending(c->reader) > 0 ||
+		     evbuffer_get_length(bufferevent_get_input(bev)) > 0))
 			on_read(bev, c);
 	}
 }

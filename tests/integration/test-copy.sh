@@ -106,8 +106,9 @@ assert_eq "$OUT" "COPY $N" "binary copy from stdin loads every row (no \\. is lo
 pg_psql -c "\\copy (select * from $S.ref order by id) to '$T/bin-back.csv' csv"
 cmp -s "$T/bin-back.csv" "$T/ref.csv" && pass "and they equal psql's" ||
 	flunk "binary load differs: $(cmp "$T/bin-back.csv" "$T/ref.csv" 2>&1)"
-# tuskd reads tuskctl's spelling of query.copy_data without a JSON tree;
-# any other spelling (keys reordered, text, bad base64) goes the general way.
+# tuskd reads tuskctl's spelling of query.copy_data without a JSON tree
+# (base64, or text with escapes and UTF-8); any other spelling (keys
+# reordered, a surrogate pair, bad base64) goes the general way.
 pg_psql -c "create table $S.raw (x text)"
 out=$(/usr/bin/python3 - "$TUSKD_SOCKET" "$DB" "$S" <<'PY'
 import base64, json, socket, sys
@@ -132,6 +133,8 @@ lines = [
     '{"jsonrpc":"2.0","method":"query.copy_data","params":{"query_id":"%s","base64":"%s"}}' % (qid, b64("fast\n")),
     '{"jsonrpc":"2.0","method":"query.copy_data","params":{"base64":"%s","query_id":"%s"}}' % (b64("reordered\n"), qid),
     '{"jsonrpc":"2.0","method":"query.copy_data","params":{"query_id":"%s","text":"text\\n"}}' % qid,
+    '{"jsonrpc":"2.0","method":"query.copy_data","params":{"query_id":"%s","text":"esc\\"aped \\u00e9\\/ \u00fc\\n"}}' % qid,
+    '{"jsonrpc":"2.0","method":"query.copy_data","params":{"query_id":"%s","text":"pair \\ud83d\\ude00\\n"}}' % qid,
     '{"jsonrpc":"2.0","method":"query.copy_data","params":{"query_id":"%s","base64":"@@@@"}}' % qid,
     '{"jsonrpc":"2.0","method":"query.copy_data","params":{"query_id":"no-such","base64":"%s"}}' % b64("lost\n"),
     '{"jsonrpc":"2.0","id":2,"method":"query.copy_data","params":{"query_id":"%s","base64":"@@@@"}}' % qid,
@@ -149,10 +152,26 @@ print(got[3]["result"]["bytes"])
 print(got[1]["result"]["results"][0]["command_tag"] if "result" in got[1] else json.dumps(got[1]))
 PY
 )
-assert_eq "$out" $'params.base64: not base64 (RFC 4648, padded)\n8\nCOPY 4' \
+assert_eq "$out" $'params.base64: not base64 (RFC 4648, padded)\n8\nCOPY 6' \
 	"copy_data spelt otherwise goes the general way (bad base64 refused, the rest loaded)"
-assert_eq "$(pg_psql -At -c "select string_agg(x, ',') from $S.raw")" "fast,reordered,text,with id" \
+assert_eq "$(pg_psql -At -c "select string_agg(x, ',') from $S.raw")" 'fast,reordered,text,esc"aped é/ ü,pair 😀,with id' \
 	"the rows in order, the ill-formed ones left out"
+
+# ---- data beyond ASCII: tuskctl sends UTF-8 as text, other bytes as base64 ----
+# Multi-byte characters fall across its 128 KiB chunks; LATIN1 is no UTF-8.
+pg_psql -c "create table $S.u (x text); create table $S.uref (x text); create table $S.l (x text)"
+/usr/bin/python3 -c '
+import sys
+rows = ["%06d %s" % (i, "äö€😀\"x"[i % 6] * (i % 7 + 1)) for i in range(40000)]
+sys.stdout.buffer.write(("\n".join(rows) + "\n").encode())' >"$T/utf8.txt"
+run tctl -d "$DB" -c "copy $S.u from stdin" <"$T/utf8.txt"
+assert_eq "$OUT" "COPY 40000" "a $(wc -c <"$T/utf8.txt")-byte UTF-8 load through tuskctl"
+pg_psql -c "\\copy $S.uref from '$T/utf8.txt'"
+assert_eq "$(pg_psql -At -c "select count(*) from ((table $S.u except table $S.uref) union all (table $S.uref except table $S.u)) d")" 0 \
+	"its rows equal psql \\copy's load of the same file"
+printf 'caf\xe9\nna\xefve\n' | tctl -d "$DB" -c "copy $S.l from stdin (encoding 'latin1')" >/dev/null
+assert_eq "$(pg_psql -At -c "select string_agg(x, ',' order by x) from $S.l")" "café,naïve" \
+	"LATIN1 bytes (not UTF-8) reach PostgreSQL as they are"
 
 # ---- a line "\." ends piped input, as in psql --------------------------------
 pg_psql -c "create table $S.ea (x text); create table $S.eb (x text)"
