@@ -13,7 +13,8 @@
 size_t tusk_copy_json_escape(const char *in, size_t n, char *out, size_t *used);
 
 /* Undo tusk_copy_json_escape: the contents of a JSON string (n bytes,
- * without its quotes) into out (room for n bytes; not in). Strict: a raw
+ * without its quotes) into out (room for n bytes, which it may write
+ * past the result; not in). Strict: a raw
  * quote or control character, a bad escape, \u0000, a \u surrogate or
  * bytes that are not UTF-8 give -1 (a JSON parser then says what is
  * wrong, or reads what this leaves to it). Returns the length. */
