@@ -90,6 +90,7 @@ static void model_evict(TuskResultModel *self)
 typedef struct {
 	TuskResultModel *model;
 	guint page;
+	guint from; /* rows of the page held when asked: it brings the rest */
 } Fetch;
 
 static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
@@ -102,7 +103,7 @@ static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
 	if (p)
 		p->refreshing = FALSE;
 	if (!result) {
-		if (p && !p->rows)
+		if (p && !p->rows && !f->from)
 			g_hash_table_remove(self->pages, GUINT_TO_POINTER(f->page));
 		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
 		    !g_error_matches(error, TUSK_RPC_ERROR, TUSK_RPC_ERROR_DISCONNECTED))
@@ -113,12 +114,22 @@ static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
 	json_t *rows = json_object_get(result, "rows");
 	guint64 count = json_integer_value(json_object_get(result, "row_count"));
 	guint got = (guint)json_array_size(rows);
-	if (!p) {
-		p = g_new0(Page, 1);
-		g_hash_table_insert(self->pages, GUINT_TO_POINTER(f->page), p);
+	if (f->from) {
+		/* the tail of a page cut short: it follows the rows held, or
+		 * nothing (the page was dropped or fetched anew meanwhile) */
+		if (!p || !p->rows || json_array_size(p->rows) != f->from) {
+			json_decref(result);
+			goto out;
+		}
+		json_array_extend(p->rows, rows);
+	} else {
+		if (!p) {
+			p = g_new0(Page, 1);
+			g_hash_table_insert(self->pages, GUINT_TO_POINTER(f->page), p);
+		}
+		json_decref(p->rows);
+		p->rows = json_incref(rows);
 	}
-	json_decref(p->rows);
-	p->rows = json_incref(rows);
 	p->last_use = ++self->clock;
 	/* the rows are here before the list hears of more: the rows it binds
 	 * now show their text at once */
@@ -126,20 +137,23 @@ static void on_fetched(GObject *source, GAsyncResult *res, gpointer data)
 		tusk_result_model_set_row_count(self, count);
 	guint64 want =
 	    MIN((guint64)TUSK_RESULT_PAGE_ROWS, self->n_rows - MIN(offset, self->n_rows));
-	/* A page cut short (message limit, or rows still arriving) keeps what
-	 * it has: those rows stay served (the grid shows them, a copy reads
-	 * them) and the rest is asked for when wanted (model_row). */
-	guint n = MIN(got, (guint)want);
+	/* A page cut short (the daemon's byte limit, or rows still arriving)
+	 * keeps what it has: those rows stay served (the grid shows them, a
+	 * copy reads them) and only the rest is asked for when wanted
+	 * (model_row): asking from the page's first row again would get the
+	 * same cut. */
+	guint end = MIN(f->from + got, (guint)want);
 	model_evict(self);
-	if (n)
-		g_signal_emit(self, signals[SIGNAL_ROWS_LOADED], 0, (guint)offset, n);
+	if (end > f->from)
+		g_signal_emit(self, signals[SIGNAL_ROWS_LOADED], 0, (guint)offset + f->from,
+		              end - f->from);
 	json_decref(result);
 out:
 	g_object_unref(self);
 	g_free(f);
 }
 
-static void page_fetch(TuskResultModel *self, guint page);
+static void page_fetch(TuskResultModel *self, guint page, guint from);
 
 static void model_request_any(TuskResultModel *self, guint page, gboolean known_only)
 {
@@ -152,23 +166,25 @@ static void model_request_any(TuskResultModel *self, guint page, gboolean known_
 	Page *p = g_new0(Page, 1);
 	p->last_use = ++self->clock;
 	g_hash_table_insert(self->pages, GUINT_TO_POINTER(page), p);
-	page_fetch(self, page);
+	page_fetch(self, page, 0);
 }
 
-/* Asks tuskd for a page (its Page is in self->pages). */
-static void page_fetch(TuskResultModel *self, guint page)
+/* Asks tuskd for a page's rows from its row `from` on (its Page is in
+ * self->pages, holding `from` rows). */
+static void page_fetch(TuskResultModel *self, guint page, guint from)
 {
-	guint64 offset = (guint64)page * TUSK_RESULT_PAGE_ROWS;
+	guint64 offset = (guint64)page * TUSK_RESULT_PAGE_ROWS + from;
 	self->fetches++;
 	Fetch *f = g_new0(Fetch, 1);
 	f->model = g_object_ref(self);
 	f->page = page;
+	f->from = from;
 	tusk_rpc_call_async(
 	    self->rpc, TUSK_M_QUERY_FETCH,
 	    tusk_req_query_fetch(&(TuskReqQueryFetch){.query_id = self->query_id,
 	                                              .result_index = self->result_index,
 	                                              .offset = offset,
-	                                              .limit = TUSK_RESULT_PAGE_ROWS}),
+	                                              .limit = TUSK_RESULT_PAGE_ROWS - from}),
 	    self->cancel, on_fetched, f);
 }
 
@@ -190,9 +206,10 @@ static json_t *model_row(TuskResultModel *self, guint row)
 		p->last_use = ++self->clock;
 		json_t *r = json_array_get(p->rows, row % TUSK_RESULT_PAGE_ROWS);
 		if (!r && !p->refreshing && !self->stream && !self->failed && self->rpc) {
-			/* a row that came after the page was fetched */
+			/* a row past a page cut short (byte limit), or one
+			 * that came after the page was fetched: the rest */
 			p->refreshing = TRUE;
-			page_fetch(self, page);
+			page_fetch(self, page, (guint)json_array_size(p->rows));
 		}
 		return r;
 	}
@@ -464,7 +481,7 @@ guint tusk_result_model_get_loading(TuskResultModel *self)
 	gpointer k, v;
 	g_hash_table_iter_init(&it, self->pages);
 	while (g_hash_table_iter_next(&it, &k, &v))
-		n += ((Page *)v)->rows == NULL;
+		n += ((Page *)v)->rows == NULL || ((Page *)v)->refreshing;
 	return n;
 }
 

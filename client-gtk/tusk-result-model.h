@@ -67,7 +67,7 @@ TuskRpc *tusk_result_model_get_rpc(TuskResultModel *self);
 /* Pages held / fetched so far (tests and benchmarks). */
 guint tusk_result_model_get_pages_held(TuskResultModel *self);
 guint tusk_result_model_get_fetches(TuskResultModel *self);
-/* Pages asked for and not here yet. */
+/* Pages asked for and not here yet, or asked for the rest of their rows. */
 guint tusk_result_model_get_loading(TuskResultModel *self);
 
 G_END_DECLS

@@ -3,11 +3,14 @@
  * pages around what is asked for, neighbours prefetched, far pages
  * dropped, every row of a 1M-row result correct (in order and at random
  * offsets) while the model holds at most TUSK_RESULT_MAX_PAGES pages and
- * the process's memory stays bounded, and copying rows whose pages are not
- * held. */
+ * the process's memory stays bounded, copying rows whose pages are not
+ * held, and pages cut short by the daemon's byte limit completed with their
+ * missing tail. */
 #include <stdio.h>
+#include <string.h>
 
 #include "client-gtk/tusk-result-model.h"
+#include "protocol/jsonrpc.h"
 #include "tests/gtk/gtk-daemon.h"
 
 #define N_ROWS   1000000u
@@ -218,6 +221,65 @@ static void test_copy_rows(Fixture *f, gconstpointer data)
 	g_clear_error(&c.error);
 }
 
+/* Rows of ~40 KB: tuskd cuts a page of 256 at a quarter of the message
+ * limit (4 MiB, ~100 rows). A row past the cut fetches only the rest of
+ * its page, from the first row missing (fetching the page again from its
+ * first row would get the same cut, and those rows would stay blank). */
+#define WIDE_ROWS  600u
+#define WIDE_BYTES 40000
+static void test_cut_pages(Fixture *f, gconstpointer data)
+{
+	g_autofree char *conninfo = pg_conninfo();
+	g_autofree char *sql =
+	    g_strdup_printf("select i, repeat('x', %d) || i as s from generate_series(0, %u) i",
+	                    WIDE_BYTES, WIDE_ROWS - 1);
+	Reply r;
+	call(f->rpc, "query.execute",
+	     json_pack("{s:s, s:s, s:s, s:s}", "conninfo", conninfo, "sql", sql, "query_id",
+	               "gtk-paging-wide", "mode", "store"),
+	     NULL, &r);
+	g_assert_no_error(r.error);
+	reply_clear(&r);
+	call(f->rpc, "query.fetch",
+	     json_pack("{s:s, s:i}", "query_id", "gtk-paging-wide", "limit", 0), NULL, &r);
+	g_assert_no_error(r.error);
+	g_autoptr(TuskResultModel) m = tusk_result_model_new(f->rpc, "gtk-paging-wide", 0,
+	                                                     json_object_get(r.result, "columns"));
+	reply_clear(&r);
+	tusk_result_model_set_row_count(m, WIDE_ROWS);
+
+	/* the first page comes cut: its first row is here, its last is not */
+	gboolean is_null = TRUE;
+	g_assert_null(tusk_result_model_get_cell(m, 0, 0, &is_null));
+	settle(m);
+	g_assert_cmpstr(tusk_result_model_get_cell(m, 0, 0, &is_null), ==, "0");
+	g_assert_null(tusk_result_model_get_cell(m, TUSK_RESULT_PAGE_ROWS - 1, 0, &is_null));
+	g_assert_false(is_null);
+
+	/* every row, in order: each missing one comes after at most one
+	 * fetch of its page's tail; in all about one fetch per 4 MiB */
+	char want[32];
+	for (guint row = 0; row < WIDE_ROWS; row++) {
+		const char *id = NULL;
+		for (int tries = 0; !id && tries < 2; tries++) {
+			id = tusk_result_model_get_cell(m, row, 0, &is_null);
+			if (!id)
+				settle(m);
+		}
+		g_snprintf(want, sizeof want, "%u", row);
+		g_assert_cmpstr(id, ==, want);
+		const char *s = tusk_result_model_get_cell(m, row, 1, &is_null);
+		g_assert_nonnull(s);
+		g_assert_cmpuint(strlen(s), ==, WIDE_BYTES + strlen(want));
+		g_assert_cmpstr(s + WIDE_BYTES, ==, want);
+	}
+	guint fetches = tusk_result_model_get_fetches(m);
+	g_test_message("%u rows of %d bytes: %u fetches", WIDE_ROWS, WIDE_BYTES, fetches);
+	guint min = (WIDE_ROWS * WIDE_BYTES) / (TUSK_RPC_MAX_MESSAGE / 4);
+	g_assert_cmpuint(fetches, >=, min);
+	g_assert_cmpuint(fetches, <=, 2 * min + 4);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -228,5 +290,6 @@ int main(int argc, char **argv)
 	ADD("window", test_window);
 	ADD("million", test_million);
 	ADD("copy-rows", test_copy_rows);
+	ADD("cut-pages", test_cut_pages);
 	return g_test_run();
 }
