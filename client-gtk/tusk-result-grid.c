@@ -17,8 +17,14 @@ struct _TuskResultGrid {
 	guint cell_col;
 	gboolean cell_set;
 	GCancellable *copying; /* a copy of rows being fetched */
-	GHashTable *bound;     /* GtkListItem of the cells shown now (not owned) */
+	GHashTable *waiting;   /* GtkListItem of cells shown blank: their row is
+	                          being fetched (not owned) */
 	guint *col_chars;      /* each column's width now, in characters */
+	int char_width;        /* Pango units, for the view's font now */
+	guint font_serial;     /* the view's PangoContext serial it is for */
+	int widths_for;        /* the char_width the columns' widths were set with */
+	guint font_idle;       /* the font or scale changed: widths again */
+	guint cells_bound, cells_shown, metrics_asked;
 };
 
 G_DEFINE_FINAL_TYPE(TuskResultGrid, tusk_result_grid, GTK_TYPE_BOX)
@@ -89,14 +95,16 @@ static void cell_set_text(GtkInscription *cell, const char *text)
 	                               -1);
 }
 
-/* Shows the cell's text (empty while its page is being fetched). */
-static void cell_show(GtkListItem *item, guint col)
+/* Shows the cell's text (empty while its page is being fetched: FALSE). */
+static gboolean cell_show(TuskResultGrid *self, GtkListItem *item, guint col)
 {
 	GtkInscription *label = GTK_INSCRIPTION(gtk_list_item_get_child(item));
 	TuskResultRow *row = gtk_list_item_get_item(item);
 	gboolean is_null = FALSE;
 	const char *text = tusk_result_model_get_cell(
 	    tusk_result_row_get_model(row), tusk_result_row_get_index(row), col, &is_null);
+	if (self)
+		self->cells_shown++;
 	if (is_null) {
 		cell_set_text(label, "NULL");
 		gtk_widget_add_css_class(GTK_WIDGET(label), "tusk-null");
@@ -112,21 +120,41 @@ static void cell_show(GtkListItem *item, guint col)
 		}
 		gtk_widget_remove_css_class(GTK_WIDGET(label), "tusk-null");
 	}
+	return text || is_null;
 }
 
 static void cell_bind(GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
 {
 	TuskResultGrid *self = g_object_get_data(G_OBJECT(f), "grid");
-	if (self && self->bound)
-		g_hash_table_add(self->bound, item);
-	cell_show(item, GPOINTER_TO_UINT(data));
+	if (self)
+		self->cells_bound++;
+	if (!cell_show(self, item, GPOINTER_TO_UINT(data)) && self && self->waiting)
+		g_hash_table_add(self->waiting, item);
 }
 
 static void cell_unbind(GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
 {
 	TuskResultGrid *self = g_object_get_data(G_OBJECT(f), "grid");
-	if (self && self->bound)
-		g_hash_table_remove(self->bound, item);
+	if (self && self->waiting)
+		g_hash_table_remove(self->waiting, item);
+}
+
+/* The width of a character in the view's font (Pango units), asked of
+ * Pango again only when the font or the scale changed (the context's
+ * serial moves). */
+static int grid_char_width(TuskResultGrid *self)
+{
+	PangoContext *pc = gtk_widget_get_pango_context(GTK_WIDGET(self->view));
+	guint serial = pango_context_get_serial(pc);
+	if (self->char_width && serial == self->font_serial)
+		return self->char_width;
+	PangoFontMetrics *fm = pango_context_get_metrics(pc, NULL, NULL);
+	self->char_width = MAX(pango_font_metrics_get_approximate_char_width(fm),
+	                       pango_font_metrics_get_approximate_digit_width(fm));
+	pango_font_metrics_unref(fm);
+	self->font_serial = serial;
+	self->metrics_asked++;
+	return self->char_width;
 }
 
 /* Characters of a cell's first line, at most the cells' 48. */
@@ -148,13 +176,11 @@ static void grid_size_columns(TuskResultGrid *self, guint first, guint n)
 {
 	if (!self->view || !self->col_chars)
 		return;
-	PangoContext *pc = gtk_widget_get_pango_context(GTK_WIDGET(self->view));
-	PangoFontMetrics *fm = pango_context_get_metrics(pc, NULL, NULL);
-	int ch = MAX(pango_font_metrics_get_approximate_char_width(fm),
-	             pango_font_metrics_get_approximate_digit_width(fm));
-	pango_font_metrics_unref(fm);
+	int ch = grid_char_width(self);
 	GListModel *cols = gtk_column_view_get_columns(self->view);
 	guint ncols = g_list_model_get_n_items(cols);
+	gboolean refont = self->widths_for && ch != self->widths_for;
+	self->widths_for = ch;
 	for (guint c = 0; c < ncols; c++) {
 		guint chars = MAX(cell_chars(tusk_result_model_get_column_name(self->model, c)),
 		                  cell_chars(tusk_result_model_get_column_type(self->model, c)));
@@ -164,8 +190,9 @@ static void grid_size_columns(TuskResultGrid *self, guint first, guint n)
 			chars = MAX(chars, is_null ? 4 : cell_chars(t));
 		}
 		chars = MAX(chars, 4u);
-		if (chars <= self->col_chars[c])
+		if (chars <= self->col_chars[c] && !refont)
 			continue;
+		chars = MAX(chars, self->col_chars[c]);
 		self->col_chars[c] = chars;
 		g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item(cols, c);
 		/* the cell's and the header's padding, the resize handle */
@@ -174,23 +201,86 @@ static void grid_size_columns(TuskResultGrid *self, guint first, guint n)
 	}
 }
 
-/* A page arrived: the cells shown of its rows get their text (the rows'
- * widgets stay; a list view would otherwise rebuild them all). */
+/* Rows arrived (a page, or a streamed batch): the cells shown blank
+ * while their rows were fetched get their text (the rows' widgets stay; a
+ * list view would otherwise rebuild them all). Cells bound with their text
+ * are not touched again: a streamed batch's rows are in the model before
+ * the view binds them. */
 static void on_rows_loaded(TuskResultModel *model, guint first, guint n, TuskResultGrid *self)
 {
 	grid_size_columns(self, first, n);
 	GHashTableIter it;
 	gpointer item;
-	g_hash_table_iter_init(&it, self->bound);
+	g_hash_table_iter_init(&it, self->waiting);
 	while (g_hash_table_iter_next(&it, &item, NULL)) {
 		TuskResultRow *row = gtk_list_item_get_item(item);
 		guint index = row ? tusk_result_row_get_index(row) : G_MAXUINT;
 		if (index >= first && index - first < n) {
 			GtkWidget *label = gtk_list_item_get_child(item);
-			cell_show(item,
-			          GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(label), "column")));
+			if (cell_show(
+			        self, item,
+			        GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(label), "column"))))
+				g_hash_table_iter_remove(&it);
 		}
 	}
+}
+
+static gboolean grid_refont(gpointer data)
+{
+	TuskResultGrid *self = data;
+	self->font_idle = 0;
+	grid_size_columns(self, 0, 0);
+	return G_SOURCE_REMOVE;
+}
+
+/* The font or the scale changed: the columns' widths in the new font,
+ * once GTK has given the view's Pango context the new font. */
+static void on_font_changed(GObject *object, GParamSpec *pspec, TuskResultGrid *self)
+{
+	if (!self->font_idle)
+		self->font_idle = g_idle_add(grid_refont, self);
+}
+
+static void on_grid_realize(GtkWidget *widget)
+{
+	TuskResultGrid *self = TUSK_RESULT_GRID(widget);
+	GtkSettings *settings = gtk_widget_get_settings(widget);
+	g_signal_connect_object(settings, "notify::gtk-font-name", G_CALLBACK(on_font_changed),
+	                        self, 0);
+	g_signal_connect_object(settings, "notify::gtk-xft-dpi", G_CALLBACK(on_font_changed), self,
+	                        0);
+	on_font_changed(NULL, NULL, self); /* the font it has now it is shown in */
+}
+
+static void on_grid_unrealize(GtkWidget *widget)
+{
+	g_signal_handlers_disconnect_by_func(gtk_widget_get_settings(widget), on_font_changed,
+	                                     widget);
+}
+
+guint tusk_result_grid_get_cells_bound(TuskResultGrid *self)
+{
+	return self->cells_bound;
+}
+
+guint tusk_result_grid_get_cells_shown(TuskResultGrid *self)
+{
+	return self->cells_shown;
+}
+
+guint tusk_result_grid_get_cells_waiting(TuskResultGrid *self)
+{
+	return g_hash_table_size(self->waiting);
+}
+
+guint tusk_result_grid_get_metrics_asked(TuskResultGrid *self)
+{
+	return self->metrics_asked;
+}
+
+guint tusk_result_grid_get_column_chars(TuskResultGrid *self, guint col)
+{
+	return self->col_chars ? self->col_chars[col] : 0;
 }
 
 static void on_rows_copied(GObject *source, GAsyncResult *res, gpointer data)
@@ -351,7 +441,7 @@ TuskResultGrid *tusk_result_grid_new(TuskResultModel *model)
 {
 	TuskResultGrid *self = g_object_new(TUSK_TYPE_RESULT_GRID, NULL);
 	self->model = g_object_ref(model);
-	self->bound = g_hash_table_new(NULL, NULL);
+	self->waiting = g_hash_table_new(NULL, NULL);
 	g_signal_connect_object(model, "rows-loaded", G_CALLBACK(on_rows_loaded), self, 0);
 	self->selection = gtk_multi_selection_new(G_LIST_MODEL(g_object_ref(model)));
 	/* the view takes a reference of its own */
@@ -409,6 +499,7 @@ static void tusk_result_grid_dispose(GObject *object)
 	GtkWidget *child;
 	g_cancellable_cancel(self->copying);
 	g_clear_object(&self->copying);
+	g_clear_handle_id(&self->font_idle, g_source_remove);
 	g_clear_pointer(&self->menu, gtk_widget_unparent);
 	if (self->view) {
 		/* the factories may outlive us: they stop pointing here */
@@ -422,7 +513,7 @@ static void tusk_result_grid_dispose(GObject *object)
 	}
 	while ((child = gtk_widget_get_first_child(GTK_WIDGET(self))))
 		gtk_box_remove(GTK_BOX(self), child);
-	g_clear_pointer(&self->bound, g_hash_table_unref);
+	g_clear_pointer(&self->waiting, g_hash_table_unref);
 	g_clear_pointer(&self->col_chars, g_free);
 	g_clear_object(&self->selection);
 	g_clear_object(&self->model);
@@ -447,4 +538,7 @@ static void tusk_result_grid_class_init(TuskResultGridClass *klass)
 static void tusk_result_grid_init(TuskResultGrid *self)
 {
 	gtk_orientable_set_orientation(GTK_ORIENTABLE(self), GTK_ORIENTATION_VERTICAL);
+	g_signal_connect(self, "realize", G_CALLBACK(on_grid_realize), NULL);
+	g_signal_connect(self, "unrealize", G_CALLBACK(on_grid_unrealize), NULL);
+	g_signal_connect(self, "notify::scale-factor", G_CALLBACK(on_font_changed), self);
 }

@@ -17,5 +17,14 @@ TuskResultModel *tusk_result_grid_get_model(TuskResultGrid *self);
 /* Scroll so that row is shown (tests, keyboard End). */
 void tusk_result_grid_scroll_to(TuskResultGrid *self, guint row);
 GtkScrolledWindow *tusk_result_grid_get_scroller(TuskResultGrid *self);
+/* Tests: cells bound so far, cells given their text so far (when bound,
+ * and once more when a blank one's row arrives), cells blank now waiting
+ * for their rows, times Pango was asked for the font's metrics, a
+ * column's width in characters. */
+guint tusk_result_grid_get_cells_bound(TuskResultGrid *self);
+guint tusk_result_grid_get_cells_shown(TuskResultGrid *self);
+guint tusk_result_grid_get_cells_waiting(TuskResultGrid *self);
+guint tusk_result_grid_get_metrics_asked(TuskResultGrid *self);
+guint tusk_result_grid_get_column_chars(TuskResultGrid *self, guint col);
 
 G_END_DECLS

@@ -26,6 +26,16 @@ set_property(TEST gtk-host-key-prompt APPEND PROPERTY ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${gtk_test_dir}/lsan-gtk.supp:print_suppressions=0")
 
 if(NOT TUSK_SANITIZE)
+  # a real window (Xvfb): GTK under ASan runs in the plain build only, as gtk-e2e
+  add_executable(gtk-result-grid gtk/test-gtk-result-grid.c gtk/gtk-daemon.c)
+  target_link_libraries(gtk-result-grid PRIVATE tusk-gtk)
+  add_test(NAME gtk-result-grid COMMAND bash ${gtk_test_dir}/test-gtk-result-grid.sh
+    $<TARGET_FILE:gtk-result-grid>)
+  set_tests_properties(gtk-result-grid PROPERTIES LABELS "gtk;integration" TIMEOUT 300
+    ENVIRONMENT "${gtk_env}")
+endif()
+
+if(NOT TUSK_SANITIZE)
   # GTK under ASan: the e2e runs in the plain build only (see README).
   add_test(NAME gtk-e2e COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gtk/test-gtk-e2e.sh)
   set_tests_properties(gtk-e2e PROPERTIES LABELS "gtk;integration" TIMEOUT 600

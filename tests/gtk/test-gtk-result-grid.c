@@ -1,0 +1,137 @@
+/* The result grid in a real window (Xvfb, from test-gtk-result-grid.sh):
+ * streamed batches give the cells of their rows their text once, when the
+ * view binds them, and touch no other cell; Pango is asked for the font's
+ * metrics once, not per batch, and again when the font changes (the
+ * columns widen with it); cells bound while their page is fetched from a
+ * real tuskd are blank, then filled once when the page arrives. */
+#include "client-gtk/tusk-result-grid.h"
+#include "tests/gtk/gtk-daemon.h"
+
+static void spin(int ms)
+{
+	gint64 end = g_get_monotonic_time() + ms * 1000;
+	while (g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, FALSE);
+}
+
+static GtkWidget *show(TuskResultGrid *grid)
+{
+	GtkWidget *win = gtk_window_new();
+	gtk_window_set_default_size(GTK_WINDOW(win), 900, 600);
+	gtk_window_set_child(GTK_WINDOW(win), GTK_WIDGET(grid));
+	gtk_window_present(GTK_WINDOW(win));
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (!gtk_widget_get_mapped(GTK_WIDGET(grid)) && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_true(gtk_widget_get_mapped(GTK_WIDGET(grid)));
+	spin(200);
+	return win;
+}
+
+static int column_width(TuskResultGrid *grid, guint col)
+{
+	GtkWidget *view = gtk_scrolled_window_get_child(tusk_result_grid_get_scroller(grid));
+	GListModel *cols = gtk_column_view_get_columns(GTK_COLUMN_VIEW(view));
+	g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item(cols, col);
+	return gtk_column_view_column_get_fixed_width(c);
+}
+
+static void test_stream(void)
+{
+	json_t *cols =
+	    json_pack("[{s:s, s:i, s:s}, {s:s, s:i, s:s}]", "name", "id", "type_oid", 23,
+	              "type_name", "integer", "name", "note", "type_oid", 25, "type_name", "text");
+	g_autoptr(TuskResultModel) m = tusk_result_model_new(NULL, NULL, 0, cols);
+	json_decref(cols);
+	TuskResultGrid *grid = tusk_result_grid_new(m);
+	GtkWidget *win = show(grid);
+	guint metrics0 = tusk_result_grid_get_metrics_asked(grid);
+	g_assert_cmpuint(metrics0, >=, 1);
+	guint row = 0;
+	for (int batch = 0; batch < 40; batch++) {
+		json_t *rows = json_array();
+		for (int i = 0; i < 100; i++, row++) {
+			char id[16];
+			g_snprintf(id, sizeof id, "%u", row);
+			json_array_append_new(rows,
+			                      json_pack("[s, s]", id,
+			                                batch == 30 && i == 7
+			                                    ? "a much wider note than the rest"
+			                                    : "note"));
+		}
+		tusk_result_model_append(m, rows);
+		json_decref(rows);
+		spin(20);
+	}
+	g_assert_cmpuint(g_list_model_get_n_items(G_LIST_MODEL(m)), ==, 4000);
+	guint bound = tusk_result_grid_get_cells_bound(grid);
+	guint shown = tusk_result_grid_get_cells_shown(grid);
+	g_test_message("40 batches: %u cells bound, %u shown, metrics asked %u times", bound, shown,
+	               tusk_result_grid_get_metrics_asked(grid));
+	g_assert_cmpuint(bound, >, 0);
+	/* every cell given its text once, when bound: no batch touched it again */
+	g_assert_cmpuint(shown, ==, bound);
+	g_assert_cmpuint(tusk_result_grid_get_cells_waiting(grid), ==, 0);
+	/* the font's metrics once, not per batch */
+	g_assert_cmpuint(tusk_result_grid_get_metrics_asked(grid), ==, metrics0);
+	g_assert_cmpuint(tusk_result_grid_get_column_chars(grid, 1), ==, 31);
+
+	int w = column_width(grid, 1);
+	g_object_set(gtk_settings_get_default(), "gtk-font-name", "Sans 24", NULL);
+	spin(300);
+	g_assert_cmpuint(tusk_result_grid_get_metrics_asked(grid), ==, metrics0 + 1);
+	g_test_message("column width %d px, %d px in a larger font", w, column_width(grid, 1));
+	g_assert_cmpint(column_width(grid, 1), >, w);
+	gtk_window_destroy(GTK_WINDOW(win));
+}
+
+/* A stored result paged from tuskd: the cells bound before their page
+ * is here are blank, and filled once when it comes. */
+static void test_paged(Fixture *f, gconstpointer data)
+{
+	g_autofree char *conninfo = pg_conninfo();
+	Reply r;
+	call(f->rpc, "query.execute",
+	     json_pack("{s:s, s:s, s:s, s:s}", "conninfo", conninfo, "sql",
+	               "select i, 'r' || i as s from generate_series(0, 99999) i", "query_id",
+	               "gtk-grid-paged", "mode", "store"),
+	     NULL, &r);
+	g_assert_no_error(r.error);
+	reply_clear(&r);
+	call(f->rpc, "query.fetch",
+	     json_pack("{s:s, s:i}", "query_id", "gtk-grid-paged", "limit", 0), NULL, &r);
+	g_assert_no_error(r.error);
+	g_autoptr(TuskResultModel) m = tusk_result_model_new(f->rpc, "gtk-grid-paged", 0,
+	                                                     json_object_get(r.result, "columns"));
+	reply_clear(&r);
+	TuskResultGrid *grid = tusk_result_grid_new(m);
+	GtkWidget *win = show(grid);
+	tusk_result_model_set_row_count(m, 100000);
+	gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+	while ((tusk_result_grid_get_cells_bound(grid) == 0 ||
+	        tusk_result_grid_get_cells_waiting(grid) > 0 || tusk_result_model_get_loading(m)) &&
+	       g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	spin(100);
+	guint bound = tusk_result_grid_get_cells_bound(grid);
+	guint shown = tusk_result_grid_get_cells_shown(grid);
+	g_test_message("%u cells bound, %u shown", bound, shown);
+	g_assert_cmpuint(tusk_result_grid_get_cells_waiting(grid), ==, 0);
+	/* bound blank while page 0 was fetched, filled once when it came */
+	g_assert_cmpuint(shown, >, bound);
+	g_assert_cmpuint(shown, <=, 2 * bound);
+	/* the columns sized from the rows that came ('r99' …) */
+	g_assert_cmpuint(tusk_result_grid_get_column_chars(grid, 1), >=, 4);
+	gtk_window_destroy(GTK_WINDOW(win));
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	gtk_init();
+	g_test_add_func("/gtk-result-grid/stream", test_stream);
+	g_assert_nonnull(g_getenv("TUSKD"));
+	g_test_add("/gtk-result-grid/paged", Fixture, NULL, fixture_setup, test_paged,
+	           fixture_teardown);
+	return g_test_run();
+}
