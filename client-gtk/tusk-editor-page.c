@@ -45,6 +45,9 @@ struct _TuskEditorPage {
 	/* The editor and results are made when the tab is first shown (a
 	 * restored tab in the background is its text and cursor until then). */
 	gboolean built;
+	gboolean highlighted; /* the SQL language set on the buffer */
+	guint highlight_idle;
+	gulong highlight_paint; /* on the frame clock, till the first frame */
 	char *pending_text;
 	int pending_cursor;
 };
@@ -576,10 +579,61 @@ static gboolean tusk_editor_page_grab_focus(GtkWidget *widget)
 	return gtk_widget_grab_focus(GTK_WIDGET(TUSK_EDITOR_PAGE(widget)->view));
 }
 
+/* SQL highlighting: GtkSourceView reading its language files (libxml2)
+ * and compiling the SQL language's rules costs ~20 ms of CPU the first
+ * time, so the window's first frame shows the tab's text plain and the
+ * language comes right after it; tabs shown later get it at once. */
+static gboolean language_loaded;
+
+static gboolean page_highlight(gpointer data)
+{
+	TuskEditorPage *self = data;
+	self->highlight_idle = 0;
+	if (self->highlighted || !self->built)
+		return G_SOURCE_REMOVE;
+	self->highlighted = TRUE;
+	GtkSourceLanguage *sql = gtk_source_language_manager_get_language(
+	    gtk_source_language_manager_get_default(), "sql");
+	gtk_source_buffer_set_language(self->buffer, sql);
+	if (!language_loaded)
+		tusk_timing_mark("highlighted");
+	language_loaded = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
+static void on_first_paint(GdkFrameClock *clock, TuskEditorPage *self)
+{
+	g_clear_signal_handler(&self->highlight_paint, clock);
+	if (!self->highlight_idle && !self->highlighted)
+		self->highlight_idle = g_idle_add(page_highlight, self);
+}
+
 static void tusk_editor_page_map(GtkWidget *widget)
 {
-	page_build(TUSK_EDITOR_PAGE(widget));
+	TuskEditorPage *self = TUSK_EDITOR_PAGE(widget);
+	page_build(self);
 	GTK_WIDGET_CLASS(tusk_editor_page_parent_class)->map(widget);
+	GdkFrameClock *clock = gtk_widget_get_frame_clock(widget);
+	if (language_loaded) {
+		g_clear_handle_id(&self->highlight_idle, g_source_remove);
+		page_highlight(self);
+	} else if (!self->highlighted && !self->highlight_paint && !self->highlight_idle) {
+		if (clock)
+			self->highlight_paint = g_signal_connect(clock, "after-paint",
+			                                         G_CALLBACK(on_first_paint), self);
+		else
+			self->highlight_idle = g_idle_add(page_highlight, self);
+	}
+}
+
+static void tusk_editor_page_unmap(GtkWidget *widget)
+{
+	TuskEditorPage *self = TUSK_EDITOR_PAGE(widget);
+	GdkFrameClock *clock = gtk_widget_get_frame_clock(widget);
+	if (self->highlight_paint && clock)
+		g_clear_signal_handler(&self->highlight_paint, clock);
+	self->highlight_paint = 0;
+	GTK_WIDGET_CLASS(tusk_editor_page_parent_class)->unmap(widget);
 }
 
 static void tusk_editor_page_dispose(GObject *object)
@@ -594,6 +648,7 @@ static void tusk_editor_page_dispose(GObject *object)
 	if (self->models)
 		g_ptr_array_set_size(self->models, 0);
 	g_clear_object(&self->rpc);
+	g_clear_handle_id(&self->highlight_idle, g_source_remove);
 	if (self->built)
 		gtk_widget_dispose_template(GTK_WIDGET(self), TUSK_TYPE_EDITOR_PAGE);
 	G_OBJECT_CLASS(tusk_editor_page_parent_class)->dispose(object);
@@ -643,6 +698,7 @@ static void tusk_editor_page_class_init(TuskEditorPageClass *klass)
 	oc->get_property = tusk_editor_page_get_property;
 	wc->grab_focus = tusk_editor_page_grab_focus;
 	wc->map = tusk_editor_page_map;
+	wc->unmap = tusk_editor_page_unmap;
 	props[PROP_TITLE] = g_param_spec_string("title", NULL, NULL, NULL,
 	                                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 	props[PROP_RUNNING] = g_param_spec_boolean("running", NULL, NULL, FALSE,
@@ -688,9 +744,7 @@ static void page_build(TuskEditorPage *self)
 	self->built = TRUE;
 	gtk_widget_init_template(GTK_WIDGET(self));
 	self->buffer = GTK_SOURCE_BUFFER(gtk_text_view_get_buffer(GTK_TEXT_VIEW(self->view)));
-	GtkSourceLanguage *sql = gtk_source_language_manager_get_language(
-	    gtk_source_language_manager_get_default(), "sql");
-	gtk_source_buffer_set_language(self->buffer, sql);
+	/* the SQL language after the first frame (tusk_editor_page_map) */
 	self->error_tag = gtk_text_buffer_create_tag(GTK_TEXT_BUFFER(self->buffer), "error",
 	                                             "underline", PANGO_UNDERLINE_ERROR,
 	                                             "background", "rgba(224,27,36,0.25)", NULL);

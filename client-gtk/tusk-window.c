@@ -268,7 +268,9 @@ TuskWindow *tusk_window_new(TuskApplication *app)
 	self->rpc = g_object_ref(tusk_application_get_rpc(app));
 	tusk_sidebar_set_rpc(self->sidebar, self->rpc);
 	tusk_history_panel_set_rpc(self->history_panel, self->rpc);
+	tusk_timing_mark("rpc-set");
 	self->workspace = tusk_workspace_new(self->rpc, self);
+	tusk_timing_mark("workspace");
 	g_signal_connect_object(self->rpc, "notify::state", G_CALLBACK(on_rpc_state), self, 0);
 	g_signal_connect_object(self->rpc, "notification::" TUSK_N_CONNECTION_DISCONNECTED,
 	                        G_CALLBACK(on_connection_event), self, 0);
@@ -324,7 +326,9 @@ static const GActionEntry win_actions[] = {
 
 static void tusk_window_init(TuskWindow *self)
 {
+	tusk_timing_mark("window-init");
 	gtk_widget_init_template(GTK_WIDGET(self));
+	tusk_timing_mark("template");
 	g_action_map_add_action_entries(G_ACTION_MAP(self), win_actions, G_N_ELEMENTS(win_actions),
 	                                self);
 	g_signal_connect(self->tab_view, "page-attached", G_CALLBACK(on_pages_changed), self);
