@@ -1,7 +1,10 @@
 """Times the tusk window (run by tests/bench/gtk.sh under Xvfb).
 
     gtk-bench.py startup RUNS TABS      exec to the first frame painted with
-                                        TABS restored tabs
+                                        TABS restored tabs, and its phases
+    gtk-bench.py floor RUNS BINARY      the same for BINARY, the smallest
+                                        AdwApplication window (tusk-floor):
+                                        what GTK alone costs here
     gtk-bench.py first-rows RUNS SQL    Ctrl+Enter to the first rows painted,
                                         and the window's RSS (KiB) once the
                                         result is in
@@ -12,7 +15,10 @@
 
 Each prints one line of "name=MEDIAN,MIN,MAX" fields (times in ms; cpu: the
 window process's CPU time in ms to the first frame, from Ctrl+Enter to the
-first rows painted, or per frame of the scroll). The window prints its own timings on stderr
+first rows painted, or per frame of the scroll). Start-up phases, from the
+window's marks: init (exec to GTK and libadwaita started: the loader,
+GLib, GTK's display, settings, theme and fonts), build (the window and its
+restored tab made), map (to the window mapped), paint (the first frame). The window prints its own timings on stderr
 when TUSK_TIMING is set (client-gtk/tusk-timing.c). Environment: TUSK_GTK,
 TUSKD_SOCKET, TUSK_STATE_DIR, TUSKCTL, BENCH_CONNECTION (a saved
 connection's id), DISPLAY."""
@@ -109,18 +115,46 @@ def report(**series):
                    for k, v in series.items()))
 
 
-def bench_startup(runs, ntabs):
+PHASES = (("init", "gtk-ready"), ("build", "window"), ("map", "mapped"))
+
+
+def startup_once(argv):
+    """exec to the first frame painted: wall and CPU ms, and the wall ms
+    of each phase of PHASES and "paint" (mapped to the first frame)."""
+    env = dict(os.environ, TUSK_TIMING="1")
+    t0 = time.monotonic() * 1000.0
+    p = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                         text=True)
+    marks = {}
+    while True:
+        f = p.stderr.readline().split()
+        if not f:
+            raise AssertionError(f"{argv[0]} exited before its first frame")
+        if len(f) > 4 and f[:2] == ["tusk-timing", "mark"]:
+            marks[f[3]] = float(f[2])
+        elif len(f) > 3 and f[:2] == ["tusk-timing", "ready"]:
+            ready, cpu = float(f[2]), float(f[3].split("=", 1)[1])
+            break
+    stop(p)
+    out = {"wall": ready - t0, "cpu": cpu}
+    last = t0
+    for name, mark in PHASES:
+        out[name] = marks[mark] - last
+        last = marks[mark]
+    out["paint"] = ready - last
+    return out
+
+
+def bench_startup(runs, ntabs, argv=None):
     body = "\n".join(f"select o.id, o.status, c.name from orders o join customers c "
                      f"on c.id = o.customer_id where o.id = {k};" for k in range(40))
-    wall, cpu = [], []
+    series = {}
     for _ in range(runs):
         write_tabs([f"-- tab {i}\n{body}\n" for i in range(ntabs)])
-        p, t0 = start()
-        ready = wait_line(p, "ready")
-        wall.append(ready["ms"] - t0 * 1000.0)
-        cpu.append(ready["cpu"])
-        stop(p)
-    report(wall=wall, cpu=cpu)
+        one = startup_once(argv or [GTK, "--socket", SOCKET, "--no-autostart"])
+        for k, v in one.items():
+            series.setdefault(k, []).append(v)
+    report(**series)
 
 
 def run_query(sql, extra=None):
@@ -173,6 +207,8 @@ if __name__ == "__main__":
     what = sys.argv[1]
     if what == "startup":
         bench_startup(int(sys.argv[2]), int(sys.argv[3]))
+    elif what == "floor":
+        bench_startup(int(sys.argv[2]), 0, [sys.argv[3]])
     elif what == "first-rows":
         bench_first_rows(int(sys.argv[2]), sys.argv[3])
     else:

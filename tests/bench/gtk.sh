@@ -18,7 +18,9 @@ gtk_field() {
 # shellcheck disable=SC2154 # bench_dir and build_dir come from tests/bench/run
 bench_gtk() {
 	local gtk=${TUSK_GTK:-$build_dir/client-gtk/tusk}
+	local floor_bin=${TUSK_FLOOR:-$build_dir/tests/tusk-floor}
 	[[ -x $gtk ]] || fail "tusk not built: $gtk"
+	[[ -x $floor_bin ]] || fail "tusk-floor not built: $floor_bin"
 	local display=$((500 + RANDOM % 300))
 	while [[ -e /tmp/.X11-unix/X$display ]]; do display=$((display + 1)); done
 	Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >"$T/xvfb-bench.log" 2>&1 &
@@ -29,7 +31,7 @@ bench_gtk() {
 	tctl conn add bench "postgresql://postgres@127.0.0.1:$PG_PORT/postgres" >/dev/null
 	local id
 	id=$(tctl --json conn show bench | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-	local runs=${BENCH_GTK_RUNS:-10} frames=${BENCH_GTK_FRAMES:-600} start start1 first scroll
+	local runs=${BENCH_GTK_RUNS:-10} frames=${BENCH_GTK_FRAMES:-600} start start1 floor first scroll
 	export DISPLAY=:$display GDK_BACKEND=x11 GSK_RENDERER=cairo TUSK_GTK=$gtk BENCH_CONNECTION=$id
 	export TUSKD_SOCKET TUSK_STATE_DIR TUSKCTL
 	# tables, not generate_series: a set-returning function gives no row
@@ -39,6 +41,7 @@ bench_gtk() {
 		-c "create table if not exists bench_rows_10m as select i, md5(i::text) as h from generate_series(1, 10000000) i" >/dev/null
 	start=$(/usr/bin/python3 "$bench_dir/gtk-bench.py" startup "$runs" 20)
 	start1=$(/usr/bin/python3 "$bench_dir/gtk-bench.py" startup "$runs" 1)
+	floor=$(/usr/bin/python3 "$bench_dir/gtk-bench.py" floor "$runs" "$floor_bin")
 	first=$(/usr/bin/python3 "$bench_dir/gtk-bench.py" first-rows 5 "select * from bench_rows")
 	scroll=$(/usr/bin/python3 "$bench_dir/gtk-bench.py" scroll 3 "$frames" "select * from bench_rows_10m")
 	tuskd_stop
@@ -50,6 +53,15 @@ bench_gtk() {
 	bench_row "start-up: exec to the first frame painted, 20 restored tabs ($runs runs)" ms \
 		"$(gtk_field wall "$start")" "" "" "≤ 300"
 	bench_row "of which CPU time of the window's process (load-independent)" ms "$(gtk_field cpu "$start")"
+	local phase
+	for phase in "init: exec → GTK and libadwaita started" "build: the window and its restored tab" \
+		"map: → the window mapped" "paint: → the first frame painted"; do
+		bench_row "of which $phase" ms "$(gtk_field "${phase%%:*}" "$start")" \
+			"the floor" "$(gtk_field "${phase%%:*}" "$floor")"
+	done
+	bench_row "the floor: the smallest AdwApplication window (tests/bench/tusk-floor.c), exec → first frame" ms \
+		"$(gtk_field wall "$floor")"
+	bench_row "the floor: CPU time" ms "$(gtk_field cpu "$floor")"
 	bench_row "start-up with 1 tab" ms "$(gtk_field wall "$start1")"
 	bench_row "start-up with 1 tab: CPU time" ms "$(gtk_field cpu "$start1")"
 	bench_row "Ctrl+Enter to the first rows painted, \`select * from\` a 1M-row table (5 runs)" ms \
