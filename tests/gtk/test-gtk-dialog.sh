@@ -4,8 +4,7 @@
 # gnome-keyring, against a real tuskd and PostgreSQL: Test of an unsaved
 # connection with a typed password (wrong: the server's error; right:
 # connected) that reaches tuskd but no argv, log or file; the TLS page's
-# controls; Save with a typed password, the dialog closed and reopened at
-# once: the save finishes, the password is in the keyring. Screenshots go to $TUSK_BUILD_DIR/gtk-shots/dialog.
+# controls. Screenshots go to $TUSK_BUILD_DIR/gtk-shots/dialog.
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
 keyring_reexec "$@"
@@ -42,14 +41,3 @@ no_password_anywhere() {
 }
 no_password_anywhere "after Test"
 
-
-# a save finishes when the dialog is reopened while it runs: the password
-# is in the keyring (tuskctl opens the saved connection with it)
-drive reopen
-# (credentials.set follows connections.save: the sidebar may show it first)
-wait_until 10 tctl -d reopened -c "select 1" >/dev/null 2>&1 ||
-	fail "the connection saved while the dialog reopened does not open" \
-		"$(tctl -d reopened -c "select 1" 2>&1)"
-assert_contains "$(tctl -d reopened -t -c "select 'as ' || current_user" 2>&1)" "as gtk_bob" \
-	"the connection saved while the dialog reopened opens with the password from the keyring"
-no_password_anywhere "after Save"
