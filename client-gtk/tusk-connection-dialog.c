@@ -329,10 +329,11 @@ static void act_test(GtkWidget *w, const char *action, GVariant *param)
 {
 	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(w);
 	json_t *config = dialog_config(self);
-	/* a typed password is used for this test instead of the keyring's (an
-	 * unsaved connection has none there) */
+	/* a typed password, SSH password or key passphrase is used for this
+	 * test instead of the keyring's (an unsaved connection has none there) */
 	json_t *params = tusk_req_connections_test_config(
-	    config, gtk_editable_get_text(GTK_EDITABLE(self->password_row)));
+	    config, gtk_editable_get_text(GTK_EDITABLE(self->password_row)),
+	    gtk_editable_get_text(GTK_EDITABLE(self->ssh_secret_row)));
 	dialog_message(self, "Testing…", FALSE);
 	gtk_widget_action_set_enabled(w, "dialog.test", FALSE);
 	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_TEST, params, self->cancel, on_tested,

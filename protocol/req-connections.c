@@ -24,11 +24,14 @@ json_t *tusk_req_connections_save(json_t *config)
 	return json_pack("{s:o}", "config", config);
 }
 
-json_t *tusk_req_connections_test_config(json_t *config, const char *password)
+json_t *tusk_req_connections_test_config(json_t *config, const char *password,
+                                         const char *ssh_secret)
 {
 	json_t *p = json_pack("{s:o}", "config", config);
 	if (password && *password)
 		req_str(p, "password", password);
+	if (ssh_secret && *ssh_secret)
+		req_str(p, "ssh_secret", ssh_secret);
 	return p;
 }
 

@@ -170,6 +170,14 @@ static void tunnel_then_connect(struct pool *p)
 		pool_begin_connect(p);
 		return;
 	}
+	if (p->typed_ssh_secret) {
+		char *typed = p->typed_ssh_secret;
+		p->typed_ssh_secret = NULL;
+		start_tunnel(p, typed);
+		explicit_bzero(typed, strlen(typed));
+		free(typed);
+		return;
+	}
 	const TuskSshTunnelConfig *st = p->tunnel_cfg->ssh_tunnel;
 	int kind = st->auth == TUSK_SSH_AUTH_PASSWORD ? SECRET_SSH_PASSWORD
 	           : st->auth == TUSK_SSH_AUTH_KEY && st->passphrase_in_keyring

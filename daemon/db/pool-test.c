@@ -48,7 +48,7 @@ static void start_test(struct pool *p, pool_test_cb cb, void *ud)
 }
 
 void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const char *password,
-                     pool_test_cb cb, void *ud)
+                     const char *ssh_secret, pool_test_cb cb, void *ud)
 {
 	TuskError e = TUSK_ERROR_INIT;
 	struct connparams *params = connparams_from_config(cfg, &e);
@@ -67,6 +67,8 @@ void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const char 
 	}
 	p->ephemeral = true;
 	pool_keep_tunnel_config(p, cfg);
+	if (p->tunnel_cfg && ssh_secret)
+		p->typed_ssh_secret = strdup(ssh_secret); /* erased when used or freed */
 	struct test_job *t = calloc(1, sizeof(*t));
 	t->cb = cb;
 	t->ud = ud;

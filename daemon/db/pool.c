@@ -38,6 +38,10 @@ void pool_unref(struct pool *p)
 		return;
 	connparams_free(p->params);
 	tusk_connection_config_free(p->tunnel_cfg);
+	if (p->typed_ssh_secret) {
+		explicit_bzero(p->typed_ssh_secret, strlen(p->typed_ssh_secret));
+		free(p->typed_ssh_secret);
+	}
 	if (p->key_passphrase) {
 		explicit_bzero(p->key_passphrase, strlen(p->key_passphrase));
 		free(p->key_passphrase);

@@ -53,9 +53,10 @@ int pool_open_transient(struct db *db, const char *conninfo, const json_t *env, 
  * (connections.test). cb gets a description object (server version, TLS,
  * time taken) or an error. */
 typedef void (*pool_test_cb)(json_t *result, const TuskError *e, void *ud);
-/* password: typed for this test (copied), or NULL for the keyring's. */
+/* password, ssh_secret (the SSH password or key passphrase, by the
+ * tunnel's auth): typed for this test (copied), or NULL for the keyring's. */
 void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const char *password,
-                     pool_test_cb cb, void *ud);
+                     const char *ssh_secret, pool_test_cb cb, void *ud);
 int pool_test_transient(struct db *db, const char *conninfo, const json_t *env, pool_test_cb cb,
                         void *ud, TuskError *e);
 

@@ -123,13 +123,16 @@ static void tested(json_t *result, const TuskError *e, void *ud)
 		rpc_reply_result(req, json_incref(result));
 }
 
-/* A typed password's bytes in the parsed params are overwritten once read:
+/* Typed secrets' bytes in the parsed params are overwritten once read:
  * jansson would free them as they are. */
 static void erase_password(struct rpc_request *req)
 {
-	json_t *pw = json_object_get(req->params, "password");
-	if (json_is_string(pw))
-		explicit_bzero((char *)json_string_value(pw), json_string_length(pw));
+	const char *keys[] = {"password", "ssh_secret"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *pw = json_object_get(req->params, keys[i]);
+		if (json_is_string(pw))
+			explicit_bzero((char *)json_string_value(pw), json_string_length(pw));
+	}
 }
 
 enum rpc_ret method_connections_test(struct rpc_request *req, TuskError *e)
@@ -143,19 +146,26 @@ enum rpc_ret method_connections_test(struct rpc_request *req, TuskError *e)
 		                      "params.password: give it with config or id, not conninfo "
 		                      "(a conninfo carries its own)"),
 		       RPC_ERROR;
+	if (t.conninfo && json_object_get(req->params, "ssh_secret"))
+		return erase_password(req),
+		       tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
+		                      "params.ssh_secret: give it with config or id, not conninfo "
+		                      "(a conninfo has no SSH tunnel)"),
+		       RPC_ERROR;
 	if (t.conninfo)
 		return pool_test_transient(tuskd.db, t.conninfo, t.env, tested, req, e) < 0
 		           ? RPC_ERROR
 		           : RPC_WAIT;
-	const char *password = NULL;
-	if (tusk_param_string(req->params, "password", false, &password, e) < 0)
+	const char *password = NULL, *ssh_secret = NULL;
+	if (tusk_param_string(req->params, "password", false, &password, e) < 0 ||
+	    tusk_param_string(req->params, "ssh_secret", false, &ssh_secret, e) < 0)
 		return erase_password(req), RPC_ERROR;
 	TuskConnectionConfig *cfg = NULL;
 	if (t.config ? tusk_connection_config_from_json(t.config, &cfg, e) < 0
 	             : connections_get(tuskd.storage, t.id, &cfg, e) < 0)
 		return erase_password(req), RPC_ERROR;
-	/* pool_test_saved copies the password before returning. */
-	pool_test_saved(tuskd.db, cfg, password, tested, req);
+	/* pool_test_saved copies the secrets before returning. */
+	pool_test_saved(tuskd.db, cfg, password, ssh_secret, tested, req);
 	erase_password(req);
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;

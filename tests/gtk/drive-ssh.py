@@ -7,9 +7,12 @@ SSH page, opened from the sidebar: the prompt shows sshd's fingerprint;
 Cancel leaves it closed with an error shown. Phase trust: opened again, the
 prompt again; Trust and Connect opens it and a query runs through the
 tunnel. Phase test (known_hosts emptied): Edit, Test: the dialog's own
-prompt; Cancel says not tested; Test, Trust and Test connects. Environment: DISPLAY, TUSK_SHOTS, TUSK_SSH_* (test-gtk-ssh.sh)."""
+prompt; Cancel says not tested; Test, Trust and Test connects. Phase typed: an
+unsaved connection with SSH password authentication, Test with the SSH
+password typed (wrong, then right). Environment: DISPLAY, TUSK_SHOTS, TUSK_SSH_* (test-gtk-ssh.sh)."""
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import atspi  # noqa: E402
@@ -18,6 +21,27 @@ from atspi import fill, main_frame, message, ok, set_spin, shot  # noqa: E402
 DISPLAY = os.environ["DISPLAY"]
 ENV = os.environ
 NAME = "via ssh"
+
+
+def ssh_on(dlg):
+    """The SSH page, its switch on (a check box to AT-SPI, named by the row's title)."""
+    atspi.page(dlg, "SSH")
+    row = atspi.find(dlg, "list item", "Connect through SSH", only_showing=False)
+    switch = atspi.find(row, "check box", contains="Connect through SSH", only_showing=False)
+    atspi.press(switch)
+    atspi.wait_for(lambda: switch.getState().contains(atspi.pyatspi.STATE_CHECKED), 5,
+                   "the SSH switch on")
+
+
+def choose(dlg, title, item, downs):
+    """Pick a combo row's item the keyboard way: a click opens its list on the
+    selected item, Down moves, Return picks. The row then shows item."""
+    row = atspi.find(dlg, None, title, only_showing=False)
+    atspi.click(row, DISPLAY)
+    time.sleep(0.5)
+    atspi.key(DISPLAY, *(["Down"] * downs), "Return")
+    atspi.wait_for(lambda: atspi.find_all(row, "label", item), 5,
+                   f"{title} showing {item}")
 
 
 def status_dot(app):
@@ -62,13 +86,7 @@ def phase_cancel():
     fill(dlg, (("Name", NAME), ("Host", "127.0.0.1"), ("Database", "postgres"),
                ("User", "postgres")))
     set_spin(dlg, "Port", ENV["TUSK_SSH_PGPORT"])
-    atspi.page(dlg, "SSH")
-    # the row's switch (a check box to AT-SPI, named by the row's title)
-    row = atspi.find(dlg, "list item", "Connect through SSH", only_showing=False)
-    switch = atspi.find(row, "check box", contains="Connect through SSH", only_showing=False)
-    atspi.press(switch)
-    atspi.wait_for(lambda: switch.getState().contains(atspi.pyatspi.STATE_CHECKED), 5,
-                   "the SSH switch on")
+    ssh_on(dlg)
     fill(dlg, (("SSH host", "127.0.0.1"), ("SSH user", "root")))
     set_spin(dlg, "SSH port", ENV["TUSK_SSH_PORT"])
     shot("01-ssh-page")
@@ -169,10 +187,39 @@ def phase_test():
     return 0
 
 
+def phase_typed():
+    """Test of an unsaved connection through SSH with a typed SSH password."""
+    app = atspi.app()
+    frame = main_frame(app)
+    atspi.press(atspi.find(frame, "push button", "Add Connection"))
+    dlg = atspi.find(app, "frame", "New Connection", only_showing=False)
+    fill(dlg, (("Name", "typed ssh"), ("Host", "127.0.0.1"), ("Database", "postgres"),
+               ("User", "postgres")))
+    set_spin(dlg, "Port", ENV["TUSK_SSH_PGPORT"])
+    ssh_on(dlg)
+    fill(dlg, (("SSH host", "127.0.0.1"), ("SSH user", ENV["TUSK_SSH_PWUSER"])))
+    set_spin(dlg, "SSH port", ENV["TUSK_SSH_PORT"])
+    choose(dlg, "Authentication", "password", 2)
+    fill(dlg, (("SSH password or key passphrase", "not-" + ENV["TUSK_SSH_PWPASS"]),))
+    atspi.press(atspi.find(dlg, "push button", "Test"))
+    m = wait_message(dlg, "wrong user name or password")
+    assert ENV["TUSK_SSH_PWPASS"] not in m, m
+    ok(f"Test with a wrong typed SSH password: the SSH server's refusal: {m}")
+    shot("10-typed-ssh-wrong")
+    fill(dlg, (("SSH password or key passphrase", ENV["TUSK_SSH_PWPASS"]),))
+    atspi.press(atspi.find(dlg, "push button", "Test"))
+    m = wait_message(dlg, "Connected to")
+    ok(f"Test with the right typed SSH password connects an unsaved connection through the "
+       f"tunnel: {m}")
+    shot("11-typed-ssh-right")
+    atspi.press(atspi.find(dlg, "push button", "Cancel"))
+    return 0
+
+
 if __name__ == "__main__":
     try:
         sys.exit({"cancel": phase_cancel, "trust": phase_trust,
-                  "test": phase_test}[sys.argv[1]]())
+                  "test": phase_test, "typed": phase_typed}[sys.argv[1]]())
     except AssertionError:
         shot(f"failed-{sys.argv[1]}")
         raise

@@ -58,4 +58,17 @@ assert_eq "$(ssh-keygen -l -E sha256 -f "$known" | cut -d' ' -f2)" "$fp" \
 drive test
 assert_eq "$(ssh-keygen -l -E sha256 -f "$known" | cut -d' ' -f2)" "$fp" \
 	"Trust and Test recorded sshd's host key"
+
+# Test with a typed SSH password (a user of its own for password auth)
+pw_user=tuskgtk$$
+pw_pass="ssh-typed-$RANDOM-$RANDOM"
+sshd_add_user "$pw_user" "$pw_pass"
+at_exit "sshd_del_user $pw_user"
+export TUSK_SSH_PWUSER=$pw_user TUSK_SSH_PWPASS=$pw_pass
+drive typed
+assert_eq "$(tctl --json conn list | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["connections"]))')" 1 \
+	"Test with a typed SSH password saved nothing"
+where=$(cat "$TUSKD_DATA"/* "$TUSKD_STDERR" "$T/tusk.log" 2>/dev/null | tr -d '\0')
+assert_not_contains "$where" "$pw_pass" "the typed SSH password is not in tusk.db or any log"
+assert_not_contains "$(ps -eo args)" "$pw_pass" "nor in any process's argv"
 kill -0 "$window_pid" || fail "the window died"

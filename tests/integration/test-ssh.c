@@ -168,7 +168,7 @@ struct tunnel_opts {
 	int timeout;
 };
 
-static char *save(const char *name, const struct tunnel_opts *o)
+static json_t *tunnel_config(const char *name, const struct tunnel_opts *o)
 {
 	json_t *t = json_pack("{s:b, s:s, s:i, s:s, s:s, s:b}", "enabled", 1, "host",
 	                      o->host ? o->host : "127.0.0.1", "port", o->port ? o->port : ssh_port,
@@ -180,6 +180,12 @@ static char *save(const char *name, const struct tunnel_opts *o)
 	                        "host", "127.0.0.1", "port", pg.port, "database", "postgres",
 	                        "username", "postgres", "ssl_mode", "disable", "ssh_tunnel", t,
 	                        "options", "connect_timeout_sec", o->timeout ? o->timeout : 10);
+	return cfg;
+}
+
+static char *save(const char *name, const struct tunnel_opts *o)
+{
+	json_t *cfg = tunnel_config(name, o);
 	json_t *r = call("connections.save", json_pack("{s:o}", "config", cfg));
 	char *id = strdup(jstr(tt_result_of(r), "id"));
 	json_decref(r);
@@ -566,6 +572,44 @@ START_TEST(ssh_config_defaults)
 }
 END_TEST
 
+/* connections.test with the SSH secret as typed in a dialog: an unsaved
+ * config's SSH password, a saved connection's key passphrase that is not
+ * in the keyring; a wrong one is an ssh_error that does not echo it. */
+START_TEST(test_with_typed_ssh_secret)
+{
+	struct tunnel_opts pw = {.auth = "password", .user = PW_USER};
+	json_t *r =
+	    call("connections.test", json_pack("{s:o, s:s}", "config", tunnel_config("typed", &pw),
+	                                       "ssh_secret", PW_PASS));
+	ck_assert_msg(json_is_true(json_object_get(tt_result_of(r), "ok")), "unsaved, typed");
+	json_decref(r);
+	r = call("connections.test", json_pack("{s:o, s:s}", "config", tunnel_config("typed", &pw),
+	                                       "ssh_secret", "typed-but-wrong-7"));
+	const json_t *err = tt_error_data(r, SSH_ERROR_CODE);
+	ck_assert_msg(strstr(jstr(err, "message"), "authentication"), "%s", jstr(err, "message"));
+	char *all = json_dumps(r, 0);
+	ck_assert_msg(!strstr(all, "typed-but-wrong-7"), "the secret echoed: %s", all);
+	free(all);
+	json_decref(r);
+
+	char key[400];
+	snprintf(key, sizeof(key), "%s/enckey", dir);
+	char *id = save("enc-typed", &(struct tunnel_opts){.auth = "key", .key = key});
+	r = call("connections.test", json_pack("{s:s, s:s}", "id", id, "ssh_secret", KEY_PASS));
+	ck_assert_msg(json_is_true(json_object_get(tt_result_of(r), "ok")), "saved, typed");
+	json_decref(r);
+	/* nothing was kept: without it the key cannot be loaded */
+	r = call("connections.test", json_pack("{s:s}", "id", id));
+	tt_error_data(r, SSH_ERROR_CODE);
+	json_decref(r);
+	r = call("connections.test",
+	         json_pack("{s:s, s:s}", "conninfo", "host=127.0.0.1", "ssh_secret", "x"));
+	tt_error_data(r, -32602);
+	json_decref(r);
+	free(id);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ssh");
@@ -576,6 +620,7 @@ int main(void)
 	tcase_add_test(tc, key_auth);
 	tcase_add_test(tc, encrypted_key_with_passphrase_from_keyring);
 	tcase_add_test(tc, password_auth);
+	tcase_add_test(tc, test_with_typed_ssh_secret);
 	tcase_add_test(tc, agent_auth);
 	tcase_add_test(tc, wrong_password_is_ssh_error_with_hint);
 	tcase_add_test(tc, wrong_key_is_ssh_error_with_hint);
