@@ -31,6 +31,21 @@ __attribute__((always_inline)) static inline unsigned clean_bytes(const unsigned
 #endif
 }
 
+/* The bytes at p that need no escaping, copied to o 8 at a time while 8
+ * remain (o has the room for all 8 of each): how many were kept. */
+static size_t clean_run(const unsigned char *p, size_t n, char *o)
+{
+	size_t i = 0;
+	while (n - i >= 8) {
+		unsigned k = clean_bytes(p + i);
+		memcpy(o + i, p + i, 8);
+		i += k;
+		if (k < 8)
+			break;
+	}
+	return i;
+}
+
 static const char hex[] = "0123456789abcdef";
 
 size_t tusk_copy_json_escape(const char *in, size_t n, char *out, size_t *used)
@@ -39,15 +54,11 @@ size_t tusk_copy_json_escape(const char *in, size_t n, char *out, size_t *used)
 	char *o = out;
 	size_t i = 0;
 	while (i < n) {
-		if (n - i >= 8) {
-			/* All 8 are copied (out has the room), the clean ones kept. */
-			unsigned k = clean_bytes(p + i);
-			memcpy(o, p + i, 8);
-			o += k;
-			i += k;
-			if (k == 8)
-				continue;
-		}
+		size_t k = clean_run(p + i, n - i, o);
+		o += k;
+		i += k;
+		if (i == n)
+			break;
 		unsigned char c = p[i];
 		if (c >= 0x80) {
 			size_t l = tusk_utf8_seq(p + i, n - i);
@@ -135,15 +146,11 @@ long long tusk_copy_json_unescape(const char *in, size_t n, char *out)
 	char *o = out;
 	size_t i = 0;
 	while (i < n) {
-		if (n - i >= 8) {
-			/* All 8 are copied (out has the room), the clean ones kept. */
-			unsigned k = clean_bytes(p + i);
-			memcpy(o, p + i, 8);
-			o += k;
-			i += k;
-			if (k == 8)
-				continue;
-		}
+		size_t k = clean_run(p + i, n - i, o);
+		o += k;
+		i += k;
+		if (i == n)
+			break;
 		unsigned char c = p[i];
 		if (c >= 0x80) {
 			size_t l = tusk_utf8_seq(p + i, n - i);
