@@ -1,46 +1,22 @@
 /* The start-up floor for the window's benchmark (tests/bench/gtk.sh): the
- * smallest AdwApplication window (a header bar and a label), timed with
- * the same "tusk-timing" lines on stderr as tusk's TUSK_TIMING
- * (client-gtk/tusk-timing.c): main, gtk-ready (GTK and libadwaita
- * started), window, mapped, then "ready" after the first frame painted.
+ * smallest AdwApplication window (a header bar and a label), timed by the
+ * window's own marks (client-gtk/tusk-timing.c, TUSK_TIMING set): main,
+ * gtk-ready (GTK and libadwaita started), window, mapped, then "ready"
+ * after the first frame painted.
  * Whatever tusk takes beyond this is its own. */
 #include <adwaita.h>
-#include <sys/resource.h>
 
-static double cpu_ms(void)
-{
-	struct rusage ru;
-	if (getrusage(RUSAGE_SELF, &ru) != 0)
-		return 0;
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
-	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
-}
-
-static void mark(const char *what)
-{
-	g_printerr("tusk-timing mark %.1f %s cpu=%.1f\n", (double)g_get_monotonic_time() / 1000.0,
-	           what, cpu_ms());
-}
-
-static gulong paint_handler;
-
-static void on_after_paint(GdkFrameClock *clock, gpointer data)
-{
-	g_printerr("tusk-timing ready %.1f cpu=%.1f\n", (double)g_get_monotonic_time() / 1000.0,
-	           cpu_ms());
-	g_signal_handler_disconnect(clock, paint_handler);
-}
+#include "client-gtk/tusk-timing.h"
 
 static void on_map(GtkWidget *win, gpointer data)
 {
-	mark("mapped");
-	paint_handler = g_signal_connect(gtk_widget_get_frame_clock(win), "after-paint",
-	                                 G_CALLBACK(on_after_paint), NULL);
+	tusk_timing_mark("mapped");
+	tusk_timing_after_paint(win, "ready", 0);
 }
 
 static void on_startup(GApplication *app, gpointer data)
 {
-	mark("gtk-ready"); /* after GtkApplication's own startup: GTK is up */
+	tusk_timing_mark("gtk-ready"); /* after GtkApplication's own startup: GTK is up */
 }
 
 static void on_activate(GApplication *app, gpointer data)
@@ -52,13 +28,13 @@ static void on_activate(GApplication *app, gpointer data)
 	adw_application_window_set_content(ADW_APPLICATION_WINDOW(win), box);
 	gtk_window_set_default_size(GTK_WINDOW(win), 1000, 700);
 	g_signal_connect(win, "map", G_CALLBACK(on_map), NULL);
-	mark("window");
+	tusk_timing_mark("window");
 	gtk_window_present(GTK_WINDOW(win));
 }
 
 int main(int argc, char **argv)
 {
-	mark("main");
+	tusk_timing_mark("main");
 	g_autoptr(AdwApplication) app =
 	    adw_application_new("app.tusk.Floor", G_APPLICATION_NON_UNIQUE);
 	g_signal_connect(app, "startup", G_CALLBACK(on_startup), NULL);
