@@ -47,28 +47,35 @@ select nosuchcol
 select count(*) from app.items;
 SQL
 
-run psql_raw -d "${tag}_psql" -f "$T/script.sql"
-assert_eq "$RC" 0 "psql -f runs it (errors do not change its exit code)"
-printf "%s\n" "$OUT" >"$T/psql.out"
-run tctl -d "$(uri tusk)" -f "$T/script.sql"
-assert_eq "$RC" 1 "tuskctl -f exits 1 when a statement failed (${ERR:0:300})"
-printf "%s\n" "$OUT" >"$T/tusk.out"
-printf "%s\n" "$ERR" >"$T/tusk.err"
-if cmp -s "$T/psql.out" "$T/tusk.out"; then
-	pass "stdout is byte-equal to psql -f's ($(wc -l <"$T/tusk.out") lines)"
-else
-	flunk "stdout differs from psql -f's: $(diff "$T/psql.out" "$T/tusk.out" | head -8)"
-fi
-assert_not_contains "$(cat "$T/tusk.err")" "cannot run inside a transaction block" \
+# like_psql NAME PSQL_RC TUSK_RC: FILE NAME.sql run by psql -f and by
+# tuskctl -f exits with these codes and prints the same stdout; tuskctl's
+# stderr is left in $T/NAME.err.
+like_psql() {
+	run psql_raw -d "${tag}_psql" -f "$T/$1.sql"
+	assert_eq "$RC" "$2" "psql -f $1.sql exits $2"
+	printf "%s\n" "$OUT" >"$T/$1.psql"
+	run tctl -d "$(uri tusk)" -f "$T/$1.sql"
+	assert_eq "$RC" "$3" "tuskctl -f $1.sql exits $3 (${ERR:0:300})"
+	printf "%s\n" "$OUT" >"$T/$1.tusk"
+	printf "%s\n" "$ERR" >"$T/$1.err"
+	if cmp -s "$T/$1.psql" "$T/$1.tusk"; then
+		pass "$1.sql: stdout byte-equal to psql -f's ($(wc -l <"$T/$1.tusk") lines)"
+	else
+		flunk "$1.sql: stdout differs from psql -f's: $(diff "$T/$1.psql" "$T/$1.tusk" | head -8)"
+	fi
+}
+# psql exits 0 whatever failed; tuskctl 1 when a statement failed.
+like_psql script 0 1
+assert_not_contains "$(cat "$T/script.err")" "cannot run inside a transaction block" \
 	"VACUUM and CREATE INDEX CONCURRENTLY run"
-assert_contains "$(cat "$T/tusk.err")" "duplicate key value violates unique constraint" \
+assert_contains "$(cat "$T/script.err")" "duplicate key value violates unique constraint" \
 	"the duplicate key is reported"
-assert_contains "$(cat "$T/tusk.err")" "(line 9 of $T/script.sql)" "… with its line"
-assert_contains "$(cat "$T/tusk.err")" 'column "nosuchcol" does not exist' \
+assert_contains "$(cat "$T/script.err")" "(line 9 of $T/script.sql)" "… with its line"
+assert_contains "$(cat "$T/script.err")" 'column "nosuchcol" does not exist' \
 	"the unknown column is reported"
-assert_contains "$(cat "$T/tusk.err")" "(line 15 of $T/script.sql)" \
+assert_contains "$(cat "$T/script.err")" "(line 15 of $T/script.sql)" \
 	"… with the line of the error's position, not the statement's first"
-assert_contains "$(cat "$T/tusk.out")" "tusk-srun-held | app" \
+assert_contains "$(cat "$T/script.tusk")" "tusk-srun-held | app" \
 	"set_config() and SET carried to later statements"
 assert_eq "$(pg_psql -d "${tag}_tusk" -At -c 'select count(*) from app.items')" "3" \
 	"the statements after each failure ran"
@@ -110,18 +117,9 @@ assert_contains "$ERR" "no line \\. ends the COPY data that starts at line 3" \
 # (stdout byte-equal to psql's), another one is an error of its line and
 # the script goes on; a meta-command line never joins the next statement.
 printf '\\echo start of the script\nselect 1 as one;\n\\set ON_ERROR_STOP on\nselect 1/0;\nselect 2 as never;\n' >"$T/meta.sql"
-run psql_raw -d "${tag}_psql" -f "$T/meta.sql"
-assert_eq "$RC" 3 "psql stops meta.sql at its error (ON_ERROR_STOP set in the script)"
-printf "%s\n" "$OUT" >"$T/psql-meta.out"
-run tctl -d "$(uri tusk)" -f "$T/meta.sql"
-assert_eq "$RC" 1 "tuskctl stops meta.sql too, exit 1"
-printf "%s\n" "$OUT" >"$T/tusk-meta.out"
-if cmp -s "$T/psql-meta.out" "$T/tusk-meta.out"; then
-	pass "\\echo and \\set ON_ERROR_STOP: stdout byte-equal to psql's"
-else
-	flunk "meta.sql stdout differs from psql's: $(diff "$T/psql-meta.out" "$T/tusk-meta.out" | head -8)"
-fi
-assert_not_contains "$OUT" "never" "nothing ran after the error"
+# ON_ERROR_STOP set in the script: psql exits 3, tuskctl 1.
+like_psql meta 3 1
+assert_not_contains "$(cat "$T/meta.tusk")" "never" "nothing ran after the error"
 printf 'create table metat (a int);\n\\gexec\ninsert into metat values (1);\n\\unrestrict abc\ninsert into metat values (2);\n' >"$T/meta2.sql"
 run tctl -d "$(uri tusk)" -f "$T/meta2.sql"
 assert_eq "$RC" 1 "a meta-command tuskctl does not run fails the script"
