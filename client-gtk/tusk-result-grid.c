@@ -205,12 +205,15 @@ static void grid_size_columns(TuskResultGrid *self, guint first, guint n)
  * while their rows were fetched get their text (the rows' widgets stay; a
  * list view would otherwise rebuild them all). Cells bound with their text
  * are not touched again: a streamed batch's rows are in the model before
- * the view binds them. */
+ * the view binds them. A blank cell past the rows that came, on their
+ * page, asks again: the page was cut short (the daemon's byte limit) and
+ * only that ask fetches its rest. */
 static void on_rows_loaded(TuskResultModel *model, guint first, guint n, TuskResultGrid *self)
 {
 	grid_size_columns(self, first, n);
 	GHashTableIter it;
 	gpointer item;
+	guint page = (first + n - 1) / TUSK_RESULT_PAGE_ROWS, rest = G_MAXUINT;
 	g_hash_table_iter_init(&it, self->waiting);
 	while (g_hash_table_iter_next(&it, &item, NULL)) {
 		TuskResultRow *row = gtk_list_item_get_item(item);
@@ -221,7 +224,15 @@ static void on_rows_loaded(TuskResultModel *model, guint first, guint n, TuskRes
 			        self, item,
 			        GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(label), "column"))))
 				g_hash_table_iter_remove(&it);
+		} else if (index != G_MAXUINT && index >= first + n &&
+		           index / TUSK_RESULT_PAGE_ROWS == page) {
+			rest = MIN(rest, index);
 		}
+	}
+	if (rest != G_MAXUINT) {
+		/* one ask fetches the page's rest; its rows-loaded shows them */
+		gboolean is_null;
+		tusk_result_model_get_cell(self->model, rest, 0, &is_null);
 	}
 }
 

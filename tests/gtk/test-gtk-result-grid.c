@@ -87,31 +87,40 @@ static void test_stream(void)
 
 /* A stored result paged from tuskd: the cells bound before their page
  * is here are blank, and filled once when it comes. */
-static void test_paged(Fixture *f, gconstpointer data)
+static gboolean wake(gpointer data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
+/* A stored result paged in: cells bound blank while their page was in
+ * flight all get their text, also those past a page the daemon cut short
+ * at its byte limit. */
+static void paged(Fixture *f, const char *qid, const char *sql, guint rows)
 {
 	g_autofree char *conninfo = pg_conninfo();
 	Reply r;
 	call(f->rpc, "query.execute",
-	     json_pack("{s:s, s:s, s:s, s:s}", "conninfo", conninfo, "sql",
-	               "select i, 'r' || i as s from generate_series(0, 99999) i", "query_id",
-	               "gtk-grid-paged", "mode", "store"),
+	     json_pack("{s:s, s:s, s:s, s:s}", "conninfo", conninfo, "sql", sql, "query_id", qid,
+	               "mode", "store"),
 	     NULL, &r);
 	g_assert_no_error(r.error);
 	reply_clear(&r);
-	call(f->rpc, "query.fetch",
-	     json_pack("{s:s, s:i}", "query_id", "gtk-grid-paged", "limit", 0), NULL, &r);
+	call(f->rpc, "query.fetch", json_pack("{s:s, s:i}", "query_id", qid, "limit", 0), NULL, &r);
 	g_assert_no_error(r.error);
-	g_autoptr(TuskResultModel) m = tusk_result_model_new(f->rpc, "gtk-grid-paged", 0,
-	                                                     json_object_get(r.result, "columns"));
+	g_autoptr(TuskResultModel) m =
+	    tusk_result_model_new(f->rpc, qid, 0, json_object_get(r.result, "columns"));
 	reply_clear(&r);
 	TuskResultGrid *grid = tusk_result_grid_new(m);
 	GtkWidget *win = show(grid);
-	tusk_result_model_set_row_count(m, 100000);
+	tusk_result_model_set_row_count(m, rows);
+	/* a tick, so the wait ends at its deadline when nothing else comes */
+	guint tick = g_timeout_add(50, wake, NULL);
 	gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
 	while ((tusk_result_grid_get_cells_bound(grid) == 0 ||
 	        tusk_result_grid_get_cells_waiting(grid) > 0 || tusk_result_model_get_loading(m)) &&
 	       g_get_monotonic_time() < end)
 		g_main_context_iteration(NULL, TRUE);
+	g_source_remove(tick);
 	spin(100);
 	guint bound = tusk_result_grid_get_cells_bound(grid);
 	guint shown = tusk_result_grid_get_cells_shown(grid);
@@ -125,6 +134,20 @@ static void test_paged(Fixture *f, gconstpointer data)
 	gtk_window_destroy(GTK_WINDOW(win));
 }
 
+static void test_paged(Fixture *f, gconstpointer data)
+{
+	paged(f, "gtk-grid-paged", "select i, 'r' || i as s from generate_series(0, 99999) i",
+	      100000);
+}
+
+/* Rows of 200 kB: the daemon cuts page 0 after ~20 of the ~200 rows the
+ * view binds; the cells past the cut asked for the page's rest. */
+static void test_paged_wide(Fixture *f, gconstpointer data)
+{
+	paged(f, "gtk-grid-wide",
+	      "select i, repeat('w', 200000) || i as s from generate_series(0, 299) i", 300);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -132,6 +155,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/gtk-result-grid/stream", test_stream);
 	g_assert_nonnull(g_getenv("TUSKD"));
 	g_test_add("/gtk-result-grid/paged", Fixture, NULL, fixture_setup, test_paged,
+	           fixture_teardown);
+	g_test_add("/gtk-result-grid/paged-wide", Fixture, NULL, fixture_setup, test_paged_wide,
 	           fixture_teardown);
 	return g_test_run();
 }
