@@ -408,6 +408,7 @@ static int exec_statement(void *ud, const struct script *sc, const struct script
 	o.script_data = st->data;
 	o.script_sql_offset = st->sql_offset;
 	o.error_kind = kind;
+	o.quiet = o.quiet || st->quiet;
 	return ctl_execute(x->ctl, &q, &o, NULL);
 }
 
@@ -484,12 +485,10 @@ int ctl_query_variable(struct query_args *a, const char *arg)
 		                       "are not kept)",
 		                       arg);
 	const char *v = eq ? eq + 1 : "";
-	if (!strcmp(v, "1") || !strcasecmp(v, "on") || !strcasecmp(v, "true"))
-		a->on_error_stop = true;
-	else if (!strcmp(v, "0") || !strcasecmp(v, "off") || !strcasecmp(v, "false"))
-		a->on_error_stop = false;
-	else
+	int b = ctl_parse_bool(v);
+	if (b < 0)
 		return ctl_usage_error("-v ON_ERROR_STOP=%s: on or off", v);
+	a->on_error_stop = b == 1;
 	return EXIT_OK;
 }
 

@@ -55,6 +55,19 @@ static void print_setting(const json_t *s, bool verbose)
 }
 
 /* Turn the command-line text into the JSON type the setting takes. */
+int ctl_parse_bool(const char *text)
+{
+	static const char *const yes[] = {"true", "on", "yes", "1"};
+	static const char *const no[] = {"false", "off", "no", "0"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(text, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(text, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
 static json_t *parse_value(const char *type, const char *text, const char *key)
 {
 	if (strcmp(type, "int") == 0) {
@@ -68,14 +81,9 @@ static json_t *parse_value(const char *type, const char *text, const char *key)
 		return json_integer(v);
 	}
 	if (strcmp(type, "bool") == 0) {
-		static const char *const yes[] = {"true", "on", "yes", "1"};
-		static const char *const no[] = {"false", "off", "no", "0"};
-		for (size_t i = 0; i < 4; i++) {
-			if (strcasecmp(text, yes[i]) == 0)
-				return json_true();
-			if (strcasecmp(text, no[i]) == 0)
-				return json_false();
-		}
+		int b = ctl_parse_bool(text);
+		if (b >= 0)
+			return json_boolean(b);
 		ctl_usage_error("%s takes true or false, not '%s'", key, text);
 		return NULL;
 	}

@@ -24,7 +24,11 @@ static const struct script_data *data_of(const struct script *s, const TuskSqlSc
                                          size_t *k)
 {
 	const TuskSqlStatement *st = &ts->stmts[i];
-	size_t next = i + 1 < ts->n ? ts->stmts[i + 1].offset : s->sql_len;
+	/* A statement's text starts with the comments before it, so a COPY's
+	 * data (cut at the end of its line, after a comment there too) can
+	 * lie past the next statement's start: never past its end. */
+	size_t next =
+	    i + 1 < ts->n ? ts->stmts[i + 1].offset + ts->stmts[i + 1].length : s->sql_len;
 	const struct script_data *d = NULL;
 	while (*k < s->ndata && s->data[*k].sql_at <= next) {
 		if (s->data[*k].sql_at >= st->offset + st->length)
@@ -37,7 +41,8 @@ static const struct script_data *data_of(const struct script *s, const TuskSqlSc
 static int run_text(const struct script *s, script_exec_fn exec, void *ud, const char *sql,
                     bool hold, int *kind)
 {
-	struct script_stmt st = {.sql = sql, .sql_offset = s->sql_len, .hold_session = hold};
+	struct script_stmt st = {
+	    .sql = sql, .sql_offset = s->sql_len, .hold_session = hold, .quiet = true};
 	return exec(ud, s, &st, kind);
 }
 
@@ -60,67 +65,104 @@ bool ctl_script_is_utf8(const struct script *sc)
 	return false;
 }
 
-/* psql's boolean spellings: 1 on, 0 off, -1 neither. */
-static int on_off(const char *v)
+/* \\echo's words as psql prints them: one space between words, a
+ * '…' word without its quotes ('' in it is one quote). */
+static void echo(const char *p)
 {
-	static const char *const on[] = {"on", "1", "true", "yes"};
-	static const char *const off[] = {"off", "0", "false", "no"};
-	for (size_t i = 0; i < 4; i++) {
-		if (strcasecmp(v, on[i]) == 0)
-			return 1;
-		if (strcasecmp(v, off[i]) == 0)
-			return 0;
+	bool first = true;
+	while (*p) {
+		p += strspn(p, " \t");
+		if (!*p)
+			break;
+		if (!first)
+			putchar(' ');
+		first = false;
+		while (*p && *p != ' ' && *p != '\t') {
+			if (*p != '\'') {
+				putchar(*p++);
+				continue;
+			}
+			for (p++; *p; p++) {
+				if (*p == '\'' && p[1] == '\'')
+					putchar(*p++);
+				else if (*p == '\'')
+					break;
+				else
+					putchar(*p);
+			}
+			if (*p)
+				p++;
+		}
 	}
-	return -1;
+	putchar('\n');
+	fflush(stdout);
 }
 
-/* Do the meta-command line m: false when it is one tuskctl cannot run
- * (said on stderr, with its line). */
-static bool run_meta(const struct script *s, const struct script_meta *m, struct script_run *how)
+enum meta_outcome {
+	META_DONE,
+	META_FAILED, /* one tuskctl does not run: an error of its line */
+	META_FATAL,  /* … and running on without it would run SQL psql would not */
+};
+
+/* Do the meta-command line m (a failure is said on stderr, with its line). */
+static enum meta_outcome run_meta(const struct script *s, const struct script_meta *m,
+                                  struct script_run *how)
 {
 	char line[1024];
 	snprintf(line, sizeof(line), "%.*s", (int)m->len, s->text + m->offset);
 	char *save = NULL, *cmd = strtok_r(line, " \t", &save);
 	char *rest = save ? save + strspn(save, " \t") : NULL;
 	if (!cmd)
-		return true;
+		return META_DONE;
 	if (strcmp(cmd, "\\echo") == 0 || strcmp(cmd, "\\qecho") == 0) {
-		printf("%s\n", rest ? rest : "");
-		fflush(stdout);
-		return true;
+		echo(rest ? rest : "");
+		return META_DONE;
 	}
 	if (strcmp(cmd, "\\set") == 0 || strcmp(cmd, "\\unset") == 0) {
 		char *var = strtok_r(NULL, " \t", &save);
 		char *val = strtok_r(NULL, " \t", &save);
 		bool set = strcmp(cmd, "\\set") == 0;
-		int v = set ? (val ? on_off(val) : -1) : 0;
+		int v = set ? (val ? ctl_parse_bool(val) : -1) : 0;
 		if (var && strcmp(var, "ON_ERROR_STOP") == 0 && v >= 0) {
 			how->stop_on_error = v == 1;
-			return true;
+			return META_DONE;
 		}
 		if (var && strcmp(var, "ON_ERROR_STOP") == 0) {
 			fprintf(stderr,
 			        "tuskctl: %s, line %lu: \\set ON_ERROR_STOP takes on or off\n",
 			        s->name, m->line);
-			return false;
+			return META_FAILED;
 		}
 		fprintf(stderr,
 		        "tuskctl: %s, line %lu: %s %s passed over (tuskctl keeps only "
 		        "ON_ERROR_STOP of psql's variables)\n",
 		        s->name, m->line, cmd, var ? var : "");
-		return true;
+		return META_DONE;
 	}
 	/* pg_dump's guard, and psql's display settings: nothing to do. */
 	static const char *const passed[] = {
 	    "\\restrict", "\\unrestrict", "\\timing", "\\pset", "\\x", "\\t", "\\a", "\\encoding"};
 	for (size_t i = 0; i < sizeof(passed) / sizeof(*passed); i++)
 		if (strcmp(cmd, passed[i]) == 0)
-			return true;
+			return META_DONE;
+	/* Where or whether the SQL after them runs: another database, a
+	 * branch, another file. Going on without them would run SQL where or
+	 * when psql would not. */
+	static const char *const fatal[] = {
+	    "\\c",     "\\connect", "\\if", "\\elif",    "\\else",
+	    "\\endif", "\\i",       "\\ir", "\\include", "\\include_relative",
+	    "\\gexec"};
+	bool stop = false;
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(*fatal); i++)
+		stop = stop || strcmp(cmd, fatal[i]) == 0;
 	fprintf(stderr,
 	        "tuskctl: %s, line %lu: psql's %s is not run from a script by tuskctl (it runs "
-	        "SQL, \\set ON_ERROR_STOP and \\echo)\n",
-	        s->name, m->line, cmd);
-	return false;
+	        "SQL, \\set ON_ERROR_STOP and \\echo)%s\n",
+	        s->name, m->line, cmd,
+	        stop ? "; the script stops here: the SQL after it would not run where or when "
+	               "psql runs it"
+	             : "");
+	return stop ? META_FATAL : META_FAILED;
 }
 
 /* Run the meta-commands cut out before SQL byte upto; false when one
@@ -129,11 +171,12 @@ static bool metas_before(const struct script *s, size_t upto, size_t *mi, struct
                          int *failed)
 {
 	for (; *mi < s->nmetas && s->metas[*mi].sql_at <= upto; (*mi)++) {
-		if (run_meta(s, &s->metas[*mi], how))
+		enum meta_outcome o = run_meta(s, &s->metas[*mi], how);
+		if (o == META_DONE)
 			continue;
 		if (*failed == EXIT_OK)
 			*failed = EXIT_DAEMON_ERROR;
-		if (how->stop_on_error) {
+		if (o == META_FATAL || how->stop_on_error) {
 			(*mi)++;
 			return false;
 		}
@@ -164,7 +207,9 @@ int ctl_script_run(const struct script *s, const struct script_run *given, scrip
 	bool stopped = false;
 	for (size_t i = 0; i < ts.n && !stopped; i++) {
 		const TuskSqlStatement *t = &ts.stmts[i];
-		if (!metas_before(s, t->offset, &mi, how, &failed)) {
+		/* before its end: a meta-command line after a comment that
+		 * opens the statement's text runs before the statement too */
+		if (!metas_before(s, t->offset + t->length, &mi, how, &failed)) {
 			stopped = true;
 			break;
 		}

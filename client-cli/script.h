@@ -67,6 +67,7 @@ struct script_stmt {
 	size_t sql_offset;              /* its first byte in the script's SQL */
 	const struct script_data *data; /* a COPY … FROM stdin's data, or NULL */
 	bool hold_session;              /* more statements follow on this session */
+	bool quiet;                     /* -1's own BEGIN / COMMIT: no tag printed */
 };
 
 /* Runs one statement: an exit code (EXIT_OK, …); *kind is the error kind

@@ -502,10 +502,9 @@ static bool on_off(const char *arg, bool current, const char *what)
 {
 	if (!arg || !*arg)
 		return !current;
-	if (strcmp(arg, "on") == 0 || strcmp(arg, "true") == 0 || strcmp(arg, "1") == 0)
-		return true;
-	if (strcmp(arg, "off") == 0 || strcmp(arg, "false") == 0 || strcmp(arg, "0") == 0)
-		return false;
+	int b = ctl_parse_bool(arg);
+	if (b >= 0)
+		return b == 1;
 	fprintf(stderr, "unrecognized value \"%s\" for \"%s\": Boolean expected\n", arg, what);
 	return current;
 }

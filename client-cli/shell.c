@@ -185,7 +185,8 @@ static int execute(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy
 	                      .script = script,
 	                      .script_data = st ? st->data : NULL,
 	                      .script_sql_offset = st ? st->sql_offset : 0,
-	                      .error_kind = kind};
+	                      .error_kind = kind,
+	                      .quiet = st && st->quiet};
 	json_t *res = NULL;
 	const char *before = sh->txn;
 	int r = ctl_execute(sh->ctl, &q, &o, &res);

@@ -71,6 +71,9 @@ struct query_args {
 	bool on_error_stop;      /* --on-error-stop, -v ON_ERROR_STOP=1 */
 	bool single_transaction; /* -1, --single-transaction */
 };
+/* true/on/yes/1 → 1, false/off/no/0 → 0 (any case), else -1: the one
+ * reading of a boolean word for settings, -v and \\set. */
+int ctl_parse_bool(const char *text);
 /* -v NAME=VALUE of psql: ON_ERROR_STOP is the one tuskctl knows. */
 int ctl_query_variable(struct query_args *a, const char *arg);
 int ctl_run_query(struct ctl *ctl, const struct query_args *a);

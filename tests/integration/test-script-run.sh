@@ -47,14 +47,17 @@ select nosuchcol
 select count(*) from app.items;
 SQL
 
-# like_psql NAME PSQL_RC TUSK_RC: FILE NAME.sql run by psql -f and by
-# tuskctl -f exits with these codes and prints the same stdout; tuskctl's
-# stderr is left in $T/NAME.err.
+# like_psql NAME PSQL_RC TUSK_RC [FLAG…]: $T/NAME.sql run by psql -f and
+# by tuskctl -f (both with the FLAGs) exits with these codes and prints the
+# same stdout; tuskctl's stderr is left in $T/NAME.err.
 like_psql() {
-	run psql_raw -d "${tag}_psql" -f "$T/$1.sql"
+	local name=$1 prc=$2 trc=$3
+	shift 3
+	set -- "$name" "$prc" "$trc" "$@"
+	run psql_raw -d "${tag}_psql" "${@:4}" -f "$T/$1.sql"
 	assert_eq "$RC" "$2" "psql -f $1.sql exits $2"
 	printf "%s\n" "$OUT" >"$T/$1.psql"
-	run tctl -d "$(uri tusk)" -f "$T/$1.sql"
+	run tctl -d "$(uri tusk)" "${@:4}" -f "$T/$1.sql"
 	assert_eq "$RC" "$3" "tuskctl -f $1.sql exits $3 (${ERR:0:300})"
 	printf "%s\n" "$OUT" >"$T/$1.tusk"
 	printf "%s\n" "$ERR" >"$T/$1.err"
@@ -120,10 +123,30 @@ printf '\\echo start of the script\nselect 1 as one;\n\\set ON_ERROR_STOP on\nse
 # ON_ERROR_STOP set in the script: psql exits 3, tuskctl 1.
 like_psql meta 3 1
 assert_not_contains "$(cat "$T/meta.tusk")" "never" "nothing ran after the error"
-printf 'create table metat (a int);\n\\gexec\ninsert into metat values (1);\n\\unrestrict abc\ninsert into metat values (2);\n' >"$T/meta2.sql"
+# A header comment before \set: it still comes before the statement after it.
+printf -- '-- a migration\n\\set ON_ERROR_STOP on\nselect 1/0;\nselect 2 as never;\n' >"$T/header.sql"
+like_psql header 3 1
+assert_not_contains "$(cat "$T/header.tusk")" "never" "ON_ERROR_STOP after a header comment holds"
+# A comment after a COPY's ';' on its line: the data is still that COPY's.
+printf 'create table cc (a int);\nCOPY cc FROM stdin; -- the rows\n1\n2\n\\.\nselect count(*) from cc;\n' >"$T/copyc.sql"
+like_psql copyc 0 0
+assert_contains "$(cat "$T/copyc.tusk")" "COPY 2" "the data after 'COPY …; -- comment' loads"
+# \echo's words and quotes, and -1 printing no BEGIN or COMMIT, as psql.
+printf "\\\\echo 'two  spaces'   and   'it''s'\ncreate table one_t (a int);\ninsert into one_t values (1);\n" >"$T/echo1.sql"
+like_psql echo1 0 0 -1
+# \connect cannot run here: the script stops rather than run the rest in
+# the wrong database.
+printf 'select 1 as first;\n\\connect other\nselect 2 as second_db;\n' >"$T/connect.sql"
+run tctl -d "$(uri tusk)" -f "$T/connect.sql"
+assert_eq "$RC" 1 "a script with \\connect fails"
+assert_contains "$ERR" "connect.sql, line 2: psql's \\connect is not run" "… naming the line"
+assert_contains "$ERR" "the script stops here" "… and stops there"
+assert_not_contains "$OUT" "second_db" "nothing after \\connect ran"
+
+printf 'create table metat (a int);\n\\dt\ninsert into metat values (1);\n\\unrestrict abc\ninsert into metat values (2);\n' >"$T/meta2.sql"
 run tctl -d "$(uri tusk)" -f "$T/meta2.sql"
 assert_eq "$RC" 1 "a meta-command tuskctl does not run fails the script"
-assert_contains "$ERR" "meta2.sql, line 2: psql's \\gexec is not run from a script" \
+assert_contains "$ERR" "meta2.sql, line 2: psql's \\dt is not run from a script" \
 	"… naming it and its line"
 assert_eq "$(pg_psql -d "${tag}_tusk" -At -c "select string_agg(a::text, ',' order by a) from metat")" \
 	"1,2" "the statements around meta-command lines ran whole"
