@@ -209,6 +209,32 @@ static int execute(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy
 	return r;
 }
 
+/* Leaving a context (\\c, \\q): its transaction is rolled back and the
+ * backend it may hold for a SET goes back to the pool, reset, instead of
+ * waiting out query.context_idle_timeout_sec. Quietly: the user is
+ * leaving; a daemon or server that does not answer within 3 s is left. */
+static void shell_silent(struct shell *sh, const char *sql)
+{
+	TuskReqQueryExecute q = {.sql = sql, .context = sh->context, .no_history = true};
+	ctl_target(sh->target, &q);
+	json_t *res = NULL;
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_client_call(sh->ctl->client, TUSK_M_QUERY_EXECUTE, tusk_req_query_execute(&q), &res,
+	                 NULL, NULL, 3000, &e);
+	json_decref(res);
+	tusk_error_clear(&e);
+}
+
+void shell_release(struct shell *sh)
+{
+	if (!sh->last_sql)
+		return; /* nothing ran in this context */
+	if (strcmp(sh->txn, "idle") != 0)
+		shell_silent(sh, "ROLLBACK");
+	shell_silent(sh, "DISCARD ALL");
+	sh->txn = "idle";
+}
+
 /* Prompt label and database for a target: a saved connection's name and
  * database, else the target itself. */
 int shell_connect(struct shell *sh, const char *target)
@@ -238,8 +264,7 @@ int shell_connect(struct shell *sh, const char *target)
 		if (q)
 			*q = '\0';
 	}
-	if (strcmp(sh->txn, "idle") != 0)
-		shell_execute(sh, "rollback");
+	shell_release(sh);
 	free(sh->target);
 	free(sh->label);
 	free(sh->database);
@@ -364,8 +389,7 @@ int shell_run(struct ctl *ctl, const char *target)
 		free(line);
 		history_sync(&sh, 50);
 	}
-	if (strcmp(sh.txn, "idle") != 0)
-		shell_execute(&sh, "rollback");
+	shell_release(&sh);
 	if (sh.out)
 		fclose(sh.out);
 	free(sh.buf);

@@ -40,6 +40,8 @@ int shell_run(struct ctl *ctl, const char *target);
 /* Run sql in the shell's context and print its results; updates the
  * transaction state. Returns EXIT_*. */
 int shell_execute(struct shell *sh, const char *sql);
+/* Leave the shell's context: roll back, let a held backend go (reset). */
+void shell_release(struct shell *sh);
 /* The same, a COPY's data read from copy_in_fd (0: stdin) or written to
  * copy_out (NULL: where results go). */
 int shell_execute_copy(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy_out);

@@ -267,6 +267,8 @@ expect_screen "no-such-file: No such file or directory" "\\copy of a missing fil
 ready
 ty "\\c sh2"
 expect_prompt "sh2/postgres=> " "\\c switches connection and database in the prompt"
+assert_eq "$(pg_psql -At -c "select count(*) from pg_stat_activity
+  where application_name = 'tusk-shell-set'")" 0 "\\c let the backend holding the SET go, reset"
 ready
 ty "select current_database();"
 expect_screen " postgres" "statements run on the new connection"
