@@ -4,10 +4,12 @@
 #include "client-gtk/tusk-rpc.h"
 
 #include <gio/gunixsocketaddress.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/paths.h"
 #include "protocol/jsonrpc.h"
+#include "protocol/req.h"
 
 #define RETRY_MIN_MS   50
 #define RETRY_MAX_MS   1000
@@ -66,6 +68,7 @@ static void call_free(gpointer p)
 {
 	Call *c = p;
 	g_free(c->method);
+	tusk_req_scrub_secret(c->params); /* a typed password or SSH secret */
 	json_decref(c->params);
 	json_decref(c->error_data);
 	g_clear_object(&c->cancellable);
@@ -129,6 +132,13 @@ static void rpc_write_next(TuskRpc *self)
 	                                on_written, g_object_ref(self));
 }
 
+/* A sent line is wiped before it is freed: it may carry a typed secret. */
+static void line_free(gpointer line)
+{
+	explicit_bzero(line, strlen(line));
+	g_free(line);
+}
+
 static void rpc_write(TuskRpc *self, json_t *msg)
 {
 	char *text = json_dumps(msg, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -136,11 +146,13 @@ static void rpc_write(TuskRpc *self, json_t *msg)
 	if (!text)
 		return;
 	size_t n = strlen(text);
-	char *line = g_malloc(n + 1);
+	char *line = g_malloc(n + 2);
 	memcpy(line, text, n);
 	line[n] = '\n';
+	line[n + 1] = '\0';
+	explicit_bzero(text, n); /* it may carry a typed secret */
 	free(text);
-	g_queue_push_tail(&self->outq, g_bytes_new_take(line, n + 1));
+	g_queue_push_tail(&self->outq, g_bytes_new_with_free_func(line, n + 1, line_free, line));
 	rpc_write_next(self);
 }
 

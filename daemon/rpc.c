@@ -12,6 +12,7 @@
 #include "daemon/storage/storage.h"
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
+#include "protocol/req.h"
 #include "protocol/schema.h"
 
 struct rpc_batch {
@@ -349,6 +350,8 @@ static void dispatch_one(struct client *c, struct rpc_batch *b, json_t *msg)
 	log_trace("rpc", "client %u: %s", client_id(c), m.method);
 
 	if (tusk_schema_validate_params(req->method, req->params, &e) < 0) {
+		/* The method never runs to erase what its params carry. */
+		tusk_req_scrub_secret(req->params);
 		rpc_reply_error(req, &e);
 		tusk_error_clear(&e);
 		return;

@@ -69,7 +69,10 @@ json_t *tusk_req_ssh_trust_host_key(const char *connection_id, const char *finge
 
 void tusk_req_scrub_secret(json_t *params)
 {
-	json_t *s = json_object_get(params, "secret");
-	if (json_is_string(s))
-		explicit_bzero((char *)json_string_value(s), json_string_length(s));
+	static const char *const keys[] = {"secret", "password", "ssh_secret"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+		json_t *s = json_object_get(params, keys[i]);
+		if (json_is_string(s))
+			explicit_bzero((char *)json_string_value(s), json_string_length(s));
+	}
 }

@@ -54,8 +54,9 @@ json_t *tusk_req_connections_import(const TuskReqConnectionsImport *a);
 
 /* kind NULL: the schema's default (password). */
 json_t *tusk_req_credentials_set(const char *connection_id, const char *kind, const char *secret);
-/* Erase the secret's text inside credentials.set params (hold a reference
- * across the call, then scrub, then drop it). */
+/* Erase the text of the secrets a request's params may carry (secret of
+ * credentials.set, password and ssh_secret of connections.test): hold a
+ * reference across the call, then scrub, then drop it. */
 void tusk_req_scrub_secret(json_t *params);
 /* credentials.delete, credentials.has */
 json_t *tusk_req_credentials_target(const char *connection_id, const char *kind);

@@ -13,6 +13,7 @@
 #include "daemon/storage/connections.h"
 #include "daemon/tuskd.h"
 #include "protocol/jsonrpc.h"
+#include "protocol/req.h"
 #include "protocol/tusk-names.h"
 
 /* Exactly one of id, conninfo (with optional env), config. */
@@ -127,12 +128,7 @@ static void tested(json_t *result, const TuskError *e, void *ud)
  * jansson would free them as they are. */
 static void erase_password(struct rpc_request *req)
 {
-	const char *keys[] = {"password", "ssh_secret"};
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		json_t *pw = json_object_get(req->params, keys[i]);
-		if (json_is_string(pw))
-			explicit_bzero((char *)json_string_value(pw), json_string_length(pw));
-	}
+	tusk_req_scrub_secret(req->params);
 }
 
 enum rpc_ret method_connections_test(struct rpc_request *req, TuskError *e)
