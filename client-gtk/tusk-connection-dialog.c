@@ -418,11 +418,17 @@ static void on_saved(GObject *source, GAsyncResult *res, gpointer data)
 	if (!r) {
 		if (save_shown(s))
 			dialog_message(self, error->message, TRUE);
+		else
+			g_warning("saving the connection failed: %s", error->message);
 		save_free(s);
 		return;
 	}
 	s->id = g_strdup(json_string_value(json_object_get(r, "id")));
 	json_decref(r);
+	/* A Save again (after its secret failed) updates this connection
+	 * instead of adding a second one. */
+	if (save_shown(s) && !self->id)
+		self->id = g_strdup(s->id);
 	for (size_t i = 0; i < G_N_ELEMENTS(s->secrets); i++)
 		s->pending += s->secrets[i] ? 1 : 0;
 	if (s->pending == 0) {
