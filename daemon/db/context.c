@@ -6,6 +6,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
+#include "common/sql.h"
 #include "common/timestamp.h"
 #include "daemon/db/context.h"
 #include "daemon/db/db-internal.h"
@@ -52,13 +53,18 @@ void context_note_statement(struct context *c, const char *sql)
 		return;
 	if (c->n_stmts++ == 0)
 		c->began_us = tusk_now_us();
-	size_t len = strlen(sql);
+	/* The session store writes these to SQLite: no password in them. */
+	char *safe = tusk_sql_redact(sql);
+	if (!safe)
+		return;
+	size_t len = strlen(safe);
 	if (len > STMT_MAX_BYTES) {
 		len = STMT_MAX_BYTES;
-		while (len > 0 && ((unsigned char)sql[len] & 0xC0) == 0x80)
+		while (len > 0 && ((unsigned char)safe[len] & 0xC0) == 0x80)
 			len--; /* not inside a UTF-8 sequence */
 	}
-	json_t *s = json_stringn(sql, len);
+	json_t *s = json_stringn(safe, len);
+	free(safe);
 	if (s)
 		json_array_append_new(c->stmts, s);
 	if (json_array_size(c->stmts) > STMT_KEEP)

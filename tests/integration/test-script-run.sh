@@ -192,4 +192,22 @@ assert_eq "$(pg_psql -At -c "select count(*) from pg_stat_activity
 run tctl -d "$(uri tusk)" --session "srun-$$" -c "discard all"
 assert_eq "$RC" 0 "DISCARD ALL in the context (it lets the backend go)"
 
+# A password set inside an open transaction of a named context: the
+# statements the session store keeps for a restart are redacted.
+secret="Sx-srun-$RANDOM-$RANDOM"
+assert_rc 0 "a saved connection (the session store keeps saved ones' contexts)" \
+	tctl conn add "srun-$$" "$(uri tusk)"
+run tctl -d "srun-$$" --session "srun-pw-$$" -c "begin"
+run tctl -d "srun-$$" --session "srun-pw-$$" -c "create role srun_r_$$ password '$secret'"
+assert_eq "$RC" 0 "CREATE ROLE … PASSWORD inside the context's transaction"
+stored() { grep -rqa -- "srun_r_$$" "$TUSKD_HOME"; }
+wait_until 10 stored && pass "the session store wrote the open transaction's statements" ||
+	flunk "the statements of the open transaction are in no file of tuskd"
+if grep -rqa -- "$secret" "$TUSKD_HOME"; then
+	flunk "the password is in tuskd's files: $(grep -rla -- "$secret" "$TUSKD_HOME")"
+else
+	pass "no file of tuskd (SQLite and its WAL included) holds the password"
+fi
+run tctl -d "srun-$$" --session "srun-pw-$$" -c "rollback"
+
 tuskd_stop
