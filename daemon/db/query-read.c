@@ -198,11 +198,13 @@ static bool sets_for_session(const char *tag)
 /* Command tags after which a backend's session differs from a fresh one. */
 static bool changes_session(const char *tag)
 {
+	/* sets_for_session's tags, and these (temporary objects, LISTEN …) */
 	static const char *const prefixes[] = {
-	    "SET",         "RESET",           "PREPARE",         "DEALLOCATE",
-	    "LISTEN",      "UNLISTEN",        "DECLARE CURSOR",  "CREATE TABLE",
-	    "CREATE VIEW", "CREATE SEQUENCE", "CREATE FUNCTION", "LOAD",
+	    "DEALLOCATE",  "LISTEN",          "UNLISTEN",        "CREATE TABLE",
+	    "CREATE VIEW", "CREATE SEQUENCE", "CREATE FUNCTION",
 	};
+	if (sets_for_session(tag))
+		return true;
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
 		if (tag_is(tag, prefixes[i]))
 			return true;
