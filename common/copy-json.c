@@ -46,6 +46,25 @@ static size_t clean_run(const unsigned char *p, size_t n, char *o)
 	return i;
 }
 
+/* What both directions copy as it is: runs that need no look and whole
+ * UTF-8 sequences. Stops at an ASCII byte that needs a look, or at one
+ * that starts no valid sequence (>= 0x80 there), or at the end. */
+static size_t plain_run(const unsigned char *p, size_t n, char *o)
+{
+	size_t i = 0;
+	while (i < n) {
+		i += clean_run(p + i, n - i, o + i);
+		if (i == n || p[i] < 0x80)
+			break;
+		size_t l = tusk_utf8_seq(p + i, n - i);
+		if (!l)
+			break;
+		memcpy(o + i, p + i, l);
+		i += l;
+	}
+	return i;
+}
+
 static const char hex[] = "0123456789abcdef";
 
 size_t tusk_copy_json_escape(const char *in, size_t n, char *out, size_t *used)
@@ -54,21 +73,14 @@ size_t tusk_copy_json_escape(const char *in, size_t n, char *out, size_t *used)
 	char *o = out;
 	size_t i = 0;
 	while (i < n) {
-		size_t k = clean_run(p + i, n - i, o);
+		size_t k = plain_run(p + i, n - i, o);
 		o += k;
 		i += k;
 		if (i == n)
 			break;
 		unsigned char c = p[i];
-		if (c >= 0x80) {
-			size_t l = tusk_utf8_seq(p + i, n - i);
-			if (!l)
-				break;
-			memcpy(o, p + i, l);
-			o += l;
-			i += l;
-			continue;
-		}
+		if (c >= 0x80)
+			break; /* not UTF-8: the caller sends the rest as base64 */
 		i++;
 		if (c >= 0x20 && c != '"' && c != '\\') {
 			*o++ = (char)c;
@@ -146,21 +158,14 @@ long long tusk_copy_json_unescape(const char *in, size_t n, char *out)
 	char *o = out;
 	size_t i = 0;
 	while (i < n) {
-		size_t k = clean_run(p + i, n - i, o);
+		size_t k = plain_run(p + i, n - i, o);
 		o += k;
 		i += k;
 		if (i == n)
 			break;
 		unsigned char c = p[i];
-		if (c >= 0x80) {
-			size_t l = tusk_utf8_seq(p + i, n - i);
-			if (!l)
-				return -1;
-			memcpy(o, p + i, l);
-			o += l;
-			i += l;
-			continue;
-		}
+		if (c >= 0x80)
+			return -1;
 		if (c < 0x20 || c == '"')
 			return -1;
 		if (c != '\\') {
