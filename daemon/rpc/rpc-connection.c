@@ -136,18 +136,17 @@ enum rpc_ret method_connections_test(struct rpc_request *req, TuskError *e)
 	struct target t;
 	if (read_target(req, &t, true, e) < 0)
 		return erase_password(req), RPC_ERROR;
-	if (t.conninfo && json_object_get(req->params, "password"))
-		return erase_password(req),
-		       tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
-		                      "params.password: give it with config or id, not conninfo "
-		                      "(a conninfo carries its own)"),
-		       RPC_ERROR;
-	if (t.conninfo && json_object_get(req->params, "ssh_secret"))
-		return erase_password(req),
-		       tusk_error_set(e, TUSK_ERR_INVALID_PARAMS,
-		                      "params.ssh_secret: give it with config or id, not conninfo "
-		                      "(a conninfo has no SSH tunnel)"),
-		       RPC_ERROR;
+	/* Typed secrets go with a config or a saved id only. */
+	static const char *const typed[][2] = {{"password", "a conninfo carries its own"},
+	                                       {"ssh_secret", "a conninfo has no SSH tunnel"}};
+	for (size_t i = 0; t.conninfo && i < sizeof(typed) / sizeof(*typed); i++)
+		if (json_object_get(req->params, typed[i][0]))
+			return erase_password(req),
+			       tusk_error_set(
+			           e, TUSK_ERR_INVALID_PARAMS,
+			           "params.%s: give it with config or id, not conninfo (%s)",
+			           typed[i][0], typed[i][1]),
+			       RPC_ERROR;
 	if (t.conninfo)
 		return pool_test_transient(tuskd.db, t.conninfo, t.env, tested, req, e) < 0
 		           ? RPC_ERROR
