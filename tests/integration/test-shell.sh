@@ -145,8 +145,11 @@ expect_screen "SET" "set application_name"
 ready
 ty "select 'app=' || current_setting('application_name') as setting;"
 expect_screen "app=tusk-shell-set" "a SET holds for the shell's next statement"
-assert_eq "$(pg_psql -At -c "select count(*) from pg_stat_activity
-  where application_name = 'tusk-shell-set'")" 1 "one backend, the shell's, holds the setting"
+# Backends that carry the shell's SET.
+set_holders() {
+	pg_psql -At -c "select count(*) from pg_stat_activity where application_name = 'tusk-shell-set'"
+}
+assert_eq "$(set_holders)" 1 "one backend, the shell's, holds the setting"
 
 # ---- \x and \timing -----------------------------------------------------------------
 ready
@@ -267,8 +270,7 @@ expect_screen "no-such-file: No such file or directory" "\\copy of a missing fil
 ready
 ty "\\c sh2"
 expect_prompt "sh2/postgres=> " "\\c switches connection and database in the prompt"
-assert_eq "$(pg_psql -At -c "select count(*) from pg_stat_activity
-  where application_name = 'tusk-shell-set'")" 0 "\\c let the backend holding the SET go, reset"
+assert_eq "$(set_holders)" 0 "\\c let the backend holding the SET go, reset"
 ready
 ty "select current_database();"
 expect_screen " postgres" "statements run on the new connection"
