@@ -67,6 +67,12 @@ json_t *tusk_req_ssh_trust_host_key(const char *connection_id, const char *finge
 	return json_pack("{s:s, s:s}", "connection_id", connection_id, "fingerprint", fingerprint);
 }
 
+json_t *tusk_req_ssh_trust_host_key_at(const char *ssh_host, int ssh_port, const char *fingerprint)
+{
+	return json_pack("{s:s, s:i, s:s}", "ssh_host", ssh_host, "ssh_port", ssh_port,
+	                 "fingerprint", fingerprint);
+}
+
 void tusk_req_scrub_secret(json_t *params)
 {
 	static const char *const keys[] = {"secret", "password", "ssh_secret"};

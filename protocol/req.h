@@ -61,6 +61,8 @@ void tusk_req_scrub_secret(json_t *params);
 /* credentials.delete, credentials.has */
 json_t *tusk_req_credentials_target(const char *connection_id, const char *kind);
 json_t *tusk_req_ssh_trust_host_key(const char *connection_id, const char *fingerprint);
+/* ssh.trust_host_key by the SSH server an unsaved config's test reached */
+json_t *tusk_req_ssh_trust_host_key_at(const char *ssh_host, int ssh_port, const char *fingerprint);
 
 /* ---- query.* (req-query.c) ---------------------------------------------- */
 typedef struct {

@@ -45,6 +45,8 @@ void tunnel_ssh_close(LIBSSH2_SESSION *session, int sock);
 int tunnel_known_hosts_append(const char *home, const struct hostkey *k, TuskError *e);
 
 /* tunnel-trust.c: keep k (taken) as the key last refused as unknown for
- * connection_id; home is where its known_hosts lives (NULL: $HOME). */
-void tunnel_trust_remember(struct db *db, const char *connection_id, const char *home,
-                           struct hostkey *k);
+ * connection_id (NULL for an unsaved config) and at given_host:given_port,
+ * the SSH server as configured (k holds it as ~/.ssh/config resolved it);
+ * home is where its known_hosts lives (NULL: $HOME). */
+void tunnel_trust_remember(struct db *db, const char *connection_id, const char *given_host,
+                           int given_port, const char *home, struct hostkey *k);

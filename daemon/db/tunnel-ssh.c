@@ -318,6 +318,27 @@ static int check_host_key(const struct tunnel_settings *s, LIBSSH2_SESSION *sess
 	}
 }
 
+/* What path says of k now: LIBSSH2_KNOWNHOST_CHECK_* (a missing file holds
+ * no keys). */
+static int known_hosts_check(const char *path, const struct hostkey *k)
+{
+	LIBSSH2_SESSION *session = libssh2_session_init();
+	LIBSSH2_KNOWNHOSTS *kh = session ? libssh2_knownhost_init(session) : NULL;
+	int r = LIBSSH2_KNOWNHOST_CHECK_FAILURE;
+	if (kh) {
+		libssh2_knownhost_readfile(kh, path, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+		r = libssh2_knownhost_checkp(kh, k->host, k->port, (const char *)k->blob, k->len,
+		                             LIBSSH2_KNOWNHOST_TYPE_PLAIN |
+		                                 LIBSSH2_KNOWNHOST_KEYENC_RAW |
+		                                 key_type_mask(k->type),
+		                             NULL);
+		libssh2_knownhost_free(kh);
+	}
+	if (session)
+		libssh2_session_free(session);
+	return r;
+}
+
 int tunnel_known_hosts_append(const char *home, const struct hostkey *k, TuskError *e)
 {
 	const char *tname = key_type_name(k->type);
@@ -329,6 +350,16 @@ int tunnel_known_hosts_append(const char *home, const struct hostkey *k, TuskErr
 		return tusk_error_set(e, TUSK_ERR_INTERNAL, "out of memory");
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return tusk_error_from_errno(e, errno, dir);
+	/* known_hosts may have changed since the key was refused: a key added
+	 * for the host meanwhile makes this one a changed key, never trusted. */
+	int have = known_hosts_check(path, k);
+	if (have == LIBSSH2_KNOWNHOST_CHECK_MATCH)
+		return 0;
+	if (have != LIBSSH2_KNOWNHOST_CHECK_NOTFOUND)
+		return tusk_error_set(e, TUSK_ERR_SSH,
+		                      "~/.ssh/known_hosts now holds another key for %s:%d: not "
+		                      "trusting %s (remove the old entry with ssh-keygen -R first)",
+		                      k->host, k->port, k->fingerprint);
 	base64(k->blob, k->len, b64, true);
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)

@@ -41,6 +41,8 @@ struct tunnel {
 	struct db *db; /* loop side only */
 	atomic_int refs;
 	struct tunnel_settings s;
+	char *given_host; /* ssh_host and port as configured, before ~/.ssh/config */
+	uint16_t given_port;
 	pthread_mutex_t lock;
 	/* under lock */
 	enum tunnel_state state;
@@ -96,6 +98,7 @@ static void unref(struct tunnel *t)
 	free(s->agent_sock);
 	free(s->remote_host);
 	free(s->home);
+	free(t->given_host);
 	tusk_error_clear(&t->error);
 	hostkey_clear(&t->unknown);
 	close(t->notify_fd);
@@ -525,8 +528,9 @@ static void tunnel_remember_unknown(struct tunnel *t)
 	struct hostkey k = t->unknown;
 	memset(&t->unknown, 0, sizeof(t->unknown));
 	pthread_mutex_unlock(&t->lock);
-	if (k.blob && t->s.connection_id)
-		tunnel_trust_remember(t->db, t->s.connection_id, t->s.home, &k);
+	if (k.blob)
+		tunnel_trust_remember(t->db, t->s.connection_id, t->given_host, t->given_port,
+		                      t->s.home, &k);
 	else
 		hostkey_clear(&k);
 }
@@ -578,6 +582,8 @@ struct tunnel *tunnel_start(struct db *db, const struct tunnel_conf *c, tunnel_r
 	s->connection_id = dup_or_null(c->connection_id);
 	s->ssh_host = dup_or_null(c->ssh_host);
 	s->ssh_port = c->ssh_port ? c->ssh_port : 22;
+	t->given_host = dup_or_null(c->ssh_host);
+	t->given_port = s->ssh_port;
 	s->ssh_user = dup_or_null(c->ssh_user);
 	s->auth = c->auth;
 	s->key_path = dup_or_null(c->key_path);
@@ -592,7 +598,8 @@ struct tunnel *tunnel_start(struct db *db, const struct tunnel_conf *c, tunnel_r
 	t->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	t->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	t->in_setup = true;
-	if (!s->ssh_host || !s->remote_host || t->notify_fd < 0 || t->stop_fd < 0 ||
+	if (!s->ssh_host || !t->given_host || !s->remote_host || t->notify_fd < 0 ||
+	    t->stop_fd < 0 ||
 	    !(t->ev = event_new(db->env.base, t->notify_fd, EV_READ | EV_PERSIST, on_notify, t)) ||
 	    event_add(t->ev, NULL) < 0 || pthread_create(&t->thread, NULL, tunnel_main, t) != 0) {
 		if (t->ev)

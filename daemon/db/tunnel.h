@@ -54,9 +54,17 @@ bool tunnel_error(struct tunnel *t, TuskError *e);
 /* connection.status's "tunnel" member. New reference. */
 json_t *tunnel_status_json(struct tunnel *t);
 
-/* ssh.trust_host_key: append the host key last refused as unknown for
- * connection_id to ~/.ssh/known_hosts, if its fingerprint is the one
- * given. Runs the file write on a worker; cb gets the result on the loop. */
+/* ssh.trust_host_key: append the host key last refused as unknown for a
+ * saved connection (connection_id) or at an SSH server (ssh_host and
+ * ssh_port, as configured or as ~/.ssh/config resolved them) to
+ * ~/.ssh/known_hosts, if its fingerprint is the one given. Exactly one of
+ * the two names is set. Runs the file write on a worker; cb gets the
+ * result on the loop. */
+struct tunnel_key_name {
+	const char *connection_id;
+	const char *ssh_host;
+	int ssh_port;
+};
 typedef void (*tunnel_trust_cb)(json_t *result, const TuskError *e, void *ud);
-int tunnel_trust_host_key(struct db *db, const char *connection_id, const char *fingerprint,
-                          tunnel_trust_cb cb, void *ud, TuskError *e);
+int tunnel_trust_host_key(struct db *db, const struct tunnel_key_name *name,
+                          const char *fingerprint, tunnel_trust_cb cb, void *ud, TuskError *e);

@@ -15,10 +15,11 @@
 #include "tests/lib/tt.h"
 #include "tests/lib/tt-check.h"
 
-#define SSH_ERROR_CODE -32004
-#define PW_USER        "tusktunnel"
-#define PW_PASS        "tunnel-pass-1"
-#define KEY_PASS       "key-pass-1"
+#define SSH_ERROR_CODE     -32004
+#define INVALID_INPUT_CODE -32051
+#define PW_USER            "tusktunnel"
+#define PW_PASS            "tunnel-pass-1"
+#define KEY_PASS           "key-pass-1"
 
 static struct tt_pg pg;
 static struct tt_daemon d;
@@ -370,6 +371,130 @@ START_TEST(unknown_host_key_then_trust)
 }
 END_TEST
 
+static char *read_fingerprint(char *fp, size_t n)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "ssh-keygen -l -E sha256 -f %s/hostkey.pub | cut -d' ' -f2",
+	         sshdir);
+	sh_line(fp, n, cmd);
+	ck_assert_msg(strncmp(fp, "SHA256:", 7) == 0, "fingerprint %s", fp);
+	return fp;
+}
+
+static json_t *trust_at(const char *host, int port, const char *fp)
+{
+	return call("ssh.trust_host_key", json_pack("{s:s, s:i, s:s}", "ssh_host", host, "ssh_port",
+	                                            port, "fingerprint", fp));
+}
+
+/* A connection dialog's Test on an unsaved config: the key it saw is
+ * trusted by the SSH server's host and port. */
+START_TEST(unsaved_config_trust_by_host_and_port)
+{
+	write_file(known_hosts, "");
+	char fp[256];
+	read_fingerprint(fp, sizeof(fp));
+	char key[400];
+	snprintf(key, sizeof(key), "%s/userkey", sshdir);
+	struct tunnel_opts o = {.auth = "key", .key = key};
+	json_t *params = json_pack("{s:o}", "config", tunnel_config("unsaved", &o));
+
+	/* Never seen at this server yet. */
+	json_t *r = trust_at("127.0.0.1", ssh_port, fp);
+	ck_assert_int_eq(tt_error_code(r), INVALID_INPUT_CODE);
+	json_decref(r);
+
+	r = call("connections.test", json_incref(params));
+	const json_t *err = tt_error_data(r, SSH_ERROR_CODE);
+	ck_assert_str_eq(jstr(err, "detail"), fp);
+	json_decref(r);
+
+	/* Both names, neither, or half of one: invalid_params. */
+	json_t *bad[] = {
+	    json_pack("{s:s, s:s, s:i, s:s}", "connection_id", "x", "ssh_host", "127.0.0.1",
+	              "ssh_port", ssh_port, "fingerprint", fp),
+	    json_pack("{s:s}", "fingerprint", fp),
+	    json_pack("{s:s, s:s}", "ssh_host", "127.0.0.1", "fingerprint", fp),
+	    json_pack("{s:i, s:s}", "ssh_port", ssh_port, "fingerprint", fp),
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = call("ssh.trust_host_key", bad[i]);
+		ck_assert_int_eq(tt_error_code(r), -32602);
+		json_decref(r);
+	}
+	/* Another server (same host, another port; another host) saw nothing. */
+	r = trust_at("127.0.0.1", ssh_port == 65535 ? 1 : ssh_port + 1, fp);
+	ck_assert_int_eq(tt_error_code(r), INVALID_INPUT_CODE);
+	json_decref(r);
+	r = trust_at("127.0.0.2", ssh_port, fp);
+	ck_assert_int_eq(tt_error_code(r), INVALID_INPUT_CODE);
+	json_decref(r);
+	/* A fingerprint that is not the server's is refused. */
+	r = trust_at("127.0.0.1", ssh_port, "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	ck_assert_int_eq(tt_error_code(r), SSH_ERROR_CODE);
+	json_decref(r);
+	char *text = read_file(known_hosts);
+	ck_assert_str_eq(text, "");
+	free(text);
+
+	r = trust_at("127.0.0.1", ssh_port, fp);
+	const json_t *res = tt_result_of(r);
+	ck_assert_str_eq(jstr(res, "fingerprint"), fp);
+	ck_assert_str_eq(jstr(res, "host"), "127.0.0.1");
+	ck_assert_int_eq(jint(res, "port"), ssh_port);
+	ck_assert_ptr_null(json_object_get(res, "connection_id"));
+	json_decref(r);
+	sh("ssh-keygen -F '[127.0.0.1]:%d' -f %s >/dev/null", ssh_port, known_hosts);
+	/* Once: the key is no longer waiting. */
+	r = trust_at("127.0.0.1", ssh_port, fp);
+	ck_assert_int_eq(tt_error_code(r), INVALID_INPUT_CODE);
+	json_decref(r);
+
+	r = call("connections.test", json_incref(params));
+	ck_assert_msg(json_is_true(json_object_get(tt_result_of(r), "ok")), "tested after trust");
+	json_decref(r);
+	json_decref(params);
+}
+END_TEST
+
+/* A key seen as unknown, then known_hosts gets another key for the server:
+ * the server's key is now a changed key, refused on test and on trust. */
+START_TEST(changed_key_after_unsaved_test_is_refused)
+{
+	write_file(known_hosts, "");
+	char fp[256];
+	read_fingerprint(fp, sizeof(fp));
+	char key[400];
+	snprintf(key, sizeof(key), "%s/userkey", sshdir);
+	struct tunnel_opts o = {.auth = "key", .key = key};
+	json_t *params = json_pack("{s:o}", "config", tunnel_config("unsaved", &o));
+	json_t *r = call("connections.test", json_incref(params));
+	ck_assert_str_eq(jstr(tt_error_data(r, SSH_ERROR_CODE), "detail"), fp);
+	json_decref(r);
+
+	sh("ssh-keygen -q -t ed25519 -N '' -f %s/otherhost </dev/null >/dev/null 2>&1 || true",
+	   dir);
+	sh("printf '[127.0.0.1]:%d ' > %s && cut -d' ' -f1,2 %s/otherhost.pub >> %s", ssh_port,
+	   known_hosts, dir, known_hosts);
+	char *before = read_file(known_hosts);
+	r = call("connections.test", json_incref(params));
+	const json_t *err = tt_error_data(r, SSH_ERROR_CODE);
+	ck_assert_msg(strstr(jstr(err, "message"), "HAS CHANGED"), "%s", jstr(err, "message"));
+	json_decref(r);
+	r = trust_at("127.0.0.1", ssh_port, fp);
+	ck_assert_int_eq(tt_error_code(r), SSH_ERROR_CODE);
+	json_decref(r);
+	char *after = read_file(known_hosts);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	r = call("connections.test", json_incref(params));
+	tt_error_data(r, SSH_ERROR_CODE);
+	json_decref(r);
+	json_decref(params);
+}
+END_TEST
+
 START_TEST(changed_host_key_is_refused)
 {
 	/* known_hosts holds another key for this host and port. */
@@ -626,6 +751,8 @@ int main(void)
 	tcase_add_test(tc, wrong_key_is_ssh_error_with_hint);
 	tcase_add_test(tc, unknown_host_key_then_trust);
 	tcase_add_test(tc, changed_host_key_is_refused);
+	tcase_add_test(tc, unsaved_config_trust_by_host_and_port);
+	tcase_add_test(tc, changed_key_after_unsaved_test_is_refused);
 	tcase_add_test(tc, sshd_killed_while_idle_then_back);
 	tcase_add_test(tc, sshd_killed_mid_query);
 	tcase_add_test(tc, unreachable_ssh_host_within_timeout);

@@ -215,10 +215,14 @@ static struct built build(int i)
 	case 50:
 		return (struct built){TUSK_M_QUERY_COPY_FAIL,
 		                      tusk_req_query_copy_fail("q1", "cannot read the input")};
+	case 51:
+		return (struct built){
+		    TUSK_M_SSH_TRUST_HOST_KEY,
+		    tusk_req_ssh_trust_host_key_at("ssh.example", 2222, "SHA256:abc")};
 	}
 	return (struct built){NULL, NULL};
 }
-#define NBUILT 51
+#define NBUILT 52
 
 START_TEST(builder_output_is_valid)
 {
