@@ -51,3 +51,10 @@ if(NOT TUSK_SANITIZE)
   # "tusk" (and click at the other one's coordinates). One at a time.
   set_tests_properties(gtk-e2e gtk-dialog gtk-ssh PROPERTIES RESOURCE_LOCK atspi)
 endif()
+
+if(NOT TUSK_SANITIZE)
+  # the connection dialog's TLS page against a TLS PostgreSQL of its own
+  add_test(NAME gtk-tls COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gtk/test-gtk-tls.sh)
+  set_tests_properties(gtk-tls PROPERTIES LABELS "gtk;integration" TIMEOUT 300
+    ENVIRONMENT "${gtk_env}" RESOURCE_LOCK atspi)
+endif()
