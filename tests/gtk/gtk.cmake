@@ -57,4 +57,12 @@ if(NOT TUSK_SANITIZE)
   add_test(NAME gtk-tls COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gtk/test-gtk-tls.sh)
   set_tests_properties(gtk-tls PROPERTIES LABELS "gtk;integration" TIMEOUT 300
     ENVIRONMENT "${gtk_env}" RESOURCE_LOCK atspi)
+  # a save that outlives the dialog's opening: the real dialog in process
+  # (no AT-SPI: GTK 4.8's bridge crashed the window in this sequence)
+  add_executable(gtk-dialog-save gtk/test-gtk-dialog-save.c gtk/gtk-daemon.c)
+  target_link_libraries(gtk-dialog-save PRIVATE tusk-gtk)
+  add_test(NAME gtk-dialog-save COMMAND bash ${gtk_test_dir}/test-gtk-dialog-save.sh
+    $<TARGET_FILE:gtk-dialog-save>)
+  set_tests_properties(gtk-dialog-save PROPERTIES LABELS "gtk;integration" TIMEOUT 300
+    ENVIRONMENT "${gtk_env}")
 endif()
