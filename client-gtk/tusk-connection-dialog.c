@@ -26,6 +26,8 @@ struct _TuskConnectionDialog {
 	json_t *groups;
 	json_t *loaded; /* the config being edited */
 	guint opening;  /* counts openings: a save answers in its own */
+	guint test_gen; /* counts Test presses and openings: a host-key answer
+	                 * acts only for the Test that asked */
 };
 
 enum { SIGNAL_SAVED, N_SIGNALS };
@@ -246,64 +248,109 @@ static void dialog_show_keyring(TuskConnectionDialog *self)
 
 static void act_test(GtkWidget *w, const char *action, GVariant *param);
 
+/* One press of Test and what follows from it: the SSH server it reached
+ * (as configured then) and the generation it was pressed in. The host-key
+ * question holds one too, without a reference on the dialog (the dialog
+ * owns the prompt, which drops the question when the dialog goes). */
+typedef struct {
+	TuskConnectionDialog *self;
+	gboolean ref; /* holds a reference on self (an RPC in flight) */
+	guint gen;
+	char *ssh_host;
+	int ssh_port;
+} TestReq;
+
+static TestReq *test_req_new(TuskConnectionDialog *self, gboolean ref, guint gen,
+                             const char *ssh_host, int ssh_port)
+{
+	TestReq *q = g_new0(TestReq, 1);
+	q->self = ref ? g_object_ref(self) : self;
+	q->ref = ref;
+	q->gen = gen;
+	q->ssh_host = g_strdup(ssh_host);
+	q->ssh_port = ssh_port;
+	return q;
+}
+
+static void test_req_free(gpointer data)
+{
+	TestReq *q = data;
+	if (q->ref)
+		g_object_unref(q->self);
+	g_free(q->ssh_host);
+	g_free(q);
+}
+
 static void on_test_trusted(GObject *source, GAsyncResult *res, gpointer data)
 {
-	TuskConnectionDialog *self = data;
+	TestReq *q = data;
+	TuskConnectionDialog *self = q->self;
 	g_autoptr(GError) error = NULL;
 	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
-	if (r) {
-		json_decref(r);
-		act_test(GTK_WIDGET(self), NULL, NULL);
-	} else if (!stale(error)) {
-		dialog_message(self, error->message, TRUE);
+	json_decref(r);
+	/* a Test pressed (or the dialog opened) meanwhile answers for itself */
+	if (q->gen != self->test_gen || (!r && stale(error))) {
+		test_req_free(q);
+		return;
 	}
-	g_object_unref(self);
+	if (r)
+		act_test(GTK_WIDGET(self), NULL, NULL);
+	else
+		dialog_message(self, error->message, TRUE);
+	test_req_free(q);
 }
 
 static void on_test_trust_answer(gboolean trusted, const char *fingerprint, gpointer data)
 {
-	TuskConnectionDialog *self = data;
-	if (!self->id)
-		return;
-	if (!trusted) {
+	TestReq *q = data; /* ours again once answered */
+	TuskConnectionDialog *self = q->self;
+	if (q->gen != self->test_gen) {
+		dialog_message(
+		    self,
+		    "That host key question was for an earlier Test: nothing was trusted. "
+		    "Press Test again.",
+		    TRUE);
+	} else if (!trusted) {
 		dialog_message(self, "Not tested: the SSH host key was not trusted", TRUE);
-		return;
+	} else {
+		dialog_message(self, "Trusting the host key…", FALSE);
+		/* by the SSH server that Test reached: saved or not, the daemon
+		 * knows the key it refused there */
+		tusk_rpc_call_async(
+		    self->rpc, TUSK_M_SSH_TRUST_HOST_KEY,
+		    tusk_req_ssh_trust_host_key_at(q->ssh_host, q->ssh_port, fingerprint),
+		    self->cancel, on_test_trusted,
+		    test_req_new(self, TRUE, q->gen, q->ssh_host, q->ssh_port));
 	}
-	dialog_message(self, "Trusting the host key…", FALSE);
-	tusk_rpc_call_async(self->rpc, TUSK_M_SSH_TRUST_HOST_KEY,
-	                    tusk_req_ssh_trust_host_key(self->id, fingerprint), self->cancel,
-	                    on_test_trusted, g_object_ref(self));
+	test_req_free(q);
 }
 
-/* Test reached an SSH server whose host key is not in known_hosts: a saved
- * connection's key can be trusted here (ssh.trust_host_key takes the saved
- * id); an unsaved one's once it is saved and opened. */
-static void test_ask_host_key(TuskConnectionDialog *self, const char *message,
+/* Test reached an SSH server whose host key is not in known_hosts: the
+ * prompt asks, bound to this Test (q). */
+static void test_ask_host_key(TuskConnectionDialog *self, TestReq *q, const char *message,
                               const char *fingerprint)
 {
-	if (!self->id) {
-		g_autofree char *t = g_strdup_printf(
-		    "%s\nSave the connection and open it to trust this host key.", message);
-		dialog_message(self, t, TRUE);
+	dialog_message(self, message, TRUE);
+	if (!q->ssh_host)
 		return;
-	}
 	if (!self->prompt)
 		self->prompt = tusk_host_key_prompt_new(GTK_WINDOW(self), "_Trust and Test");
-	dialog_message(self, message, TRUE);
-	/* the dialog owns the prompt: it outlives every question */
-	tusk_host_key_prompt_ask(self->prompt, text_of(self->name_row), fingerprint,
-	                         on_test_trust_answer, self, NULL);
+	const char *name = text_of(self->name_row);
+	tusk_host_key_prompt_ask(
+	    self->prompt, *name ? name : q->ssh_host, fingerprint, on_test_trust_answer,
+	    test_req_new(self, FALSE, q->gen, q->ssh_host, q->ssh_port), test_req_free);
 }
 
 static void on_tested(GObject *source, GAsyncResult *res, gpointer data)
 {
-	TuskConnectionDialog *self = data;
+	TestReq *q = data;
+	TuskConnectionDialog *self = q->self;
 	g_autoptr(GError) error = NULL;
 	json_t *edata = NULL;
 	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, &edata, &error);
 	if (!r && stale(error)) {
 		json_decref(edata);
-		g_object_unref(self);
+		test_req_free(q);
 		return;
 	}
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.test", TRUE);
@@ -317,18 +364,24 @@ static void on_tested(GObject *source, GAsyncResult *res, gpointer data)
 		dialog_message(self, t, FALSE);
 		json_decref(r);
 	} else if (fingerprint) {
-		test_ask_host_key(self, error->message, fingerprint);
+		test_ask_host_key(self, q, error->message, fingerprint);
 	} else {
 		dialog_message(self, error->message, TRUE);
 	}
 	json_decref(edata);
-	g_object_unref(self);
+	test_req_free(q);
 }
 
 static void act_test(GtkWidget *w, const char *action, GVariant *param)
 {
 	TuskConnectionDialog *self = TUSK_CONNECTION_DIALOG(w);
 	json_t *config = dialog_config(self);
+	json_t *t = json_object_get(config, "ssh_tunnel");
+	TestReq *q = test_req_new(self, TRUE, ++self->test_gen,
+	                          json_is_true(json_object_get(t, "enabled"))
+	                              ? json_string_value(json_object_get(t, "host"))
+	                              : NULL,
+	                          (int)json_integer_value(json_object_get(t, "port")));
 	/* a typed password, SSH password or key passphrase is used for this
 	 * test instead of the keyring's (an unsaved connection has none there) */
 	json_t *params = tusk_req_connections_test_config(
@@ -336,8 +389,7 @@ static void act_test(GtkWidget *w, const char *action, GVariant *param)
 	    gtk_editable_get_text(GTK_EDITABLE(self->ssh_secret_row)));
 	dialog_message(self, "Testing…", FALSE);
 	gtk_widget_action_set_enabled(w, "dialog.test", FALSE);
-	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_TEST, params, self->cancel, on_tested,
-	                    g_object_ref(self));
+	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_TEST, params, self->cancel, on_tested, q);
 }
 
 /* One press of Save: the connection, then each typed secret to the keyring
@@ -561,6 +613,10 @@ void tusk_connection_dialog_open(TuskConnectionDialog *self, const char *id)
 	g_clear_object(&self->cancel);
 	self->cancel = g_cancellable_new();
 	self->opening++;
+	/* a host-key question of the last opening's Test is not this one's */
+	self->test_gen++;
+	if (self->prompt)
+		tusk_host_key_prompt_dismiss(self->prompt);
 	/* shown first: GTK 4.8 tells AT-SPI of a hidden window's title change
 	 * through its unrealized context, and the bus drops the application */
 	gtk_window_present(GTK_WINDOW(self));

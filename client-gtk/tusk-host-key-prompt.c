@@ -100,6 +100,13 @@ void tusk_host_key_prompt_ask(TuskHostKeyPrompt *self, const char *name, const c
 	gtk_window_present(GTK_WINDOW(self->dialog));
 }
 
+void tusk_host_key_prompt_dismiss(TuskHostKeyPrompt *self)
+{
+	prompt_drop(self);
+	if (self->dialog)
+		gtk_widget_set_visible(GTK_WIDGET(self->dialog), FALSE);
+}
+
 static void tusk_host_key_prompt_dispose(GObject *object)
 {
 	TuskHostKeyPrompt *self = TUSK_HOST_KEY_PROMPT(object);

@@ -36,4 +36,8 @@ const char *tusk_host_key_fingerprint(const GError *error, json_t *data);
 void tusk_host_key_prompt_ask(TuskHostKeyPrompt *self, const char *name, const char *fingerprint,
                               TuskHostKeyAnswer answer, gpointer data, GDestroyNotify destroy);
 
+/* Hides the prompt and drops a question not answered yet (its data goes to
+ * destroy, without an answer): the question no longer applies. */
+void tusk_host_key_prompt_dismiss(TuskHostKeyPrompt *self);
+
 G_END_DECLS

@@ -9,7 +9,12 @@ prompt again; Trust and Connect opens it and a query runs through the
 tunnel. Phase test (known_hosts emptied): Edit, Test: the dialog's own
 prompt; Cancel says not tested; Test, Trust and Test connects. Phase typed: an
 unsaved connection with SSH password authentication, Test with the SSH
-password typed (wrong, then right). Environment: DISPLAY, TUSK_SHOTS, TUSK_SSH_* (test-gtk-ssh.sh)."""
+password typed (wrong, then right). Phase unsaved (known_hosts emptied): an
+unsaved connection's Test meets the unknown key and asks; answered after a
+second Test (another SSH port) it trusts nothing; asked again, Trust and
+Test records the key and connects; a question left open when the dialog is
+reopened goes with it. Phase passphrase: an unsaved connection with an
+encrypted private key, its passphrase typed (wrong, then right). Environment: DISPLAY, TUSK_SHOTS, TUSK_SSH_* (test-gtk-ssh.sh)."""
 import os
 import sys
 import time
@@ -34,12 +39,13 @@ def ssh_on(dlg):
 
 
 def choose(dlg, title, item, downs):
-    """Pick a combo row's item the keyboard way: a click opens its list on the
-    selected item, Down moves, Return picks. The row then shows item."""
+    """Pick a combo row's item the keyboard way: a click opens its list (the
+    focus where the list was last left, not always on the selected item), Up
+    to the first item, Down moves, Return picks. The row then shows item."""
     row = atspi.find(dlg, None, title, only_showing=False)
     atspi.click(row, DISPLAY)
     time.sleep(0.5)
-    atspi.key(DISPLAY, *(["Down"] * downs), "Return")
+    atspi.key(DISPLAY, *(["Up"] * 3), *(["Down"] * downs), "Return")
     atspi.wait_for(lambda: atspi.find_all(row, "label", item), 5,
                    f"{title} showing {item}")
 
@@ -216,10 +222,120 @@ def phase_typed():
     return 0
 
 
+def new_unsaved(app, name, ssh_user):
+    """The dialog for a new connection through the test sshd (not saved)."""
+    frame = main_frame(app)
+    atspi.press(atspi.find(frame, "push button", "Add Connection"))
+    dlg = atspi.find(app, "frame", "New Connection", only_showing=False)
+    fill(dlg, (("Name", name), ("Host", "127.0.0.1"), ("Database", "postgres"),
+               ("User", "postgres")))
+    set_spin(dlg, "Port", ENV["TUSK_SSH_PGPORT"])
+    ssh_on(dlg)
+    fill(dlg, (("SSH host", "127.0.0.1"), ("SSH user", ssh_user)))
+    set_spin(dlg, "SSH port", ENV["TUSK_SSH_PORT"])
+    return dlg
+
+
+def known_hosts():
+    try:
+        with open(ENV["TUSK_SSH_KNOWN"]) as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def close_dialog(dlg):
+    atspi.press(atspi.find(dlg, "push button", "Cancel"))
+    atspi.wait_for(lambda: not dlg.getState().contains(atspi.pyatspi.STATE_VISIBLE), 10,
+                   "the dialog to hide")
+
+
+def phase_unsaved():
+    """Test of an unsaved connection whose SSH host key is unknown: the
+    prompt, bound to the Test that asked."""
+    app = atspi.app()
+    dlg = new_unsaved(app, "unsaved ssh", "root")
+    atspi.press(atspi.find(dlg, "push button", "Test"))
+    pr, body = prompt(app)
+    assert ENV["TUSK_SSH_FP"] in body, f"want {ENV['TUSK_SSH_FP']} in {body!r}"
+    ok("Test of an unsaved connection, its SSH host key unknown: the prompt shows sshd's "
+       "fingerprint")
+    shot("12-unsaved-host-key-prompt")
+
+    # Not answered yet: another SSH port (nothing listens there), Test again.
+    set_spin(dlg, "SSH port", ENV["TUSK_SSH_CLOSED_PORT"])
+    atspi.press(atspi.find(dlg, "push button", "Test"))
+    m = atspi.wait_for(lambda: (m := message(dlg)) not in ("", "Testing…")
+                       and "host key" not in m and m, 30,
+                       f"the second Test's answer (now {message(dlg)!r})")
+    ok(f"a second Test, to another SSH port, fails on its own: {m}")
+    answer(pr, "Trust and Test")
+    m = wait_message(dlg, "earlier Test", 10)
+    time.sleep(1)  # a trust or Test it should not have started would show by now
+    assert "earlier Test" in message(dlg), message(dlg)
+    assert known_hosts() == "", known_hosts()
+    ok(f"answering the first Test's question after the second trusts nothing and tests "
+       f"nothing: {m}")
+    shot("13-unsaved-stale-answer")
+
+    set_spin(dlg, "SSH port", ENV["TUSK_SSH_PORT"])
+    atspi.press(atspi.find(dlg, "push button", "Test"))
+    pr, body = prompt(app)
+    assert ENV["TUSK_SSH_FP"] in body, body
+    answer(pr, "Trust and Test")
+    m = wait_message(dlg, "Connected to")
+    assert known_hosts() != "", "known_hosts still empty"
+    ok(f"Trust and Test on the unsaved connection: the key is recorded by the SSH server's "
+       f"host and port, and Test connects: {m}")
+    shot("14-unsaved-trusted")
+    close_dialog(dlg)
+
+    # A question left open goes with the opening that asked it.
+    with open(ENV["TUSK_SSH_KNOWN"], "w"):
+        pass
+    dlg = new_unsaved(app, "unsaved ssh", "root")
+    atspi.press(atspi.find(dlg, "push button", "Test"))
+    pr, body = prompt(app)
+    close_dialog(dlg)
+    frame = main_frame(app)
+    atspi.press(atspi.find(frame, "push button", "Add Connection"))
+    dlg = atspi.find(app, "frame", "New Connection", only_showing=False)
+    atspi.wait_for(lambda: not pr.getState().contains(atspi.pyatspi.STATE_VISIBLE), 10,
+                   "the last opening's host-key question to go")
+    assert known_hosts() == "", known_hosts()
+    ok("reopening the dialog drops the last opening's unanswered host-key question")
+    close_dialog(dlg)
+    return 0
+
+
+def phase_passphrase():
+    """Test of an unsaved connection with an encrypted key, the passphrase
+    typed in the dialog."""
+    app = atspi.app()
+    dlg = new_unsaved(app, "passphrase ssh", "root")
+    choose(dlg, "Authentication", "key", 1)
+    fill(dlg, (("Private key file", ENV["TUSK_SSH_ENCKEY"]),))
+    wrong = "not-" + ENV["TUSK_SSH_KEYPASS"]
+    fill(dlg, (("SSH password or key passphrase", wrong),))
+    atspi.press(atspi.find(dlg, "push button", "Test"))
+    m = wait_message(dlg, "the key could not be loaded")
+    assert ENV["TUSK_SSH_KEYPASS"] not in m, m
+    ok(f"Test with a wrong typed key passphrase: a clear error, the passphrase not in it: {m}")
+    shot("15-passphrase-wrong")
+    fill(dlg, (("SSH password or key passphrase", ENV["TUSK_SSH_KEYPASS"]),))
+    atspi.press(atspi.find(dlg, "push button", "Test"))
+    m = wait_message(dlg, "Connected to")
+    ok(f"Test with the right typed key passphrase connects through the tunnel: {m}")
+    shot("16-passphrase-right")
+    close_dialog(dlg)
+    return 0
+
+
 if __name__ == "__main__":
     try:
         sys.exit({"cancel": phase_cancel, "trust": phase_trust,
-                  "test": phase_test, "typed": phase_typed}[sys.argv[1]]())
+                  "test": phase_test, "typed": phase_typed,
+                  "unsaved": phase_unsaved, "passphrase": phase_passphrase}[sys.argv[1]]())
     except AssertionError:
         shot(f"failed-{sys.argv[1]}")
         raise

@@ -9,6 +9,10 @@
 # Trust records the key, the connection opens and a query runs through
 # the tunnel; then, known_hosts emptied, the dialog's Test of the saved
 # connection asks too (Cancel: not tested; Trust and Test: connected).
+# An unsaved connection's Test asks too, and its answer acts only for the
+# Test that asked (ssh.trust_host_key by SSH host and port); a typed SSH
+# password and a typed key passphrase test an unsaved connection and are
+# kept nowhere.
 # Needs root (sshd). Screenshots go to
 # $TUSK_BUILD_DIR/gtk-shots/ssh.
 # shellcheck source=tests/harness/lib.sh
@@ -71,4 +75,28 @@ assert_eq "$(tctl --json conn list | "$PY" -c 'import json,sys; print(len(json.l
 where=$(cat "$TUSKD_DATA"/* "$TUSKD_STDERR" "$T/tusk.log" 2>/dev/null | tr -d '\0')
 assert_not_contains "$where" "$pw_pass" "the typed SSH password is not in tusk.db or any log"
 assert_not_contains "$(ps -eo args)" "$pw_pass" "nor in any process's argv"
+
+# an unsaved connection's Test trusts the key by the SSH server's host and
+# port; an answer to an earlier Test's question does nothing
+: >"$known"
+TUSK_SSH_CLOSED_PORT=$(free_port)
+export TUSK_SSH_KNOWN=$known TUSK_SSH_CLOSED_PORT
+drive unsaved
+assert_eq "$(ssh-keygen -l -E sha256 -f "$known" 2>/dev/null | cut -d' ' -f2)" "" \
+	"the question left open when the dialog was reopened trusted nothing"
+assert_eq "$(tctl --json conn list | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["connections"]))')" 1 \
+	"Test of an unsaved connection saved nothing"
+
+# an encrypted private key, its passphrase typed in the dialog
+key_pass="key-pass-$RANDOM-$RANDOM"
+ssh-keygen -q -t ed25519 -N "$key_pass" -f "$T/enckey" </dev/null >/dev/null
+cat "$T/enckey.pub" >>"$T/sshd/authorized_keys"
+printf '[127.0.0.1]:%s ' "$ssh_port" >"$known" && cut -d' ' -f1,2 "$T/sshd/hostkey.pub" >>"$known"
+export TUSK_SSH_ENCKEY=$T/enckey TUSK_SSH_KEYPASS=$key_pass
+drive passphrase
+assert_eq "$(tctl --json conn list | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["connections"]))')" 1 \
+	"Test with a typed key passphrase saved nothing"
+where=$(cat "$TUSKD_DATA"/* "$TUSKD_STDERR" "$T/tusk.log" 2>/dev/null | tr -d '\0')
+assert_not_contains "$where" "$key_pass" "the typed key passphrase is not in tusk.db or any log"
+assert_not_contains "$(ps -eo args)" "$key_pass" "nor in any process's argv"
 kill -0 "$window_pid" || fail "the window died"
