@@ -455,7 +455,9 @@ static int authenticate(const struct tunnel_settings *s, LIBSSH2_SESSION *sessio
 		if (r == 0)
 			return 0;
 		if (r == LIBSSH2_ERROR_FILE)
-			return auth_failed(e, s, "the key could not be loaded",
+			return auth_failed(e, s,
+			                   "the key could not be loaded: its passphrase is missing "
+			                   "or wrong, or it is not a private key",
 			                   s->passphrase
 			                       ? "Check the key's passphrase in the keyring "
 			                         "(tuskctl secret set NAME --passphrase; "

@@ -318,7 +318,7 @@ def phase_passphrase():
     wrong = "not-" + ENV["TUSK_SSH_KEYPASS"]
     fill(dlg, (("SSH password or key passphrase", wrong),))
     atspi.press(atspi.find(dlg, "push button", "Test"))
-    m = wait_message(dlg, "the key could not be loaded")
+    m = wait_message(dlg, "the key could not be loaded: its passphrase is missing or wrong")
     assert ENV["TUSK_SSH_KEYPASS"] not in m, m
     ok(f"Test with a wrong typed key passphrase: a clear error, the passphrase not in it: {m}")
     shot("15-passphrase-wrong")

@@ -720,6 +720,15 @@ START_TEST(test_with_typed_ssh_secret)
 	char key[400];
 	snprintf(key, sizeof(key), "%s/enckey", dir);
 	char *id = save("enc-typed", &(struct tunnel_opts){.auth = "key", .key = key});
+	r = call("connections.test",
+	         json_pack("{s:s, s:s}", "id", id, "ssh_secret", "typed-wrong-passphrase-9"));
+	err = tt_error_data(r, SSH_ERROR_CODE);
+	ck_assert_msg(strstr(jstr(err, "message"), "passphrase is missing or wrong"), "%s",
+	              jstr(err, "message"));
+	all = json_dumps(r, 0);
+	ck_assert_msg(!strstr(all, "typed-wrong-passphrase-9"), "the passphrase echoed: %s", all);
+	free(all);
+	json_decref(r);
 	r = call("connections.test", json_pack("{s:s, s:s}", "id", id, "ssh_secret", KEY_PASS));
 	ck_assert_msg(json_is_true(json_object_get(tt_result_of(r), "ok")), "saved, typed");
 	json_decref(r);
