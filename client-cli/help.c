@@ -238,11 +238,17 @@ static const struct help helps[] = {
                   "  tuskctl --json workspace > tabs.json\n"
                   "  tuskctl workspace save < tabs.json\n"},
     {"session", "Usage: tuskctl session\n"
+                "       tuskctl session release NAME CONTEXT\n"
                 "What tuskd restored when it started: the connections open when it\n"
                 "last stopped (setting session.restore), and the transactions of\n"
-                "named contexts that were lost, with their statements.\n\n"
-                "Example:\n"
-                "  tuskctl session\n"},
+                "named contexts that were lost, with their statements.\n"
+                "release lets a named context (--session CONTEXT) of connection\n"
+                "NAME go now: its open transaction is rolled back, its SETs are\n"
+                "reset and its backend goes back to the pool (else after setting\n"
+                "query.context_idle_timeout_sec).\n\n"
+                "Examples:\n"
+                "  tuskctl session\n"
+                "  tuskctl session release prod s1\n"},
 };
 
 static const struct help *find(const char *name, const char *sub)

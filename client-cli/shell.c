@@ -192,6 +192,11 @@ static int execute(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy
 	int r = ctl_execute(sh->ctl, &q, &o, &res);
 	if (r == EXIT_OK) {
 		const char *t = json_string_value(json_object_get(res, "transaction_status"));
+		const char *pool = json_string_value(json_object_get(res, "connection_id"));
+		if (pool && (!sh->pool_id || strcmp(pool, sh->pool_id) != 0)) {
+			free(sh->pool_id);
+			sh->pool_id = strdup(pool);
+		}
 		sh->txn = t && strcmp(t, "in_transaction") == 0 ? "in_transaction"
 		          : t && strcmp(t, "in_error") == 0     ? "in_error"
 		                                                : "idle";
@@ -212,26 +217,20 @@ static int execute(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy
 /* Leaving a context (\\c, \\q): its transaction is rolled back and the
  * backend it may hold for a SET goes back to the pool, reset, instead of
  * waiting out query.context_idle_timeout_sec. Quietly: the user is
- * leaving; a daemon or server that does not answer within 3 s is left. */
-static void shell_silent(struct shell *sh, const char *sql)
-{
-	TuskReqQueryExecute q = {.sql = sql, .context = sh->context, .no_history = true};
-	ctl_target(sh->target, &q);
-	json_t *res = NULL;
-	TuskError e = TUSK_ERROR_INIT;
-	tusk_client_call(sh->ctl->client, TUSK_M_QUERY_EXECUTE, tusk_req_query_execute(&q), &res,
-	                 NULL, NULL, 3000, &e);
-	json_decref(res);
-	tusk_error_clear(&e);
-}
-
+ * leaving; a daemon that does not answer within 3 s is left. */
 void shell_release(struct shell *sh)
 {
-	if (!sh->last_sql)
+	if (!sh->pool_id)
 		return; /* nothing ran in this context */
-	if (strcmp(sh->txn, "idle") != 0)
-		shell_silent(sh, "ROLLBACK");
-	shell_silent(sh, "DISCARD ALL");
+	json_t *res = NULL;
+	TuskError e = TUSK_ERROR_INIT;
+	tusk_client_call(sh->ctl->client, TUSK_M_CONTEXT_RELEASE,
+	                 tusk_req_context_release(sh->pool_id, sh->context, false), &res, NULL,
+	                 NULL, 3000, &e);
+	json_decref(res);
+	tusk_error_clear(&e);
+	free(sh->pool_id);
+	sh->pool_id = NULL;
 	sh->txn = "idle";
 }
 

@@ -13,6 +13,7 @@ struct shell {
 	struct ctl *ctl;
 	char *target;     /* as given: saved name or id, URI, conninfo */
 	char *conn_id;    /* the saved connection's id, when it is one */
+	char *pool_id;    /* the connection the context ran on (context.release) */
 	char *label;      /* prompt: connection name */
 	char *database;   /* prompt: database name */
 	char context[64]; /* the named context: transactions span statements */

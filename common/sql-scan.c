@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static bool varint(const uint8_t **p, const uint8_t *end, uint64_t *ret)
 {
@@ -150,4 +151,37 @@ bool tusk_sql_complete_statements(const char *buf, size_t *end)
 		return false;
 	*end = e;
 	return true;
+}
+
+static bool word_is(const char *sql, const TuskSqlToken *t, const char *w)
+{
+	size_t len = strlen(w);
+	return t->end - t->start == len && strncasecmp(sql + t->start, w, len) == 0;
+}
+
+bool tusk_sql_set_is_local(const char *sql, unsigned index)
+{
+	TuskSqlToken *t = NULL;
+	int n = tusk_sql_scan(sql, &t);
+	unsigned stmt = 0, words = 0;
+	bool set = false, local = false;
+	for (int i = 0; i < n; i++) {
+		if (tusk_sql_token_is_comment(&t[i]))
+			continue;
+		if (t[i].token == ';') {
+			stmt += words > 0; /* an empty statement has no result */
+			words = 0;
+			continue;
+		}
+		if (stmt == index && words == 0)
+			set = word_is(sql, &t[i], "set");
+		else if (stmt == index && words == 1) {
+			local = set && (word_is(sql, &t[i], "local") ||
+			                word_is(sql, &t[i], "transaction"));
+			break;
+		}
+		words++;
+	}
+	free(t);
+	return local;
 }

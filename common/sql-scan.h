@@ -34,3 +34,8 @@ int tusk_sql_scan(const char *sql, TuskSqlToken **ret);
  * ended by a top-level ';'? Sets *end to the byte after the last such ';'
  * (what to send); the rest is the start of the next statement. */
 bool tusk_sql_complete_statements(const char *buf, size_t *end);
+
+/* Statement index (0-based, empty ones not counted) of sql is SET LOCAL or
+ * SET TRANSACTION: its tag says "SET", but what it sets ends with the
+ * transaction. false when sql does not scan. */
+bool tusk_sql_set_is_local(const char *sql, unsigned index);

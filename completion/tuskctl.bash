@@ -97,6 +97,10 @@ _tuskctl() {
 	schema | describe | complete) words="-d --dbname --kind --refresh --system --json --ddl
 		--context --format" ;;
 	settings) [[ -z $sub ]] && words="list get set reset" ;;
+	session)
+		if [[ -z $sub ]]; then words="release"
+		elif [[ $sub == release ]]; then words="$(_tuskctl_names connections)"; fi
+		;;
 	events) words="connection query schema notify config workspace" ;;
 	names) words="connections groups" ;;
 	help) words=$commands ;;

@@ -65,3 +65,12 @@ json_t *tusk_req_query_export_cancel(const char *export_id)
 {
 	return json_pack("{s:s}", "export_id", export_id);
 }
+
+json_t *tusk_req_context_release(const char *connection_id, const char *context,
+                                 bool keep_transaction)
+{
+	json_t *p = json_pack("{s:s, s:s}", "connection_id", connection_id, "context", context);
+	if (keep_transaction)
+		json_object_set_new(p, "rollback", json_false());
+	return p;
+}

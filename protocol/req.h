@@ -90,6 +90,10 @@ json_t *tusk_req_query_id(const char *query_id);
  * chunks itself, the same members, to skip a copy of each). */
 json_t *tusk_req_query_copy_data(const char *query_id, const char *base64);
 json_t *tusk_req_query_copy_fail(const char *query_id, const char *message);
+/* context.release: a named context lets its backend go; keep_transaction:
+ * rollback false (one inside a transaction stays). */
+json_t *tusk_req_context_release(const char *connection_id, const char *context,
+                                 bool keep_transaction);
 
 typedef struct {
 	const char *query_id;

@@ -27,7 +27,8 @@ struct context {
 	json_t *stmts;
 	long long n_stmts;
 	int64_t began_us;
-	bool saved; /* a session_contexts row exists */
+	bool saved;     /* a session_contexts row exists */
+	bool releasing; /* context.release came while a query ran: let go at its end */
 	struct context *next;
 };
 
@@ -161,6 +162,13 @@ static void pin(struct context *c, struct backend *b)
 bool context_keep(struct context *c, struct backend *b, bool hold_session)
 {
 	PGTransactionStatusType st = PQtransactionStatus(backend_conn(b));
+	if (c->releasing) {
+		/* The pool rolls back and resets what it gets back. */
+		if (hold_session)
+			backend_mark_dirty(b);
+		txn_over(c);
+		return false;
+	}
 	if (st == PQTRANS_INTRANS || st == PQTRANS_INERROR) {
 		pin(c, b);
 		const struct db_context_keeper *k = &c->db->env.contexts;
@@ -187,6 +195,33 @@ bool context_keep(struct context *c, struct backend *b, bool hold_session)
 		return true;
 	}
 	return false;
+}
+
+struct context *context_find(struct pool *p, const char *name)
+{
+	for (struct context *c = pool_db(p)->contexts; c; c = c->next)
+		if (matches(c, p, name, 0))
+			return c;
+	return NULL;
+}
+
+const char *context_held(const struct context *c)
+{
+	if (c->busy) /* statements of an open transaction are counted until it ends */
+		return c->n_stmts > 0 ? "in_transaction" : "idle";
+	return c->pinned ? context_transaction_state(c) : "none";
+}
+
+void context_release(struct context *c)
+{
+	log_info("context", "context %s: released (%s)", c->name ? c->name : "(unnamed)",
+	         context_held(c));
+	if (c->busy) {
+		c->releasing = true;
+		return;
+	}
+	unpin(c);
+	context_free(c);
 }
 
 bool context_busy(const struct context *c)

@@ -27,6 +27,15 @@ bool context_keep(struct context *c, struct backend *b, bool hold_session);
 /* A statement ran in the context (before context_keep): a named context
  * keeps the SQL of its open transaction so a restart can name it. */
 void context_note_statement(struct context *c, const char *sql);
+/* The named context name of p, or NULL: context_get without making one. */
+struct context *context_find(struct pool *p, const char *name);
+/* What c holds: "none", "idle" (a session), "in_transaction" or "in_error"
+ * (a busy context: whether its query runs inside a transaction). */
+const char *context_held(const struct context *c);
+/* context.release: give back what c holds (the pool rolls back an open
+ * transaction and resets a held session) and free c. A busy context is let
+ * go when its query ends (the caller cancels that query); c stays until then. */
+void context_release(struct context *c);
 bool context_busy(const struct context *c); /* a query of it is running */
 void context_set_busy(struct context *c, bool busy);
 const char *context_name(const struct context *c);

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/model-query.h"
 #include "common/sql.h"
+#include "common/sql-scan.h"
 #include "common/uuid.h"
 #include "daemon/db/context.h"
 #include "daemon/db/db-internal.h"
@@ -195,6 +196,15 @@ static bool sets_for_session(const char *tag)
 	return false;
 }
 
+/* SET LOCAL and SET TRANSACTION end with their transaction. Past 64 KiB
+ * of SQL the scan would cost the loop too much per result: taken as a
+ * session SET then (held, and reset on its way back). */
+static bool set_is_local(const struct query *q, const char *tag)
+{
+	return strcmp(tag, "SET") == 0 && q->sql && strlen(q->sql) <= 64 * 1024 &&
+	       tusk_sql_set_is_local(q->sql, q->result_index);
+}
+
 /* Command tags after which a backend's session differs from a fresh one. */
 static bool changes_session(const char *tag)
 {
@@ -239,6 +249,8 @@ static void end_result(struct query *q, const PGresult *res)
 	}
 	if (tag && strcmp(tag, "DISCARD ALL") == 0)
 		backend_mark_clean(q->b); /* a named context lets it go again */
+	else if (tag && set_is_local(q, tag))
+		; /* gone with the transaction: nothing to hold or reset */
 	else if (tag && sets_for_session(tag))
 		backend_mark_settings(q->b);
 	else if (tag && changes_session(tag))

@@ -162,11 +162,11 @@ void query_finish(struct query *q)
 			q->sink->done(q->ud, q, NULL, &q->error, extra);
 			json_decref(extra);
 		} else {
-			json_t *summary =
-			    json_pack("{s:s, s:O, s:I, s:f, s:s, s:b}", "query_id", q->id,
-			              "results", q->results, "rows", (json_int_t)q->total_rows,
-			              "duration_ms", query_ms_since(q->started_us),
-			              "transaction_status", txn, "truncated", q->truncated);
+			json_t *summary = json_pack(
+			    "{s:s, s:s, s:O, s:I, s:f, s:s, s:b}", "query_id", q->id,
+			    "connection_id", pool_id(q->pool), "results", q->results, "rows",
+			    (json_int_t)q->total_rows, "duration_ms", query_ms_since(q->started_us),
+			    "transaction_status", txn, "truncated", q->truncated);
 			q->sink->done(q->ud, q, summary, NULL, NULL);
 			json_decref(summary);
 		}
@@ -340,6 +340,16 @@ void query_cancel_request(struct query *q)
 {
 	set_stop(q, TUSK_STOP_CANCEL_REQUEST);
 	query_cancel(q);
+}
+
+bool query_cancel_context(struct db *db, const struct context *c)
+{
+	for (struct query *q = db->queries; q; q = q->next)
+		if (q->ctx == c && (q->state == QUERY_WAITING || q->state == QUERY_RUNNING)) {
+			query_cancel_request(q);
+			return true;
+		}
+	return false;
 }
 
 static void on_timeout(evutil_socket_t fd, short what, void *ud)

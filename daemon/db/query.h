@@ -86,6 +86,9 @@ struct query *query_start(struct pool *p, struct context *ctx, const struct quer
 void query_cancel(struct query *q);
 /* query_cancel on a client's request (query.cancel). */
 void query_cancel_request(struct query *q);
+/* query_cancel_request on the query running in context c (context.release);
+ * false when none runs. */
+bool query_cancel_context(struct db *db, const struct context *c);
 /* Why the daemon stopped q before its end, for history (the first cause
  * wins): TUSK_STOP_NONE, CANCEL_REQUEST, TIMEOUT (its timeout_ms),
  * CLIENT_GONE (query_detach) or DAEMON_STOPPING (query_cancel_all). */

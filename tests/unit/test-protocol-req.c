@@ -219,10 +219,16 @@ static struct built build(int i)
 		return (struct built){
 		    TUSK_M_SSH_TRUST_HOST_KEY,
 		    tusk_req_ssh_trust_host_key_at("ssh.example", 2222, "SHA256:abc")};
+	case 52:
+		return (struct built){TUSK_M_CONTEXT_RELEASE,
+		                      tusk_req_context_release("c1", "tab:1", false)};
+	case 53:
+		return (struct built){TUSK_M_CONTEXT_RELEASE,
+		                      tusk_req_context_release("c1", "tab:1", true)};
 	}
 	return (struct built){NULL, NULL};
 }
-#define NBUILT 52
+#define NBUILT 54
 
 START_TEST(builder_output_is_valid)
 {

@@ -540,6 +540,30 @@ START_TEST(deep_nesting)
 }
 END_TEST
 
+/* SET LOCAL / SET TRANSACTION by statement index: what the daemon asks
+ * when a result's tag is "SET". */
+START_TEST(set_is_local)
+{
+	ck_assert(tusk_sql_set_is_local("set local work_mem = '1MB'", 0));
+	ck_assert(tusk_sql_set_is_local("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", 0));
+	ck_assert(tusk_sql_set_is_local("/* c */ Set -- x\n LOCAL a = 1", 0));
+	ck_assert(!tusk_sql_set_is_local("set work_mem = '1MB'", 0));
+	ck_assert(!tusk_sql_set_is_local("set session work_mem = '1MB'", 0));
+	ck_assert(
+	    !tusk_sql_set_is_local("set session characteristics as transaction read only", 0));
+	ck_assert(!tusk_sql_set_is_local("set local_var.x = 1", 0)); /* one word */
+	ck_assert(!tusk_sql_set_is_local("select 'set local'", 0));
+	/* By index; empty statements give no result and are not counted. */
+	const char *script = "set a.b = 1;; set local c.d = 2; select 1; set transaction read only";
+	ck_assert(!tusk_sql_set_is_local(script, 0));
+	ck_assert(tusk_sql_set_is_local(script, 1));
+	ck_assert(!tusk_sql_set_is_local(script, 2));
+	ck_assert(tusk_sql_set_is_local(script, 3));
+	ck_assert(!tusk_sql_set_is_local(script, 4));
+	ck_assert(!tusk_sql_set_is_local("set local 'unterminated", 0));
+}
+END_TEST
+
 /* The comment token numbers sql-scan.h names are libpg_query's. */
 START_TEST(comment_tokens)
 {
@@ -574,6 +598,7 @@ int main(void)
 	tcase_add_test(tc, threads);
 	tcase_add_test(tc, deep_nesting);
 	tcase_add_test(tc, comment_tokens);
+	tcase_add_test(tc, set_is_local);
 	suite_add_tcase(s, tc);
 	return tt_run_suite(s);
 }
