@@ -206,9 +206,15 @@ static const struct help helps[] = {
                  "Example:\n"
                  "  tuskctl complete -d shop ord --context 'select * from '\n"},
     {"ssh", "Usage: tuskctl ssh trust NAME [--fingerprint SHA256:... | --yes]\n"
-            "Trust an SSH tunnel's host key after checking the fingerprint shown.\n\n"
-            "Example:\n"
-            "  tuskctl ssh trust bastioned --fingerprint SHA256:abc...\n"},
+            "       tuskctl ssh trust --host HOST [--port PORT] --fingerprint SHA256:...\n"
+            "Trust an SSH tunnel's host key after checking the fingerprint shown.\n"
+            "NAME opens the saved connection to see the key. --host (--port, 22\n"
+            "by default) names the SSH server instead, as a connection not saved\n"
+            "yet has it (say, the window's Test): the key the daemon last refused\n"
+            "as unknown there is recorded if it has the fingerprint given.\n\n"
+            "Examples:\n"
+            "  tuskctl ssh trust bastioned --fingerprint SHA256:abc...\n"
+            "  tuskctl ssh trust --host bastion.example.com --fingerprint SHA256:abc...\n"},
     {"listen", "Usage: tuskctl listen -d NAME CHANNEL... [--format text|jsonl]\n"
                "LISTEN on channels of a connection and print each NOTIFY as it\n"
                "arrives, like psql (text) or one JSON object a line (jsonl). The\n"

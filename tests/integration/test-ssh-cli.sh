@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tuskctl and SSH tunnels end to end: conn add --ssh with a key, the agent
 # and a password from stdin; the unknown host key refused, shown, trusted
-# with tuskctl ssh trust; queries through the tunnel; the tunnel in
-# conn status. Real sshd on loopback (tests/harness/sshd.sh), the run's
+# with tuskctl ssh trust (by NAME, and by --host/--port); queries through
+# the tunnel; the tunnel in conn status. Real sshd on loopback (tests/harness/sshd.sh), the run's
 # shared PostgreSQL. Needs root (sshd, useradd).
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
@@ -79,5 +79,32 @@ run tctl conn add bad "$uri" --ssh-agent
 assert_eq "$RC" 2 "--ssh-agent without --ssh is a usage error"
 run tctl conn add bad "$uri" --ssh "root@127.0.0.1:$port" --ssh-agent --ssh-key /x
 assert_eq "$RC" 2 "two SSH auth options are a usage error"
+
+# ssh trust --host: the key the daemon last refused at that SSH server, by
+# the fingerprint given (nothing opened), as for a connection not saved yet
+: >"$HOME/.ssh/known_hosts"
+run tctl conn add viahost "$uri" --ssh "root@127.0.0.1:$port" --ssh-agent
+run tctl query -d viahost -c "SELECT 1"
+assert_contains "$ERR" "is not known" "known_hosts emptied: a new tunnel finds the key unknown"
+run tctl ssh trust --host 127.0.0.1 --port "$port"
+assert_eq "$RC" 2 "ssh trust --host without --fingerprint is a usage error"
+run tctl ssh trust viahost --host 127.0.0.1 --fingerprint "$fp"
+assert_eq "$RC" 2 "NAME and --host together are a usage error"
+run tctl ssh trust --host 127.0.0.1 --port 0 --fingerprint "$fp"
+assert_eq "$RC" 2 "--port 0 is a usage error"
+run tctl ssh trust --host 127.0.0.1 --port "$port" --fingerprint SHA256:notthisone
+assert_eq "$RC" 1 "ssh trust --host refuses another fingerprint"
+assert_contains "$ERR" "does not match" "and says so"
+run tctl ssh trust --host 127.0.0.2 --port "$port" --fingerprint "$fp"
+assert_eq "$RC" 1 "ssh trust --host at a server where no key was refused"
+assert_contains "$ERR" "no unknown host key was seen at 127.0.0.2:$port" "says none was seen there"
+assert_eq "$(wc -c <"$HOME/.ssh/known_hosts")" 0 "known_hosts is still empty"
+run tctl ssh trust --host 127.0.0.1 --port "$port" --fingerprint "$fp"
+assert_eq "$RC" 0 "ssh trust --host --port --fingerprint"
+assert_contains "$OUT" "recorded $fp for [127.0.0.1]:$port" "says what it recorded, and where"
+assert_rc 0 "ssh-keygen finds the key recorded by host and port" \
+	ssh-keygen -F "[127.0.0.1]:$port" -f "$HOME/.ssh/known_hosts"
+run tctl query -d viahost -c "SELECT 'host' || 'ok'"
+assert_contains "$OUT" "hostok" "the connection opens once its key is trusted"
 
 tuskd_stop
