@@ -8,10 +8,11 @@ certificate, a host name the certificate does not name (each a clear
 error), then the right ones: connected; Save, open it from the sidebar, a
 query in its editor tab reads ssl = t from pg_stat_ssl. Phase cert: a role
 that logs in only by client certificate: Test without one (the server's
-refusal), with the client certificate and key files (connected); Save,
+refusal), with a key that is not the certificate's (the daemon's check),
+with the client certificate and key files (connected); Save,
 open, the query runs as that role over TLS. Phase encrypted: the client
-key encrypted, its passphrase typed on the TLS page; Save, open, the query
-runs. Environment: DISPLAY, TUSK_SHOTS, TUSK_TLS_* (test-gtk-tls.sh)."""
+key encrypted, a wrong passphrase typed on the TLS page: saved, opening it
+says so; the right one: saved, opened, the query runs. Environment: DISPLAY, TUSK_SHOTS, TUSK_TLS_* (test-gtk-tls.sh)."""
 import os
 import sys
 import time
@@ -66,7 +67,7 @@ def save(app, dlg, name):
 def tab_of(frame, name):
     """The editor tab bound to the connection: the nearest ancestor of its
     "Connection: NAME" label that holds an editor."""
-    node = atspi.find(frame, "label", contains=f"Connection: {name}", timeout=20)
+    node = atspi.find(frame, "label", f"Connection: {name}", timeout=20)
     while node is not None:
         if atspi.find_all(node, "text", "SQL Editor"):
             return node
@@ -148,7 +149,12 @@ def phase_cert():
     shot("06-cert-missing")
 
     fill(dlg, (("Client certificate file", ENV["TUSK_TLS_CERT"]),
-               ("Client key file", ENV["TUSK_TLS_KEY"])))
+               ("Client key file", ENV["TUSK_TLS_OTHER_KEY"])))
+    m = test_and_wait(dlg, "does not match certificate")
+    assert ENV["TUSK_TLS_OTHER_KEY"] in m and ENV["TUSK_TLS_CERT"] in m, m
+    ok(f"a client key that is not the certificate's: {m}")
+
+    fill(dlg, (("Client key file", ENV["TUSK_TLS_KEY"]),))
     m = test_and_wait(dlg, "Connected to")
     ok(f"with the client certificate and key files: {m}")
     shot("07-cert-connected")
@@ -163,20 +169,35 @@ def phase_cert():
 
 def phase_encrypted():
     app = atspi.app()
+    dlg = new_dialog(app, "tls-wrong-phrase", "certuser")
+    verify_full(dlg)
+    fill(dlg, (("CA certificate file", ENV["TUSK_TLS_CA"]),
+               ("Client certificate file", ENV["TUSK_TLS_ENC_CERT"]),
+               ("Client key file", ENV["TUSK_TLS_ENC_KEY"]),
+               ("Client key passphrase", "not-" + ENV["TUSK_TLS_PHRASE"])))
+    save(app, dlg, "tls-wrong-phrase")
+    frame = main_frame(app)
+    atspi.press(atspi.find(frame, None, "Actions for tls-wrong-phrase", timeout=10))
+    atspi.press(atspi.find(frame, "menu item", "Open"))
+    m = atspi.text_of(atspi.find(frame, "label", contains="wrong passphrase", timeout=20))
+    assert ENV["TUSK_TLS_ENC_KEY"] in m and ENV["TUSK_TLS_PHRASE"] not in m, m
+    ok(f"an encrypted client key saved with a wrong passphrase, opened: {m}")
+    shot("09-encrypted-wrong-passphrase")
+
     dlg = new_dialog(app, "tls-enc", "certuser")
     verify_full(dlg)
     fill(dlg, (("CA certificate file", ENV["TUSK_TLS_CA"]),
                ("Client certificate file", ENV["TUSK_TLS_ENC_CERT"]),
                ("Client key file", ENV["TUSK_TLS_ENC_KEY"]),
                ("Client key passphrase", ENV["TUSK_TLS_PHRASE"])))
-    shot("09-encrypted-key")
+    shot("10-encrypted-key")
     save(app, dlg, "tls-enc")
     open_and_query(app, "tls-enc",
                    "select ssl, current_user || ' enc' from pg_stat_ssl "
                    "where pid = pg_backend_pid()", ["t", "certuser enc"])
     ok("an encrypted client key with its passphrase typed on the TLS page: saved, opened, "
        "the query runs as certuser over TLS")
-    shot("10-encrypted-query")
+    shot("11-encrypted-query")
     return 0
 
 

@@ -68,7 +68,7 @@ assert_eq "$(pg_psql -At -c "select setting from pg_settings where name = 'ssl'"
 
 export TUSK_TLS_PGPORT=$PG_PORT TUSK_TLS_CA=$C/ca.crt TUSK_TLS_OTHER_CA=$C/otherca.crt \
 	TUSK_TLS_CERT=$C/client.crt TUSK_TLS_KEY=$C/client.key \
-	TUSK_TLS_ENC_CERT=$C/clientenc.crt TUSK_TLS_ENC_KEY=$C/clientenc.key \
+	TUSK_TLS_OTHER_KEY=$C/server.key TUSK_TLS_ENC_CERT=$C/clientenc.crt TUSK_TLS_ENC_KEY=$C/clientenc.key \
 	TUSK_TLS_PHRASE=$phrase TUSK_TLS_MISSING=$C/no-such-ca.crt TUSK_TLS_DIR=$C/a-directory.crt
 
 gtk_display_start
