@@ -24,6 +24,10 @@ struct _TuskResultGrid {
 	guint font_serial;     /* the view's PangoContext serial it is for */
 	int widths_for;        /* the char_width the columns' widths were set with */
 	guint font_idle;       /* the font or scale changed: widths again */
+	gboolean want;         /* cells were bound blank: fetch after the frame */
+	guint shown_first;     /* the first row shown at the last frame */
+	guint settle;          /* the scroll jumped: the rest when it rests */
+	gulong after_paint;    /* on the frame clock, while realized */
 	guint cells_bound, cells_shown, metrics_asked;
 };
 
@@ -85,23 +89,23 @@ static void cell_setup(GtkSignalListItemFactory *f, GtkListItem *item, gpointer 
 	gtk_list_item_set_child(item, label);
 }
 
-/* The text shown, and the accessible name it is read by. */
+/* The text shown; GtkInscription makes it the accessible name it is read
+ * by (GTK 4.8 does so in gtk_inscription_set_text). */
 static void cell_set_text(GtkInscription *cell, const char *text)
 {
 	if (g_strcmp0(gtk_inscription_get_text(cell), text) == 0)
 		return;
 	gtk_inscription_set_text(cell, text);
-	gtk_accessible_update_property(GTK_ACCESSIBLE(cell), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-	                               -1);
 }
 
-/* Shows the cell's text (empty while its page is being fetched: FALSE). */
+/* Shows the cell's text if its row is here (FALSE: blank; its page is
+ * asked for after the frame, grid_fetch). */
 static gboolean cell_show(TuskResultGrid *self, GtkListItem *item, guint col)
 {
 	GtkInscription *label = GTK_INSCRIPTION(gtk_list_item_get_child(item));
 	TuskResultRow *row = gtk_list_item_get_item(item);
 	gboolean is_null = FALSE;
-	const char *text = tusk_result_model_get_cell(
+	const char *text = tusk_result_model_peek_cell(
 	    tusk_result_row_get_model(row), tusk_result_row_get_index(row), col, &is_null);
 	if (self)
 		self->cells_shown++;
@@ -128,8 +132,10 @@ static void cell_bind(GtkSignalListItemFactory *f, GtkListItem *item, gpointer d
 	TuskResultGrid *self = g_object_get_data(G_OBJECT(f), "grid");
 	if (self)
 		self->cells_bound++;
-	if (!cell_show(self, item, GPOINTER_TO_UINT(data)) && self && self->waiting)
+	if (!cell_show(self, item, GPOINTER_TO_UINT(data)) && self && self->waiting) {
 		g_hash_table_add(self->waiting, item);
+		self->want = TRUE;
+	}
 }
 
 static void cell_unbind(GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
@@ -186,7 +192,7 @@ static void grid_size_columns(TuskResultGrid *self, guint first, guint n)
 		                  cell_chars(tusk_result_model_get_column_type(self->model, c)));
 		for (guint r = first; r < first + MIN(n, 256u); r++) {
 			gboolean is_null = FALSE;
-			const char *t = tusk_result_model_get_cell(self->model, r, c, &is_null);
+			const char *t = tusk_result_model_peek_cell(self->model, r, c, &is_null);
 			chars = MAX(chars, is_null ? 4 : cell_chars(t));
 		}
 		chars = MAX(chars, 4u);
@@ -201,6 +207,96 @@ static void grid_size_columns(TuskResultGrid *self, guint first, guint n)
 	}
 }
 
+/* The rows shown now, from the scrolled window's position (the view's
+ * rows are as high as each other), and as many again above and below. */
+static gboolean grid_shown_rows(TuskResultGrid *self, guint *first, guint *n, guint *top)
+{
+	GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment(self->scroller);
+	guint rows = g_list_model_get_n_items(G_LIST_MODEL(self->model));
+	double upper = gtk_adjustment_get_upper(adj);
+	if (!rows || upper <= 0)
+		return FALSE;
+	double per_row = upper / rows;
+	guint shown = (guint)(gtk_adjustment_get_page_size(adj) / per_row) + 2;
+	*top = (guint)MIN(gtk_adjustment_get_value(adj) / per_row, (double)(rows - 1));
+	*first = *top > shown ? *top - shown : 0;
+	*n = 3 * shown;
+	return TRUE;
+}
+
+static guint item_column(gpointer item)
+{
+	return GPOINTER_TO_UINT(
+	    g_object_get_data(G_OBJECT(gtk_list_item_get_child(item)), "column"));
+}
+
+/* The cells shown blank: those whose rows are here now get their text,
+ * the pages of the others are fetched, and the pages either side of them
+ * and of the rows shown (scrolling either way finds them here). */
+static void grid_fetch_waiting(TuskResultGrid *self)
+{
+	GHashTableIter it;
+	gpointer item;
+	guint lo = G_MAXUINT, hi = 0;
+	g_hash_table_iter_init(&it, self->waiting);
+	while (g_hash_table_iter_next(&it, &item, NULL)) {
+		TuskResultRow *row = gtk_list_item_get_item(item);
+		if (!row)
+			continue;
+		guint index = tusk_result_row_get_index(row);
+		lo = MIN(lo, index);
+		hi = MAX(hi, index);
+		gboolean is_null;
+		if ((tusk_result_model_peek_cell(self->model, index, item_column(item), &is_null) ||
+		     is_null) &&
+		    cell_show(self, item, item_column(item)))
+			g_hash_table_iter_remove(&it);
+	}
+	self->want = FALSE;
+	guint first, n, top;
+	if (grid_shown_rows(self, &first, &n, &top)) {
+		lo = MIN(lo, first);
+		hi = MAX(hi, first + n - 1);
+	}
+	if (lo > hi)
+		return;
+	/* and a page either side */
+	lo = lo > TUSK_RESULT_PAGE_ROWS ? lo - TUSK_RESULT_PAGE_ROWS : 0;
+	tusk_result_model_want_rows(self->model, lo, hi - lo + 1 + TUSK_RESULT_PAGE_ROWS);
+}
+
+static gboolean grid_settle(gpointer data)
+{
+	TuskResultGrid *self = data;
+	self->settle = 0;
+	grid_fetch_waiting(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* After each frame: the pages of the cells the view bound blank. GTK 4.8's
+ * view binds ~200 rows around the ~20 shown; while the scroll jumps (more
+ * than a page of rows since the last frame, as a dragged scrollbar does)
+ * only the rows shown are fetched, and the rest with their neighbours once
+ * it rests: a jump does not fetch, parse and drop pages nobody sees. */
+static void on_after_paint(GdkFrameClock *clock, TuskResultGrid *self)
+{
+	guint first, n, top;
+	if (!grid_shown_rows(self, &first, &n, &top))
+		return;
+	guint moved = top > self->shown_first ? top - self->shown_first : self->shown_first - top;
+	self->shown_first = top;
+	if (!self->want)
+		return;
+	if (moved < TUSK_RESULT_PAGE_ROWS) {
+		g_clear_handle_id(&self->settle, g_source_remove);
+		grid_fetch_waiting(self);
+		return;
+	}
+	tusk_result_model_want_rows(self->model, first, n);
+	g_clear_handle_id(&self->settle, g_source_remove);
+	self->settle = g_timeout_add(100, grid_settle, self);
+}
+
 /* Rows arrived (a page, or a streamed batch): the cells shown blank
  * while their rows were fetched get their text (the rows' widgets stay; a
  * list view would otherwise rebuild them all). Cells bound with their text
@@ -211,6 +307,11 @@ static void grid_size_columns(TuskResultGrid *self, guint first, guint n)
 static void on_rows_loaded(TuskResultModel *model, guint first, guint n, TuskResultGrid *self)
 {
 	grid_size_columns(self, first, n);
+	guint from = 0, to = G_MAXUINT, shown_n;
+	/* while the scroll jumps, only the rows shown: the others' cells get
+	 * theirs when it rests (grid_settle), or are bound elsewhere first */
+	if (self->settle && grid_shown_rows(self, &from, &shown_n, &to))
+		to = from + shown_n;
 	GHashTableIter it;
 	gpointer item;
 	guint page = (first + n - 1) / TUSK_RESULT_PAGE_ROWS, rest = G_MAXUINT;
@@ -219,10 +320,7 @@ static void on_rows_loaded(TuskResultModel *model, guint first, guint n, TuskRes
 		TuskResultRow *row = gtk_list_item_get_item(item);
 		guint index = row ? tusk_result_row_get_index(row) : G_MAXUINT;
 		if (index >= first && index - first < n) {
-			GtkWidget *label = gtk_list_item_get_child(item);
-			if (cell_show(
-			        self, item,
-			        GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(label), "column"))))
+			if (index >= from && index < to && cell_show(self, item, item_column(item)))
 				g_hash_table_iter_remove(&it);
 		} else if (index != G_MAXUINT && index >= first + n &&
 		           index / TUSK_RESULT_PAGE_ROWS == page) {
@@ -255,6 +353,8 @@ static void on_font_changed(GObject *object, GParamSpec *pspec, TuskResultGrid *
 static void on_grid_realize(GtkWidget *widget)
 {
 	TuskResultGrid *self = TUSK_RESULT_GRID(widget);
+	self->after_paint = g_signal_connect(gtk_widget_get_frame_clock(widget), "after-paint",
+	                                     G_CALLBACK(on_after_paint), self);
 	GtkSettings *settings = gtk_widget_get_settings(widget);
 	g_signal_connect_object(settings, "notify::gtk-font-name", G_CALLBACK(on_font_changed),
 	                        self, 0);
@@ -265,6 +365,9 @@ static void on_grid_realize(GtkWidget *widget)
 
 static void on_grid_unrealize(GtkWidget *widget)
 {
+	TuskResultGrid *self = TUSK_RESULT_GRID(widget);
+	g_clear_signal_handler(&self->after_paint, gtk_widget_get_frame_clock(widget));
+	g_clear_handle_id(&self->settle, g_source_remove);
 	g_signal_handlers_disconnect_by_func(gtk_widget_get_settings(widget), on_font_changed,
 	                                     widget);
 }
@@ -511,6 +614,7 @@ static void tusk_result_grid_dispose(GObject *object)
 	g_cancellable_cancel(self->copying);
 	g_clear_object(&self->copying);
 	g_clear_handle_id(&self->font_idle, g_source_remove);
+	g_clear_handle_id(&self->settle, g_source_remove);
 	g_clear_pointer(&self->menu, gtk_widget_unparent);
 	if (self->view) {
 		/* the factories may outlive us: they stop pointing here */

@@ -198,34 +198,42 @@ void tusk_result_model_prefetch(TuskResultModel *self)
 	model_request_any(self, 0, FALSE);
 }
 
-static json_t *model_row(TuskResultModel *self, guint row)
+/* The row if it is held. Otherwise, when fetch, its page is asked for
+ * (with its neighbours when prefetch: scrolling either way finds them
+ * here). A held page cut short (the daemon's byte limit, or rows that came
+ * after it was fetched) asks for its rest. */
+static json_t *model_row_fetch(TuskResultModel *self, guint row, gboolean fetch, gboolean prefetch)
 {
 	guint page = row / TUSK_RESULT_PAGE_ROWS;
 	Page *p = g_hash_table_lookup(self->pages, GUINT_TO_POINTER(page));
 	if (p && p->rows) {
 		p->last_use = ++self->clock;
 		json_t *r = json_array_get(p->rows, row % TUSK_RESULT_PAGE_ROWS);
-		if (!r && !p->refreshing && !self->stream && !self->failed && self->rpc) {
-			/* a row past a page cut short (byte limit), or one
-			 * that came after the page was fetched: the rest */
+		if (!r && fetch && !p->refreshing && !self->stream && !self->failed && self->rpc) {
 			p->refreshing = TRUE;
 			page_fetch(self, page, (guint)json_array_size(p->rows));
 		}
 		return r;
 	}
+	if (!fetch)
+		return NULL;
 	model_request(self, page);
-	/* prefetch the neighbours: scrolling either way finds them here */
-	model_request(self, page + 1);
-	if (page > 0)
-		model_request(self, page - 1);
+	if (prefetch) {
+		model_request(self, page + 1);
+		if (page > 0)
+			model_request(self, page - 1);
+	}
 	return NULL;
 }
 
-const char *tusk_result_model_get_cell(TuskResultModel *self, guint row, guint col,
-                                       gboolean *ret_null)
+static json_t *model_row(TuskResultModel *self, guint row)
+{
+	return model_row_fetch(self, row, TRUE, TRUE);
+}
+
+static const char *row_cell(json_t *r, guint col, gboolean *ret_null)
 {
 	*ret_null = FALSE;
-	json_t *r = model_row(self, row);
 	if (!r)
 		return NULL;
 	json_t *cell = json_array_get(r, col);
@@ -234,6 +242,35 @@ const char *tusk_result_model_get_cell(TuskResultModel *self, guint row, guint c
 		return NULL;
 	}
 	return json_string_value(cell);
+}
+
+const char *tusk_result_model_get_cell(TuskResultModel *self, guint row, guint col,
+                                       gboolean *ret_null)
+{
+	return row_cell(model_row(self, row), col, ret_null);
+}
+
+const char *tusk_result_model_peek_cell(TuskResultModel *self, guint row, guint col,
+                                        gboolean *ret_null)
+{
+	return row_cell(row < self->n_rows ? model_row_fetch(self, row, FALSE, FALSE) : NULL, col,
+	                ret_null);
+}
+
+void tusk_result_model_want_rows(TuskResultModel *self, guint first, guint n_rows)
+{
+	guint64 end = MIN((guint64)first + n_rows, self->n_rows);
+	for (guint64 row = first; row < end;) {
+		model_row_fetch(self, (guint)row, TRUE, FALSE);
+		/* on to the page's first row not held, or the next page */
+		guint page = (guint)(row / TUSK_RESULT_PAGE_ROWS);
+		Page *p = g_hash_table_lookup(self->pages, GUINT_TO_POINTER(page));
+		guint64 next = (guint64)(page + 1) * TUSK_RESULT_PAGE_ROWS;
+		if (p && p->rows && !p->refreshing)
+			next = MAX(row + 1, MIN(next, (guint64)page * TUSK_RESULT_PAGE_ROWS +
+			                                  json_array_size(p->rows)));
+		row = next;
+	}
 }
 
 /* A row's cells as TSV (NULL as empty; tab, newline and backslash

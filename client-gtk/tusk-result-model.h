@@ -44,6 +44,12 @@ void tusk_result_model_set_row_count(TuskResultModel *self, guint64 n);
  * mode: rows were appended (after their items-changed). */
 const char *tusk_result_model_get_cell(TuskResultModel *self, guint row, guint col,
                                        gboolean *ret_null);
+/* The cell's text if its row is held here (as get_cell), never fetching. */
+const char *tusk_result_model_peek_cell(TuskResultModel *self, guint row, guint col,
+                                        gboolean *ret_null);
+/* Store mode: fetch the pages of rows first … first+n_rows-1 that are not
+ * held (and the rest of a held page cut short), not their neighbours. */
+void tusk_result_model_want_rows(TuskResultModel *self, guint first, guint n_rows);
 /* The row as TSV (NULL as empty, tabs and newlines escaped as \t \n), or
  * NULL when its page is not here. */
 char *tusk_result_model_row_tsv(TuskResultModel *self, guint row);

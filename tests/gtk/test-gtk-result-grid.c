@@ -232,6 +232,95 @@ static void test_paged_wide(Fixture *f, gconstpointer data)
 	      "select i, repeat('w', 200000) || i as s from generate_series(0, 299) i", 300);
 }
 
+/* A scroll that jumps every frame, as a dragged scrollbar does. */
+typedef struct {
+	TuskResultModel *model;
+	guint frames, done;
+	guint fetches0; /* the model's fetches when it started */
+	guint fetches;  /* …and when the last jump had been painted */
+} Jump;
+
+static gboolean jump_tick(GtkWidget *scroller, GdkFrameClock *clock, gpointer data)
+{
+	Jump *j = data;
+	GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment(GTK_SCROLLED_WINDOW(scroller));
+	if (j->done == j->frames) {
+		j->fetches = tusk_result_model_get_fetches(j->model);
+		return G_SOURCE_REMOVE;
+	}
+	if (j->done == 0)
+		j->fetches0 = tusk_result_model_get_fetches(j->model);
+	j->done++;
+	double span = gtk_adjustment_get_upper(adj) - gtk_adjustment_get_page_size(adj);
+	gtk_adjustment_set_value(adj, span * 0.8 * j->done / j->frames);
+	return G_SOURCE_CONTINUE;
+}
+
+/* While the scroll jumps (thousands of rows a frame), the grid fetches
+ * the pages of the rows shown, not those of the ~200 rows GTK 4.8's view
+ * binds around them and their neighbours (3-4 pages a frame, parsed and
+ * dropped unseen); once it rests, every bound cell gets its text and the
+ * pages either side are prefetched. */
+static void test_jump(Fixture *f, gconstpointer data)
+{
+	g_autofree char *conninfo = pg_conninfo();
+	Reply r;
+	const guint n_rows = 200000;
+	call(f->rpc, "query.execute",
+	     json_pack("{s:s, s:s, s:s, s:s}", "conninfo", conninfo, "sql",
+	               "select i, 'r' || i as s from generate_series(0, 199999) i", "query_id",
+	               "gtk-grid-jump", "mode", "store"),
+	     NULL, &r);
+	g_assert_no_error(r.error);
+	reply_clear(&r);
+	call(f->rpc, "query.fetch",
+	     json_pack("{s:s, s:i}", "query_id", "gtk-grid-jump", "limit", 0), NULL, &r);
+	g_assert_no_error(r.error);
+	g_autoptr(TuskResultModel) m =
+	    tusk_result_model_new(f->rpc, "gtk-grid-jump", 0, json_object_get(r.result, "columns"));
+	reply_clear(&r);
+	TuskResultGrid *grid = tusk_result_grid_new(m);
+	GtkWidget *win = show(grid);
+	tusk_result_model_set_row_count(m, n_rows);
+	spin(500);
+	g_assert_cmpuint(tusk_result_grid_get_cells_waiting(grid), ==, 0);
+
+	Jump j = {m, 40, 0, 0, 0};
+	GtkWidget *scroller = GTK_WIDGET(tusk_result_grid_get_scroller(grid));
+	gtk_widget_add_tick_callback(scroller, jump_tick, &j, NULL);
+	gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+	while (!j.fetches && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_cmpuint(j.done, ==, j.frames);
+	guint during = j.fetches - j.fetches0;
+	g_test_message("%u jumps of %u rows: %u fetches", j.frames, n_rows * 8 / 10 / j.frames,
+	               during);
+	/* the rows shown straddle at most two pages */
+	g_assert_cmpuint(during, >=, j.frames / 2);
+	g_assert_cmpuint(during, <=, 2 * j.frames);
+
+	/* at rest: every bound cell has its text, the pages either side are here */
+	end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+	while ((tusk_result_grid_get_cells_waiting(grid) || tusk_result_model_get_loading(m)) &&
+	       g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, FALSE);
+	spin(300);
+	g_assert_cmpuint(tusk_result_grid_get_cells_waiting(grid), ==, 0);
+	GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment(GTK_SCROLLED_WINDOW(scroller));
+	guint top = (guint)(gtk_adjustment_get_value(adj) / gtk_adjustment_get_upper(adj) * n_rows);
+	guint page = top / TUSK_RESULT_PAGE_ROWS;
+	g_test_message("at rest: row %u shown first, %u fetches in all", top,
+	               tusk_result_model_get_fetches(m));
+	for (guint p = page - 1; p <= page + 1; p++) {
+		gboolean is_null;
+		guint row = p * TUSK_RESULT_PAGE_ROWS;
+		char want[32];
+		g_snprintf(want, sizeof want, "%u", row);
+		g_assert_cmpstr(tusk_result_model_peek_cell(m, row, 0, &is_null), ==, want);
+	}
+	gtk_window_destroy(GTK_WINDOW(win));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -242,6 +331,8 @@ int main(int argc, char **argv)
 	g_test_add("/gtk-result-grid/paged", Fixture, NULL, fixture_setup, test_paged,
 	           fixture_teardown);
 	g_test_add("/gtk-result-grid/paged-wide", Fixture, NULL, fixture_setup, test_paged_wide,
+	           fixture_teardown);
+	g_test_add("/gtk-result-grid/jump", Fixture, NULL, fixture_setup, test_jump,
 	           fixture_teardown);
 	return g_test_run();
 }

@@ -5,7 +5,8 @@
  * offsets) while the model holds at most TUSK_RESULT_MAX_PAGES pages and
  * the process's memory stays bounded, copying rows whose pages are not
  * held, and pages cut short by the daemon's byte limit completed with their
- * missing tail. */
+ * missing tail; peek_cell never fetches, want_rows fetches just the pages
+ * of its rows. */
 #include <stdio.h>
 #include <string.h>
 
@@ -130,6 +131,22 @@ static void test_window(Fixture *f, gconstpointer data)
 	settle(m);
 	check_row(m, 3, &held);
 	g_assert_true(held);
+
+	/* peek never fetches; want_rows fetches the pages of its rows, no
+	 * neighbours */
+	before = tusk_result_model_get_fetches(m);
+	g_assert_null(tusk_result_model_peek_cell(m, 700000, 0, &is_null));
+	g_assert_false(is_null);
+	g_assert_cmpuint(tusk_result_model_get_fetches(m), ==, before);
+	tusk_result_model_want_rows(m, 700000 - 10, 20); /* in page 2734 */
+	tusk_result_model_want_rows(m, 700000 - 10, 20); /* asked for once */
+	g_assert_cmpuint(tusk_result_model_get_fetches(m), ==, before + 1);
+	settle(m);
+	g_assert_cmpstr(tusk_result_model_peek_cell(m, 700000, 1, &is_null), ==, "r700000");
+	g_assert_null(tusk_result_model_peek_cell(m, 2735 * TUSK_RESULT_PAGE_ROWS, 0, &is_null));
+	g_assert_null(tusk_result_model_peek_cell(m, 2733 * TUSK_RESULT_PAGE_ROWS, 0, &is_null));
+	tusk_result_model_want_rows(m, 2734 * TUSK_RESULT_PAGE_ROWS, 2 * TUSK_RESULT_PAGE_ROWS);
+	g_assert_cmpuint(tusk_result_model_get_fetches(m), ==, before + 2);
 }
 
 /* Every row in order, then rows at random offsets: always right, never
