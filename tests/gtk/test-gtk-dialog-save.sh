@@ -11,6 +11,18 @@ keyring_reexec "$@"
 tusk_test_init
 bin=${1:?the gtk-dialog-save test binary}
 
+# the daemons it starts (their pids in $T/tuskd.pids) are stopped even when
+# a failed assertion aborts it before its teardown; their dirs are under $T
+stop_daemons() {
+	local pid
+	while read -r pid; do
+		kill "$pid" 2>/dev/null || true
+	done <"$T/tuskd.pids"
+}
+: >"$T/tuskd.pids"
+at_exit stop_daemons
+export TUSK_DIALOG_SAVE_PIDS=$T/tuskd.pids TMPDIR=$T
+
 Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$T/display" >"$T/xvfb.log" 2>&1 &
 at_exit "kill $!"
 wait_until 10 test -s "$T/display" || fail "Xvfb did not start" "$(cat "$T/xvfb.log")"
