@@ -491,6 +491,11 @@ gboolean tusk_editor_page_get_running(TuskEditorPage *self)
 	return self->running;
 }
 
+const char *tusk_editor_page_get_context(TuskEditorPage *self)
+{
+	return self->context;
+}
+
 const char *tusk_editor_page_get_transaction(TuskEditorPage *self)
 {
 	return self->transaction;

@@ -21,6 +21,8 @@ gboolean tusk_editor_page_get_running(TuskEditorPage *self);
 /* "in_transaction" / "in_error" while the context holds a transaction, else NULL. */
 const char *tusk_editor_page_get_transaction(TuskEditorPage *self);
 const char *tusk_editor_page_get_connection_id(TuskEditorPage *self);
+/* The named context its statements run in: "tab:<tab_id>". */
+const char *tusk_editor_page_get_context(TuskEditorPage *self);
 const char *tusk_editor_page_get_connection_name(TuskEditorPage *self);
 void tusk_editor_page_set_connection(TuskEditorPage *self, const char *id, const char *name);
 char *tusk_editor_page_get_text(TuskEditorPage *self);

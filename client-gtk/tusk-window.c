@@ -4,6 +4,7 @@
 #include "client-gtk/tusk-editor-page.h"
 #include "client-gtk/tusk-history-panel.h"
 #include "client-gtk/tusk-sidebar.h"
+#include "client-gtk/tusk-tab-close.h"
 #include "client-gtk/tusk-timing.h"
 #include "client-gtk/tusk-workspace.h"
 
@@ -21,6 +22,8 @@ struct _TuskWindow {
 	TuskRpc *rpc;
 	TuskWorkspace *workspace;
 	TuskConnectionDialog *connection_dialog; /* made once, hidden when closed */
+	TuskTabClose *tab_close;                 /* a closed tab lets its context go */
+	gboolean dropping_tab;                   /* tusk_window_drop_tab: no context.release */
 	gboolean was_away;
 	guint tab_counter;
 };
@@ -133,6 +136,22 @@ static void on_close_tab(GSimpleAction *action, GVariant *param, gpointer data)
 	AdwTabPage *tp = adw_tab_view_get_selected_page(self->tab_view);
 	if (tp)
 		adw_tab_view_close_page(self->tab_view, tp);
+}
+
+static gboolean on_close_page(AdwTabView *view, AdwTabPage *page, TuskWindow *self)
+{
+	if (self->dropping_tab || !self->tab_close)
+		adw_tab_view_close_page_finish(view, page, TRUE);
+	else
+		tusk_tab_close_page(self->tab_close, view, page);
+	return GDK_EVENT_STOP;
+}
+
+void tusk_window_drop_tab(TuskWindow *self, AdwTabPage *page)
+{
+	self->dropping_tab = TRUE;
+	adw_tab_view_close_page(self->tab_view, page);
+	self->dropping_tab = FALSE;
 }
 
 static void on_pages_changed(AdwTabView *view, AdwTabPage *page, int position, TuskWindow *self)
@@ -269,6 +288,9 @@ TuskWindow *tusk_window_new(TuskApplication *app)
 	tusk_sidebar_set_rpc(self->sidebar, self->rpc);
 	tusk_history_panel_set_rpc(self->history_panel, self->rpc);
 	tusk_timing_mark("rpc-set");
+	self->tab_close = tusk_tab_close_new(GTK_WINDOW(self), self->rpc);
+	g_signal_connect_object(self->tab_close, "toast", G_CALLBACK(tusk_window_toast), self,
+	                        G_CONNECT_SWAPPED);
 	self->workspace = tusk_workspace_new(self->rpc, self);
 	tusk_timing_mark("workspace");
 	g_signal_connect_object(self->rpc, "notify::state", G_CALLBACK(on_rpc_state), self, 0);
@@ -291,6 +313,7 @@ static void tusk_window_dispose(GObject *object)
 	if (self->workspace)
 		tusk_workspace_detach(self->workspace);
 	g_clear_object(&self->workspace);
+	g_clear_object(&self->tab_close);
 	if (self->connection_dialog)
 		gtk_window_destroy(GTK_WINDOW(self->connection_dialog));
 	self->connection_dialog = NULL;
@@ -333,6 +356,7 @@ static void tusk_window_init(TuskWindow *self)
 	                                self);
 	g_signal_connect(self->tab_view, "page-attached", G_CALLBACK(on_pages_changed), self);
 	g_signal_connect(self->tab_view, "page-detached", G_CALLBACK(on_pages_changed), self);
+	g_signal_connect(self->tab_view, "close-page", G_CALLBACK(on_close_page), self);
 	g_signal_connect(self->sidebar, "connection-activated", G_CALLBACK(on_connection_activated),
 	                 self);
 	g_signal_connect(self->sidebar, "open-sql", G_CALLBACK(on_open_sql), self);

@@ -23,6 +23,9 @@ TuskEditorPage *tusk_window_insert_tab(TuskWindow *self, int position, const cha
                                        const char *text);
 /* AdwTabPage items, in order. */
 GListModel *tusk_window_get_pages(TuskWindow *self);
+/* Close a tab without letting its context go (the workspace replaces tabs
+ * another window or tuskctl saved: their contexts live on there). */
+void tusk_window_drop_tab(TuskWindow *self, AdwTabPage *page);
 TuskEditorPage *tusk_window_get_selected_page(TuskWindow *self);
 
 G_END_DECLS

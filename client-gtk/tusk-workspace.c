@@ -273,9 +273,7 @@ static void workspace_close_all(TuskWorkspace *self)
 	self->restoring = TRUE;
 	while (g_list_model_get_n_items(pages) > 0) {
 		g_autoptr(AdwTabPage) tp = g_list_model_get_item(pages, 0);
-		AdwTabView *view = ADW_TAB_VIEW(
-		    gtk_widget_get_ancestor(adw_tab_page_get_child(tp), ADW_TYPE_TAB_VIEW));
-		adw_tab_view_close_page(view, tp);
+		tusk_window_drop_tab(self->window, tp);
 	}
 	self->restoring = FALSE;
 }

@@ -246,6 +246,23 @@ def message(dlg):
     return ""
 
 
+def response_button(dlg, label):
+    """An AdwMessageDialog's response button by its label (GTK 4.8 names it
+    "_Label Label": found by the label inside it; libadwaita keeps a wide
+    and a narrow row of them)."""
+    buttons = [b for b in find_all(dlg, "push button", only_showing=False)
+               if find_all(b, "label", label, only_showing=False)]
+    assert buttons, [(n.getRoleName(), n.name) for n in walk(dlg, False)]
+    return buttons[0]
+
+
+def respond(dlg, label):
+    """Press a message dialog's response and wait for the dialog to hide."""
+    press(response_button(dlg, label))
+    wait_for(lambda: not dlg.getState().contains(pyatspi.STATE_VISIBLE), 10,
+             f"{dlg.name} to hide")
+
+
 def ok(what):
     """One TAP line: the step passed."""
     global _n_ok

@@ -65,4 +65,8 @@ if(NOT TUSK_SANITIZE)
     $<TARGET_FILE:gtk-dialog-save>)
   set_tests_properties(gtk-dialog-save PROPERTIES LABELS "gtk;integration" TIMEOUT 300
     ENVIRONMENT "${gtk_env}")
+  # closing tabs lets their contexts go (context.release)
+  add_test(NAME gtk-tabs COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gtk/test-gtk-tabs.sh)
+  set_tests_properties(gtk-tabs PROPERTIES LABELS "gtk;integration" TIMEOUT 300
+    ENVIRONMENT "${gtk_env}" RESOURCE_LOCK atspi)
 endif()
