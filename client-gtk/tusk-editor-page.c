@@ -491,6 +491,11 @@ gboolean tusk_editor_page_get_running(TuskEditorPage *self)
 	return self->running;
 }
 
+void tusk_editor_page_forget_transaction(TuskEditorPage *self)
+{
+	page_set_transaction(self, NULL);
+}
+
 const char *tusk_editor_page_get_context(TuskEditorPage *self)
 {
 	return self->context;

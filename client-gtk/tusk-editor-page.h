@@ -20,6 +20,8 @@ const char *tusk_editor_page_get_title(TuskEditorPage *self);
 gboolean tusk_editor_page_get_running(TuskEditorPage *self);
 /* "in_transaction" / "in_error" while the context holds a transaction, else NULL. */
 const char *tusk_editor_page_get_transaction(TuskEditorPage *self);
+/* The daemon that held the tab's transaction is gone: no transaction now. */
+void tusk_editor_page_forget_transaction(TuskEditorPage *self);
 const char *tusk_editor_page_get_connection_id(TuskEditorPage *self);
 /* The named context its statements run in: "tab:<tab_id>". */
 const char *tusk_editor_page_get_context(TuskEditorPage *self);

@@ -25,6 +25,7 @@ struct _TuskWindow {
 	TuskTabClose *tab_close;                 /* a closed tab lets its context go */
 	gboolean dropping_tab;                   /* tusk_window_drop_tab: no context.release */
 	gboolean was_away;
+	int daemon_pid; /* of the daemon last answered: another one has no contexts */
 	guint tab_counter;
 };
 
@@ -217,6 +218,39 @@ static void on_open_sql(GtkWidget *src, const char *sql, const char *connection_
 	tusk_window_open_tab(self, NULL, connection_id, connection_name, sql);
 }
 
+/* A new daemon: every context starts empty (the transactions it had are
+ * reported lost one by one, as context.lost). */
+static void window_forget_transactions(TuskWindow *self)
+{
+	int n = adw_tab_view_get_n_pages(self->tab_view);
+	for (int i = 0; i < n; i++) {
+		AdwTabPage *tp = adw_tab_view_get_nth_page(self->tab_view, i);
+		tusk_editor_page_forget_transaction(TUSK_EDITOR_PAGE(adw_tab_page_get_child(tp)));
+	}
+}
+
+/* context.lost: a tab's transaction did not survive tuskd's stop. */
+static void on_context_lost(TuskRpc *rpc, const char *method, json_t *params, TuskWindow *self)
+{
+	const char *conn = json_string_value(json_object_get(params, "connection_id"));
+	const char *context = json_string_value(json_object_get(params, "context"));
+	int n = adw_tab_view_get_n_pages(self->tab_view);
+	for (int i = 0; i < n; i++) {
+		AdwTabPage *tp = adw_tab_view_get_nth_page(self->tab_view, i);
+		TuskEditorPage *page = TUSK_EDITOR_PAGE(adw_tab_page_get_child(tp));
+		if (g_strcmp0(tusk_editor_page_get_context(page), context) != 0 ||
+		    g_strcmp0(tusk_editor_page_get_connection_id(page), conn) != 0)
+			continue;
+		tusk_editor_page_forget_transaction(page);
+		json_int_t count = json_integer_value(json_object_get(params, "statement_count"));
+		g_autofree char *text =
+		    g_strdup_printf("“%s”: its transaction was rolled back when tuskd stopped "
+		                    "(%" JSON_INTEGER_FORMAT " statement%s lost)",
+		                    tusk_editor_page_get_title(page), count, count == 1 ? "" : "s");
+		tusk_window_toast(self, text);
+	}
+}
+
 static void on_rpc_state(TuskRpc *rpc, GParamSpec *pspec, TuskWindow *self)
 {
 	TuskRpcState st = tusk_rpc_get_state(rpc);
@@ -229,6 +263,10 @@ static void on_rpc_state(TuskRpc *rpc, GParamSpec *pspec, TuskWindow *self)
 		if (self->was_away)
 			tusk_window_toast(self, "Reconnected to tuskd");
 		self->was_away = FALSE;
+		int pid = tusk_rpc_get_daemon_pid(rpc);
+		if (self->daemon_pid && pid != self->daemon_pid)
+			window_forget_transactions(self);
+		self->daemon_pid = pid;
 		tusk_sidebar_reload(self->sidebar);
 		tusk_workspace_daemon_ready(self->workspace);
 	}
@@ -298,6 +336,8 @@ TuskWindow *tusk_window_new(TuskApplication *app)
 	                        G_CALLBACK(on_connection_event), self, 0);
 	g_signal_connect_object(self->rpc, "notification::" TUSK_N_CONNECTION_ERROR,
 	                        G_CALLBACK(on_connection_event), self, 0);
+	g_signal_connect_object(self->rpc, "notification::" TUSK_N_CONTEXT_LOST,
+	                        G_CALLBACK(on_context_lost), self, 0);
 	g_signal_connect_object(adw_style_manager_get_default(), "notify::dark",
 	                        G_CALLBACK(on_style_dark), self, 0);
 	on_rpc_state(self->rpc, NULL, self);

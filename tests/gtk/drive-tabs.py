@@ -185,10 +185,43 @@ def phase_restored():
     ok("Roll Back and Close on the restored tab ends the transaction on the server")
 
 
+def in_transaction_labels(app):
+    return atspi.find_all(main_frame(app), "label", "In transaction")
+
+
+def phase_before_stop():
+    app = atspi.app()
+    ed = open_tab(app)
+    run_all(app, ed, "begin; set local application_name = 'tabs-lost'; insert into t values (4)",
+            "idle in transaction", "tabs-lost")
+    atspi.wait_for(lambda: in_transaction_labels(app), 10, "the tab's In transaction label")
+    ok("a tab inside a transaction when tuskd stops")
+
+
+def phase_lost():
+    app = atspi.app()
+    frame = main_frame(app)
+    toast = atspi.find(frame, "label", contains="its transaction was rolled back when tuskd "
+                       "stopped", timeout=20)
+    shot("04-transaction-lost")
+    ok(f"the window says the tab's transaction was lost: {atspi.text_of(toast)!r}")
+    atspi.wait_for(lambda: not in_transaction_labels(app), 10,
+                   "the In transaction label to go")
+    ok("the tab no longer says it is in a transaction")
+    assert rows_of_t() == "2", rows_of_t()
+    # and the tab closes without asking: the daemon holds nothing for it
+    n = len(editors(app))
+    close_tab(app)
+    tab_count_becomes(app, n - 1, "the tab to close without a question")
+    assert not atspi.find_all(app, None, DIALOG)
+    ok("it closes without a question")
+
+
 if __name__ == "__main__":
     phase = sys.argv[1]
     try:
-        {"main": phase_main, "restored": phase_restored}[phase]()
+        {"main": phase_main, "restored": phase_restored, "before-stop": phase_before_stop,
+         "lost": phase_lost}[phase]()
     except BaseException:
         shot(f"failed-{phase}")
         with open(os.path.join(SHOTS, f"failed-{phase}.tree"), "w") as out:

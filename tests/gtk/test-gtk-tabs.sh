@@ -7,7 +7,9 @@
 # inside a transaction asks first — Keep Tab keeps it and the transaction,
 # Roll Back and Close rolls back, Commit and Close commits; a failed
 # transaction offers no commit; a tab restored after the window was killed
-# asks too (the daemon, not the tab, knows the transaction is open).
+# asks too (the daemon, not the tab, knows the transaction is open); a
+# tab whose transaction tuskd's restart rolled back says so (context.lost)
+# and closes without a question.
 # Screenshots go to $TUSK_BUILD_DIR/gtk-shots/tabs.
 # shellcheck source=tests/harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
@@ -50,5 +52,9 @@ assert_eq "$(pg_psql -d "$db" -At -c "select count(*) from pg_stat_activity wher
 	1 "the killed window's transaction is still open in the daemon"
 start_window
 drive restored
+drive before-stop
+tuskd_stop
+tuskd_start
+drive lost
 stop_window
 tuskd_stop
