@@ -382,11 +382,13 @@ static void act_test(GtkWidget *w, const char *action, GVariant *param)
 	                              ? json_string_value(json_object_get(t, "host"))
 	                              : NULL,
 	                          (int)json_integer_value(json_object_get(t, "port")));
-	/* a typed password, SSH password or key passphrase is used for this
-	 * test instead of the keyring's (an unsaved connection has none there) */
+	/* a typed password, SSH password or key passphrase and TLS key
+	 * passphrase are used for this test instead of the keyring's (an
+	 * unsaved connection has none there) */
 	json_t *params = tusk_req_connections_test_config(
 	    config, gtk_editable_get_text(GTK_EDITABLE(self->password_row)),
-	    gtk_editable_get_text(GTK_EDITABLE(self->ssh_secret_row)));
+	    gtk_editable_get_text(GTK_EDITABLE(self->ssh_secret_row)),
+	    gtk_editable_get_text(GTK_EDITABLE(self->ssl_passphrase_row)));
 	dialog_message(self, "Testing…", FALSE);
 	gtk_widget_action_set_enabled(w, "dialog.test", FALSE);
 	tusk_rpc_call_async(self->rpc, TUSK_M_CONNECTIONS_TEST, params, self->cancel, on_tested, q);

@@ -25,13 +25,15 @@ json_t *tusk_req_connections_save(json_t *config)
 }
 
 json_t *tusk_req_connections_test_config(json_t *config, const char *password,
-                                         const char *ssh_secret)
+                                         const char *ssh_secret, const char *ssl_passphrase)
 {
 	json_t *p = json_pack("{s:o}", "config", config);
 	if (password && *password)
 		req_str(p, "password", password);
 	if (ssh_secret && *ssh_secret)
 		req_str(p, "ssh_secret", ssh_secret);
+	if (ssl_passphrase && *ssl_passphrase)
+		req_str(p, "ssl_passphrase", ssl_passphrase);
 	return p;
 }
 
@@ -75,7 +77,7 @@ json_t *tusk_req_ssh_trust_host_key_at(const char *ssh_host, int ssh_port, const
 
 void tusk_req_scrub_secret(json_t *params)
 {
-	static const char *const keys[] = {"secret", "password", "ssh_secret"};
+	static const char *const keys[] = {"secret", "password", "ssh_secret", "ssl_passphrase"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
 		json_t *s = json_object_get(params, keys[i]);
 		if (json_is_string(s))

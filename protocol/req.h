@@ -36,9 +36,10 @@ json_t *tusk_req_connection_id(const char *id, json_t *env);
 json_t *tusk_req_connection_conninfo(const char *conninfo, json_t *env);
 json_t *tusk_req_connections_save(json_t *config);
 /* connections.test of an unsaved configuration (stolen). */
-/* password: typed, used for this test only; NULL or "" for the keyring's. */
+/* password, ssh_secret, ssl_passphrase (the TLS client key's): typed, used
+ * for this test only; NULL or "" for the keyring's. */
 json_t *tusk_req_connections_test_config(json_t *config, const char *password,
-                                         const char *ssh_secret);
+                                         const char *ssh_secret, const char *ssl_passphrase);
 
 typedef struct {
 	const char *source;  /* a URI or conninfo string, or */

@@ -241,7 +241,7 @@ void pool_fetch_secrets(struct pool *p, const TuskConnectionConfig *cfg)
 {
 	struct secrets_job *j = calloc(1, sizeof(*j));
 	j->p = pool_ref(p);
-	j->want_passphrase = cfg->ssl_client_key != NULL;
+	j->want_passphrase = cfg->ssl_client_key != NULL && !p->key_passphrase;
 	if (cfg->password_in_keyring &&
 	    db_secret_lookup(j->p->db, SECRET_PASSWORD, cfg->id, got_password, j) == 0)
 		return;

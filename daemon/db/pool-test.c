@@ -48,7 +48,7 @@ static void start_test(struct pool *p, pool_test_cb cb, void *ud)
 }
 
 void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const char *password,
-                     const char *ssh_secret, pool_test_cb cb, void *ud)
+                     const char *ssh_secret, const char *ssl_passphrase, pool_test_cb cb, void *ud)
 {
 	TuskError e = TUSK_ERROR_INIT;
 	struct connparams *params = connparams_from_config(cfg, &e);
@@ -69,6 +69,11 @@ void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const char 
 	pool_keep_tunnel_config(p, cfg);
 	if (p->tunnel_cfg && ssh_secret)
 		p->typed_ssh_secret = strdup(ssh_secret); /* erased when used or freed */
+	/* The typed key passphrase is this ephemeral pool's own: its backends
+	 * register it for their PGconn only (tls_set_key_passphrase), and it
+	 * is erased with the pool; pool_fetch_secrets then skips the keyring. */
+	if (cfg->ssl_client_key && ssl_passphrase)
+		p->key_passphrase = strdup(ssl_passphrase);
 	struct test_job *t = calloc(1, sizeof(*t));
 	t->cb = cb;
 	t->ud = ud;

@@ -54,9 +54,11 @@ int pool_open_transient(struct db *db, const char *conninfo, const json_t *env, 
  * time taken) or an error. */
 typedef void (*pool_test_cb)(json_t *result, const TuskError *e, void *ud);
 /* password, ssh_secret (the SSH password or key passphrase, by the
- * tunnel's auth): typed for this test (copied), or NULL for the keyring's. */
+ * tunnel's auth), ssl_passphrase (the TLS client key's, given to this test's
+ * own connection only): typed for this test (copied), or NULL for the
+ * keyring's. */
 void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const char *password,
-                     const char *ssh_secret, pool_test_cb cb, void *ud);
+                     const char *ssh_secret, const char *ssl_passphrase, pool_test_cb cb, void *ud);
 int pool_test_transient(struct db *db, const char *conninfo, const json_t *env, pool_test_cb cb,
                         void *ud, TuskError *e);
 

@@ -137,8 +137,10 @@ enum rpc_ret method_connections_test(struct rpc_request *req, TuskError *e)
 	if (read_target(req, &t, true, e) < 0)
 		return erase_password(req), RPC_ERROR;
 	/* Typed secrets go with a config or a saved id only. */
-	static const char *const typed[][2] = {{"password", "a conninfo carries its own"},
-	                                       {"ssh_secret", "a conninfo has no SSH tunnel"}};
+	static const char *const typed[][2] = {
+	    {"password", "a conninfo carries its own"},
+	    {"ssh_secret", "a conninfo has no SSH tunnel"},
+	    {"ssl_passphrase", "a conninfo has no stored client key passphrase"}};
 	for (size_t i = 0; t.conninfo && i < sizeof(typed) / sizeof(*typed); i++)
 		if (json_object_get(req->params, typed[i][0]))
 			return erase_password(req),
@@ -151,16 +153,17 @@ enum rpc_ret method_connections_test(struct rpc_request *req, TuskError *e)
 		return pool_test_transient(tuskd.db, t.conninfo, t.env, tested, req, e) < 0
 		           ? RPC_ERROR
 		           : RPC_WAIT;
-	const char *password = NULL, *ssh_secret = NULL;
+	const char *password = NULL, *ssh_secret = NULL, *ssl_passphrase = NULL;
 	if (tusk_param_string(req->params, "password", false, &password, e) < 0 ||
-	    tusk_param_string(req->params, "ssh_secret", false, &ssh_secret, e) < 0)
+	    tusk_param_string(req->params, "ssh_secret", false, &ssh_secret, e) < 0 ||
+	    tusk_param_string(req->params, "ssl_passphrase", false, &ssl_passphrase, e) < 0)
 		return erase_password(req), RPC_ERROR;
 	TuskConnectionConfig *cfg = NULL;
 	if (t.config ? tusk_connection_config_from_json(t.config, &cfg, e) < 0
 	             : connections_get(tuskd.storage, t.id, &cfg, e) < 0)
 		return erase_password(req), RPC_ERROR;
 	/* pool_test_saved copies the secrets before returning. */
-	pool_test_saved(tuskd.db, cfg, password, ssh_secret, tested, req);
+	pool_test_saved(tuskd.db, cfg, password, ssh_secret, ssl_passphrase, tested, req);
 	erase_password(req);
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;

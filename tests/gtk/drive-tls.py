@@ -11,8 +11,9 @@ that logs in only by client certificate: Test without one (the server's
 refusal), with a key that is not the certificate's (the daemon's check),
 with the client certificate and key files (connected); Save,
 open, the query runs as that role over TLS. Phase encrypted: the client
-key encrypted, a wrong passphrase typed on the TLS page: saved, opening it
-says so; the right one: saved, opened, the query runs. Environment: DISPLAY, TUSK_SHOTS, TUSK_TLS_* (test-gtk-tls.sh)."""
+key encrypted, a wrong passphrase typed on the TLS page: Test says so,
+saved, opening it says so; the right one: Test connects, saved, opened,
+the query runs. Environment: DISPLAY, TUSK_SHOTS, TUSK_TLS_* (test-gtk-tls.sh)."""
 import os
 import sys
 import time
@@ -175,6 +176,9 @@ def phase_encrypted():
                ("Client certificate file", ENV["TUSK_TLS_ENC_CERT"]),
                ("Client key file", ENV["TUSK_TLS_ENC_KEY"]),
                ("Client key passphrase", "not-" + ENV["TUSK_TLS_PHRASE"])))
+    m = test_and_wait(dlg, "wrong passphrase")
+    assert ENV["TUSK_TLS_ENC_KEY"] in m and ENV["TUSK_TLS_PHRASE"] not in m, m
+    ok(f"Test with an encrypted client key and a wrong passphrase typed: {m}")
     save(app, dlg, "tls-wrong-phrase")
     frame = main_frame(app)
     atspi.press(atspi.find(frame, None, "Actions for tls-wrong-phrase", timeout=10))
@@ -190,6 +194,8 @@ def phase_encrypted():
                ("Client certificate file", ENV["TUSK_TLS_ENC_CERT"]),
                ("Client key file", ENV["TUSK_TLS_ENC_KEY"]),
                ("Client key passphrase", ENV["TUSK_TLS_PHRASE"])))
+    m = test_and_wait(dlg, "Connected to")
+    ok(f"Test with an encrypted client key and its passphrase typed: {m}")
     shot("10-encrypted-key")
     save(app, dlg, "tls-enc")
     open_and_query(app, "tls-enc",

@@ -262,6 +262,79 @@ START_TEST(encrypted_key_with_passphrase_from_credentials)
 }
 END_TEST
 
+/* connections.test with the client key's passphrase typed (ssl_passphrase):
+ * used for that one test only, never stored, never echoed, never given to
+ * another connection. */
+START_TEST(test_with_typed_key_passphrase)
+{
+	char cert[400], key[400];
+	snprintf(cert, sizeof(cert), "%s", tt_certs_path(&certs, "certuser-enc.crt"));
+	snprintf(key, sizeof(key), "%s", tt_certs_path(&certs, "certuser-enc.key"));
+	json_t *cfg = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "name", "unsaved",
+	                        "host", "127.0.0.1", "port", pg_tls.port, "database", "postgres",
+	                        "username", "certuser", "ssl_mode", "verify_full", "ssl_ca_cert",
+	                        certs.ca_crt, "ssl_client_cert", cert, "ssl_client_key", key);
+
+	/* An unsaved config, the right passphrase: connected over TLS. */
+	json_t *r = call("connections.test",
+	                 json_pack("{s:O, s:s}", "config", cfg, "ssl_passphrase", "open-sesame"));
+	const json_t *res = tt_result_of(r);
+	ck_assert(json_is_true(json_object_get(res, "ok")));
+	ck_assert_str_eq(jstr(res, "user"), "certuser");
+	ck_assert(json_is_true(json_object_get(json_object_get(res, "tls"), "in_use")));
+	json_decref(r);
+
+	/* A wrong one: the clear ssl_error, the passphrase not in it. */
+	r = call("connections.test",
+	         json_pack("{s:O, s:s}", "config", cfg, "ssl_passphrase", "wrong-typed-xyzzy"));
+	const json_t *data = tt_error_data(r, 0);
+	ck_assert_str_eq(jstr(data, "kind"), "ssl_error");
+	char want[600];
+	snprintf(want, sizeof(want), "SSL client key %s cannot be decrypted: wrong passphrase",
+	         key);
+	ck_assert_str_eq(jstr(data, "message"), want);
+	char *dump = json_dumps(r, 0);
+	ck_assert_msg(!strstr(dump, "xyzzy"), "the passphrase was echoed: %s", dump);
+	free(dump);
+	json_decref(r);
+
+	/* Not with a conninfo. */
+	r = call("connections.test", json_pack("{s:s, s:s}", "conninfo", "host=127.0.0.1",
+	                                       "ssl_passphrase", "open-sesame"));
+	data = tt_error_data(r, -32602);
+	ck_assert_str_eq(jstr(data, "kind"), "invalid_params");
+	json_decref(r);
+
+	/* A saved connection: the typed passphrase serves its test ... */
+	char *id = save("enc-typed", &pg_tls, "certuser", "verify_full", certs.ca_crt, cert, key);
+	r = call("connections.test",
+	         json_pack("{s:s, s:s}", "id", id, "ssl_passphrase", "open-sesame"));
+	ck_assert_str_eq(jstr(tt_result_of(r), "user"), "certuser");
+	json_decref(r);
+	/* ... and nothing else: it was not stored, so Open (and a Test
+	 * without it) still has none. */
+	r = open_id(id);
+	snprintf(want, sizeof(want),
+	         "SSL client key %s is encrypted and no passphrase is stored for it", key);
+	ck_assert_str_eq(jstr(tt_error_data(r, 0), "message"), want);
+	json_decref(r);
+	r = call("connections.test", json_pack("{s:s}", "id", id));
+	ck_assert_str_eq(jstr(tt_error_data(r, 0), "message"), want);
+	json_decref(r);
+	r = call("credentials.has",
+	         json_pack("{s:s, s:s}", "connection_id", id, "kind", "ssl_passphrase"));
+	ck_assert(json_is_false(json_object_get(tt_result_of(r), "present")));
+	json_decref(r);
+	free(id);
+	json_decref(cfg);
+
+	/* Never in a file of the daemon's. */
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "grep -r -a -l -D skip -e open-sesame -e xyzzy %s", d.dir);
+	ck_assert_msg(WEXITSTATUS(system(cmd)) == 1, "a typed passphrase was written to a file");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tls-daemon");
@@ -274,6 +347,7 @@ int main(void)
 	tcase_add_test(tc, client_certificate_login);
 	tcase_add_test(tc, mismatched_key_is_caught_before_connecting);
 	tcase_add_test(tc, encrypted_key_with_passphrase_from_credentials);
+	tcase_add_test(tc, test_with_typed_key_passphrase);
 	suite_add_tcase(s, tc);
 	return tt_run_suite(s);
 }

@@ -206,7 +206,7 @@ static struct built build(int i)
 		    tusk_req_connections_test_config(
 		        json_pack("{s:s, s:s, s:i, s:s, s:s}", "name", "new", "host", "localhost",
 		                  "port", 5432, "database", "app", "username", "app"),
-		        "typed-secret", "typed-ssh-secret")};
+		        "typed-secret", "typed-ssh-secret", "typed-key-passphrase")};
 	case 48:
 		return (struct built){TUSK_M_QUERY_COPY_DATA,
 		                      tusk_req_query_copy_data("q1", "YQ==")};
