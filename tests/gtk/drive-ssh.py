@@ -73,17 +73,6 @@ def open_connection(app):
     atspi.press(atspi.find(frame, "menu item", "Open"))
 
 
-def answer(dlg, button):
-    """Press a response button (GTK 4.8 names it "_Label Label": found by the
-    label inside it; libadwaita keeps a wide and a narrow row of them)."""
-    buttons = [b for b in atspi.find_all(dlg, "push button", only_showing=False)
-               if atspi.find_all(b, "label", button, only_showing=False)]
-    assert buttons, [(n.getRoleName(), n.name) for n in atspi.walk(dlg, False)]
-    atspi.press(buttons[0])
-    atspi.wait_for(lambda: not dlg.getState().contains(atspi.pyatspi.STATE_VISIBLE), 10,
-                   "the prompt to hide")
-
-
 def phase_cancel():
     app = atspi.app()
     frame = main_frame(app)
@@ -109,7 +98,7 @@ def phase_cancel():
     ok(f"opening it asks about the unknown host key, showing sshd's fingerprint "
        f"{ENV['TUSK_SSH_FP']}")
     shot("02-host-key-prompt")
-    answer(pr, "Cancel")
+    atspi.respond(pr, "Cancel")
     atspi.find(frame, "label", contains="SSH host key was not trusted", timeout=5)
     atspi.wait_for(lambda: status_dot(app) == "error", 10, "the status dot to say error")
     ok("Cancel: not connected, the toast says the host key was not trusted, the dot says "
@@ -126,7 +115,7 @@ def phase_trust():
     assert ENV["TUSK_SSH_FP"] in body, f"want {ENV['TUSK_SSH_FP']} in {body!r}"
     ok("opening it again asks again (the same prompt, reused), with the fingerprint")
     shot("04-host-key-prompt-again")
-    answer(pr, "Trust and Connect")
+    atspi.respond(pr, "Trust and Connect")
     atspi.wait_for(lambda: status_dot(app) == "connected", 20, "the status dot to say connected")
     atspi.find(frame, "label", contains=f"Connection: {NAME}", timeout=5)
     ok("Trust and Connect: the connection opens through the tunnel")
@@ -175,7 +164,7 @@ def phase_test():
     ok("Test of the saved connection, its host key unknown again: the prompt shows sshd's "
        "fingerprint")
     shot("07-test-host-key-prompt")
-    answer(pr, "Cancel")
+    atspi.respond(pr, "Cancel")
     wait_message(dlg, "the SSH host key was not trusted", 10)
     ok("Cancel: the dialog says it was not tested, the host key not trusted")
     shot("08-test-cancelled")
@@ -183,7 +172,7 @@ def phase_test():
     atspi.press(atspi.find(dlg, "push button", "Test"))
     pr, body = prompt(app)
     assert ENV["TUSK_SSH_FP"] in body, body
-    answer(pr, "Trust and Test")
+    atspi.respond(pr, "Trust and Test")
     m = wait_message(dlg, "Connected to")
     ok(f"Trust and Test: the key is trusted and the test connects through the tunnel: {m}")
     shot("09-test-trusted")
@@ -269,7 +258,7 @@ def phase_unsaved():
                        and "host key" not in m and m, 30,
                        f"the second Test's answer (now {message(dlg)!r})")
     ok(f"a second Test, to another SSH port, fails on its own: {m}")
-    answer(pr, "Trust and Test")
+    atspi.respond(pr, "Trust and Test")
     m = wait_message(dlg, "earlier Test", 10)
     time.sleep(1)  # a trust or Test it should not have started would show by now
     assert "earlier Test" in message(dlg), message(dlg)
@@ -282,7 +271,7 @@ def phase_unsaved():
     atspi.press(atspi.find(dlg, "push button", "Test"))
     pr, body = prompt(app)
     assert ENV["TUSK_SSH_FP"] in body, body
-    answer(pr, "Trust and Test")
+    atspi.respond(pr, "Trust and Test")
     m = wait_message(dlg, "Connected to")
     assert known_hosts() != "", "known_hosts still empty"
     ok(f"Trust and Test on the unsaved connection: the key is recorded by the SSH server's "
