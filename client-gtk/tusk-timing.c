@@ -83,8 +83,9 @@ static gboolean on_scroll_tick(GtkWidget *widget, GdkFrameClock *clock, gpointer
 		return G_SOURCE_CONTINUE;
 	}
 	double ms = (double)(g_get_monotonic_time() - s->start_us) / 1000.0;
-	g_printerr("tusk-timing scroll %.1f frames=%d fps=%.1f cpu=%.1f\n", ms, s->frames,
-	           ms > 0 ? s->frames * 1000.0 / ms : 0.0, cpu_ms() - s->start_cpu);
+	g_printerr("tusk-timing scroll %.1f frames=%d fps=%.1f cpu=%.1f height=%.0f\n", ms,
+	           s->frames, ms > 0 ? s->frames * 1000.0 / ms : 0.0, cpu_ms() - s->start_cpu,
+	           gtk_adjustment_get_page_size(adj));
 	return G_SOURCE_REMOVE;
 }
 

@@ -5,3 +5,6 @@ target_link_libraries(tusk-rtt PRIVATE tusk-protocol tusk-common Threads::Thread
 add_executable(tusk-floor bench/tusk-floor.c)
 # (tusk-gtk for its GTK and libadwaita flags: none of its code is pulled in)
 target_link_libraries(tusk-floor PRIVATE tusk-gtk)
+# GtkColumnView alone over a plain model of strings: the scrolling floor
+add_executable(tusk-grid-floor bench/tusk-grid-floor.c)
+target_link_libraries(tusk-grid-floor PRIVATE tusk-gtk)

@@ -8,10 +8,17 @@
     gtk-bench.py first-rows RUNS SQL    Ctrl+Enter to the first rows painted,
                                         and the window's RSS (KiB) once the
                                         result is in
-    gtk-bench.py scroll RUNS FRAMES SQL the result of SQL scrolled top to
+    gtk-bench.py scroll RUNS FRAMES SQL [TUSK...]
+                                        the result of SQL scrolled top to
                                         bottom in FRAMES frames (as a dragged
                                         scrollbar): frames per second, and the
-                                        window's RSS (KiB) after it
+                                        window's RSS (KiB) after it; with
+                                        TUSK binaries, each run runs them in
+                                        turn (one line each, in that order)
+    gtk-bench.py scroll-floor RUNS FRAMES BINARY ROWS HEIGHT
+                                        the same for BINARY (tusk-grid-floor:
+                                        GtkColumnView alone over ROWS rows of
+                                        strings, HEIGHT px high)
 
 Each prints one line of "name=MEDIAN,MIN,MAX" fields (times in ms; cpu: the
 window process's CPU time in ms to the first frame, from Ctrl+Enter to the
@@ -186,21 +193,37 @@ def bench_first_rows(runs, sql):
     report(first=wall, cpu=cpu, rss=rss, rows=[rows])
 
 
-def bench_scroll(runs, frames, sql):
-    fps, rss, ms, cpu = [], [], [], []
-    rows = 0
+def scroll_once(p, frames, series, rows):
+    scroll = wait_line(p, "scroll", timeout=600)
+    time.sleep(1.0)  # the last pages arrive
+    for k, v in (("fps", scroll["fps"]), ("rss", rss_kib(p.pid)), ("ms", scroll["ms"]),
+                 ("cpu", scroll["cpu"] / frames), ("height", scroll.get("height", 0)),
+                 ("rows", rows), ("load", os.getloadavg()[0])):
+        series.setdefault(k, []).append(v)
+    stop(p)
+
+
+def bench_scroll(runs, frames, sql, binaries):
+    global GTK
+    series = [{} for _ in binaries]
     for _ in range(runs):
-        p = run_query(sql, {"TUSK_BENCH_SCROLL": str(frames)})
-        done = wait_line(p, "done", timeout=900)
-        rows = int(done["rows"])
-        scroll = wait_line(p, "scroll", timeout=600)
-        time.sleep(1.0)  # the last pages arrive
-        rss.append(rss_kib(p.pid))
-        fps.append(scroll["fps"])
-        ms.append(scroll["ms"])
-        cpu.append(scroll["cpu"] / frames)
-        stop(p)
-    report(fps=fps, rss=rss, ms=ms, cpu=cpu, rows=[rows])
+        for i, binary in enumerate(binaries):
+            GTK = binary
+            p = run_query(sql, {"TUSK_BENCH_SCROLL": str(frames)})
+            done = wait_line(p, "done", timeout=900)
+            scroll_once(p, frames, series[i], int(done["rows"]))
+    for s in series:
+        report(**s)
+
+
+def bench_scroll_floor(runs, frames, binary, rows, height):
+    series = {}
+    for _ in range(runs):
+        env = dict(os.environ, TUSK_TIMING="1", TUSK_BENCH_SCROLL=str(frames))
+        p = subprocess.Popen([binary, str(rows), str(height)], env=env, stderr=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, text=True)
+        scroll_once(p, frames, series, rows)
+    report(**series)
 
 
 if __name__ == "__main__":
@@ -211,5 +234,8 @@ if __name__ == "__main__":
         bench_startup(int(sys.argv[2]), 0, [sys.argv[3]])
     elif what == "first-rows":
         bench_first_rows(int(sys.argv[2]), sys.argv[3])
+    elif what == "scroll-floor":
+        bench_scroll_floor(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5]),
+                           int(sys.argv[6]))
     else:
-        bench_scroll(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+        bench_scroll(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5:] or [GTK])

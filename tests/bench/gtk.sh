@@ -19,8 +19,10 @@ gtk_field() {
 bench_gtk() {
 	local gtk=${TUSK_GTK:-$build_dir/client-gtk/tusk}
 	local floor_bin=${TUSK_FLOOR:-$build_dir/tests/tusk-floor}
+	local grid_floor=${TUSK_GRID_FLOOR:-$build_dir/tests/tusk-grid-floor}
 	[[ -x $gtk ]] || fail "tusk not built: $gtk"
 	[[ -x $floor_bin ]] || fail "tusk-floor not built: $floor_bin"
+	[[ -x $grid_floor ]] || fail "tusk-grid-floor not built: $grid_floor"
 	local display=$((500 + RANDOM % 300))
 	while [[ -e /tmp/.X11-unix/X$display ]]; do display=$((display + 1)); done
 	Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >"$T/xvfb-bench.log" 2>&1 &
@@ -32,6 +34,7 @@ bench_gtk() {
 	local id
 	id=$(tctl --json conn show bench | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 	local runs=${BENCH_GTK_RUNS:-10} frames=${BENCH_GTK_FRAMES:-600} start start1 floor first scroll
+	local scroll_floor height
 	export DISPLAY=:$display GDK_BACKEND=x11 GSK_RENDERER=cairo TUSK_GTK=$gtk BENCH_CONNECTION=$id
 	export TUSKD_SOCKET TUSK_STATE_DIR TUSKCTL
 	# tables, not generate_series: a set-returning function gives no row
@@ -44,6 +47,10 @@ bench_gtk() {
 	floor=$(/usr/bin/python3 "$bench_dir/gtk-bench.py" floor "$runs" "$floor_bin")
 	first=$(/usr/bin/python3 "$bench_dir/gtk-bench.py" first-rows 5 "select * from bench_rows")
 	scroll=$(/usr/bin/python3 "$bench_dir/gtk-bench.py" scroll 3 "$frames" "select * from bench_rows_10m")
+	# the floor: GtkColumnView alone, as high as tusk's grid (+ its header)
+	height=$(gtk_field height "$scroll" | cut -d' ' -f1 | cut -d. -f1)
+	scroll_floor=$(/usr/bin/python3 "$bench_dir/gtk-bench.py" scroll-floor 3 "$frames" "$grid_floor" \
+		10000000 $((height + 33)))
 	tuskd_stop
 	unset DISPLAY
 
@@ -74,6 +81,9 @@ bench_gtk() {
 	bench_row "CPU time of the window's process per frame of that scroll (20 ms = 50 fps)" ms \
 		"$(gtk_field cpu "$scroll")" "" "" "≤ 20"
 	bench_row "window RSS after that scroll, end to end" MiB "$rss10" "" "" "≤ 200"
+	bench_row "the floor: GtkColumnView alone over 10M rows of strings (tests/bench/tusk-grid-floor.c), same scroll" fps \
+		"$(gtk_field fps "$scroll_floor")"
+	bench_row "the floor: CPU time per frame" ms "$(gtk_field cpu "$scroll_floor")"
 }
 
 bench_gtk
