@@ -295,9 +295,11 @@ static void test_jump(Fixture *f, gconstpointer data)
 	guint during = j.fetches - j.fetches0;
 	g_test_message("%u jumps of %u rows: %u fetches", j.frames, n_rows * 8 / 10 / j.frames,
 	               during);
-	/* the rows shown straddle at most two pages */
+	/* the rows shown straddle at most two pages (a frame late by more than
+	 * the grid's 100 ms of rest fetches the bound rows' too); before, each
+	 * jump fetched 3-4 */
 	g_assert_cmpuint(during, >=, j.frames / 2);
-	g_assert_cmpuint(during, <=, 2 * j.frames);
+	g_assert_cmpuint(during, <=, 5 * j.frames / 2);
 
 	/* at rest: every bound cell has its text, the pages either side are here */
 	end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
