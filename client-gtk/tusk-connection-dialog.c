@@ -341,6 +341,30 @@ static void test_ask_host_key(TuskConnectionDialog *self, TestReq *q, const char
 	    test_req_new(self, FALSE, q->gen, q->ssh_host, q->ssh_port), test_req_free);
 }
 
+/* "Connected to …", and after a TLS test what it negotiated and who the
+ * server's certificate names. */
+static char *tested_text(const json_t *r)
+{
+	GString *t = g_string_new(NULL);
+	g_string_printf(t, "Connected to %s in %.0f ms — PostgreSQL %s",
+	                json_string_value(json_object_get(r, "display")),
+	                json_number_value(json_object_get(r, "connect_ms")),
+	                json_string_value(json_object_get(r, "server_version")));
+	const json_t *tls = json_object_get(r, "tls");
+	if (json_is_true(json_object_get(tls, "in_use"))) {
+		const char *facts[] = {json_string_value(json_object_get(tls, "protocol")),
+		                       json_string_value(json_object_get(tls, "cipher"))};
+		for (size_t i = 0; i < G_N_ELEMENTS(facts); i++)
+			if (facts[i])
+				g_string_append_printf(t, " · %s", facts[i]);
+		const char *subject =
+		    json_string_value(json_object_get(json_object_get(tls, "peer"), "subject"));
+		if (subject)
+			g_string_append_printf(t, "\nServer certificate: %s", subject);
+	}
+	return g_string_free(t, FALSE);
+}
+
 static void on_tested(GObject *source, GAsyncResult *res, gpointer data)
 {
 	TestReq *q = data;
@@ -356,17 +380,17 @@ static void on_tested(GObject *source, GAsyncResult *res, gpointer data)
 	gtk_widget_action_set_enabled(GTK_WIDGET(self), "dialog.test", TRUE);
 	const char *fingerprint = r ? NULL : tusk_host_key_fingerprint(error, edata);
 	if (r) {
-		g_autofree char *t =
-		    g_strdup_printf("Connected to %s in %.0f ms — PostgreSQL %s",
-		                    json_string_value(json_object_get(r, "display")),
-		                    json_number_value(json_object_get(r, "connect_ms")),
-		                    json_string_value(json_object_get(r, "server_version")));
+		g_autofree char *t = tested_text(r);
 		dialog_message(self, t, FALSE);
 		json_decref(r);
 	} else if (fingerprint) {
 		test_ask_host_key(self, q, error->message, fingerprint);
 	} else {
-		dialog_message(self, error->message, TRUE);
+		/* the daemon's hint (what to do) under its message */
+		const char *hint = json_string_value(json_object_get(edata, "hint"));
+		g_autofree char *t = hint && *hint ? g_strdup_printf("%s\n%s", error->message, hint)
+		                                   : g_strdup(error->message);
+		dialog_message(self, t, TRUE);
 	}
 	json_decref(edata);
 	test_req_free(q);

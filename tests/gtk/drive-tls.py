@@ -2,13 +2,15 @@
 
     drive-tls.py PHASE
 
-Phase verify: a new connection with sslmode verify_full; Test with a
+Phase verify: a new connection with sslmode verify-full; Test with a
 missing CA file, a directory, a CA that did not sign the server's
 certificate, a host name the certificate does not name (each a clear
-error), then the right ones: connected; Save, open it from the sidebar, a
+error), then the right ones: connected, with the TLS version, cipher and
+the server certificate's subject shown; Save, open it from the sidebar, a
 query in its editor tab reads ssl = t from pg_stat_ssl. Phase cert: a role
 that logs in only by client certificate: Test without one (the server's
-refusal), with a key that is not the certificate's (the daemon's check),
+refusal), with a key that is not the certificate's (the daemon's check), with a
+key others can read (the daemon's hint "Run: chmod 600 …" shown),
 with the client certificate and key files (connected); Save,
 open, the query runs as that role over TLS. Phase encrypted: the client
 key encrypted, a wrong passphrase typed on the TLS page: Test says so,
@@ -47,7 +49,8 @@ def choose(dlg, title, item, downs):
 
 
 def verify_full(dlg):
-    choose(dlg, "SSL mode", "verify_full", 4)  # disable, prefer, require, verify_ca, verify_full
+    # the list shows libpq's names: disable, prefer, require, verify-ca, verify-full
+    choose(dlg, "SSL mode", "verify-full", 4)
 
 
 def test_and_wait(dlg, want):
@@ -126,6 +129,8 @@ def phase_verify():
 
     fill(dlg, (("Host", "localhost"),))
     m = test_and_wait(dlg, "Connected to")
+    # what TLS gave: protocol and cipher, and whom the server's certificate names
+    assert " · TLSv1." in m and "Server certificate: CN=localhost" in m, m
     ok(f"verify-full with the CA that signed the server's certificate: {m}")
     shot("04-verify-full-connected")
 
@@ -154,6 +159,13 @@ def phase_cert():
     m = test_and_wait(dlg, "does not match certificate")
     assert ENV["TUSK_TLS_OTHER_KEY"] in m and ENV["TUSK_TLS_CERT"] in m, m
     ok(f"a client key that is not the certificate's: {m}")
+
+    fill(dlg, (("Client key file", ENV["TUSK_TLS_OPEN_KEY"]),))
+    m = test_and_wait(dlg, "group or world access")
+    # the daemon's hint under its message
+    assert f"\nRun: chmod 600 {ENV['TUSK_TLS_OPEN_KEY']}" in m, m
+    ok(f"a client key others can read, with the daemon's hint: {m}")
+    shot("07-key-mode-hint")
 
     fill(dlg, (("Client key file", ENV["TUSK_TLS_KEY"]),))
     m = test_and_wait(dlg, "Connected to")

@@ -55,6 +55,8 @@ signed client certuser "extendedKeyUsage=clientAuth"
 signed clientenc certuser "extendedKeyUsage=clientAuth" "$phrase"
 grep -q ENCRYPTED "$C/clientenc.key" || fail "the client key is not encrypted"
 mkdir "$C/a-directory.crt"
+cp "$C/client.key" "$C/client-open.key"
+chmod 644 "$C/client-open.key"
 
 pg_start "$T/pg"
 cp "$C/server.crt" "$C/server.key" "$C/ca.crt" "$PG_DATA/"
@@ -69,7 +71,8 @@ assert_eq "$(pg_psql -At -c "select setting from pg_settings where name = 'ssl'"
 export TUSK_TLS_PGPORT=$PG_PORT TUSK_TLS_CA=$C/ca.crt TUSK_TLS_OTHER_CA=$C/otherca.crt \
 	TUSK_TLS_CERT=$C/client.crt TUSK_TLS_KEY=$C/client.key \
 	TUSK_TLS_OTHER_KEY=$C/server.key TUSK_TLS_ENC_CERT=$C/clientenc.crt TUSK_TLS_ENC_KEY=$C/clientenc.key \
-	TUSK_TLS_PHRASE=$phrase TUSK_TLS_MISSING=$C/no-such-ca.crt TUSK_TLS_DIR=$C/a-directory.crt
+	TUSK_TLS_PHRASE=$phrase TUSK_TLS_MISSING=$C/no-such-ca.crt TUSK_TLS_DIR=$C/a-directory.crt \
+	TUSK_TLS_OPEN_KEY=$C/client-open.key
 
 gtk_display_start
 
