@@ -286,7 +286,11 @@ static void on_connection_event(TuskRpc *rpc, const char *method, json_t *params
 		text = g_strdup_printf("%s: %s", name,
 		                       json_string_value(json_object_get(err, "message")));
 	} else if (g_str_equal(method, TUSK_N_CONNECTION_CONNECTED)) {
-		text = g_strdup_printf("%s: connected", name);
+		/* (a first connect shows in the sidebar's dot; a comeback is news) */
+		if (json_is_true(json_object_get(params, "tunnel_rebuilt")))
+			text = g_strdup_printf("%s: SSH tunnel rebuilt; connected again", name);
+		else if (json_is_true(json_object_get(params, "again")))
+			text = g_strdup_printf("%s: connected again", name);
 	}
 	if (text && name)
 		tusk_window_toast(self, text);
@@ -335,6 +339,8 @@ TuskWindow *tusk_window_new(TuskApplication *app)
 	g_signal_connect_object(self->rpc, "notification::" TUSK_N_CONNECTION_DISCONNECTED,
 	                        G_CALLBACK(on_connection_event), self, 0);
 	g_signal_connect_object(self->rpc, "notification::" TUSK_N_CONNECTION_ERROR,
+	                        G_CALLBACK(on_connection_event), self, 0);
+	g_signal_connect_object(self->rpc, "notification::" TUSK_N_CONNECTION_CONNECTED,
 	                        G_CALLBACK(on_connection_event), self, 0);
 	g_signal_connect_object(self->rpc, "notification::" TUSK_N_CONTEXT_LOST,
 	                        G_CALLBACK(on_context_lost), self, 0);

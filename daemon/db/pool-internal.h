@@ -73,6 +73,7 @@ struct pool {
 	struct connparams *params;
 	char *key_passphrase;             /* SSL client key, from the keyring */
 	TuskConnectionConfig *tunnel_cfg; /* saved connections with ssh_tunnel.enabled */
+	unsigned tunnel_rebuilds_told; /* the tunnel's rebuilds at the last connection.connected */
 	char *typed_ssh_secret; /* connections.test: the SSH secret typed, not the keyring's */
 	TuskConnectionStatus status;
 	struct backend_list lists[_BACKEND_STATE_MAX];

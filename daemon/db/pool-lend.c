@@ -234,8 +234,15 @@ void pool_backend_connected(struct backend *b)
 		p->tls = tls_describe(b->conn);
 		pool_set_status(p, TUSK_CONNECTION_CONNECTED);
 		pool_opened_hook(p);
-		pool_emit(TUSK_N_CONNECTION_CONNECTED, p,
-		          json_pack("{s:s?}", "server_version", p->server_version));
+		json_t *extra = json_pack("{s:s?, s:b}", "server_version", p->server_version,
+		                          "again", recovered);
+		struct tunnel *tun = pool_attachment(p, POOL_SLOT_TUNNEL);
+		unsigned rebuilds = tun ? tunnel_rebuilds(tun) : 0;
+		if (tun)
+			json_object_set_new(extra, "tunnel_rebuilt",
+			                    json_boolean(rebuilds > p->tunnel_rebuilds_told));
+		p->tunnel_rebuilds_told = rebuilds;
+		pool_emit(TUSK_N_CONNECTION_CONNECTED, p, extra);
 		if (recovered)
 			log_info("pool", "%s: connected again", p->display);
 	}

@@ -673,3 +673,11 @@ json_t *tunnel_status_json(struct tunnel *t)
 	pthread_mutex_unlock(&t->lock);
 	return j;
 }
+
+unsigned tunnel_rebuilds(struct tunnel *t)
+{
+	pthread_mutex_lock(&t->lock);
+	unsigned n = t->rebuilds;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}

@@ -53,6 +53,8 @@ int tunnel_local_port(struct tunnel *t);
 bool tunnel_error(struct tunnel *t, TuskError *e);
 /* connection.status's "tunnel" member. New reference. */
 json_t *tunnel_status_json(struct tunnel *t);
+/* How many times the SSH session was rebuilt after a loss. */
+unsigned tunnel_rebuilds(struct tunnel *t);
 
 /* ssh.trust_host_key: append the host key last refused as unknown for a
  * saved connection (connection_id) or at an SSH server (ssh_host and

@@ -143,6 +143,20 @@ def phase_trust():
     return 0
 
 
+def phase_rebuilt():
+    app = atspi.app()
+    frame = main_frame(app)
+    ed = atspi.find_all(frame, "text", "SQL Editor")[-1]
+    atspi.click(ed, DISPLAY)
+    atspi.key(DISPLAY, "ctrl+Return")
+    toast = atspi.find(frame, "label", contains="SSH tunnel rebuilt; connected again",
+                       timeout=30)
+    ok(f"sshd restarted under the tunnel: the next query rebuilds it and a toast says "
+       f"{atspi.text_of(toast)!r}")
+    shot("06b-tunnel-rebuilt")
+    return 0
+
+
 def wait_message(dlg, want, timeout=30):
     return atspi.wait_for(lambda: want in (m := message(dlg)) and m, timeout,
                           f"the dialog's message containing {want!r} (now {message(dlg)!r})")
@@ -322,7 +336,7 @@ def phase_passphrase():
 
 if __name__ == "__main__":
     try:
-        sys.exit({"cancel": phase_cancel, "trust": phase_trust,
+        sys.exit({"cancel": phase_cancel, "trust": phase_trust, "rebuilt": phase_rebuilt,
                   "test": phase_test, "typed": phase_typed,
                   "unsaved": phase_unsaved, "passphrase": phase_passphrase}[sys.argv[1]]())
     except AssertionError:

@@ -56,6 +56,14 @@ assert_rc 0 "Trust recorded sshd's host key in known_hosts" \
 assert_eq "$(ssh-keygen -l -E sha256 -f "$known" | cut -d' ' -f2)" "$fp" \
 	"the recorded key is sshd's (same fingerprint)"
 
+# sshd goes away under the open tunnel and comes back: the next query
+# rebuilds the tunnel and the window says so
+sshd_stop "$T/sshd"
+tunnel_down() { [[ $(tctl --json conn status | jq -r '.connections[0].tunnel.state') == down ]]; }
+wait_until 20 tunnel_down || fail "the tunnel was not seen down"
+sshd_start "$T/sshd" || fail "sshd did not start again"
+drive rebuilt
+
 # the connection dialog's Test asks about an unknown key too (for a saved
 # connection: ssh.trust_host_key takes its id)
 : >"$known"

@@ -544,6 +544,9 @@ START_TEST(sshd_killed_while_idle_then_back)
 	char key[400];
 	snprintf(key, sizeof(key), "%s/userkey", sshdir);
 	char *id = save("idle", &(struct tunnel_opts){.auth = "key", .key = key});
+	int ev = tt_connect(d.socket);
+	json_decref(
+	    tt_call(ev, 1, "events.subscribe", json_pack("{s:[s]}", "topics", "connection")));
 	json_decref(open_id(id));
 	query_works(id);
 	sshd("stop");
@@ -557,6 +560,26 @@ START_TEST(sshd_killed_while_idle_then_back)
 	t = tunnel_status(id);
 	ck_assert_int_eq(jint(t, "rebuilds"), 1);
 	json_decref(t);
+	/* connection.connected: the first says nothing was rebuilt; the one
+	 * after the loss says connected again, through a rebuilt tunnel. */
+	int connected = 0;
+	for (json_t *n; connected < 2 && (n = tt_read(ev, 5000));) {
+		const json_t *p = json_object_get(n, "params");
+		if (strcmp(jstr(n, "method"), "connection.connected") == 0) {
+			bool again = json_is_true(json_object_get(p, "again"));
+			bool rebuilt = json_is_true(json_object_get(p, "tunnel_rebuilt"));
+			ck_assert_msg(
+			    json_is_boolean(json_object_get(p, "tunnel_rebuilt")),
+			    "a tunnel's connection.connected says whether it was rebuilt");
+			ck_assert_msg(again == (connected == 1) && rebuilt == (connected == 1),
+			              "connected event %d: again %d, tunnel_rebuilt %d",
+			              connected + 1, again, rebuilt);
+			connected++;
+		}
+		json_decref(n);
+	}
+	ck_assert_int_eq(connected, 2);
+	close(ev);
 	free(id);
 }
 END_TEST
