@@ -276,5 +276,31 @@ def shot(name):
     screenshot(os.environ["DISPLAY"], os.path.join(os.environ["TUSK_SHOTS"], name + ".png"))
 
 
+def run_phase(phases):
+    """Run the phase sys.argv[1] names (phases: name -> function); on a
+    failure leave a screenshot and the window's accessibility tree as
+    $TUSK_SHOTS/failed-PHASE.png / .tree, then fail."""
+    import os
+    import sys
+    phase = sys.argv[1]
+    try:
+        sys.exit(phases[phase]())
+    except Exception:
+        shot(f"failed-{phase}")
+        with open(os.path.join(os.environ["TUSK_SHOTS"], f"failed-{phase}.tree"), "w") as out:
+            nodes = []
+            try:
+                nodes = list(walk(app(timeout=2), only_showing=False))
+            except Exception as e:
+                out.write(f"? {e}\n")
+            for n in nodes:
+                try:
+                    states = [str(s) for s in n.getState().getStates()]
+                    out.write(f"{n.getRoleName()} {n.name!r} {states}\n")
+                except Exception as e:
+                    out.write(f"? {e}\n")
+        raise
+
+
 def main_frame(app):
     return find(app, "frame", "Tusk", only_showing=False)

@@ -65,8 +65,6 @@ def phase_typed():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit({"typed": phase_typed}[sys.argv[1]]())
-    except AssertionError:
-        shot(f"failed-{sys.argv[1]}")
-        raise
+    atspi.run_phase({
+        "typed": phase_typed,
+    })

@@ -335,10 +335,12 @@ def phase_passphrase():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit({"cancel": phase_cancel, "trust": phase_trust, "rebuilt": phase_rebuilt,
-                  "test": phase_test, "typed": phase_typed,
-                  "unsaved": phase_unsaved, "passphrase": phase_passphrase}[sys.argv[1]]())
-    except AssertionError:
-        shot(f"failed-{sys.argv[1]}")
-        raise
+    atspi.run_phase({
+        "cancel": phase_cancel,
+        "trust": phase_trust,
+        "rebuilt": phase_rebuilt,
+        "test": phase_test,
+        "typed": phase_typed,
+        "unsaved": phase_unsaved,
+        "passphrase": phase_passphrase,
+    })

@@ -218,17 +218,9 @@ def phase_lost():
 
 
 if __name__ == "__main__":
-    phase = sys.argv[1]
-    try:
-        {"main": phase_main, "restored": phase_restored, "before-stop": phase_before_stop,
-         "lost": phase_lost}[phase]()
-    except BaseException:
-        shot(f"failed-{phase}")
-        with open(os.path.join(SHOTS, f"failed-{phase}.tree"), "w") as out:
-            for n in atspi.walk(atspi.app(), only_showing=False):
-                try:
-                    states = [str(s) for s in n.getState().getStates()]
-                    out.write(f"{n.getRoleName()} {n.name!r} {states}\n")
-                except Exception as e:
-                    out.write(f"? {e}\n")
-        raise
+    atspi.run_phase({
+        "main": phase_main,
+        "restored": phase_restored,
+        "before-stop": phase_before_stop,
+        "lost": phase_lost,
+    })

@@ -220,9 +220,8 @@ def phase_encrypted():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit({"verify": phase_verify, "cert": phase_cert,
-                  "encrypted": phase_encrypted}[sys.argv[1]]())
-    except AssertionError:
-        shot(f"failed-{sys.argv[1]}")
-        raise
+    atspi.run_phase({
+        "verify": phase_verify,
+        "cert": phase_cert,
+        "encrypted": phase_encrypted,
+    })

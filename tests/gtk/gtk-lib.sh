@@ -41,3 +41,22 @@ drive() {
 		fail "phase $1 failed"
 	fi
 }
+
+# window_start / window_kill / window_stop: the window on $TUSKD_SOCKET (its
+# output to $T/tusk.log; WINDOW_PID), killed with SIGKILL (a crash: nothing
+# saved on the way out) or stopped with SIGTERM; stopped at exit.
+WINDOW_PID=
+window_start() {
+	"$GTK_BIN" --socket "$TUSKD_SOCKET" --no-autostart >>"$T/tusk.log" 2>&1 &
+	WINDOW_PID=$!
+	at_exit window_stop
+}
+window_kill() {
+	[[ -z $WINDOW_PID ]] || kill -9 "$WINDOW_PID" 2>/dev/null || true
+	wait "$WINDOW_PID" 2>/dev/null || true
+	WINDOW_PID=
+}
+window_stop() {
+	[[ -z $WINDOW_PID ]] || kill "$WINDOW_PID" 2>/dev/null || true
+	WINDOW_PID=
+}

@@ -26,9 +26,7 @@ gtk_display_start
 
 export TUSK_LOG=debug
 tuskd_start
-"$GTK_BIN" --socket "$TUSKD_SOCKET" --no-autostart >>"$T/tusk.log" 2>&1 &
-window_pid=$!
-at_exit "kill $window_pid"
+window_start
 
 drive typed
 assert_eq "$(tctl --json conn list | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["connections"]))')" 0 \

@@ -33,18 +33,8 @@ export TUSK_E2E_EXPORT_DIR=$T TUSK_E2E_PASSWORD=$password TUSK_E2E_PGPORT=$PG_PO
 gtk_display_start
 
 tuskd_start
-window_pid=
-start_window() {
-	"$GTK_BIN" --socket "$TUSKD_SOCKET" --no-autostart >>"$T/tusk.log" 2>&1 &
-	window_pid=$!
-}
-stop_window() {
-	[[ -z $window_pid ]] || kill "$window_pid" 2>/dev/null || true
-	window_pid=
-}
-at_exit stop_window
 
-start_window
+window_start
 drive main
 if cmp -s "$T/million.csv" <(pg_psql -d "$db" --csv -c "select i, 'r' || i as s from generate_series(1, 1000000) i"); then
 	pass "the exported file is byte-identical to psql --csv ($(wc -l <"$T/million.csv") lines)"
@@ -62,15 +52,14 @@ else
 	flunk "the tab's text did not reach the daemon's workspace"
 fi
 
-kill -9 "$window_pid"
-wait "$window_pid" 2>/dev/null || true
+window_kill
 # without its local copy the window takes its tabs from the daemon
 rm -f "$TUSK_STATE_DIR/window.json"
-start_window
+window_start
 drive restored
 
 tuskd_stop
 drive away
 tuskd_start
 drive back
-stop_window
+window_stop

@@ -41,9 +41,7 @@ export TUSK_SSH_PORT=$ssh_port TUSK_SSH_FP=$fp TUSK_SSH_PGPORT=$PG_PORT
 gtk_display_start
 
 tuskd_start
-"$GTK_BIN" --socket "$TUSKD_SOCKET" --no-autostart >>"$T/tusk.log" 2>&1 &
-window_pid=$!
-at_exit "kill $window_pid"
+window_start
 
 drive cancel
 assert_eq "$(wc -c <"$known")" 0 "Cancel appended nothing to known_hosts"
@@ -107,4 +105,4 @@ assert_eq "$(tctl --json conn list | "$PY" -c 'import json,sys; print(len(json.l
 where=$(cat "$TUSKD_DATA"/* "$TUSKD_STDERR" "$T/tusk.log" 2>/dev/null | tr -d '\0')
 assert_not_contains "$where" "$key_pass" "the typed key passphrase is not in tusk.db or any log"
 assert_not_contains "$(ps -eo args)" "$key_pass" "nor in any process's argv"
-kill -0 "$window_pid" || fail "the window died"
+kill -0 "$WINDOW_PID" || fail "the window died"

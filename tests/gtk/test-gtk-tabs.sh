@@ -30,31 +30,19 @@ export TUSK_TABS_DB=$db TUSK_TABS_PSQL="$PG_BINDIR/psql"
 gtk_display_start
 tuskd_start
 assert_rc 0 "conn add tabs" tctl conn add tabs "postgresql://$PGUSER@$PGHOST:$PGPORT/$db"
-window_pid=
-start_window() {
-	"$GTK_BIN" --socket "$TUSKD_SOCKET" --no-autostart >>"$T/tusk.log" 2>&1 &
-	window_pid=$!
-}
-stop_window() {
-	[[ -z $window_pid ]] || kill "$window_pid" 2>/dev/null || true
-	window_pid=
-}
-at_exit stop_window
 
-start_window
+window_start
 drive main
 kept_in_daemon() { tctl workspace --sql 2>/dev/null | grep -q "tabs-kept"; }
 wait_until 10 kept_in_daemon || fail "the tab in the transaction did not reach the daemon's workspace"
-kill -9 "$window_pid"
-wait "$window_pid" 2>/dev/null || true
-window_pid=
+window_kill
 assert_eq "$(pg_psql -d "$db" -At -c "select count(*) from pg_stat_activity where state = 'idle in transaction' and application_name = 'tabs-kept'")" \
 	1 "the killed window's transaction is still open in the daemon"
-start_window
+window_start
 drive restored
 drive before-stop
 tuskd_stop
 tuskd_start
 drive lost
-stop_window
+window_stop
 tuskd_stop

@@ -78,9 +78,7 @@ gtk_display_start
 
 export TUSK_LOG=debug
 tuskd_start
-"$GTK_BIN" --socket "$TUSKD_SOCKET" --no-autostart >>"$T/tusk.log" 2>&1 &
-window_pid=$!
-at_exit "kill $window_pid"
+window_start
 
 conn() { # conn NAME FIELD: the saved connection's field
 	tctl --json conn show "$1" | "$PY" -c "import json,sys; print(json.load(sys.stdin)['$2'])"
@@ -101,4 +99,4 @@ assert_eq "$(keyring_lookup "tusk:ssl-passphrase:$id")" "$phrase" \
 where=$(cat "$TUSKD_DATA"/* "$TUSKD_STDERR" "$T/tusk.log" "$(tuskd_log_file)" 2>/dev/null | tr -d '\0')
 assert_not_contains "$where" "$phrase" "the key passphrase is not in tusk.db or any log"
 assert_not_contains "$(ps -eo args)" "$phrase" "nor in any process's argv"
-kill -0 "$window_pid" || fail "the window died"
+kill -0 "$WINDOW_PID" || fail "the window died"
