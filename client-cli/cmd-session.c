@@ -28,10 +28,11 @@ static int release(struct ctl *ctl, const char *conn, const char *context)
 	const char *what = strcmp(held, "in_transaction") == 0 || strcmp(held, "in_error") == 0
 	                       ? "its open transaction was rolled back"
 	                   : strcmp(held, "idle") == 0 ? "its session was reset"
-	                                               : "it held nothing";
-	printf("released %s on %s: %s%s\n", context, conn, what,
-	       json_is_true(json_object_get(r, "cancelled")) ? " (its running query was cancelled)"
-	                                                     : "");
+	                   : strcmp(held, "running") == 0
+	                       ? "its running query was cancelled, its transaction (if any) rolled "
+	                         "back"
+	                       : "it held nothing";
+	printf("released %s on %s: %s\n", context, conn, what);
 	return EXIT_OK;
 }
 

@@ -220,13 +220,16 @@ static int execute(struct shell *sh, const char *sql, int copy_in_fd, FILE *copy
  * leaving; a daemon that does not answer within 3 s is left. */
 void shell_release(struct shell *sh)
 {
-	if (!sh->pool_id)
+	/* The connection a statement ran on, else the saved one (a first
+	 * statement that failed says no id: BEGIN; SET LOCAL …; 1/0 in one). */
+	const char *id = sh->pool_id ? sh->pool_id : sh->conn_id;
+	if (!id || !sh->last_sql)
 		return; /* nothing ran in this context */
 	json_t *res = NULL;
 	TuskError e = TUSK_ERROR_INIT;
 	tusk_client_call(sh->ctl->client, TUSK_M_CONTEXT_RELEASE,
-	                 tusk_req_context_release(sh->pool_id, sh->context, false), &res, NULL,
-	                 NULL, 3000, &e);
+	                 tusk_req_context_release(id, sh->context, false), &res, NULL, NULL, 3000,
+	                 &e);
 	json_decref(res);
 	tusk_error_clear(&e);
 	free(sh->pool_id);

@@ -159,29 +159,44 @@ static bool word_is(const char *sql, const TuskSqlToken *t, const char *w)
 	return t->end - t->start == len && strncasecmp(sql + t->start, w, len) == 0;
 }
 
-bool tusk_sql_set_is_local(const char *sql, unsigned index)
+int tusk_sql_local_sets(const char *sql, bool **ret)
 {
+	*ret = NULL;
 	TuskSqlToken *t = NULL;
 	int n = tusk_sql_scan(sql, &t);
-	unsigned stmt = 0, words = 0;
-	bool set = false, local = false;
-	for (int i = 0; i < n; i++) {
-		if (tusk_sql_token_is_comment(&t[i]))
+	if (n < 0)
+		return -1;
+	int stmts = 0, words = 0, cap = 0;
+	bool *v = NULL, set = false, local = false;
+	for (int i = 0; i <= n; i++) {
+		if (i < n && tusk_sql_token_is_comment(&t[i]))
 			continue;
-		if (t[i].token == ';') {
-			stmt += words > 0; /* an empty statement has no result */
-			words = 0;
+		if (i < n && t[i].token != ';') {
+			if (words == 0)
+				set = word_is(sql, &t[i], "set");
+			else if (words == 1)
+				local = set && (word_is(sql, &t[i], "local") ||
+				                word_is(sql, &t[i], "transaction"));
+			words++;
 			continue;
 		}
-		if (stmt == index && words == 0)
-			set = word_is(sql, &t[i], "set");
-		else if (stmt == index && words == 1) {
-			local = set && (word_is(sql, &t[i], "local") ||
-			                word_is(sql, &t[i], "transaction"));
-			break;
+		if (words == 0)
+			continue; /* an empty statement has no result */
+		if (stmts == cap) {
+			cap = cap ? cap * 2 : 16;
+			bool *nv = realloc(v, (size_t)cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				free(t);
+				return -1;
+			}
+			v = nv;
 		}
-		words++;
+		v[stmts++] = local;
+		words = 0;
+		local = false;
 	}
 	free(t);
-	return local;
+	*ret = v;
+	return stmts;
 }

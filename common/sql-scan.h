@@ -35,7 +35,8 @@ int tusk_sql_scan(const char *sql, TuskSqlToken **ret);
  * (what to send); the rest is the start of the next statement. */
 bool tusk_sql_complete_statements(const char *buf, size_t *end);
 
-/* Statement index (0-based, empty ones not counted) of sql is SET LOCAL or
- * SET TRANSACTION: its tag says "SET", but what it sets ends with the
- * transaction. false when sql does not scan. */
-bool tusk_sql_set_is_local(const char *sql, unsigned index);
+/* Which statements of sql (0-based, empty ones not counted: one per
+ * result) are SET LOCAL or SET TRANSACTION — their tag says "SET", but what
+ * they set ends with the transaction. Returns the number of statements
+ * (*ret malloc'ed, one bool each), or -1 when sql does not scan. */
+int tusk_sql_local_sets(const char *sql, bool **ret);

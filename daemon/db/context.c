@@ -207,8 +207,8 @@ struct context *context_find(struct pool *p, const char *name)
 
 const char *context_held(const struct context *c)
 {
-	if (c->busy) /* statements of an open transaction are counted until it ends */
-		return c->n_stmts > 0 ? "in_transaction" : "idle";
+	if (c->busy) /* whether it runs inside a transaction shows at its end */
+		return "running";
 	return c->pinned ? context_transaction_state(c) : "none";
 }
 

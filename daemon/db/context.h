@@ -29,8 +29,8 @@ bool context_keep(struct context *c, struct backend *b, bool hold_session);
 void context_note_statement(struct context *c, const char *sql);
 /* The named context name of p, or NULL: context_get without making one. */
 struct context *context_find(struct pool *p, const char *name);
-/* What c holds: "none", "idle" (a session), "in_transaction" or "in_error"
- * (a busy context: whether its query runs inside a transaction). */
+/* What c holds: "none", "idle" (a session), "in_transaction", "in_error",
+ * or "running" (a query of it runs). */
 const char *context_held(const struct context *c);
 /* context.release: give back what c holds (the pool rolls back an open
  * transaction and resets a held session) and free c. A busy context is let

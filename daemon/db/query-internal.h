@@ -59,6 +59,9 @@ struct query {
 
 	/* The result set being read. */
 	unsigned result_index;
+	bool
+	    *local_sets; /* per statement: SET LOCAL / SET TRANSACTION (scanned at the first SET) */
+	int n_local_sets; /* -1: not scanned (too long, or it does not scan) */
 	bool columns_sent;
 	int ncols;
 	TuskOid *col_types;

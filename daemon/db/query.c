@@ -48,6 +48,7 @@ static void query_free(struct query *q)
 			*pp = q->next;
 			break;
 		}
+	free(q->local_sets);
 	if (q->timeout_timer)
 		event_free(q->timeout_timer);
 	if (q->cancel_retry)

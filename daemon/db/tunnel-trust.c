@@ -11,6 +11,8 @@
 #include "daemon/db/db-internal.h"
 #include "daemon/worker/worker.h"
 
+#define TRUST_PENDINGS_MAX 64
+
 /* One unknown key seen; the newest is first in db->trust_pendings. */
 struct pending {
 	char *connection_id; /* NULL: an unsaved config's test */
@@ -86,6 +88,17 @@ void tunnel_trust_remember(struct db *db, const char *connection_id, const char 
 	memset(k, 0, sizeof(*k));
 	p->next = db->trust_pendings;
 	db->trust_pendings = p;
+	/* Each unsaved config's Test adds one: keep the newest, not all. */
+	int n = 0;
+	for (struct pending **pp = &db->trust_pendings; *pp; pp = &(*pp)->next)
+		if (++n == TRUST_PENDINGS_MAX) {
+			while ((*pp)->next) {
+				struct pending *old = (*pp)->next;
+				(*pp)->next = old->next;
+				pending_free(old);
+			}
+			break;
+		}
 }
 
 struct trust_job {

@@ -36,11 +36,17 @@ enum rpc_ret method_context_release(struct rpc_request *req, TuskError *e)
 		return RPC_OK;
 	}
 	struct context *c = context_find(p, name);
-	const char *held = c ? context_held(c) : "none";
-	bool release = c && (rollback || !in_transaction(held));
-	bool cancelled = release && context_busy(c) && query_cancel_context(tuskd.db, c);
-	if (release)
+	const char *held = c ? context_held(c) : "none"; /* static strings */
+	bool busy = c && context_busy(c);
+	bool release = c && (rollback || (!busy && !in_transaction(held)));
+	bool cancelled = false;
+	if (release) {
+		/* First: a busy context only notes it is to go. The cancel may
+		 * end a query still waiting for a backend at once, and that
+		 * frees c: it is not touched after. */
 		context_release(c);
+		cancelled = busy && query_cancel_context(tuskd.db, c);
+	}
 	req->result = json_pack("{s:s, s:s, s:b, s:b, s:s, s:b}", "connection_id", pool_id(p),
 	                        "context", name, "held", c != NULL, "released", release,
 	                        "transaction_state", held, "cancelled", cancelled);

@@ -82,21 +82,64 @@ run tctl -d rel --session s1 -c "show application_name"
 assert_not_contains "$OUT" "$tag-s1" "the context's next statement does not see the old SET"
 
 # ---- a running query --------------------------------------------------------------
+# The SET in a call of its own pins the backend; pg_sleep runs on it next.
+assert_rc 0 "set in context q1" tctl -d rel --session q1 -c "set application_name = '$tag-q1'"
 "$TUSKCTL" --socket "$TUSKD_SOCKET" --no-autostart -d rel --session q1 \
-	-c "set application_name = '$tag-q1'; select pg_sleep(60)" >"$T/q1.out" 2>"$T/q1.err" &
+	-c "select pg_sleep(60)" >"$T/q1.out" 2>"$T/q1.err" &
 q1=$!
 wait_until 20 is 1 backends active "$tag-q1" || fail "pg_sleep did not start"
+reply=$(rpc_call context.release '{"connection_id": "rel", "context": "q1", "rollback": false}')
+assert_eq "$(rpc_field result <<<"$reply" | jq -c '[.held, .released, .transaction_state, .cancelled]')" \
+	'[true,false,"running",false]' "rollback false leaves a running context alone"
+assert_eq "$(backends active "$tag-q1")" 1 "its query still runs"
 started=$SECONDS
 assert_rc 0 "session release of a running context" tctl session release rel q1
-assert_eq "$OUT" "released q1 on rel: its session was reset (its running query was cancelled)" \
+assert_eq "$OUT" "released q1 on rel: its running query was cancelled, its transaction (if any) rolled back" \
 	"release says it cancelled the query"
 q1rc=0
 wait "$q1" || q1rc=$?
 assert_eq "$q1rc" 1 "the query's own tuskctl ends with the SQL error status"
 assert_contains "$(cat "$T/q1.err")" "cancel" "it was cancelled on the server"
 (((SECONDS - started) < 10)) || fail "the cancel took $((SECONDS - started)) s"
-wait_until 10 is 0 backends idle "$tag-q1" || fail "the cancelled context kept its backend"
-pass "the cancelled context let its backend go"
+wait_until 10 is 0 backends idle "$tag-q1" || fail "the cancelled context kept its backend (and its SET)"
+pass "the cancelled context let its backend go, reset"
+
+# ---- a query still waiting for a backend (a full pool) ----------------------------------
+assert_rc 0 "a pool of one" tctl settings set pool.max_size 1
+assert_rc 0 "close rel (its pool takes the new size)" tctl close rel
+"$TUSKCTL" --socket "$TUSKD_SOCKET" --no-autostart -d rel --session w1 \
+	-c "select pg_sleep(3)" >/dev/null 2>&1 &
+w1=$!
+sleeping() { tctl --json query list | jq -e '[.queries[] | select(.context == "w1" and .state == "running")] | length == 1' >/dev/null; }
+wait_until 20 sleeping || fail "the first query does not run"
+"$TUSKCTL" --socket "$TUSKD_SOCKET" --no-autostart -d rel --session w2 \
+	-c "select 'w2 ran'" >"$T/w2.out" 2>"$T/w2.err" &
+w2=$!
+waiting() { tctl --json query list | jq -e '[.queries[] | select(.context == "w2" and .state == "waiting")] | length == 1' >/dev/null; }
+wait_until 10 waiting || fail "the second query is not waiting"
+assert_rc 0 "release the context whose query waits for a backend" tctl session release rel w2
+assert_eq "$(tctl ping >/dev/null && echo alive)" alive "tuskd is still running"
+w2rc=0
+wait "$w2" || w2rc=$?
+assert_eq "$w2rc" 1 "the waiting query was cancelled"
+assert_not_contains "$(cat "$T/w2.out")" "w2 ran" "it never ran"
+wait "$w1" || true
+assert_rc 0 "release it again: nothing held" tctl session release rel w2
+assert_eq "$OUT" "released w2 on rel: it held nothing" "a second release holds nothing"
+assert_rc 0 "pool size back" tctl settings reset pool.max_size
+
+# ---- SET LOCAL and SET TRANSACTION hold nothing after their transaction ------------------
+assert_rc 0 "set local outside a transaction" tctl -d rel --session l1 -c "set local work_mem = '2MB'"
+assert_rc 0 "begin; set local; commit in one call" \
+	tctl -d rel --session l2 -c "begin; set local work_mem = '2MB'; set transaction read only; commit"
+for ctx in l1 l2; do
+	reply=$(rpc_call context.release "{\"connection_id\": \"rel\", \"context\": \"$ctx\"}")
+	assert_eq "$(rpc_field result.held <<<"$reply")" false "SET LOCAL ($ctx) leaves nothing held"
+done
+assert_rc 0 "a session SET in the same call holds" \
+	tctl -d rel --session l3 -c "set local work_mem = '2MB'; set work_mem = '3MB'"
+reply=$(rpc_call context.release '{"connection_id": "rel", "context": "l3"}')
+assert_eq "$(rpc_field result.held <<<"$reply")" true "a session SET beside a SET LOCAL holds"
 
 # ---- nothing held ---------------------------------------------------------------
 assert_rc 0 "release a context that ran nothing" tctl session release rel never

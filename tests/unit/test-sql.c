@@ -542,25 +542,34 @@ END_TEST
 
 /* SET LOCAL / SET TRANSACTION by statement index: what the daemon asks
  * when a result's tag is "SET". */
+static bool local_at(const char *sql, int index)
+{
+	bool *v = NULL;
+	int n = tusk_sql_local_sets(sql, &v);
+	bool local = index < n && v[index];
+	free(v);
+	return local;
+}
+
 START_TEST(set_is_local)
 {
-	ck_assert(tusk_sql_set_is_local("set local work_mem = '1MB'", 0));
-	ck_assert(tusk_sql_set_is_local("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", 0));
-	ck_assert(tusk_sql_set_is_local("/* c */ Set -- x\n LOCAL a = 1", 0));
-	ck_assert(!tusk_sql_set_is_local("set work_mem = '1MB'", 0));
-	ck_assert(!tusk_sql_set_is_local("set session work_mem = '1MB'", 0));
-	ck_assert(
-	    !tusk_sql_set_is_local("set session characteristics as transaction read only", 0));
-	ck_assert(!tusk_sql_set_is_local("set local_var.x = 1", 0)); /* one word */
-	ck_assert(!tusk_sql_set_is_local("select 'set local'", 0));
+	ck_assert(local_at("set local work_mem = '1MB'", 0));
+	ck_assert(local_at("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", 0));
+	ck_assert(local_at("/* c */ Set -- x\n LOCAL a = 1", 0));
+	ck_assert(!local_at("set work_mem = '1MB'", 0));
+	ck_assert(!local_at("set session work_mem = '1MB'", 0));
+	ck_assert(!local_at("set session characteristics as transaction read only", 0));
+	ck_assert(!local_at("set local_var.x = 1", 0)); /* one word */
+	ck_assert(!local_at("select 'set local'", 0));
 	/* By index; empty statements give no result and are not counted. */
 	const char *script = "set a.b = 1;; set local c.d = 2; select 1; set transaction read only";
-	ck_assert(!tusk_sql_set_is_local(script, 0));
-	ck_assert(tusk_sql_set_is_local(script, 1));
-	ck_assert(!tusk_sql_set_is_local(script, 2));
-	ck_assert(tusk_sql_set_is_local(script, 3));
-	ck_assert(!tusk_sql_set_is_local(script, 4));
-	ck_assert(!tusk_sql_set_is_local("set local 'unterminated", 0));
+	bool *v = NULL;
+	ck_assert_int_eq(tusk_sql_local_sets(script, &v), 4);
+	ck_assert(!v[0] && v[1] && !v[2] && v[3]);
+	free(v);
+	ck_assert_int_eq(tusk_sql_local_sets("set local 'unterminated", &v), -1);
+	ck_assert_int_eq(tusk_sql_local_sets("  ", &v), 0);
+	free(v);
 }
 END_TEST
 
