@@ -11,7 +11,8 @@ typedef struct {
 	char *connection_id;
 	char *context;
 	char *title;
-	char *state; /* "in_transaction" / "in_error" when asked */
+	char *state;    /* "in_transaction" / "in_error" / "running" when asked */
+	int daemon_pid; /* of the daemon that said so */
 } Closing;
 
 struct _TuskTabClose {
@@ -20,6 +21,7 @@ struct _TuskTabClose {
 	AdwMessageDialog *dialog; /* NULL once the parent is gone */
 	Closing *asking;          /* the close the dialog asks about */
 	GQueue waiting;           /* closes that wait for the dialog */
+	guint ask_idle;           /* the next question, once the dialog has hidden */
 };
 
 G_DEFINE_FINAL_TYPE(TuskTabClose, tusk_tab_close, G_TYPE_OBJECT)
@@ -66,15 +68,28 @@ static void release_and_close(Closing *c)
 	                    on_released, c);
 }
 
+/* A COMMIT that failed (or ended a failed transaction: tag ROLLBACK) has
+ * rolled the transaction back: the tab stays, no longer in one. */
 static void on_committed(GObject *source, GAsyncResult *res, gpointer data)
 {
 	Closing *c = data;
 	g_autoptr(GError) error = NULL;
-	json_decref(tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error));
-	if (error) {
+	json_t *r = tusk_rpc_call_finish(TUSK_RPC(source), res, NULL, &error);
+	json_t *first = json_array_get(json_object_get(r, "results"), 0);
+	const char *tag = json_string_value(json_object_get(first, "command_tag"));
+	gboolean committed = r && g_strcmp0(tag, "COMMIT") == 0;
+	json_decref(r);
+	if (!committed) {
 		g_autofree char *text =
-		    g_strdup_printf("Commit failed; the tab stays open: %s", error->message);
+		    g_strdup_printf("“%s”: the commit failed and the server rolled the transaction "
+		                    "back%s%s; the tab "
+		                    "stays open",
+		                    c->title, error ? ": " : "", error ? error->message : "");
 		g_signal_emit(c->self, signals[SIGNAL_TOAST], 0, text);
+		if (!error || error->domain != TUSK_RPC_ERROR ||
+		    error->code != TUSK_RPC_ERROR_DISCONNECTED)
+			tusk_editor_page_forget_transaction(
+			    TUSK_EDITOR_PAGE(adw_tab_page_get_child(c->page)));
 		closing_finish(c, FALSE);
 		return;
 	}
@@ -89,18 +104,37 @@ static void commit_and_close(Closing *c)
 	                    on_committed, c);
 }
 
+static gboolean ask_later(gpointer data)
+{
+	TuskTabClose *self = data;
+	self->ask_idle = 0;
+	ask_next(self);
+	return G_SOURCE_REMOVE;
+}
+
 static void on_response(AdwMessageDialog *d, const char *response, TuskTabClose *self)
 {
 	Closing *c = g_steal_pointer(&self->asking);
 	if (!c)
 		return;
-	if (g_str_equal(response, "commit"))
+	if (!g_str_equal(response, "cancel") &&
+	    tusk_rpc_get_daemon_pid(self->rpc) != c->daemon_pid) {
+		/* tuskd restarted while asking: its transaction is gone already */
+		g_autofree char *text = g_strdup_printf(
+		    "“%s”: tuskd restarted meanwhile and rolled its transaction back", c->title);
+		g_signal_emit(self, signals[SIGNAL_TOAST], 0, text);
+		closing_finish(c, TRUE);
+	} else if (g_str_equal(response, "commit")) {
 		commit_and_close(c);
-	else if (g_str_equal(response, "rollback"))
+	} else if (g_str_equal(response, "rollback")) {
 		release_and_close(c);
-	else
+	} else {
 		closing_finish(c, FALSE);
-	ask_next(self);
+	}
+	/* Not now: Escape answers inside close-request, and the dialog hides
+	 * only after this returns (it would hide the next question). */
+	if (!self->ask_idle)
+		self->ask_idle = g_idle_add(ask_later, self);
 }
 
 static void ask_next(TuskTabClose *self)
@@ -111,17 +145,21 @@ static void ask_next(TuskTabClose *self)
 	if (!c)
 		return;
 	self->asking = c;
-	gboolean failed = g_str_equal(c->state, "in_error");
+	gboolean open = g_str_equal(c->state, "in_transaction");
 	g_autofree char *body =
-	    failed ? g_strdup_printf("A statement in “%s” failed inside its transaction. Closing "
-	                             "the tab rolls the transaction back.",
-	                             c->title)
-	           : g_strdup_printf("“%s” has a transaction open that is not committed. Commit "
-	                             "it, or roll it back, before the tab closes.",
-	                             c->title);
+	    open ? g_strdup_printf("“%s” has a transaction open that is not committed. Commit "
+	                           "it, or roll it back, before the tab closes.",
+	                           c->title)
+	    : g_str_equal(c->state, "running")
+	        ? g_strdup_printf("A query is still running in “%s”. Closing the tab cancels it "
+	                          "and rolls back the transaction it may be in.",
+	                          c->title)
+	        : g_strdup_printf("A statement in “%s” failed inside its transaction. Closing "
+	                          "the tab rolls the transaction back.",
+	                          c->title);
 	adw_message_dialog_set_body(self->dialog, body);
-	adw_message_dialog_set_response_enabled(self->dialog, "commit", !failed);
-	adw_message_dialog_set_default_response(self->dialog, failed ? "rollback" : "commit");
+	adw_message_dialog_set_response_enabled(self->dialog, "commit", open);
+	adw_message_dialog_set_default_response(self->dialog, "cancel");
 	gtk_window_present(GTK_WINDOW(self->dialog));
 }
 
@@ -141,6 +179,7 @@ static void on_checked(GObject *source, GAsyncResult *res, gpointer data)
 		return;
 	}
 	c->state = g_strdup(json_string_value(json_object_get(r, "transaction_state")));
+	c->daemon_pid = tusk_rpc_get_daemon_pid(c->self->rpc);
 	json_decref(r);
 	if (!c->self->dialog) {
 		closing_finish(c, TRUE); /* the window is going: the context idles out */
@@ -172,20 +211,47 @@ void tusk_tab_close_page(TuskTabClose *self, AdwTabView *view, AdwTabPage *page)
 
 static void drop_waiting(TuskTabClose *self)
 {
+	g_clear_handle_id(&self->ask_idle, g_source_remove);
+	if (!self->asking && g_queue_is_empty(&self->waiting))
+		return;
+	g_object_ref(self); /* each close holds one: the last may go here */
 	Closing *c;
 	if ((c = g_steal_pointer(&self->asking)))
 		closing_finish(c, FALSE);
 	while ((c = g_queue_pop_head(&self->waiting)))
 		closing_finish(c, FALSE);
+	g_object_unref(self);
 }
 
-static void on_parent_destroy(GtkWidget *parent, TuskTabClose *self)
+/* The message dialog goes with its parent (destroy-with-parent), maybe
+ * before this object: whatever waits for it is dropped then. */
+static void on_dialog_destroy(GtkWidget *dialog, TuskTabClose *self)
 {
-	AdwMessageDialog *dialog = g_steal_pointer(&self->dialog);
-	drop_waiting(self);
-	if (dialog) {
-		g_signal_handlers_disconnect_by_data(dialog, self);
-		gtk_window_destroy(GTK_WINDOW(dialog));
+	if (self->dialog == ADW_MESSAGE_DIALOG(dialog)) {
+		self->dialog = NULL;
+		drop_waiting(self);
+	}
+}
+
+void tusk_tab_close_forget(TuskTabClose *self, AdwTabPage *page)
+{
+	GList *l = self->waiting.head;
+	while (l) {
+		GList *next = l->next;
+		Closing *c = l->data;
+		if (c->page == page) {
+			g_queue_delete_link(&self->waiting, l);
+			closing_finish(c, TRUE);
+		}
+		l = next;
+	}
+	if (self->asking && self->asking->page == page) {
+		Closing *c = g_steal_pointer(&self->asking);
+		if (self->dialog)
+			gtk_widget_set_visible(GTK_WIDGET(self->dialog), FALSE);
+		closing_finish(c, TRUE);
+		if (!self->ask_idle)
+			self->ask_idle = g_idle_add(ask_later, self);
 	}
 }
 
@@ -204,7 +270,7 @@ TuskTabClose *tusk_tab_close_new(GtkWindow *parent, TuskRpc *rpc)
 	adw_message_dialog_set_response_appearance(self->dialog, "commit", ADW_RESPONSE_SUGGESTED);
 	adw_message_dialog_set_close_response(self->dialog, "cancel");
 	g_signal_connect(self->dialog, "response", G_CALLBACK(on_response), self);
-	g_signal_connect_object(parent, "destroy", G_CALLBACK(on_parent_destroy), self, 0);
+	g_signal_connect(self->dialog, "destroy", G_CALLBACK(on_dialog_destroy), self);
 	return self;
 }
 

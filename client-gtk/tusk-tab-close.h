@@ -25,4 +25,8 @@ TuskTabClose *tusk_tab_close_new(GtkWindow *parent, TuskRpc *rpc);
  * FALSE when the person keeps the tab. */
 void tusk_tab_close_page(TuskTabClose *self, AdwTabView *view, AdwTabPage *page);
 
+/* The page goes without a question (the workspace replaces it): a close
+ * of it that waits or asks is finished now, with TRUE. */
+void tusk_tab_close_forget(TuskTabClose *self, AdwTabPage *page);
+
 G_END_DECLS

@@ -25,7 +25,8 @@ struct _TuskWindow {
 	TuskTabClose *tab_close;                 /* a closed tab lets its context go */
 	gboolean dropping_tab;                   /* tusk_window_drop_tab: no context.release */
 	gboolean was_away;
-	int daemon_pid; /* of the daemon last answered: another one has no contexts */
+	int daemon_pid;      /* of the daemon last answered: another one has no contexts */
+	gboolean lost_heard; /* that daemon's context.lost replay came before (a reconnect) */
 	guint tab_counter;
 };
 
@@ -150,9 +151,16 @@ static gboolean on_close_page(AdwTabView *view, AdwTabPage *page, TuskWindow *se
 
 void tusk_window_drop_tab(TuskWindow *self, AdwTabPage *page)
 {
-	self->dropping_tab = TRUE;
-	adw_tab_view_close_page(self->tab_view, page);
-	self->dropping_tab = FALSE;
+	if (self->tab_close) /* a close of it under way ends now (the page goes) */
+		tusk_tab_close_forget(self->tab_close, page);
+	int n = adw_tab_view_get_n_pages(self->tab_view);
+	for (int i = 0; i < n; i++)
+		if (adw_tab_view_get_nth_page(self->tab_view, i) == page) {
+			self->dropping_tab = TRUE;
+			adw_tab_view_close_page(self->tab_view, page);
+			self->dropping_tab = FALSE;
+			break;
+		}
 }
 
 static void on_pages_changed(AdwTabView *view, AdwTabPage *page, int position, TuskWindow *self)
@@ -234,6 +242,8 @@ static void on_context_lost(TuskRpc *rpc, const char *method, json_t *params, Tu
 {
 	const char *conn = json_string_value(json_object_get(params, "connection_id"));
 	const char *context = json_string_value(json_object_get(params, "context"));
+	if (self->lost_heard)
+		return; /* told when this daemon first answered */
 	int n = adw_tab_view_get_n_pages(self->tab_view);
 	for (int i = 0; i < n; i++) {
 		AdwTabPage *tp = adw_tab_view_get_nth_page(self->tab_view, i);
@@ -247,7 +257,11 @@ static void on_context_lost(TuskRpc *rpc, const char *method, json_t *params, Tu
 		    g_strdup_printf("“%s”: its transaction was rolled back when tuskd stopped "
 		                    "(%" JSON_INTEGER_FORMAT " statement%s lost)",
 		                    tusk_editor_page_get_title(page), count, count == 1 ? "" : "s");
-		tusk_window_toast(self, text);
+		/* work lost: shown at once, until dismissed */
+		AdwToast *toast = adw_toast_new(text);
+		adw_toast_set_priority(toast, ADW_TOAST_PRIORITY_HIGH);
+		adw_toast_set_timeout(toast, 0);
+		adw_toast_overlay_add_toast(self->toast_overlay, toast);
 	}
 }
 
@@ -266,6 +280,8 @@ static void on_rpc_state(TuskRpc *rpc, GParamSpec *pspec, TuskWindow *self)
 		int pid = tusk_rpc_get_daemon_pid(rpc);
 		if (self->daemon_pid && pid != self->daemon_pid)
 			window_forget_transactions(self);
+		/* tuskd replays its start's context.lost to every subscribe */
+		self->lost_heard = pid == self->daemon_pid;
 		self->daemon_pid = pid;
 		tusk_sidebar_reload(self->sidebar);
 		tusk_workspace_daemon_ready(self->workspace);

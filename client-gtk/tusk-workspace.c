@@ -271,10 +271,13 @@ static void workspace_close_all(TuskWorkspace *self)
 	self->later = NULL;
 	GListModel *pages = tusk_window_get_pages(self->window);
 	self->restoring = TRUE;
-	while (g_list_model_get_n_items(pages) > 0) {
-		g_autoptr(AdwTabPage) tp = g_list_model_get_item(pages, 0);
-		tusk_window_drop_tab(self->window, tp);
-	}
+	/* (over a snapshot: a page that would not go cannot hang the loop) */
+	guint n = g_list_model_get_n_items(pages);
+	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_object_unref);
+	for (guint i = 0; i < n; i++)
+		g_ptr_array_add(all, g_list_model_get_item(pages, i));
+	for (guint i = 0; i < all->len; i++)
+		tusk_window_drop_tab(self->window, g_ptr_array_index(all, i));
 	self->restoring = FALSE;
 }
 

@@ -1,9 +1,12 @@
-/* The SSH host-key prompt object (client-gtk/tusk-host-key-prompt.c) in a
- * real GTK window on an Xvfb of its own: which errors carry a fingerprint
- * to ask about, a newer question replacing an unanswered one, and its
- * lifetime: when the parent window is destroyed with a question not
- * answered, the question's data is freed (nothing it holds, like the
- * sidebar, is kept alive) and the prompt's window is gone. */
+/* The window's message-dialog objects in a real GTK window on an Xvfb of
+ * its own. The SSH host-key prompt (client-gtk/tusk-host-key-prompt.c):
+ * which errors carry a fingerprint to ask about, a newer question replacing
+ * an unanswered one, and its lifetime: when the parent window is destroyed
+ * with a question not answered, the question's data is freed (nothing it
+ * holds, like the sidebar, is kept alive) and the prompt's window is gone.
+ * The tab-close question (client-gtk/tusk-tab-close.c): it outlives its
+ * window while a close is on its way, and its dialog goes with the window
+ * (under ASan, the old code read the freed dialog). */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "client-gtk/tusk-host-key-prompt.h"
+#include "client-gtk/tusk-tab-close.h"
 #include "client-gtk/tusk-rpc.h"
 
 typedef struct {
@@ -138,6 +142,24 @@ static void test_parent_destroyed(void)
 	g_assert_null(p);
 }
 
+static void test_tab_close_outlives_window(void)
+{
+	GtkWindow *win = GTK_WINDOW(gtk_window_new());
+	gtk_window_present(win);
+	TuskRpc *rpc = tusk_rpc_new("/nonexistent/tuskd.sock", NULL, FALSE);
+	TuskTabClose *tc = tusk_tab_close_new(win, rpc);
+	g_object_add_weak_pointer(G_OBJECT(tc), (gpointer *)&tc);
+	g_object_unref(rpc);
+	/* a close on its way holds it past the window's own reference */
+	g_object_ref(tc);
+	g_object_unref(tc);
+	gtk_window_destroy(win);
+	g_assert_cmpuint(n_toplevels(), ==, 0);
+	g_assert_nonnull(tc);
+	g_object_unref(tc); /* the close ends */
+	g_assert_null(tc);
+}
+
 /* An Xvfb of the test's own: it picks a free display and writes its number
  * to a file once it listens (-displayfd), as tests/gtk/gtk-lib.sh does. */
 static pid_t xvfb_start(void)
@@ -184,6 +206,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/host-key-prompt/fingerprint", test_fingerprint);
 	g_test_add_func("/host-key-prompt/replace-and-answer", test_replace_and_answer);
 	g_test_add_func("/host-key-prompt/parent-destroyed", test_parent_destroyed);
+	g_test_add_func("/tab-close/outlives-window", test_tab_close_outlives_window);
 	int rc = g_test_run();
 	kill(xvfb, SIGTERM);
 	waitpid(xvfb, NULL, 0);
