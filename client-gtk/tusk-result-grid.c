@@ -27,6 +27,7 @@ struct _TuskResultGrid {
 	gboolean want;         /* cells were bound blank: fetch after the frame */
 	guint shown_first;     /* the first row shown at the last frame */
 	guint settle;          /* the scroll jumped: the rest when it rests */
+	guint rest_ms;         /* how long it rests first (100) */
 	gulong after_paint;    /* on the frame clock, while realized */
 	guint cells_bound, cells_shown, metrics_asked;
 };
@@ -294,7 +295,16 @@ static void on_after_paint(GdkFrameClock *clock, TuskResultGrid *self)
 	}
 	tusk_result_model_want_rows(self->model, first, n);
 	g_clear_handle_id(&self->settle, g_source_remove);
-	self->settle = g_timeout_add(100, grid_settle, self);
+	self->settle = g_timeout_add(self->rest_ms, grid_settle, self);
+}
+
+void tusk_result_grid_set_rest_ms(TuskResultGrid *self, guint ms)
+{
+	self->rest_ms = ms;
+	if (self->settle) {
+		g_source_remove(self->settle);
+		self->settle = g_timeout_add(ms, grid_settle, self);
+	}
 }
 
 /* Rows arrived (a page, or a streamed batch): the cells shown blank
@@ -652,6 +662,7 @@ static void tusk_result_grid_class_init(TuskResultGridClass *klass)
 
 static void tusk_result_grid_init(TuskResultGrid *self)
 {
+	self->rest_ms = 100;
 	gtk_orientable_set_orientation(GTK_ORIENTABLE(self), GTK_ORIENTATION_VERTICAL);
 	g_signal_connect(self, "realize", G_CALLBACK(on_grid_realize), NULL);
 	g_signal_connect(self, "unrealize", G_CALLBACK(on_grid_unrealize), NULL);

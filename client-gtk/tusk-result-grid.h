@@ -24,6 +24,9 @@ GtkScrolledWindow *tusk_result_grid_get_scroller(TuskResultGrid *self);
 guint tusk_result_grid_get_cells_bound(TuskResultGrid *self);
 guint tusk_result_grid_get_cells_shown(TuskResultGrid *self);
 guint tusk_result_grid_get_cells_waiting(TuskResultGrid *self);
+/* How long a jumping scroll rests before the bound rows' pages are fetched
+ * (100 ms; a test holds it to count what the jumps alone fetch). */
+void tusk_result_grid_set_rest_ms(TuskResultGrid *self, guint ms);
 guint tusk_result_grid_get_metrics_asked(TuskResultGrid *self);
 guint tusk_result_grid_get_column_chars(TuskResultGrid *self, guint col);
 
