@@ -75,6 +75,7 @@ struct pool {
 	TuskConnectionConfig *tunnel_cfg; /* saved connections with ssh_tunnel.enabled */
 	unsigned tunnel_rebuilds_told; /* the tunnel's rebuilds at the last connection.connected */
 	char *typed_ssh_secret; /* connections.test: the SSH secret typed, not the keyring's */
+	bool unsaved;           /* connections.test of a config not saved: its id is made up */
 	TuskConnectionStatus status;
 	struct backend_list lists[_BACKEND_STATE_MAX];
 	unsigned counts[_BACKEND_STATE_MAX];

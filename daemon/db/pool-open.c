@@ -121,7 +121,7 @@ static void start_tunnel(struct pool *p, const char *secret)
 	const TuskConnectionConfig *cfg = p->tunnel_cfg;
 	const TuskSshTunnelConfig *st = cfg->ssh_tunnel;
 	struct tunnel_conf conf = {
-	    .connection_id = cfg->id,
+	    .connection_id = p->unsaved ? NULL : cfg->id,
 	    .ssh_host = st->host,
 	    .ssh_port = st->port,
 	    .ssh_user = st->username,

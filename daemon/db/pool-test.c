@@ -47,9 +47,10 @@ static void start_test(struct pool *p, pool_test_cb cb, void *ud)
 	pool_begin_connect(p);
 }
 
-void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const char *password,
-                     const char *ssh_secret, const char *ssl_passphrase, pool_test_cb cb, void *ud)
+void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const struct pool_test_opts *o,
+                     pool_test_cb cb, void *ud)
 {
+	const char *password = o->password;
 	TuskError e = TUSK_ERROR_INIT;
 	struct connparams *params = connparams_from_config(cfg, &e);
 	if (params && password && connparams_set(params, "password", password) < 0) {
@@ -67,13 +68,14 @@ void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const char 
 	}
 	p->ephemeral = true;
 	pool_keep_tunnel_config(p, cfg);
-	if (p->tunnel_cfg && ssh_secret)
-		p->typed_ssh_secret = strdup(ssh_secret); /* erased when used or freed */
+	p->unsaved = o->unsaved;
+	if (p->tunnel_cfg && o->ssh_secret)
+		p->typed_ssh_secret = strdup(o->ssh_secret); /* erased when used or freed */
 	/* The typed key passphrase is this ephemeral pool's own: its backends
 	 * register it for their PGconn only (tls_set_key_passphrase), and it
 	 * is erased with the pool; pool_fetch_secrets then skips the keyring. */
-	if (cfg->ssl_client_key && ssl_passphrase)
-		p->key_passphrase = strdup(ssl_passphrase);
+	if (cfg->ssl_client_key && o->ssl_passphrase)
+		p->key_passphrase = strdup(o->ssl_passphrase);
 	struct test_job *t = calloc(1, sizeof(*t));
 	t->cb = cb;
 	t->ud = ud;

@@ -53,12 +53,19 @@ int pool_open_transient(struct db *db, const char *conninfo, const json_t *env, 
  * (connections.test). cb gets a description object (server version, TLS,
  * time taken) or an error. */
 typedef void (*pool_test_cb)(json_t *result, const TuskError *e, void *ud);
-/* password, ssh_secret (the SSH password or key passphrase, by the
- * tunnel's auth), ssl_passphrase (the TLS client key's, given to this test's
- * own connection only): typed for this test (copied), or NULL for the
- * keyring's. */
-void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const char *password,
-                     const char *ssh_secret, const char *ssl_passphrase, pool_test_cb cb, void *ud);
+/* connections.test of a saved connection or a config. */
+struct pool_test_opts {
+	/* Typed for this test (copied), or NULL for the keyring's: password,
+	 * ssh_secret (the SSH password or key passphrase, by the tunnel's
+	 * auth), ssl_passphrase (the TLS client key's, given to this test's own
+	 * connection only). */
+	const char *password, *ssh_secret, *ssl_passphrase;
+	/* A config not saved: its id is made up, so an unknown SSH host key
+	 * it meets is remembered by server only (ssh.trust_host_key by host). */
+	bool unsaved;
+};
+void pool_test_saved(struct db *db, const TuskConnectionConfig *cfg, const struct pool_test_opts *o,
+                     pool_test_cb cb, void *ud);
 int pool_test_transient(struct db *db, const char *conninfo, const json_t *env, pool_test_cb cb,
                         void *ud, TuskError *e);
 

@@ -124,18 +124,13 @@ static void tested(json_t *result, const TuskError *e, void *ud)
 		rpc_reply_result(req, json_incref(result));
 }
 
-/* Typed secrets' bytes in the parsed params are overwritten once read:
- * jansson would free them as they are. */
-static void erase_password(struct rpc_request *req)
-{
-	tusk_req_scrub_secret(req->params);
-}
-
+/* Typed secrets' bytes in the parsed params are overwritten once read
+ * (tusk_req_scrub_secret): jansson would free them as they are. */
 enum rpc_ret method_connections_test(struct rpc_request *req, TuskError *e)
 {
 	struct target t;
 	if (read_target(req, &t, true, e) < 0)
-		return erase_password(req), RPC_ERROR;
+		return tusk_req_scrub_secret(req->params), RPC_ERROR;
 	/* Typed secrets go with a config or a saved id only. */
 	static const char *const typed[][2] = {
 	    {"password", "a conninfo carries its own"},
@@ -143,7 +138,7 @@ enum rpc_ret method_connections_test(struct rpc_request *req, TuskError *e)
 	    {"ssl_passphrase", "a conninfo has no stored client key passphrase"}};
 	for (size_t i = 0; t.conninfo && i < sizeof(typed) / sizeof(*typed); i++)
 		if (json_object_get(req->params, typed[i][0]))
-			return erase_password(req),
+			return tusk_req_scrub_secret(req->params),
 			       tusk_error_set(
 			           e, TUSK_ERR_INVALID_PARAMS,
 			           "params.%s: give it with config or id, not conninfo (%s)",
@@ -153,18 +148,18 @@ enum rpc_ret method_connections_test(struct rpc_request *req, TuskError *e)
 		return pool_test_transient(tuskd.db, t.conninfo, t.env, tested, req, e) < 0
 		           ? RPC_ERROR
 		           : RPC_WAIT;
-	const char *password = NULL, *ssh_secret = NULL, *ssl_passphrase = NULL;
-	if (tusk_param_string(req->params, "password", false, &password, e) < 0 ||
-	    tusk_param_string(req->params, "ssh_secret", false, &ssh_secret, e) < 0 ||
-	    tusk_param_string(req->params, "ssl_passphrase", false, &ssl_passphrase, e) < 0)
-		return erase_password(req), RPC_ERROR;
+	struct pool_test_opts o = {.unsaved = t.config && !json_object_get(t.config, "id")};
+	if (tusk_param_string(req->params, "password", false, &o.password, e) < 0 ||
+	    tusk_param_string(req->params, "ssh_secret", false, &o.ssh_secret, e) < 0 ||
+	    tusk_param_string(req->params, "ssl_passphrase", false, &o.ssl_passphrase, e) < 0)
+		return tusk_req_scrub_secret(req->params), RPC_ERROR;
 	TuskConnectionConfig *cfg = NULL;
 	if (t.config ? tusk_connection_config_from_json(t.config, &cfg, e) < 0
 	             : connections_get(tuskd.storage, t.id, &cfg, e) < 0)
-		return erase_password(req), RPC_ERROR;
+		return tusk_req_scrub_secret(req->params), RPC_ERROR;
 	/* pool_test_saved copies the secrets before returning. */
-	pool_test_saved(tuskd.db, cfg, password, ssh_secret, ssl_passphrase, tested, req);
-	erase_password(req);
+	pool_test_saved(tuskd.db, cfg, &o, tested, req);
+	tusk_req_scrub_secret(req->params);
 	tusk_connection_config_free(cfg);
 	return RPC_WAIT;
 }

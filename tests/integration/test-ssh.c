@@ -387,17 +387,24 @@ static json_t *trust_at(const char *host, int port, const char *fp)
 	                                            port, "fingerprint", fp));
 }
 
+/* connections.test params of an unsaved config with a key-authenticated
+ * tunnel, known_hosts emptied; fp gets sshd's host key fingerprint. */
+static json_t *unsaved_test_params(char *fp, size_t n)
+{
+	write_file(known_hosts, "");
+	read_fingerprint(fp, n);
+	char key[400];
+	snprintf(key, sizeof(key), "%s/userkey", sshdir);
+	struct tunnel_opts o = {.auth = "key", .key = key};
+	return json_pack("{s:o}", "config", tunnel_config("unsaved", &o));
+}
+
 /* A connection dialog's Test on an unsaved config: the key it saw is
  * trusted by the SSH server's host and port. */
 START_TEST(unsaved_config_trust_by_host_and_port)
 {
-	write_file(known_hosts, "");
 	char fp[256];
-	read_fingerprint(fp, sizeof(fp));
-	char key[400];
-	snprintf(key, sizeof(key), "%s/userkey", sshdir);
-	struct tunnel_opts o = {.auth = "key", .key = key};
-	json_t *params = json_pack("{s:o}", "config", tunnel_config("unsaved", &o));
+	json_t *params = unsaved_test_params(fp, sizeof(fp));
 
 	/* Never seen at this server yet. */
 	json_t *r = trust_at("127.0.0.1", ssh_port, fp);
@@ -461,13 +468,8 @@ END_TEST
  * the server's key is now a changed key, refused on test and on trust. */
 START_TEST(changed_key_after_unsaved_test_is_refused)
 {
-	write_file(known_hosts, "");
 	char fp[256];
-	read_fingerprint(fp, sizeof(fp));
-	char key[400];
-	snprintf(key, sizeof(key), "%s/userkey", sshdir);
-	struct tunnel_opts o = {.auth = "key", .key = key};
-	json_t *params = json_pack("{s:o}", "config", tunnel_config("unsaved", &o));
+	json_t *params = unsaved_test_params(fp, sizeof(fp));
 	json_t *r = call("connections.test", json_incref(params));
 	ck_assert_str_eq(jstr(tt_error_data(r, SSH_ERROR_CODE), "detail"), fp);
 	json_decref(r);
